@@ -1,0 +1,104 @@
+"""The `bilingual` command: parse options, call one pipeline function, report.
+
+Exit codes: 0 success; 1 the command ran and found errors or failed; 2 usage
+or configuration error. Errors are `file[:line]: message`; `--debug` shows
+tracebacks of unexpected failures.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from bilingual.config import SiteConfig, load_config
+from bilingual.errors import BilingualError
+
+
+class Context:
+    """What every command needs: the project root and the debug switch."""
+
+    def __init__(self, root: Path, debug: bool):
+        self.root = root
+        self.debug = debug
+
+    def config(self) -> SiteConfig:
+        return load_config(self.root)
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path),
+              default=".", help="Run in DIR instead of the current directory.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected failures.")
+@click.version_option(package_name="bilingual")
+@click.pass_context
+def cli(ctx: click.Context, directory: Path, debug: bool) -> None:
+    """German articles, Spanish translations through gettext catalogs, one site."""
+    ctx.obj = Context(directory.resolve(), debug)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@pass_context
+def init(context: Context, directory: Path) -> None:
+    """Scaffold a site project in DIRECTORY that updates, builds and checks clean."""
+    from bilingual.scaffold import scaffold_project
+
+    target = directory if directory.is_absolute() else context.root / directory
+    written = scaffold_project(target)
+    click.echo(f"Created {len(written)} files in {target}")
+    click.echo(f"Next: cd {directory} && bilingual update && bilingual build")
+
+
+@cli.command()
+@pass_context
+def update(context: Context) -> None:
+    """Extract segments and UI strings and merge them into every target catalog."""
+    from bilingual.update import apply_plan, plan_update, relative
+
+    config = context.config()
+    plan = plan_update(config)
+    written = apply_plan(plan)
+    for catalog in written:
+        stats = catalog.stats
+        verb = "created" if catalog.created else "updated"
+        click.echo(f"{verb} {relative(config, catalog.path)}: {stats.kept} kept, "
+                   f"{stats.fuzzy} fuzzy, {stats.from_memory} from memory, {stats.new} new, "
+                   f"{stats.obsoleted} obsolete")
+    for error in plan.errors:
+        error.show()
+    click.echo(f"{len(plan.catalogs)} catalogs, {len(written)} written"
+               + (f", {len(plan.errors)} error(s)" if plan.errors else ""))
+    if plan.errors:
+        sys.exit(1)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli.main(standalone_mode=False, prog_name="bilingual")
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except OSError as exc:
+        if debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - last line of defence for users
+        if debug:
+            raise
+        click.echo(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for "
+                   "the traceback)", err=True)
+        sys.exit(1)

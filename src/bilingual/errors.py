@@ -1,0 +1,42 @@
+"""Errors shown to users: always `file[:line]: message`, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+def location(path: Path | str, line: int | None = None) -> str:
+    """Format a `file[:line]` prefix the way compilers and editors expect."""
+    return f"{path}:{line}" if line else f"{path}"
+
+
+class BilingualError(click.ClickException):
+    """A command ran and failed; exit code 1."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        if path is not None:
+            message = f"{location(path, line)}: {message}"
+        super().__init__(message)
+        self.path = path
+        self.line = line
+
+    def show(self, file=None) -> None:  # noqa: D102 - click's hook
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class ConfigError(BilingualError):
+    """The configuration or the command line is wrong; exit code 2."""
+
+    exit_code = 2
+
+
+class SourceError(BilingualError):
+    """A source article (front matter, Markdown) cannot be read."""
+
+
+class CatalogError(BilingualError):
+    """A catalog cannot be parsed; it is left untouched."""

@@ -1,0 +1,195 @@
+"""Merging: a fresh template + the old catalog -> the updated catalog.
+
+The semantics are GNU msgmerge's (with `--previous`), done on polib objects:
+
+- an unchanged segment keeps its translation, flags and translator comments;
+- a segment that is new in this catalog takes the closest old translation of
+  the same catalog (difflib ratio >= 0.6, as msgmerge's fuzzy threshold),
+  flagged `fuzzy`, with the old msgid kept as `#| msgid`;
+- failing that, an exact translation of the same text from another catalog of
+  the language is filled in (translation memory, like `msgmerge --compendium`),
+  with a translator comment naming where it came from;
+- every old entry that is no longer used becomes obsolete (`#~`) with its
+  translation; an obsolete entry whose text comes back is revived.
+
+polib's own `POFile.merge` does no fuzzy matching, which is why this module exists.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import polib
+
+FUZZY_CUTOFF = 0.6
+MEMORY_COMMENT = "Translation memory: "
+
+Key = tuple[str | None, str]
+
+
+def entry_key(entry: polib.POEntry) -> Key:
+    """Identity of an entry inside one catalog: (msgctxt, msgid)."""
+    return (entry.msgctxt, entry.msgid)
+
+
+def is_translated(entry: polib.POEntry) -> bool:
+    """True when every form has text and the entry is not fuzzy."""
+    if "fuzzy" in entry.flags or entry.obsolete:
+        return False
+    if entry.msgid_plural:
+        return bool(entry.msgstr_plural) and all(entry.msgstr_plural.values())
+    return bool(entry.msgstr)
+
+
+def has_translation(entry: polib.POEntry) -> bool:
+    """True when some translation text exists, fuzzy or not."""
+    if entry.msgid_plural:
+        return any(entry.msgstr_plural.values())
+    return bool(entry.msgstr)
+
+
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    """A finished translation somewhere else in the same language."""
+
+    msgstr: str
+    msgstr_plural: tuple[tuple[int, str], ...]
+    origin: str
+
+
+@dataclass(frozen=True, slots=True)
+class MergeStats:
+    """What a merge did, for the command's summary line."""
+
+    kept: int = 0
+    fuzzy: int = 0
+    from_memory: int = 0
+    new: int = 0
+    obsoleted: int = 0
+
+
+def build_memory(catalogs: Iterable[tuple[str, polib.POFile]]) -> dict[Key, Remembered]:
+    """Exact-match memory of every finished translation; the first catalog (in
+    the sorted order given) wins when two disagree."""
+    memory: dict[Key, Remembered] = {}
+    for origin, catalog in catalogs:
+        for entry in catalog:
+            if is_translated(entry) and entry.msgid:
+                memory.setdefault(entry_key(entry), Remembered(
+                    entry.msgstr, tuple(sorted(entry.msgstr_plural.items())), origin))
+    return memory
+
+
+def _copy_translation(target: polib.POEntry, source: polib.POEntry) -> None:
+    target.msgstr = source.msgstr
+    if target.msgid_plural:
+        forms = dict(source.msgstr_plural) if source.msgid_plural else {0: source.msgstr}
+        target.msgstr_plural = {i: forms.get(i, "") for i in target.msgstr_plural}
+    target.tcomment = source.tcomment
+
+
+def _empty_plural_forms(entry: polib.POEntry, nplurals: int) -> None:
+    if entry.msgid_plural:
+        entry.msgstr_plural = {i: "" for i in range(nplurals)}
+
+
+def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
+                  header: Mapping[str, str], header_comment: str,
+                  memory: Mapping[Key, Remembered], nplurals: int = 2,
+                  ) -> tuple[polib.POFile, MergeStats]:
+    """Merge `template` entries into `old` (None for a new catalog).
+
+    `template` entries carry msgid, msgctxt, extracted comments and references;
+    the result takes those from the template and translations from `old`.
+    """
+    result = polib.POFile(wrapwidth=79)
+    if old is None:
+        result.header = header_comment
+        result.metadata = dict(header)
+        result.metadata_is_fuzzy = []
+    else:
+        result.header = old.header
+        result.metadata = dict(old.metadata)
+        result.metadata_is_fuzzy = old.metadata_is_fuzzy
+
+    old_entries = [e for e in old if not e.obsolete] if old is not None else []
+    old_obsolete = [e for e in old if e.obsolete] if old is not None else []
+    by_key = {entry_key(e): e for e in old_entries}
+    obsolete_by_key = {entry_key(e): e for e in old_obsolete}
+    template_keys = {entry_key(e) for e in template}
+    # Old entries whose text left the template are the fuzzy candidates.
+    candidates = [e for e in old_entries if entry_key(e) not in template_keys
+                  and has_translation(e)]
+    candidates += [e for e in old_obsolete if entry_key(e) not in template_keys
+                   and has_translation(e)]
+    used: set[int] = set()
+    kept = fuzzy = remembered = new = 0
+
+    for fresh in template:
+        entry = polib.POEntry(
+            msgid=fresh.msgid, msgctxt=fresh.msgctxt, msgid_plural=fresh.msgid_plural,
+            comment=fresh.comment, occurrences=list(fresh.occurrences),
+            flags=[f for f in fresh.flags if f != "fuzzy"],
+        )
+        _empty_plural_forms(entry, nplurals)
+        key = entry_key(fresh)
+        match = by_key.get(key) or obsolete_by_key.get(key)
+        if match is not None:
+            _copy_translation(entry, match)
+            if "fuzzy" in match.flags:
+                entry.flags.append("fuzzy")
+                entry.previous_msgid = match.previous_msgid
+                entry.previous_msgctxt = match.previous_msgctxt
+                entry.previous_msgid_plural = match.previous_msgid_plural
+            kept += 1
+        elif (closest := _closest(fresh, candidates)) is not None:
+            used.add(id(closest))
+            _copy_translation(entry, closest)
+            entry.flags.append("fuzzy")
+            entry.previous_msgid = closest.msgid
+            entry.previous_msgctxt = closest.msgctxt
+            entry.previous_msgid_plural = closest.msgid_plural
+            fuzzy += 1
+        elif (hit := memory.get(key)) is not None:
+            entry.msgstr = hit.msgstr
+            if entry.msgid_plural:
+                entry.msgstr_plural = {i: dict(hit.msgstr_plural).get(i, "")
+                                       for i in range(nplurals)}
+            entry.tcomment = MEMORY_COMMENT + hit.origin
+            remembered += 1
+        else:
+            new += 1
+        result.append(entry)
+
+    obsoleted = 0
+    for entry in [*old_entries, *old_obsolete]:
+        if entry_key(entry) in template_keys or id(entry) in used:
+            continue
+        if not entry.obsolete:
+            obsoleted += 1
+        gone = polib.POEntry(
+            msgid=entry.msgid, msgctxt=entry.msgctxt, msgid_plural=entry.msgid_plural,
+            msgstr=entry.msgstr, msgstr_plural=dict(entry.msgstr_plural),
+            tcomment=entry.tcomment, flags=list(entry.flags), obsolete=True,
+            previous_msgid=entry.previous_msgid, previous_msgctxt=entry.previous_msgctxt,
+            previous_msgid_plural=entry.previous_msgid_plural,
+        )
+        result.append(gone)
+    return result, MergeStats(kept, fuzzy, remembered, new, obsoleted)
+
+
+def _closest(fresh: polib.POEntry, candidates: list[polib.POEntry]) -> polib.POEntry | None:
+    """The candidate whose msgid is most similar to the fresh one, if similar enough."""
+    best, best_ratio = None, FUZZY_CUTOFF
+    for candidate in candidates:
+        if bool(candidate.msgid_plural) != bool(fresh.msgid_plural):
+            continue
+        matcher = difflib.SequenceMatcher(None, fresh.msgid, candidate.msgid, autojunk=False)
+        if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
+            continue
+        ratio = matcher.ratio()
+        if ratio >= best_ratio and (best is None or ratio > best_ratio):
+            best, best_ratio = candidate, ratio
+    return best

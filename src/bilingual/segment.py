@@ -1,0 +1,384 @@
+"""Segmenting: a German article -> translatable segments plus a skeleton.
+
+Principles, in the order they decide a case:
+
+1. Segments are blocks, never sentences: each heading, paragraph, list item
+   paragraph (nested lists separate), table cell, blockquote paragraph and the
+   alt text of an image standing alone in its paragraph; plus the front matter
+   fields `title`, `description`, each of `tags`, and `slug` (context "slug").
+2. Fenced and indented code, raw HTML blocks, thematic breaks and link reference
+   definitions are not segments; they stay in the skeleton as written.
+3. Inline Markdown stays in the msgid as written, so a translator can move a
+   link or an emphasis within the sentence.
+4. Soft line breaks are joined with one space; a hard line break is kept as a
+   backslash followed by a newline.
+5. The skeleton keeps every byte that is not segment text, and each slot keeps
+   the text it replaced: applying the identity translation (msgstr = msgid)
+   rebuilds the source byte for byte.
+6. The blocks come from the same markdown-it token stream the renderer uses
+   (`iter_blocks`), so segmenting and rendering always agree on structure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from bilingual.sources import SourceDoc
+
+SLUG_CONTEXT = "slug"
+FRONT_MATTER_FIELDS = ("title", "description")
+
+Translate = Callable[[str, str | None], str | None]
+"""(msgid, msgctxt) -> translation, or None when there is none."""
+
+
+@cache
+def markdown_parser() -> MarkdownIt:
+    """The one CommonMark parser (with GFM tables and strikethrough) used to
+    segment and to render, so both see the same blocks."""
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One catalog entry's worth of source text."""
+
+    msgid: str
+    kind: str
+    """What the text is, for translators: `heading`, `paragraph`, `list item`, ...;
+    several kinds joined with `, ` when the same text stands in several places."""
+    line: int
+    """1-based line in the source file of the first occurrence (diagnostics only)."""
+    context: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A translatable place in the token stream: where an inline token's text,
+    or part of it, is one segment."""
+
+    token_index: int
+    kind: str
+    msgid: str
+    content_start: int
+    """Offsets in the inline token's content that the translation replaces."""
+    content_end: int
+    line: int
+    """0-based line of the body where the block starts."""
+    source_start: int
+    """Offsets in the body of the text the translation replaces."""
+    source_end: int
+    continuation: str
+    """What starts each continuation line in the source (container markers and
+    indentation), used when a translation spans several lines."""
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A place in the skeleton where a segment's translation goes."""
+
+    msgid: str
+    original: str
+    """The source text the slot replaced, exactly as written."""
+    continuation: str
+    """What starts each continuation line in the source (container markers and
+    indentation), used when a translation spans several lines."""
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentedDoc:
+    """An article split into segments and the skeleton around them."""
+
+    source: SourceDoc
+    segments: tuple[Segment, ...]
+    skeleton: tuple[str | Slot, ...]
+
+    @property
+    def body_segments(self) -> tuple[Segment, ...]:
+        return tuple(s for s in self.segments if s.kind not in _META_KINDS)
+
+
+_META_KINDS = {"title", "description", "tag", "slug"}
+_CONTAINER_KINDS = {"list_item_open": "list item", "blockquote_open": "blockquote"}
+_HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
+_CONTAINER_PREFIX = re.compile(r"(?:[ \t]*(?:>|[-+*]|\d{1,9}[.)])(?=[ \t]|$))*[ \t]*")
+_ATX_CLOSING = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
+
+
+def _msgid_from_lines(lines: list[str]) -> str:
+    """Join a paragraph's lines: soft breaks become one space, hard breaks stay."""
+    parts: list[str] = []
+    for index, line in enumerate(lines):
+        text = line.strip(" \t") if index else line.rstrip(" \t")
+        if index + 1 < len(lines) and _HARD_BREAK.search(line):
+            parts.append(text.rstrip("\\") + "\\\n")
+        else:
+            parts.append(text + (" " if index + 1 < len(lines) else ""))
+    return "".join(parts)
+
+
+def _lone_image_alt(content: str) -> tuple[int, int] | None:
+    """Offsets of the alt text when the paragraph is a single image, else None."""
+    if not content.startswith("!["):
+        return None
+    depth, index = 1, 2
+    while index < len(content):
+        char = content[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                break
+        index += 1
+    else:
+        return None
+    rest = content[index + 1:]
+    tail = re.fullmatch(r"\((?:[^()\\]|\\.)*\)|\[[^\]]*\]", rest)
+    if tail is None or index == 2:
+        return None
+    return 2, index
+
+
+def iter_blocks(tokens: list[Token], body: str) -> Iterator[Block]:
+    """The translatable blocks of `body` parsed into `tokens`, in document order,
+    each with the span of source text a translation replaces."""
+    places = list(_inline_places(tokens))
+    spans = _slot_spans(body, tokens, [p[1] for p in places], [p[0] for p in places])
+    for (_, place), (start, end, continuation) in zip(places, spans, strict=True):
+        index, kind, msgid, content_start, content_end, line = place
+        if kind.startswith("table"):
+            msgid = body[start:end]
+        yield Block(index, kind, msgid, content_start, content_end, line, start, end,
+                    continuation)
+
+
+def _inline_places(tokens: list[Token]) -> Iterator[tuple[str, tuple]]:
+    containers: list[str] = []
+    cell_kind = "table cell"
+    for index, token in enumerate(tokens):
+        if token.type in _CONTAINER_KINDS:
+            containers.append(_CONTAINER_KINDS[token.type])
+        elif token.type in ("list_item_close", "blockquote_close"):
+            containers.pop()
+        elif token.type in ("th_open", "td_open"):
+            cell_kind = "table header cell" if token.type == "th_open" else "table cell"
+        elif token.type == "inline":
+            place = _inline_place(tokens, index, containers, cell_kind)
+            if place is not None:
+                yield place
+
+
+def _inline_place(tokens: list[Token], index: int, containers: list[str],
+                  cell_kind: str) -> tuple[str, tuple] | None:
+    token = tokens[index]
+    opener = tokens[index - 1].type
+    content = token.content
+    if not content.strip() or token.map is None:
+        return None
+    if opener == "heading_open":
+        kind = "heading"
+    elif opener in ("th_open", "td_open"):
+        kind = cell_kind
+    elif containers:
+        kind = containers[-1]
+    else:
+        kind = "paragraph"
+    if opener == "paragraph_open":
+        alt = _lone_image_alt(content)
+        if alt is not None:
+            start, end = alt
+            return opener, (index, "image alt", content[start:end], start, end, token.map[0])
+    if opener in ("th_open", "td_open"):
+        # The token holds the cell with `\|` unescaped; the msgid is taken from the source.
+        return opener, (index, kind, content, 0, len(content), token.map[0])
+    return opener, (index, kind, _msgid_from_lines(content.split("\n")), 0, len(content),
+                    token.map[0])
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    starts.extend(m.end() for m in re.finditer("\n", text))
+    return starts
+
+
+def _locate_inline(body: str, starts: list[int], token: Token) -> list[tuple[int, int]]:
+    """Source offsets (start, end) of each line of an inline token's content."""
+    first = token.map[0]
+    spans = []
+    for number, text in enumerate(token.content.split("\n")):
+        line_no = first + number
+        line_start = starts[line_no]
+        line_end = starts[line_no + 1] - 1 if line_no + 1 < len(starts) else len(body)
+        line = body[line_start:line_end]
+        trimmed = line.rstrip(" \t")
+        if line.endswith(text):
+            column = len(line) - len(text)
+        elif trimmed.endswith(text):
+            column = len(trimmed) - len(text)
+        elif (closed := _ATX_CLOSING.sub("", line)).endswith(text):
+            column = len(closed) - len(text)
+        else:
+            column = line.rfind(text)
+            if column < 0:
+                raise ValueError(f"cannot place line {line_no + 1} of a block in its source")
+        spans.append((line_start + column, line_start + column + len(text)))
+    return spans
+
+
+def _row_cells(line: str) -> list[tuple[int, int]]:
+    """Column spans of the trimmed cells in a table row (escaped pipes kept)."""
+    prefix = _CONTAINER_PREFIX.match(line).end()
+    return [(start + prefix, end + prefix) for start, end in _split_row(line[prefix:])]
+
+
+def _split_row(line: str) -> list[tuple[int, int]]:
+    pipes = [i for i, c in enumerate(line) if c == "|" and _unescaped(line, i)]
+    edges = [-1, *pipes, len(line)]
+    cells = []
+    for left, right in zip(edges, edges[1:], strict=False):
+        raw = line[left + 1:right]
+        text = raw.strip(" \t")
+        if left == -1 and not text:
+            continue
+        if right == len(line) and not text:
+            continue
+        offset = left + 1 + (len(raw) - len(raw.lstrip(" \t")))
+        cells.append((offset, offset + len(text)))
+    return cells
+
+
+def _unescaped(line: str, index: int) -> bool:
+    backslashes = len(line[:index]) - len(line[:index].rstrip("\\"))
+    return backslashes % 2 == 0
+
+
+def _slot_spans(body: str, tokens: list[Token], places: list[tuple],
+                openers: list[str]) -> list[tuple[int, int, str]]:
+    """For each place, its source span and the continuation-line prefix."""
+    starts = _line_starts(body)
+    spans: list[tuple[int, int, str]] = []
+    row_cells: dict[int, list[tuple[int, int]]] = {}
+    cell_counter: dict[int, int] = {}
+    for (token_index, _, _, content_start, content_end, _), opener in zip(
+            places, openers, strict=True):
+        token = tokens[token_index]
+        if opener in ("th_open", "td_open"):
+            line_no = token.map[0]
+            if line_no not in row_cells:
+                line_end = starts[line_no + 1] - 1 if line_no + 1 < len(starts) else len(body)
+                row_cells[line_no] = _row_cells(body[starts[line_no]:line_end])
+                cell_counter[line_no] = 0
+            cell_index = _cell_index(tokens, token_index)
+            start, end = row_cells[line_no][cell_index]
+            spans.append((starts[line_no] + start, starts[line_no] + end, ""))
+            continue
+        lines = _locate_inline(body, starts, token)
+        continuation = ""
+        if len(lines) > 1:
+            second = lines[1][0]
+            continuation = body[starts[token.map[0] + 1]:second]
+        else:
+            continuation = _guess_continuation(body, starts, token, lines[0][0])
+        offsets = _content_offsets(token.content, lines)
+        spans.append((offsets[content_start], offsets[content_end], continuation))
+    return spans
+
+
+def _cell_index(tokens: list[Token], index: int) -> int:
+    """Position of the cell among the non-empty cells of its row."""
+    position = 0
+    cursor = index - 1
+    while tokens[cursor].type != "tr_open":
+        if tokens[cursor].type == "inline" and tokens[cursor].content.strip():
+            position += 1
+        cursor -= 1
+    return position
+
+
+def _guess_continuation(body: str, starts: list[int], token: Token, column_offset: int) -> str:
+    """A one-line block: continue with its prefix made of spaces and `>` markers."""
+    line_start = starts[token.map[0]]
+    prefix = body[line_start:column_offset]
+    return re.sub(r"[^>\s]", " ", prefix)
+
+
+def _content_offsets(content: str, lines: list[tuple[int, int]]) -> list[int]:
+    """Map every offset of an inline token's content (0..len) to a source offset."""
+    offsets: list[int] = []
+    for (start, end), _ in zip(lines, range(len(lines)), strict=True):
+        offsets.extend(range(start, end))
+        offsets.append(end)  # the newline after the line, or the end of content
+    return offsets[: len(content) + 1]
+
+
+def front_matter_segments(doc: SourceDoc) -> list[Segment]:
+    """Segments of the translatable front matter fields."""
+    field_lines = doc.meta_lines
+    segments: list[Segment] = []
+    for field in FRONT_MATTER_FIELDS:
+        value = doc.meta.get(field)
+        if isinstance(value, str) and value.strip():
+            segments.append(Segment(value, field, field_lines.get(field, 1)))
+    for tag in doc.meta.get("tags", ()) or ():
+        if str(tag).strip():
+            segments.append(Segment(str(tag), "tag", field_lines.get("tags", 1)))
+    slug = doc.meta.get("slug")
+    if isinstance(slug, str) and slug.strip():
+        segments.append(Segment(slug, "slug", field_lines.get("slug", 1), SLUG_CONTEXT))
+    return segments
+
+
+def segment_document(doc: SourceDoc) -> SegmentedDoc:
+    """Split an article into segments (front matter first, then the body in
+    document order, identical texts merged) and the skeleton around them."""
+    body = doc.body
+    tokens = markdown_parser().parse(body)
+    blocks = list(iter_blocks(tokens, body))
+
+    skeleton: list[str | Slot] = []
+    cursor = 0
+    for block in blocks:
+        skeleton.append(body[cursor:block.source_start])
+        skeleton.append(Slot(block.msgid, body[block.source_start:block.source_end],
+                             block.continuation))
+        cursor = block.source_end
+    skeleton.append(body[cursor:])
+
+    ordered: dict[tuple[str | None, str], Segment] = {}
+    meta = front_matter_segments(doc)
+    body_segments = [Segment(b.msgid, b.kind, doc.body_line + b.line) for b in blocks]
+    for segment in [*meta, *body_segments]:
+        key = (segment.context, segment.msgid)
+        known = ordered.get(key)
+        if known is None:
+            ordered[key] = segment
+        elif segment.kind not in known.kind.split(", "):
+            ordered[key] = Segment(known.msgid, f"{known.kind}, {segment.kind}", known.line,
+                                   known.context)
+    return SegmentedDoc(doc, tuple(ordered.values()), tuple(p for p in skeleton if p != ""))
+
+
+def fill_slot(slot: Slot, translation: str | None) -> str:
+    """The text for a slot: the original when untranslated or unchanged, else the
+    translation with its line breaks continued inside the slot's containers."""
+    if translation is None or translation == slot.msgid:
+        return slot.original
+    return translation.replace("\n", "\n" + slot.continuation)
+
+
+def rebuild_markdown(segmented: SegmentedDoc, translate: Translate) -> str:
+    """The body with every slot filled by `translate` (None keeps the source text)."""
+    return "".join(
+        piece if isinstance(piece, str) else fill_slot(piece, translate(piece.msgid, None))
+        for piece in segmented.skeleton
+    )

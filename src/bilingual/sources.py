@@ -1,0 +1,179 @@
+"""Reading articles: `content/<lang>/**/*.md` -> `SourceDoc`.
+
+Front matter is YAML between `---` lines, loaded with the safe loader only and
+a size limit. Walks are sorted so every later stage sees the same order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+
+import yaml
+
+from bilingual.errors import SourceError
+
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+MAX_ARTICLE_BYTES = 8 * 1024 * 1024
+DATE_FIELDS = ("date", "updated")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDoc:
+    """One article as read from disk."""
+
+    key: PurePosixPath
+    """Path relative to `content/<lang>/`, e.g. `blog/markteintritt.md`: the translation key."""
+    lang: str
+    path: Path
+    """Where the file is, for messages."""
+    meta: Mapping[str, object]
+    body: str
+    """The Markdown after the front matter, newlines normalised to `\\n`."""
+    body_line: int
+    """1-based line of the file where `body` starts."""
+    meta_lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    """1-based line of each front matter field, for messages."""
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title", ""))
+
+    @property
+    def date(self) -> dt.date | None:
+        value = self.meta.get("date")
+        return value if isinstance(value, dt.date) else None
+
+    @property
+    def draft(self) -> bool:
+        return bool(self.meta.get("draft", False))
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """Split `text` into (front matter YAML or None, body, 1-based body line)."""
+    if not text.startswith("---\n") and text != "---":
+        return None, text, 1
+    end = text.find("\n---\n", 3)
+    if end == -1:
+        if text.endswith("\n---"):
+            end = len(text) - 4
+        else:
+            return None, text, 1
+    yaml_text = text[4:end + 1]
+    body = text[end + 5:]
+    body_line = yaml_text.count("\n") + 3
+    return yaml_text, body, body_line
+
+
+def _date_value(value: object, name: str, path: Path, line: int) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise SourceError(f"front matter {name!r} is not a date (YYYY-MM-DD): {value!r}", path, line)
+
+
+def _field_lines(yaml_text: str) -> dict[str, int]:
+    """1-based file line of each top-level key (front matter starts on line 2)."""
+    lines = {}
+    for number, line in enumerate(yaml_text.splitlines(), start=2):
+        if line and not line[0].isspace() and ":" in line and not line.startswith("#"):
+            lines.setdefault(line.split(":", 1)[0].strip().strip("'\""), number)
+    return lines
+
+
+def parse_front_matter(yaml_text: str, path: Path) -> dict[str, object]:
+    """Safely load front matter, with dates as `datetime.date` and errors as file:line."""
+    if len(yaml_text.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+        raise SourceError(f"front matter larger than {MAX_FRONT_MATTER_BYTES} bytes", path, 1)
+    try:
+        meta = yaml.safe_load(yaml_text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else 1
+        raise SourceError(f"front matter is not valid YAML: {exc.problem or exc}", path, line) from None
+    except (yaml.YAMLError, ValueError) as exc:
+        # PyYAML raises ValueError for impossible timestamps such as 2025-02-30.
+        raise SourceError(f"front matter cannot be read: {exc}", path, 2) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise SourceError("front matter must be a mapping of fields (key: value)", path, 2)
+    lines = _field_lines(yaml_text)
+    for key in meta:
+        if not isinstance(key, str):
+            raise SourceError(f"front matter key {key!r} is not a name", path, 2)
+    for name in DATE_FIELDS:
+        if name in meta:
+            meta[name] = _date_value(meta[name], name, path, lines.get(name, 2))
+    tags = meta.get("tags")
+    if tags is not None:
+        if isinstance(tags, str):
+            tags = [tags]
+        if not isinstance(tags, list) or not all(isinstance(t, str | int | float) for t in tags):
+            raise SourceError("front matter 'tags' must be a list of words", path, lines.get("tags", 2))
+        meta["tags"] = tuple(str(t) for t in tags)
+    for name in ("title", "description", "slug", "translation_of"):
+        if name in meta and not isinstance(meta[name], str | int | float):
+            raise SourceError(f"front matter {name!r} must be text", path, lines.get(name, 2))
+        if name in meta:
+            meta[name] = str(meta[name])
+    return meta
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """UTF-8 text with a BOM dropped and newlines normalised, or a clear error."""
+    if b"\x00" in data:
+        raise SourceError("binary file (contains NUL bytes), not a Markdown article", path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", path, line) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_source(text: str, key: PurePosixPath, lang: str, path: Path) -> SourceDoc:
+    """Build a SourceDoc from decoded text; pure apart from raising SourceError."""
+    yaml_text, body, body_line = split_front_matter(text)
+    meta = parse_front_matter(yaml_text, path) if yaml_text is not None else {}
+    lines = _field_lines(yaml_text) if yaml_text is not None else {}
+    return SourceDoc(key=key, lang=lang, path=path, meta=MappingProxyType(meta),
+                     body=body, body_line=body_line, meta_lines=MappingProxyType(lines))
+
+
+def read_source(path: Path, content_dir: Path, lang: str) -> SourceDoc:
+    """Read one article from disk."""
+    if path.stat().st_size > MAX_ARTICLE_BYTES:
+        raise SourceError(f"article larger than {MAX_ARTICLE_BYTES} bytes", path)
+    key = PurePosixPath(path.relative_to(content_dir).as_posix())
+    return parse_source(decode_text(path.read_bytes(), path), key, lang, path)
+
+
+def article_paths(content_dir: Path) -> Iterator[Path]:
+    """Markdown files under `content_dir`, sorted, hidden files skipped; a symlink
+    that leads outside the content folder is refused."""
+    if not content_dir.is_dir():
+        return
+    root = content_dir.resolve()
+    for path in sorted(content_dir.rglob("*.md")):
+        relative = path.relative_to(content_dir)
+        if any(part.startswith((".", "_")) for part in relative.parts):
+            continue
+        if not path.resolve().is_relative_to(root):
+            raise SourceError("symbolic link leads outside the content folder; refused", path)
+        if path.is_file():
+            yield path
+
+
+def read_sources(content_dir: Path, lang: str) -> tuple[SourceDoc, ...]:
+    """Every article of one language, sorted by key."""
+    return tuple(read_source(path, content_dir, lang) for path in article_paths(content_dir))

@@ -1,0 +1,75 @@
+"""Applying translations: a segmented article + its catalog -> `TranslatedDoc`.
+
+Only finished translations are applied: an entry that is empty or fuzzy counts
+as missing, and the article is complete (publishable) only when nothing is
+missing. Fuzzy entries are listed apart so messages can say why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import polib
+
+from bilingual.merge import entry_key, is_translated
+from bilingual.segment import SLUG_CONTEXT, Segment, SegmentedDoc
+
+
+@dataclass(frozen=True, slots=True)
+class TranslatedDoc:
+    """An article in one target language: its translations and what is lacking."""
+
+    segmented: SegmentedDoc
+    lang: str
+    translations: Mapping[tuple[str | None, str], str]
+    missing: tuple[Segment, ...] = ()
+    """Segments with no usable translation (untranslated or fuzzy)."""
+    fuzzy: tuple[Segment, ...] = ()
+    meta: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    """Front matter with title, description, tags and slug translated."""
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    def lookup(self, msgid: str, context: str | None = None) -> str | None:
+        """The finished translation of a segment, or None."""
+        return self.translations.get((context, msgid))
+
+
+def translated_meta(segmented: SegmentedDoc,
+                    translations: Mapping[tuple[str | None, str], str]) -> dict[str, object]:
+    """The front matter with its translatable fields replaced where translated."""
+    meta = dict(segmented.source.meta)
+    for name in ("title", "description"):
+        value = meta.get(name)
+        if isinstance(value, str):
+            meta[name] = translations.get((None, value), value)
+    if meta.get("tags"):
+        meta["tags"] = tuple(translations.get((None, t), t) for t in meta["tags"])
+    slug = meta.get("slug")
+    if isinstance(slug, str):
+        meta["slug"] = translations.get((SLUG_CONTEXT, slug), slug)
+    return meta
+
+
+def translate_document(segmented: SegmentedDoc, catalog: polib.POFile | None,
+                       lang: str) -> TranslatedDoc:
+    """Apply a catalog (None when there is none yet) to a segmented article."""
+    entries = {entry_key(e): e for e in catalog if not e.obsolete} if catalog else {}
+    translations: dict[tuple[str | None, str], str] = {}
+    missing: list[Segment] = []
+    fuzzy: list[Segment] = []
+    for segment in segmented.segments:
+        entry = entries.get((segment.context, segment.msgid))
+        if entry is not None and is_translated(entry):
+            translations[(segment.context, segment.msgid)] = entry.msgstr
+        else:
+            missing.append(segment)
+            if entry is not None and "fuzzy" in entry.flags:
+                fuzzy.append(segment)
+    frozen = MappingProxyType(translations)
+    return TranslatedDoc(segmented, lang, frozen, tuple(missing), tuple(fuzzy),
+                         MappingProxyType(translated_meta(segmented, frozen)))

@@ -1,0 +1,158 @@
+"""Segmenting: which text becomes a segment, and the skeleton round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import pytest
+from hypothesis import given, settings
+
+from bilingual.segment import markdown_parser, rebuild_markdown, segment_document
+from bilingual.sources import SourceDoc, parse_source, read_sources
+from tests.markdown_strategies import documents
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def segmented(text: str):
+    return segment_document(parse_source(text, PurePosixPath("a.md"), "de", Path("a.md")))
+
+
+def segmented_body(body: str):
+    """Segment Markdown as an article body (no front matter split)."""
+    return segment_document(SourceDoc(PurePosixPath("a.md"), "de", Path("a.md"), {}, body, 1))
+
+
+def identity(msgid, context):
+    return msgid
+
+
+def pseudo(msgid, context):
+    return "Ü" + msgid + "ñ"
+
+
+def block_structure(markdown: str) -> list[tuple[str, str]]:
+    """Block token types plus code contents: what a translation must not change."""
+    return [(t.type, t.content if t.type in ("fence", "code_block", "html_block") else "")
+            for t in markdown_parser().parse(markdown) if t.type != "inline"]
+
+
+def inline_structure(markdown: str) -> list[str]:
+    """Inline token types (links, emphasis, code, hard breaks) of every block, in
+    order; soft breaks are joined into spaces by design."""
+    return [child.type for t in markdown_parser().parse(markdown) if t.type == "inline"
+            for child in t.children or () if child.type not in ("text", "softbreak")]
+
+
+SAMPLE = """---
+title: Markteintritt
+description: Wie es geht.
+tags: [Spanien, Recht]
+slug: markteintritt
+---
+## Erste *Schritte* ##
+
+Ein Absatz, der über
+zwei Zeilen läuft.
+
+- Punkt eins
+  - verschachtelt
+- Punkt zwei
+
+| Form | Kosten \\| Zeit |
+|------|------|
+| S.L. | 3 000 € |
+
+> Ein Zitat.
+
+![Eine Karte von Spanien](/images/karte.svg)
+
+```
+nicht: übersetzen
+```
+
+<div>roh</div>
+
+Ein Absatz, der über zwei Zeilen läuft.
+"""
+
+
+def test_segments_follow_the_spec_kinds_and_order():
+    doc = segmented(SAMPLE)
+    assert [(s.msgid, s.kind, s.context) for s in doc.segments] == [
+        ("Markteintritt", "title", None),
+        ("Wie es geht.", "description", None),
+        ("Spanien", "tag", None),
+        ("Recht", "tag", None),
+        ("markteintritt", "slug", "slug"),
+        ("Erste *Schritte*", "heading", None),
+        ("Ein Absatz, der über zwei Zeilen läuft.", "paragraph", None),
+        ("Punkt eins", "list item", None),
+        ("verschachtelt", "list item", None),
+        ("Punkt zwei", "list item", None),
+        ("Form", "table header cell", None),
+        ("Kosten \\| Zeit", "table header cell", None),
+        ("S.L.", "table cell", None),
+        ("3 000 €", "table cell", None),
+        ("Ein Zitat.", "blockquote", None),
+        ("Eine Karte von Spanien", "image alt", None),
+    ]
+
+
+def test_segment_lines_point_into_the_file():
+    doc = segmented(SAMPLE)
+    lines = SAMPLE.split("\n")
+    for segment in doc.segments:
+        if segment.kind in ("heading", "list item", "table cell", "image alt"):
+            first_word = segment.msgid.split()[0].strip("*")
+            assert first_word in lines[segment.line - 1], segment
+
+
+def test_code_and_html_are_not_segments():
+    msgids = {s.msgid for s in segmented(SAMPLE).segments}
+    assert not any("übersetzen" in m or "roh" in m for m in msgids)
+
+
+def test_hard_break_is_kept_as_backslash_newline():
+    doc = segmented("Zeile eins  \nZeile zwei\\\nZeile drei\n")
+    assert [s.msgid for s in doc.segments] == ["Zeile eins\\\nZeile zwei\\\nZeile drei"]
+
+
+def test_translation_spanning_lines_stays_inside_its_container():
+    doc = segmented("> - Punkt\n>   weiter\n")
+    rebuilt = rebuild_markdown(doc, lambda m, c: "punto\\\nsigue")
+    assert rebuilt == "> - punto\\\n>   sigue\n"
+    assert block_structure(rebuilt) == block_structure(doc.source.body)
+
+
+def test_identity_and_pseudo_translation_of_sample():
+    doc = segmented(SAMPLE)
+    assert rebuild_markdown(doc, identity) == doc.source.body
+    translated = rebuild_markdown(doc, pseudo)
+    assert block_structure(translated) == block_structure(doc.source.body)
+    assert "Ü" + "Punkt eins" + "ñ" in translated
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents)
+def test_identity_translation_rebuilds_source_byte_for_byte(markdown):
+    assert rebuild_markdown(segmented_body(markdown), identity) == markdown
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents)
+def test_pseudo_translation_keeps_block_and_inline_structure(markdown):
+    translated = rebuild_markdown(segmented_body(markdown), pseudo)
+    assert block_structure(translated) == block_structure(markdown)
+    assert inline_structure(translated) == inline_structure(markdown)
+
+
+def repository_articles():
+    return read_sources(REPO / "content" / "de", "de")
+
+
+@pytest.mark.parametrize("doc", repository_articles(), ids=lambda d: str(d.key))
+def test_every_repository_article_round_trips(doc):
+    segmented_doc = segment_document(doc)
+    assert rebuild_markdown(segmented_doc, identity) == doc.body
+    assert block_structure(rebuild_markdown(segmented_doc, pseudo)) == block_structure(doc.body)
