@@ -6,6 +6,7 @@ file, so a site operator fixes the configuration in one pass (exit code 2).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,8 +116,11 @@ def load_config(root: Path) -> SiteConfig:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"not UTF-8 text ({exc.reason})", path) from None
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise ConfigError(f"not valid TOML: {exc}", path, line) from None
+        # Python 3.11's error carries the position only in its message.
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        line = int(found.group(1)) if found else None
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ConfigError(f"not valid TOML: {reason}", path, line) from None
     return parse_config(raw, root, path)
 
 

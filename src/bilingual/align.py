@@ -1,0 +1,78 @@
+"""Aligning an existing translation: German article + its translated Markdown
+-> catalog translations (what po4a calls gettextizing).
+
+Both files are segmented the same way; segments pair up one to one when the
+translated file keeps the German block structure. A structural difference is
+an error naming the line in each file, since a silent misalignment would put
+translations against the wrong German text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polib
+
+from bilingual.errors import BilingualError
+from bilingual.segment import SegmentedDoc, Slot, front_matter_segments
+
+Key = tuple[str | None, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Translations found by pairing two documents, and conflicts among them."""
+
+    translations: tuple[tuple[Key, str], ...]
+    conflicts: tuple[str, ...]
+
+
+def _slots(doc: SegmentedDoc) -> list[Slot]:
+    return [piece for piece in doc.skeleton if isinstance(piece, Slot)]
+
+
+def align_documents(german: SegmentedDoc, translated: SegmentedDoc) -> Alignment:
+    """Pair the segments of `german` with those of `translated`, in order."""
+    source_meta = front_matter_segments(german.source)
+    target_meta = front_matter_segments(translated.source)
+    if [s.kind for s in source_meta] != [s.kind for s in target_meta]:
+        raise BilingualError("front matter fields differ from the German article's "
+                             f"({', '.join(s.kind for s in source_meta)})", translated.source.path)
+    pairs: list[tuple[Key, str]] = [((s.context, s.msgid), t.msgid)
+                                    for s, t in zip(source_meta, target_meta, strict=True)]
+    german_slots, translated_slots = _slots(german), _slots(translated)
+    if len(german_slots) != len(translated_slots):
+        raise BilingualError(
+            f"has {len(translated_slots)} translatable blocks where the German article "
+            f"{german.source.path} has {len(german_slots)}; keep the same block structure",
+            translated.source.path)
+    pairs += [((None, s.msgid), t.msgid) for s, t in zip(german_slots, translated_slots,
+                                                         strict=True)]
+    chosen: dict[Key, str] = {}
+    conflicts = []
+    for key, text in pairs:
+        if key in chosen and chosen[key] != text:
+            conflicts.append(f"{key[1]!r} is translated as {chosen[key]!r} and as {text!r}; "
+                             "kept the first")
+            continue
+        chosen.setdefault(key, text)
+    return Alignment(tuple(chosen.items()), tuple(conflicts))
+
+
+def fill_catalog(catalog: polib.POFile, alignment: Alignment, overwrite: bool = False) -> int:
+    """Put aligned translations into untranslated entries (all entries with
+    `overwrite`); returns how many entries changed."""
+    found = dict(alignment.translations)
+    changed = 0
+    for entry in catalog:
+        if entry.obsolete or entry.msgid_plural:
+            continue
+        text = found.get((entry.msgctxt, entry.msgid))
+        if text is None or (entry.msgstr and not overwrite) or entry.msgstr == text:
+            continue
+        entry.msgstr = text
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+            entry.previous_msgid = entry.previous_msgctxt = None
+        changed += 1
+    return changed

@@ -1,0 +1,120 @@
+"""Merging follows GNU msgmerge: keep, fuzzy with previous msgid, obsolete, memory."""
+
+from __future__ import annotations
+
+import polib
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bilingual.merge import MEMORY_COMMENT, build_memory, merge_catalog
+
+HEADER = {"Language": "es", "Content-Type": "text/plain; charset=UTF-8",
+          "Plural-Forms": "nplurals=2; plural=(n != 1);"}
+
+
+def template(*msgids, kind="paragraph"):
+    return [polib.POEntry(msgid=m, comment=kind, occurrences=[("content/de/a.md", "")])
+            for m in msgids]
+
+
+def catalog(*pairs, **header):
+    po = polib.POFile()
+    po.metadata = {**HEADER, **header}
+    for msgid, msgstr in pairs:
+        po.append(polib.POEntry(msgid=msgid, msgstr=msgstr))
+    return po
+
+
+def by_msgid(po):
+    return {e.msgid: e for e in po}
+
+
+def test_new_catalog_has_header_and_empty_entries():
+    merged, stats = merge_catalog(None, template("Eins", "Zwei"), HEADER, "comment", {})
+    assert merged.metadata == HEADER
+    assert [(e.msgid, e.msgstr, e.comment) for e in merged] == [
+        ("Eins", "", "paragraph"), ("Zwei", "", "paragraph")]
+    assert stats.new == 2
+
+
+def test_unchanged_segment_keeps_translation_and_translator_comment():
+    old = catalog(("Der Hund schläft.", "El perro duerme."))
+    old[0].tcomment = "Terminología revisada"
+    merged, stats = merge_catalog(old, template("Der Hund schläft."), HEADER, "", {})
+    entry = merged[0]
+    assert (entry.msgstr, entry.tcomment, entry.flags) == ("El perro duerme.",
+                                                            "Terminología revisada", [])
+    assert stats.kept == 1
+
+
+def test_changed_segment_is_fuzzy_with_previous_msgid():
+    old = catalog(("Der Hund schläft im Haus.", "El perro duerme en casa."))
+    merged, stats = merge_catalog(old, template("Der Hund schläft im Garten."), HEADER, "", {})
+    entry = merged[0]
+    assert entry.msgstr == "El perro duerme en casa."
+    assert entry.flags == ["fuzzy"]
+    assert entry.previous_msgid == "Der Hund schläft im Haus."
+    assert not [e for e in merged if e.obsolete]
+    assert stats.fuzzy == 1
+
+
+def test_removed_segment_becomes_obsolete_with_its_translation():
+    old = catalog(("Bleibt.", "Se queda."), ("Ganz anderer Satz über Steuern.", "Impuestos."))
+    merged, stats = merge_catalog(old, template("Bleibt."), HEADER, "", {})
+    gone = [e for e in merged if e.obsolete]
+    assert [(e.msgid, e.msgstr) for e in gone] == [("Ganz anderer Satz über Steuern.",
+                                                    "Impuestos.")]
+    assert stats.obsoleted == 1
+
+
+def test_obsolete_entry_is_revived_when_its_text_returns():
+    old = catalog(("Zurück.", "De vuelta."))
+    old[0].obsolete = True
+    merged, _ = merge_catalog(old, template("Zurück."), HEADER, "", {})
+    assert [(e.msgid, e.msgstr, e.obsolete) for e in merged] == [("Zurück.", "De vuelta.", 0)]
+
+
+def test_header_fields_survive():
+    old = catalog(**{"Last-Translator": "Ana García <ana@example.com>"})
+    old.header = "Traducción de a.md"
+    merged, _ = merge_catalog(old, template("Neu."), {"Language": "xx"}, "ignored", {})
+    assert merged.metadata["Last-Translator"] == "Ana García <ana@example.com>"
+    assert merged.header == "Traducción de a.md"
+
+
+def test_translation_memory_fills_exact_match_and_says_where_from():
+    other = catalog(("Spanien", "España"), ("Unfertig", ""))
+    memory = build_memory([("content/de/b.md", other)])
+    merged, stats = merge_catalog(None, template("Spanien", "Unfertig"), HEADER, "", memory)
+    entries = by_msgid(merged)
+    assert entries["Spanien"].msgstr == "España"
+    assert entries["Spanien"].tcomment == MEMORY_COMMENT + "content/de/b.md"
+    assert "fuzzy" not in entries["Spanien"].flags
+    assert entries["Unfertig"].msgstr == ""
+    assert stats.from_memory == 1
+
+
+def test_fuzzy_translations_are_not_remembered():
+    other = catalog(("Spanien", "España"))
+    other[0].flags.append("fuzzy")
+    assert build_memory([("b", other)]) == {}
+
+
+def test_plural_entries_get_forms_from_nplurals():
+    entry = polib.POEntry(msgid="%(n)s minute", msgid_plural="%(n)s minutes")
+    merged, _ = merge_catalog(None, [entry], HEADER, "", {}, nplurals=3)
+    assert merged[0].msgstr_plural == {0: "", 1: "", 2: ""}
+
+
+sentences = st.lists(st.text(alphabet="abcdefgh ÄÖÜß.", min_size=1, max_size=30),
+                     min_size=0, max_size=8, unique=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sentences, sentences)
+def test_no_translation_ever_vanishes(old_msgids, new_msgids):
+    old = catalog(*[(m, f"ES:{m}") for m in old_msgids])
+    merged, _ = merge_catalog(old, template(*new_msgids), HEADER, "", {})
+    surviving = {e.msgstr for e in merged if e.msgstr}
+    assert {f"ES:{m}" for m in old_msgids} <= surviving
+    assert [e.msgid for e in merged if not e.obsolete] == new_msgids

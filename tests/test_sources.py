@@ -1,0 +1,73 @@
+"""Reading articles: safe front matter, real dates, file:line errors, sorted walks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from bilingual.errors import SourceError
+from bilingual.sources import decode_text, parse_source, read_sources
+
+
+def parse(text):
+    return parse_source(text, PurePosixPath("a.md"), "de", Path("content/de/a.md"))
+
+
+def test_front_matter_fields_and_body_line():
+    doc = parse("---\ntitle: Markt\ndate: 2025-09-15\ntags: [Recht, 2025]\n---\nText\n")
+    assert doc.title == "Markt"
+    assert doc.date == dt.date(2025, 9, 15)
+    assert doc.meta["tags"] == ("Recht", "2025")
+    assert doc.body == "Text\n"
+    assert doc.body_line == 6
+    assert doc.meta_lines["tags"] == 4
+
+
+def test_quoted_date_is_a_date_too():
+    assert parse('---\ndate: "2025-01-02"\n---\n').date == dt.date(2025, 1, 2)
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("---\ntitle: [unclosed\n---\n", 3, "not valid YAML"),
+    ("---\ntitle: x\ndate: 2025-02-30\n---\n", 2, "cannot be read"),
+    ("---\ntitle: x\ndate: morgen\n---\n", 3, "not a date"),
+    ("---\n- a\n- b\n---\n", 2, "must be a mapping"),
+    ("---\ntitle: !!python/object/apply:os.system [echo hi]\n---\n", 2, "not valid YAML"),
+])
+def test_bad_front_matter_names_file_and_line(text, line, words):
+    with pytest.raises(SourceError) as raised:
+        parse(text)
+    assert raised.value.format_message().startswith(f"content/de/a.md:{line}: ")
+    assert words in raised.value.format_message()
+
+
+def test_binary_and_bad_encoding_are_refused():
+    with pytest.raises(SourceError, match="binary"):
+        decode_text(b"\x89PNG\x00\x00", Path("x.md"))
+    with pytest.raises(SourceError, match=r"x.md:2: not UTF-8"):
+        decode_text(b"ok\n\xff\n", Path("x.md"))
+
+
+def test_bom_and_crlf_are_normalised():
+    assert decode_text("\ufeffa\r\nb\r\n".encode(), Path("x.md")) == "a\nb\n"
+
+
+def test_walk_is_sorted_and_skips_hidden_files(tmp_path):
+    for name in ("b.md", "a.md", "sub/c.md", ".hidden.md", "_ui.md", "notes.txt"):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("# x\n", encoding="utf-8")
+    docs = read_sources(tmp_path, "de")
+    assert [str(d.key) for d in docs] == ["a.md", "b.md", "sub/c.md"]
+
+
+def test_symlink_leaving_content_is_refused(tmp_path):
+    outside = tmp_path / "secret.md"
+    outside.write_text("geheim\n", encoding="utf-8")
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "link.md").symlink_to(outside)
+    with pytest.raises(SourceError, match="outside the content folder"):
+        read_sources(content, "de")
