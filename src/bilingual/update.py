@@ -181,6 +181,8 @@ def plan_update(config: SiteConfig) -> UpdatePlan:
             if path in unreadable or entries is None:
                 continue
             previous = old.get(path)
+            if previous is None and not entries:
+                continue  # nothing to translate: no empty catalog is created
             catalog, stats = merge_catalog(previous, entries, new_header(config, lang),
                                            _header_comment(config, lang, source), memory,
                                            nplurals)

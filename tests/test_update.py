@@ -1,0 +1,196 @@
+"""`bilingual update` end to end: the translator's view of a changing article."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import polib
+import pytest
+
+from bilingual.catalog import read_catalog
+from bilingual.config import load_config
+from bilingual.update import apply_plan, plan_update
+from tests.conftest import gettext_tool, msgfmt_check
+
+ARTICLE = """---
+title: Markteintritt in Spanien
+description: Was Unternehmen wissen müssen.
+date: 2025-09-15
+tags: [Spanien, Recht]
+---
+## Die Gründung
+
+Die S.L. ist die häufigste Rechtsform.
+Sie braucht wenig Kapital.
+
+- Steuernummer beantragen
+- Konto eröffnen
+
+Ein Satz, der gleich bleibt.
+"""
+
+EDITED = """---
+title: Markteintritt in Spanien
+description: Was Unternehmen wissen müssen.
+date: 2025-09-15
+tags: [Spanien, Recht]
+---
+## Die Gründung
+
+Die S.L. ist die häufigste Rechtsform in Spanien.
+Sie braucht wenig Kapital.
+
+- Steuernummer beantragen
+
+Ein ganz neuer Absatz über die Sozialversicherung.
+
+Ein Satz, der gleich bleibt.
+"""
+
+
+def run(root, *args):
+    return subprocess.run([sys.executable, "-m", "bilingual", "-C", str(root), *args],
+                          capture_output=True, text=True)
+
+
+def catalog_file(root):
+    return root / "locales/es/LC_MESSAGES/markt.po"
+
+
+def translate_all(path, prefix="ES: "):
+    po = polib.pofile(str(path))
+    for entry in po:
+        if entry.msgid_plural:
+            entry.msgstr_plural = {i: prefix + entry.msgid_plural for i in entry.msgstr_plural}
+        else:
+            entry.msgstr = prefix + entry.msgid
+    po.save()
+    # Re-save through our own writer, as a translator's tool would write the file.
+    run(path.parents[3], "update")
+
+
+def test_translator_scenario_shows_exactly_fuzzy_obsolete_and_new(make_project):
+    root = make_project({"content/de/markt.md": ARTICLE})
+    assert run(root, "update").returncode == 0
+    created = read_catalog(catalog_file(root))
+    assert [e.msgid for e in created] == [
+        "Markteintritt in Spanien", "Was Unternehmen wissen müssen.", "Spanien", "Recht",
+        "Die Gründung", "Die S.L. ist die häufigste Rechtsform. Sie braucht wenig Kapital.",
+        "Steuernummer beantragen", "Konto eröffnen", "Ein Satz, der gleich bleibt."]
+    assert created[5].comment == "paragraph"
+    assert created[5].occurrences == [("content/de/markt.md", "")]
+
+    translate_all(catalog_file(root))
+    before = {e.msgid: e for e in read_catalog(catalog_file(root))}
+    (root / "content/de/markt.md").write_text(EDITED, encoding="utf-8")
+    result = run(root, "update")
+    assert result.returncode == 0, result.stderr
+    after = read_catalog(catalog_file(root))
+    changed = [e for e in after if e.obsolete or "fuzzy" in e.flags or not e.msgstr
+               or before.get(e.msgid) is None or before[e.msgid].msgstr != e.msgstr]
+    assert [(e.msgid, e.msgstr, e.flags, e.previous_msgid, bool(e.obsolete)) for e in changed] == [
+        ("Die S.L. ist die häufigste Rechtsform in Spanien. Sie braucht wenig Kapital.",
+         "ES: Die S.L. ist die häufigste Rechtsform. Sie braucht wenig Kapital.", ["fuzzy"],
+         "Die S.L. ist die häufigste Rechtsform. Sie braucht wenig Kapital.", False),
+        ("Ein ganz neuer Absatz über die Sozialversicherung.", "", [], None, False),
+        ("Konto eröffnen", "ES: Konto eröffnen", [], None, True),
+    ]
+    assert msgfmt_check(catalog_file(root)).returncode == 0
+
+
+def test_second_update_rewrites_nothing(make_project):
+    root = make_project({"content/de/markt.md": ARTICLE})
+    assert run(root, "update").returncode == 0
+    files = sorted((root / "locales").rglob("*.po"))
+    assert [f.name for f in files] == ["_ui.po", "markt.po"] or [f.name for f in files] == [
+        "markt.po"]
+    stamps = {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in files}
+    result = run(root, "update")
+    assert result.returncode == 0
+    assert "0 written" in result.stdout
+    assert {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in files} == stamps
+
+
+def test_written_catalogs_pass_msgfmt_and_are_msgcat_fixed_points(make_project):
+    root = make_project({"content/de/markt.md": ARTICLE})
+    run(root, "update")
+    translate_all(catalog_file(root))
+    (root / "content/de/markt.md").write_text(EDITED, encoding="utf-8")
+    run(root, "update")
+    msgcat = gettext_tool("msgcat")
+    for path in sorted((root / "locales").rglob("*.po")):
+        assert msgfmt_check(path).returncode == 0, msgfmt_check(path).stderr
+        recatted = subprocess.run([msgcat, str(path)], capture_output=True, text=True,
+                                  check=True).stdout
+        assert recatted == path.read_text(encoding="utf-8"), path
+
+
+def test_unparsable_catalog_is_reported_and_left_untouched(make_project):
+    broken = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n' \
+             'msgid "Die Gründung"\nmsgstr "La fundación\n'
+    root = make_project({"content/de/markt.md": ARTICLE, "content/de/zwei.md": "Zweiter Text.\n",
+                         "locales/es/LC_MESSAGES/markt.po": broken})
+    result = run(root, "update")
+    assert result.returncode == 1
+    assert "locales/es/LC_MESSAGES/markt.po:6:" in result.stderr
+    assert catalog_file(root).read_text(encoding="utf-8") == broken
+    assert (root / "locales/es/LC_MESSAGES/zwei.po").is_file()
+
+
+def test_bad_front_matter_keeps_the_catalog_and_names_the_line(make_project):
+    root = make_project({"content/de/markt.md": ARTICLE})
+    run(root, "update")
+    translate_all(catalog_file(root))
+    kept = catalog_file(root).read_bytes()
+    (root / "content/de/markt.md").write_text("---\ntitle: [kaputt\n---\nText\n",
+                                              encoding="utf-8")
+    result = run(root, "update")
+    assert result.returncode == 1
+    assert "content/de/markt.md:3:" in result.stderr
+    assert catalog_file(root).read_bytes() == kept
+
+
+def test_deleted_article_makes_its_catalog_obsolete_not_lost(make_project):
+    root = make_project({"content/de/markt.md": ARTICLE})
+    run(root, "update")
+    translate_all(catalog_file(root))
+    (root / "content/de/markt.md").unlink()
+    assert run(root, "update").returncode == 0
+    entries = read_catalog(catalog_file(root))
+    assert entries and all(e.obsolete for e in entries)
+    assert all(e.msgstr.startswith("ES: ") for e in entries)
+
+
+def test_translation_memory_across_articles(make_project):
+    root = make_project({"content/de/markt.md": ARTICLE})
+    run(root, "update")
+    translate_all(catalog_file(root))
+    (root / "content/de/neu.md").write_text("---\ntags: [Spanien]\n---\nDie Gründung\n",
+                                            encoding="utf-8")
+    run(root, "update")
+    entries = {e.msgid: e for e in read_catalog(root / "locales/es/LC_MESSAGES/neu.po")}
+    assert entries["Spanien"].msgstr == "ES: Spanien"
+    assert entries["Spanien"].tcomment == "Translation memory: content/de/markt.md"
+    assert entries["Die Gründung"].msgstr == "ES: Die Gründung"
+
+
+def test_plan_is_read_only_and_reports_stale(make_project):
+    root = make_project({"content/de/markt.md": ARTICLE})
+    config = load_config(root)
+    plan = plan_update(config)
+    assert not (root / "locales").exists()
+    assert {c.path.name for c in plan.changed} >= {"markt.po"}
+    apply_plan(plan)
+    assert not plan_update(config).changed
+
+
+@pytest.mark.parametrize("lang", ["en", "ca"])
+def test_third_language_is_one_config_line(make_project, lang):
+    root = make_project({"content/de/markt.md": ARTICLE})
+    config_path = root / "bilingual.toml"
+    config_path.write_text(config_path.read_text().replace('["es"]', f'["es", "{lang}"]'))
+    assert run(root, "update").returncode == 0
+    po = read_catalog(root / f"locales/{lang}/LC_MESSAGES/markt.po")
+    assert po.metadata["Language"] == lang
+    assert msgfmt_check(root / f"locales/{lang}/LC_MESSAGES/markt.po").returncode == 0
