@@ -10,11 +10,15 @@ translations against the wrong German text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import polib
 
-from bilingual.errors import BilingualError
-from bilingual.segment import SegmentedDoc, Slot, front_matter_segments
+from bilingual.catalog import format_catalog, read_catalog, write_if_changed
+from bilingual.config import SiteConfig
+from bilingual.errors import BilingualError, ConfigError
+from bilingual.segment import SegmentedDoc, Slot, front_matter_segments, segment_document
+from bilingual.sources import read_source
 
 Key = tuple[str | None, str]
 
@@ -76,3 +80,35 @@ def fill_catalog(catalog: polib.POFile, alignment: Alignment, overwrite: bool = 
             entry.previous_msgid = entry.previous_msgctxt = None
         changed += 1
     return changed
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What `bilingual import-translation` did."""
+
+    path: Path
+    filled: int
+    conflicts: tuple[str, ...]
+
+
+def import_translation(config: SiteConfig, german: Path, translated: Path, lang: str,
+                       overwrite: bool = False) -> ImportResult:
+    """Fill the catalog of the German article `german` from `translated`."""
+    from bilingual.update import catalog_path
+
+    if lang not in config.target_languages:
+        raise ConfigError(f"{lang!r} is not a target language of this site")
+    content = config.content_dir(config.source_language)
+    german = german.resolve()
+    if not german.is_relative_to(content.resolve()):
+        raise ConfigError(f"not an article under {content}", german)
+    source = segment_document(read_source(german, content.resolve(), config.source_language))
+    other = segment_document(read_source(translated.resolve(), translated.resolve().parent, lang))
+    alignment = align_documents(source, other)
+    path = catalog_path(config, lang, source.source.key)
+    if not path.is_file():
+        raise BilingualError("no catalog yet; run `bilingual update` first", path)
+    catalog = read_catalog(path)
+    filled = fill_catalog(catalog, alignment, overwrite)
+    write_if_changed(path, format_catalog(catalog))
+    return ImportResult(path, filled, alignment.conflicts)

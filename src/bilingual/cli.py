@@ -7,13 +7,14 @@ tracebacks of unexpected failures.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from bilingual.config import SiteConfig, load_config
-from bilingual.errors import BilingualError
+from bilingual.errors import BilingualError, ConfigError
 
 
 class Context:
@@ -38,7 +39,12 @@ pass_context = click.make_pass_decorator(Context)
 @click.pass_context
 def cli(ctx: click.Context, directory: Path, debug: bool) -> None:
     """German articles, Spanish translations through gettext catalogs, one site."""
-    ctx.obj = Context(directory.resolve(), debug)
+    # Like `make -C` and `git -C`: every relative path is read from DIR.
+    try:
+        os.chdir(directory)
+    except OSError as exc:
+        raise ConfigError(f"cannot run there: {exc.strerror}", directory) from None
+    ctx.obj = Context(Path.cwd(), debug)
 
 
 @cli.command()
@@ -75,6 +81,25 @@ def update(context: Context) -> None:
                + (f", {len(plan.errors)} error(s)" if plan.errors else ""))
     if plan.errors:
         sys.exit(1)
+
+
+@cli.command("import-translation")
+@click.argument("german", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("translated", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lang", required=True, help="Target language of TRANSLATED, e.g. es.")
+@click.option("--overwrite", is_flag=True, help="Replace translations already in the catalog.")
+@pass_context
+def import_translation(context: Context, german: Path, translated: Path, lang: str,
+                       overwrite: bool) -> None:
+    """Fill GERMAN's catalog from TRANSLATED, an existing translation of the
+    article with the same block structure (run `bilingual update` first)."""
+    from bilingual.align import import_translation as run_import
+
+    config = context.config()
+    result = run_import(config, german, translated, lang, overwrite)
+    for conflict in result.conflicts:
+        click.echo(f"warning: {translated}: {conflict}", err=True)
+    click.echo(f"{result.path}: {result.filled} translations filled")
 
 
 def main() -> None:

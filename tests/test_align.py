@@ -1,0 +1,41 @@
+"""Importing an existing translation by aligning blocks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from bilingual.catalog import read_catalog
+
+GERMAN = "---\ntitle: Hallo\ntags: [Recht]\n---\n## Kopf\n\nErster Absatz.\n\n- Punkt\n"
+SPANISH = "---\ntitle: Hola\ntags: [Derecho]\n---\n## Cabecera\n\nPrimer párrafo.\n\n- Punto\n"
+
+
+def run(root, *args):
+    return subprocess.run([sys.executable, "-m", "bilingual", "-C", str(root), *args],
+                          capture_output=True, text=True)
+
+
+def test_import_fills_untranslated_entries_in_order(make_project, tmp_path):
+    root = make_project({"content/de/a.md": GERMAN})
+    (tmp_path / "a.es.md").write_text(SPANISH, encoding="utf-8")
+    assert run(root, "update").returncode == 0
+    result = run(root, "import-translation", "content/de/a.md", str(tmp_path / "a.es.md"),
+                 "--lang", "es")
+    assert result.returncode == 0, result.stderr
+    entries = {e.msgid: e.msgstr for e in read_catalog(root / "locales/es/LC_MESSAGES/a.po")}
+    assert entries == {"Hallo": "Hola", "Recht": "Derecho", "Kopf": "Cabecera",
+                       "Erster Absatz.": "Primer párrafo.", "Punkt": "Punto"}
+    assert "0 written" in run(root, "update").stdout
+
+
+def test_import_refuses_a_different_structure(make_project, tmp_path):
+    root = make_project({"content/de/a.md": GERMAN})
+    (tmp_path / "a.es.md").write_text(SPANISH + "\nOtro párrafo.\n", encoding="utf-8")
+    run(root, "update")
+    before = (root / "locales/es/LC_MESSAGES/a.po").read_bytes()
+    result = run(root, "import-translation", "content/de/a.md", str(tmp_path / "a.es.md"),
+                 "--lang", "es")
+    assert result.returncode == 1
+    assert "has 4 translatable blocks where the German article" in result.stderr
+    assert (root / "locales/es/LC_MESSAGES/a.po").read_bytes() == before
