@@ -31,7 +31,7 @@ def test_quoted_date_is_a_date_too():
 
 @pytest.mark.parametrize(("text", "line", "words"), [
     ("---\ntitle: [unclosed\n---\n", 3, "not valid YAML"),
-    ("---\ntitle: x\ndate: 2025-02-30\n---\n", 2, "cannot be read"),
+    ("---\ntitle: x\ndate: 2025-02-30\n---\n", 3, "not a possible date"),
     ("---\ntitle: x\ndate: morgen\n---\n", 3, "not a date"),
     ("---\n- a\n- b\n---\n", 2, "must be a mapping"),
     ("---\ntitle: !!python/object/apply:os.system [echo hi]\n---\n", 2, "not valid YAML"),
