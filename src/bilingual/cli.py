@@ -83,6 +83,27 @@ def update(context: Context) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@click.option("--drafts", is_flag=True,
+              help="Also build drafts and incomplete translations (noindex, marked as drafts).")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write the site to DIR (relative to the project) instead of site/.")
+@pass_context
+def build(context: Context, drafts: bool, output: Path | None) -> None:
+    """Build the site of every language into site/."""
+    from bilingual.build import build_site, describe_summary
+
+    config = context.config()
+    if output is not None and not output.is_absolute():
+        output = context.root / output
+    summary = build_site(config, drafts=drafts, output=output)
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for held in summary.held_back:
+        click.echo(held.describe())
+    click.echo(describe_summary(summary, config.languages))
+
+
 @cli.command("import-translation")
 @click.argument("german", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("translated", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -100,6 +121,58 @@ def import_translation(context: Context, german: Path, translated: Path, lang: s
     for conflict in result.conflicts:
         click.echo(f"warning: {translated}: {conflict}", err=True)
     click.echo(f"{result.path}: {result.filled} translations filled")
+
+
+def _target_languages(config: SiteConfig, langs: tuple[str, ...]) -> tuple[str, ...]:
+    """`--lang` values, each a target language of the site (else exit 2)."""
+    unknown = [lang for lang in langs if lang not in config.target_languages]
+    if unknown:
+        raise ConfigError(f"--lang {', '.join(unknown)}: not a target language of this site "
+                          f"(targets: {', '.join(config.target_languages)})")
+    return tuple(dict.fromkeys(langs)) or config.target_languages
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="Report format; github prints workflow annotations.")
+@click.option("--lang", "langs", multiple=True, metavar="LANG",
+              help="Check only this target language (repeatable).")
+@click.option("--site", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Also check a built site in DIR (lang, hreflang, internal links).")
+@pass_context
+def check(context: Context, fmt: str, langs: tuple[str, ...], site: Path | None) -> None:
+    """Check catalogs and sources: missing, fuzzy, stale, markup, syntax, obsolete.
+    Exit 1 when an error is found (warnings allowed)."""
+    from bilingual.checks import run_checks
+    from bilingual.report import render, use_color
+
+    config = context.config()
+    report = run_checks(config, _target_languages(config, langs), site)
+    color = use_color(fmt, sys.stdout.isatty(), os.environ)
+    click.echo(render(report, fmt, color), nl=False, color=color)
+    if report.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("--lang", "langs", multiple=True, metavar="LANG",
+              help="Show only this target language (repeatable).")
+@pass_context
+def status(context: Context, fmt: str, langs: tuple[str, ...]) -> None:
+    """Translation progress per article and language: segments, translated, fuzzy,
+    untranslated (and their words), published or held back."""
+    from bilingual.status import collect_status, format_status_json, format_status_text
+
+    config = context.config()
+    report = collect_status(config, _target_languages(config, langs))
+    click.echo(format_status_json(report) if fmt == "json" else format_status_text(report),
+               nl=False)
+    for error in report.errors:
+        error.show()
+    if report.errors:
+        sys.exit(1)
 
 
 def main() -> None:

@@ -18,7 +18,8 @@ from bilingual.errors import ConfigError
 
 CONFIG_NAME = "bilingual.toml"
 
-CHECK_CODES = ("missing", "fuzzy", "stale", "markup", "syntax", "obsolete")
+CHECK_CODES = ("missing", "fuzzy", "stale", "markup", "syntax", "obsolete", "site")
+"""Finding codes of `bilingual check`; `site` is for `--site DIR` (a built site)."""
 DEFAULT_WARNINGS = ("obsolete",)
 
 _SITE_KEYS = {"title", "base_url", "source_language", "target_languages", "description"}

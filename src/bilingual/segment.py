@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from markdown_it import MarkdownIt
+from markdown_it.common.html_blocks import block_names
 from markdown_it.token import Token
 
 from bilingual.sources import SourceDoc
@@ -89,6 +90,9 @@ class Slot:
     continuation: str
     """What starts each continuation line in the source (container markers and
     indentation), used when a translation spans several lines."""
+    starts_block: bool = False
+    """True when the slot's text opens a paragraph, where a leading `1)` or `-`
+    in a translation would start a list."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,7 +354,8 @@ def segment_document(doc: SourceDoc) -> SegmentedDoc:
     for block in blocks:
         skeleton.append(body[cursor:block.source_start])
         skeleton.append(Slot(block.msgid, body[block.source_start:block.source_end],
-                             block.continuation))
+                             block.continuation,
+                             block.kind in ("paragraph", "list item", "blockquote")))
         cursor = block.source_end
     skeleton.append(body[cursor:])
 
@@ -368,12 +373,38 @@ def segment_document(doc: SourceDoc) -> SegmentedDoc:
     return SegmentedDoc(doc, tuple(ordered.values()), tuple(p for p in skeleton if p != ""))
 
 
+_BLOCK_START = re.compile(r"""[ \t]*(?:
+      \d{1,9}(?=[.)](?:[ \t]|$))     # ordered list marker: escape its punctuation
+    | (?=[-+*](?:[ \t]|$))           # bullet list marker
+    | (?=\#{1,6}(?:[ \t]|$))         # ATX heading
+    | (?=>)                          # blockquote
+    | (?=`{3,}|~{3,})                # code fence
+    | (?=[=-]+[ \t]*$)               # setext underline
+    | (?=(?:[*_-][ \t]*){3,}$)       # thematic break
+    | (?=<(?:[!?]|/?(?:{html_blocks})(?:[\s/>]|$)))  # HTML block that may interrupt
+)""".replace("{html_blocks}", "|".join(sorted(block_names, key=len, reverse=True))
+             + "|script|pre|style|textarea"), re.VERBOSE | re.IGNORECASE)
+
+
+def _keep_inline(line: str) -> str:
+    """Escape what would start a new block (a list marker, `#`, `>`, a fence...)
+    at the start of a translated line, so the translation stays one block."""
+    match = _BLOCK_START.match(line)
+    if match is None:
+        return line
+    return line[:match.end()] + "\\" + line[match.end():]
+
+
 def fill_slot(slot: Slot, translation: str | None) -> str:
     """The text for a slot: the original when untranslated or unchanged, else the
     translation with its line breaks continued inside the slot's containers."""
     if translation is None or translation == slot.msgid:
         return slot.original
-    return translation.replace("\n", "\n" + slot.continuation)
+    lines = translation.split("\n")
+    if slot.starts_block:
+        lines[0] = _keep_inline(lines[0])
+    return ("\n" + slot.continuation).join(
+        [lines[0], *(_keep_inline(line) for line in lines[1:])])
 
 
 def rebuild_markdown(segmented: SegmentedDoc, translate: Translate) -> str:

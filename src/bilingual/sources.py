@@ -7,6 +7,7 @@ a size limit. Walks are sorted so every later stage sees the same order.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -90,6 +91,23 @@ def _field_lines(yaml_text: str) -> dict[str, int]:
     return lines
 
 
+_DATE_LIKE = re.compile(r"([^\s#:][^:]*):[ \t]+['\"]?(\d{4})-(\d{1,2})-(\d{1,2})\b")
+
+
+def _impossible_date(yaml_text: str) -> tuple[str, str, int] | None:
+    """(field, value, 1-based file line) of the first top-level date-like value
+    that is no calendar date, e.g. `date: 2025-02-30`."""
+    for number, line in enumerate(yaml_text.splitlines(), start=2):
+        m = _DATE_LIKE.match(line)
+        if m is None:
+            continue
+        try:
+            dt.date(int(m.group(2)), int(m.group(3)), int(m.group(4)))
+        except ValueError:
+            return m.group(1).strip().strip("'\""), "-".join(m.group(2, 3, 4)), number
+    return None
+
+
 def parse_front_matter(yaml_text: str, path: Path) -> dict[str, object]:
     """Safely load front matter, with dates as `datetime.date` and errors as file:line."""
     if len(yaml_text.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
@@ -101,7 +119,12 @@ def parse_front_matter(yaml_text: str, path: Path) -> dict[str, object]:
         line = mark.line + 2 if mark else 1
         raise SourceError(f"front matter is not valid YAML: {exc.problem or exc}", path, line) from None
     except (yaml.YAMLError, ValueError) as exc:
-        # PyYAML raises ValueError for impossible timestamps such as 2025-02-30.
+        # PyYAML raises ValueError for impossible timestamps such as 2025-02-30,
+        # without a position: name the field and its line when one is to blame.
+        if (impossible := _impossible_date(yaml_text)) is not None:
+            name, value, line = impossible
+            raise SourceError(f"front matter {name!r} is not a possible date: {value} ({exc})",
+                              path, line) from None
         raise SourceError(f"front matter cannot be read: {exc}", path, 2) from None
     if meta is None:
         meta = {}

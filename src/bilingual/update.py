@@ -77,14 +77,19 @@ def template_entries(segmented: SegmentedDoc, reference: str) -> list[polib.POEn
 
 
 def ui_template_entries(config: SiteConfig) -> list[polib.POEntry]:
-    """UI strings of every template (Babel's Jinja2 extractor), plurals included."""
+    """UI strings of every template (Babel's Jinja2 extractor), plurals included.
+
+    The templates are the ones the build uses: the project's `templates/`, and
+    the built-in template for any name it lacks; both are referenced as
+    `templates/<name>`."""
+    # Imported here: the build module imports this one.
+    from bilingual.build import template_files
+
     entries: dict[tuple[str | None, str], polib.POEntry] = {}
-    templates = config.templates_dir
-    if not templates.is_dir():
-        return []
-    for path in sorted(p for p in templates.rglob("*") if p.is_file()
-                       and p.suffix in (".html", ".xml", ".txt", ".j2")):
-        reference = relative(config, path)
+    for name, path in template_files(config):
+        if PurePosixPath(name).suffix not in (".html", ".xml", ".txt", ".j2"):
+            continue
+        reference = relative(config, config.templates_dir) + "/" + name
         with path.open("rb") as handle:
             try:
                 found = list(extract(babel_extract, handle, keywords=UI_KEYWORDS,

@@ -1,0 +1,1034 @@
+"""`bilingual build`: articles + catalogs -> one static site per language.
+
+Two phases, so that nothing is written when anything is wrong:
+
+1. Gather: read every article, segment and translate it, decide what is
+   published (a translation only when every segment is translated and none is
+   fuzzy; `draft: true` articles only with `--drafts`), plan every route, and
+   refuse bad slugs, bad `translation_of` pairings and two sources claiming
+   one output file. Every problem is collected and reported at once.
+2. Render and write: one Jinja2 environment per language with that
+   language's UI catalog, then the files; a file whose bytes did not change is
+   not rewritten, and files an earlier build wrote that this one does not are
+   removed (listed in the output folder's manifest), so a translation that is
+   held back again really disappears.
+
+Output is deterministic: no timestamps, sorted walks, dates from front matter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import io
+import os
+import posixpath
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+
+import jinja2
+import polib
+from babel import Locale
+from babel.dates import format_date
+from markupsafe import Markup, escape
+
+from bilingual.catalog import read_catalog
+from bilingual.config import SiteConfig
+from bilingual.errors import BilingualError
+from bilingual.render import render_markdown
+from bilingual.segment import SLUG_CONTEXT, SegmentedDoc, rebuild_markdown, segment_document
+from bilingual.site import (
+    Alternate,
+    ArticleRef,
+    Feed,
+    FeedEntry,
+    LinkOrigin,
+    Page,
+    SitePlan,
+    article_route,
+    atom_feed,
+    check_slug,
+    feed_route,
+    find_collisions,
+    home_route,
+    link_url,
+    og_locale,
+    plan_site,
+    resolve_link,
+    robots_txt,
+    sitemap_xml,
+    tag_route,
+    tag_slug,
+)
+from bilingual.sources import SourceDoc, article_paths, read_source
+from bilingual.translate import TranslatedDoc, translate_document
+from bilingual.update import UI_CATALOG, catalog_path
+
+BUILTIN = Path(__file__).parent / "scaffold"
+BUILTIN_TEMPLATES = BUILTIN / "templates"
+BUILTIN_STATIC = BUILTIN / "static"
+STYLESHEET = "style.css"
+MANIFEST = ".bilingual-manifest"
+"""Lists the files a build wrote, so the next build removes only its own stale files."""
+WORDS_PER_MINUTE = 200
+
+Translations = Mapping[tuple[str | None, str], str]
+
+
+# ---------------------------------------------------------------------------
+# What the build reports
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class HeldBack:
+    """An article version that is not published, and why."""
+
+    source: str
+    """The article, relative to the project root."""
+    lang: str
+    reason: str
+    missing: int = 0
+    """Segments without any translation."""
+    fuzzy: int = 0
+    """Segments whose translation is fuzzy (needs review)."""
+    built_as_draft: bool = False
+
+    def describe(self) -> str:
+        """One line for the build output."""
+        verb = "built as draft" if self.built_as_draft else "held back"
+        return f"{verb}: {self.source} [{self.lang}]: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSummary:
+    """What `build_site` did."""
+
+    output_dir: Path
+    pages: tuple[str, ...]
+    """HTML pages, relative to the output folder."""
+    files: tuple[str, ...]
+    """Every file of the site."""
+    written: tuple[str, ...]
+    """Files whose bytes changed (or are new)."""
+    removed: tuple[str, ...]
+    """Files of an earlier build that this one no longer makes."""
+    held_back: tuple[HeldBack, ...]
+    warnings: tuple[str, ...]
+
+    def pages_per_language(self, languages: Iterable[str]) -> dict[str, int]:
+        """Number of pages under each language's folder."""
+        return {lang: sum(1 for p in self.pages if p.startswith(lang + "/"))
+                for lang in languages}
+
+
+# ---------------------------------------------------------------------------
+# Gathered articles
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A tag as shown on one article."""
+
+    name: str
+    slug: str
+    lang: str
+    """Language of the name: the source language for an untranslated tag in a draft."""
+    source_slug: str | None = None
+    """Slug of the source-language tag it translates, for pairing tag pages."""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article page in one language, ready to render."""
+
+    page: Page
+    ref: ArticleRef
+    path: Path
+    markdown: str
+    """The body to render: the source-language skeleton for catalog translations."""
+    translations: Translations | None
+    """Catalog translations applied block by block, or None to render as written."""
+    title: str
+    title_lang: str
+    description: str
+    description_lang: str
+    tags: tuple[Tag, ...]
+    date: dt.date | None
+    updated: dt.date | None
+    author: str
+    image: str | None
+    words: int
+    untranslated: int
+    """Segments shown in the source language (drafts only)."""
+
+    @property
+    def newest(self) -> dt.date | None:
+        dates = [d for d in (self.date, self.updated) if d is not None]
+        return max(dates) if dates else None
+
+
+@dataclass(frozen=True, slots=True)
+class Gathered:
+    """Phase one's result."""
+
+    articles: tuple[Article, ...]
+    unbuilt: Mapping[tuple[str, str], str]
+    held_back: tuple[HeldBack, ...]
+    errors: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def display_path(config: SiteConfig, path: Path) -> str:
+    """A path as shown in messages: relative to the project root when inside it."""
+    try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _minutes(words: int) -> int:
+    return max(1, -(-words // WORDS_PER_MINUTE))
+
+
+def _date(doc: SourceDoc, name: str) -> dt.date | None:
+    value = doc.meta.get(name)
+    return value if isinstance(value, dt.date) else None
+
+
+def _text(meta: Mapping[str, object], name: str) -> str:
+    value = meta.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _newest_first(articles: Iterable[Article]) -> list[Article]:
+    """Newest first; undated last; ties by route, so the order never varies."""
+    return sorted(articles, key=lambda a: (a.date is None,
+                                           -(a.date.toordinal() if a.date else 0),
+                                           a.page.route))
+
+
+def _read_all(config: SiteConfig, lang: str, errors: list[str]) -> list[SourceDoc]:
+    content = config.content_dir(lang)
+    docs = []
+    try:
+        paths = list(article_paths(content))
+    except BilingualError as exc:
+        errors.append(exc.format_message())
+        return []
+    for path in paths:
+        try:
+            docs.append(read_source(path, content, lang))
+        except BilingualError as exc:
+            errors.append(exc.format_message())
+    return docs
+
+
+def _slug(value: object, where: Path, line: int | None) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return check_slug(value, where, line)
+
+
+def _translation_of(config: SiteConfig, doc: SourceDoc) -> PurePosixPath | None:
+    """The source article a hand-written translation pairs with, normalised."""
+    value = doc.meta.get("translation_of")
+    if value is None:
+        return None
+    line = doc.meta_lines.get("translation_of")
+    text = str(value).strip().replace("\\", "/")
+    # Accept the path as the project sees it too (content/de/x.md).
+    prefix = f"content/{config.source_language}/"
+    if text.startswith(prefix):
+        text = text[len(prefix):]
+    normal = posixpath.normpath(text) if text else ""
+    if (not text or text.startswith("/") or normal == ".." or normal.startswith("../")
+            or not normal.endswith(".md")):
+        raise BilingualError(f"translation_of {value!r} must be the path of a "
+                             f"{config.source_language} article relative to "
+                             f"content/{config.source_language}/, e.g. x.md", doc.path, line)
+    return PurePosixPath(normal)
+
+
+def _source_article(config: SiteConfig, doc: SourceDoc, route: str, group: str) -> Article:
+    lang = doc.lang
+    tags = tuple(Tag(t, tag_slug(t), lang, tag_slug(t)) for t in doc.meta.get("tags", ()) or ())
+    return Article(
+        page=Page("article", lang, route, display_path(config, doc.path), group, doc.draft),
+        ref=ArticleRef(lang, doc.key), path=doc.path, markdown=doc.body, translations=None,
+        title=doc.title or doc.key.stem, title_lang=lang,
+        description=_text(doc.meta, "description"), description_lang=lang, tags=tags,
+        date=_date(doc, "date"), updated=_date(doc, "updated"), author=_text(doc.meta, "author"),
+        image=_text(doc.meta, "image") or None, words=_words(doc.body), untranslated=0)
+
+
+def _translated_article(config: SiteConfig, segmented: SegmentedDoc, tdoc: TranslatedDoc,
+                        route: str, group: str, source: str, draft: bool) -> Article:
+    doc = segmented.source
+    src = config.source_language
+    meta = tdoc.meta
+
+    def lang_of(value: str) -> str:
+        return tdoc.lang if tdoc.lookup(value) is not None else src
+
+    tags = tuple(Tag(name, tag_slug(name), lang_of(original), tag_slug(original))
+                 for original, name in zip(doc.meta.get("tags", ()) or (),
+                                           meta.get("tags", ()) or (), strict=True))
+    translated_body = rebuild_markdown(segmented, lambda msgid, ctx: tdoc.lookup(msgid, ctx))
+    title = _text(meta, "title") or doc.key.stem
+    return Article(
+        page=Page("article", tdoc.lang, route, source, group, draft),
+        ref=ArticleRef(src, doc.key), path=doc.path, markdown=doc.body,
+        translations=tdoc.translations, title=title,
+        title_lang=lang_of(doc.title) if doc.title else tdoc.lang,
+        description=_text(meta, "description"),
+        description_lang=lang_of(_text(doc.meta, "description")), tags=tags,
+        date=_date(doc, "date"), updated=_date(doc, "updated"), author=_text(doc.meta, "author"),
+        image=_text(doc.meta, "image") or None, words=_words(translated_body),
+        untranslated=len(tdoc.missing))
+
+
+def _slug_line(catalog: polib.POFile | None, slug: str) -> int | None:
+    for entry in catalog or ():
+        if entry.msgctxt == SLUG_CONTEXT and entry.msgid == slug and not entry.obsolete:
+            return entry.linenum
+    return None
+
+
+def gather(config: SiteConfig, drafts: bool) -> Gathered:
+    """Phase one: every article version that will have a page, and why others will not."""
+    src = config.source_language
+    errors: list[str] = []
+    warnings: list[str] = []
+    held: list[HeldBack] = []
+    articles: list[Article] = []
+    unbuilt: dict[tuple[str, str], str] = {}
+
+    sources = _read_all(config, src, errors)
+    source_keys = {doc.key for doc in sources}
+    originals = {lang: _read_all(config, lang, errors) for lang in config.target_languages}
+
+    # Hand-written translations claim their source article first: they win over the catalog.
+    claimed: dict[tuple[str, PurePosixPath], SourceDoc] = {}
+    # (language, key of the hand-written article) -> the source key it translates.
+    pairs: dict[tuple[str, PurePosixPath], PurePosixPath | None] = {}
+    for lang, docs in originals.items():
+        for doc in docs:
+            try:
+                key = _translation_of(config, doc)
+            except BilingualError as exc:
+                errors.append(exc.format_message())
+                continue
+            if key is not None and key not in source_keys:
+                errors.append(BilingualError(
+                    f"translation_of: there is no article content/{src}/{key}", doc.path,
+                    doc.meta_lines.get("translation_of")).format_message())
+                continue
+            if key is not None and (lang, key) in claimed:
+                first = display_path(config, claimed[(lang, key)].path)
+                errors.append(BilingualError(
+                    f"translation_of: {first} already is the {lang} version of "
+                    f"content/{src}/{key}", doc.path,
+                    doc.meta_lines.get("translation_of")).format_message())
+                continue
+            if key is not None:
+                claimed[(lang, key)] = doc
+            pairs[(lang, doc.key)] = key
+
+    for doc in sources:
+        source = display_path(config, doc.path)
+        group = f"article:{src}:{doc.key}"
+        if doc.draft and not drafts:
+            held.append(HeldBack(source, src, "draft: true in its front matter"))
+            unbuilt[(src, doc.key.as_posix())] = "draft: true"
+            continue
+        if doc.draft:
+            held.append(HeldBack(source, src, "draft: true in its front matter",
+                                 built_as_draft=True))
+        try:
+            slug = _slug(doc.meta.get("slug"), doc.path, doc.meta_lines.get("slug"))
+        except BilingualError as exc:
+            errors.append(exc.format_message())
+            continue
+        try:
+            segmented = segment_document(doc)
+        except ValueError as exc:  # the segmenter cannot map a block back to its source
+            errors.append(f"{source}: cannot split into segments: {exc}")
+            continue
+        articles.append(_source_article(config, doc, article_route(src, doc.key, slug), group))
+        for lang in config.target_languages:
+            path = catalog_path(config, lang, doc.key)
+            if (lang, doc.key) in claimed:
+                if path.is_file():
+                    original = display_path(config, claimed[(lang, doc.key)].path)
+                    warnings.append(f"{display_path(config, path)}: not used; {original} is "
+                                    f"the hand-written {lang} version of {source}")
+                continue
+            catalog = None
+            if path.is_file():
+                try:
+                    catalog = read_catalog(path)
+                except BilingualError as exc:
+                    errors.append(exc.format_message())
+                    continue
+            tdoc = translate_document(segmented, catalog, lang)
+            complete = tdoc.complete
+            if not complete:
+                fuzzy = len(tdoc.fuzzy)
+                missing = len(tdoc.missing) - fuzzy
+                where = display_path(config, path)
+                reason = (f"no catalog ({where})" if catalog is None else
+                          f"{missing} missing, {fuzzy} fuzzy of {len(segmented.segments)} "
+                          f"segments in {where}")
+                held.append(HeldBack(source, lang, reason, missing, fuzzy, drafts))
+                if not drafts:
+                    continue
+            translated_slug = tdoc.meta.get("slug")
+            try:
+                if isinstance(translated_slug, str) and translated_slug != doc.meta.get("slug"):
+                    slug_t = _slug(translated_slug, path,
+                                   _slug_line(catalog, str(doc.meta.get("slug"))))
+                else:
+                    slug_t = slug
+            except BilingualError as exc:
+                errors.append(exc.format_message())
+                continue
+            page_source = source + (f" ({lang}, slug from {display_path(config, path)})"
+                                    if slug_t != slug else f" ({lang})")
+            articles.append(_translated_article(
+                config, segmented, tdoc, article_route(lang, doc.key, slug_t), group,
+                page_source, doc.draft or not complete))
+
+    for lang, docs in originals.items():
+        for doc in docs:
+            if (lang, doc.key) not in pairs:
+                continue  # its translation_of was refused above
+            source = display_path(config, doc.path)
+            key = pairs[(lang, doc.key)]
+            if doc.draft and not drafts:
+                held.append(HeldBack(source, lang, "draft: true in its front matter"))
+                unbuilt[(lang, doc.key.as_posix())] = "draft: true"
+                continue
+            if doc.draft:
+                held.append(HeldBack(source, lang, "draft: true in its front matter",
+                                     built_as_draft=True))
+            try:
+                slug = _slug(doc.meta.get("slug"), doc.path, doc.meta_lines.get("slug"))
+            except BilingualError as exc:
+                errors.append(exc.format_message())
+                continue
+            group = f"article:{src}:{key}" if key is not None else f"article:{lang}:{doc.key}"
+            article = _source_article(config, doc, article_route(lang, doc.key, slug), group)
+            articles.append(article)
+
+    return Gathered(tuple(articles), MappingProxyType(unbuilt), tuple(held), tuple(errors),
+                    tuple(warnings))
+
+
+# ---------------------------------------------------------------------------
+# Listing pages
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class TagPage:
+    """The page listing one language's articles with one tag."""
+
+    page: Page
+    name: str
+    name_lang: str
+    articles: tuple[Article, ...]
+
+
+def tag_pages(config: SiteConfig, articles: Iterable[Article]) -> tuple[TagPage, ...]:
+    """One page per language and tag. A target-language tag page pairs with a
+    source-language one (hreflang) only when the tag is translated one to one
+    by every published translation."""
+    src = config.source_language
+    ordered = _newest_first(articles)
+    by_tag: dict[tuple[str, str], list[tuple[Article, Tag]]] = {}
+    forward: dict[tuple[str, str], set[str]] = {}
+    backward: dict[tuple[str, str], set[str]] = {}
+    for article in ordered:
+        lang = article.page.lang
+        for tag in article.tags:
+            by_tag.setdefault((lang, tag.slug), []).append((article, tag))
+            if lang != src and article.translations is not None and not article.page.draft:
+                forward.setdefault((lang, tag.source_slug or ""), set()).add(tag.slug)
+                backward.setdefault((lang, tag.slug), set()).add(tag.source_slug or "")
+    pages = []
+    for (lang, slug), items in sorted(by_tag.items()):
+        listed = tuple({a.page.route: a for a, _ in items}.values())
+        name, name_lang = items[0][1].name, items[0][1].lang
+        group = f"tag:{lang}:{slug}"
+        if lang == src:
+            group = f"tag:{src}:{slug}"
+        else:
+            origins = backward.get((lang, slug), set())
+            if len(origins) == 1:
+                (origin,) = origins
+                if forward.get((lang, origin)) == {slug}:
+                    group = f"tag:{src}:{origin}"
+        draft = all(a.page.draft for a in listed)
+        page = Page("tag", lang, tag_route(lang, slug), f"the {lang} tag page {name!r}",
+                    group, draft)
+        pages.append(TagPage(page, name, name_lang, listed))
+    return tuple(pages)
+
+
+# ---------------------------------------------------------------------------
+# Templates and UI translations
+# ---------------------------------------------------------------------------
+
+def template_files(config: SiteConfig) -> tuple[tuple[str, Path], ...]:
+    """Every template by name, as the build sees it: the project's `templates/`
+    first, the built-in template of the same name for any it lacks."""
+    found: dict[str, Path] = {}
+    for base in (BUILTIN_TEMPLATES, config.templates_dir):
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            relative = path.relative_to(base)
+            if path.is_file() and not any(p.startswith(".") for p in relative.parts):
+                found[relative.as_posix()] = path
+    return tuple(sorted(found.items()))
+
+
+def ui_translations(config: SiteConfig, lang: str) -> gettext.NullTranslations:
+    """The UI catalog of a language (`locales/<lang>/LC_MESSAGES/_ui.po`), compiled
+    in memory; fuzzy and empty entries are left out, as msgfmt does."""
+    path = config.locale_dir(lang) / UI_CATALOG
+    if not path.is_file():
+        return gettext.NullTranslations()
+    catalog = read_catalog(path)
+    return gettext.GNUTranslations(io.BytesIO(catalog.to_binary()))
+
+
+def template_environment(config: SiteConfig, lang: str,
+                         translations: gettext.NullTranslations) -> jinja2.Environment:
+    """The Jinja2 environment of one language: autoescape, the i18n extension with
+    this language's UI translations, and Babel date formatting in its locale."""
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(config.templates_dir),
+                                    jinja2.FileSystemLoader(BUILTIN_TEMPLATES)]),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    # The extractor in `update` trims whitespace in {% trans %}; so must lookups.
+    env.policies["ext.i18n.trimmed"] = True
+    # Jinja2 treats translations as markup; a catalog is untrusted text, so it is
+    # escaped before Jinja2 sees it (the built-in msgids contain no markup).
+    t = translations
+    env.install_gettext_callables(
+        gettext=lambda s: escape(t.gettext(s)),
+        ngettext=lambda s, p, n: escape(t.ngettext(s, p, n)),
+        pgettext=lambda c, s: escape(t.pgettext(c, s)),
+        npgettext=lambda c, s, p, n: escape(t.npgettext(c, s, p, n)),
+        newstyle=True,
+    )
+    locale = config.babel_locale(lang)
+    env.filters["long_date"] = lambda day: format_date(day, "long", locale=locale)
+    return env
+
+
+def _render(env: jinja2.Environment, name: str, context: Mapping[str, object],
+            what: str) -> str:
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise BilingualError(f"template error: {exc.message}", exc.filename or name,
+                             exc.lineno) from None
+    except jinja2.TemplateNotFound as exc:
+        raise BilingualError(f"template {exc.name} not found (needed for {what})") from None
+    except (jinja2.TemplateError, KeyError, ValueError, TypeError) as exc:
+        # A translation with a wrong placeholder ends up here too.
+        raise BilingualError(f"cannot render {what} with template {name}: "
+                             f"{type(exc).__name__}: {exc} (check the template and "
+                             f"{UI_CATALOG})") from None
+
+
+# ---------------------------------------------------------------------------
+# Template data
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PageView:
+    """The `page` every template gets: head metadata."""
+
+    kind: str
+    title: str
+    description: str
+    canonical: str | None
+    alternates: tuple[Alternate, ...]
+    og_type: str
+    og_locale: str
+    og_locale_alternates: tuple[str, ...]
+    og_image: str | None
+    noindex: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageLink:
+    """One entry of the language switcher."""
+
+    lang: str
+    name: str
+    href: str
+    current: bool
+    counterpart: bool
+    """True: the same page in that language; False: that language's home page."""
+
+
+@dataclass(frozen=True, slots=True)
+class TagView:
+    name: str
+    lang: str
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    """An article in a listing."""
+
+    title: str
+    title_lang: str
+    href: str
+    date: dt.date | None
+    description: str
+    description_lang: str
+    tags: tuple[TagView, ...]
+    draft: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    title: str
+    title_lang: str
+    description: str
+    description_lang: str
+    date: dt.date | None
+    updated: dt.date | None
+    author: str
+    tags: tuple[TagView, ...]
+    minutes: int
+    body: Markup
+    draft: bool
+    untranslated: int
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageOption:
+    lang: str
+    html: Markup
+
+
+class Renderer:
+    """Renders the pages of a planned site (phase two). Holds the plan, one
+    template environment per language and the warnings links produce."""
+
+    def __init__(self, config: SiteConfig, plan: SitePlan,
+                 envs: Mapping[str, jinja2.Environment]):
+        self.config = config
+        self.plan = plan
+        self.envs = envs
+        self.warnings: dict[tuple[str, str], str] = {}
+        self._tag_pages: dict[tuple[str, str], Page] = {}
+
+    def register_tags(self, pages: Iterable[TagPage]) -> None:
+        for tag_page in pages:
+            self._tag_pages[(tag_page.page.lang, tag_page.page.route)] = tag_page.page
+
+    # Links and metadata ------------------------------------------------------
+
+    def href(self, page: Page, route: str) -> str:
+        return link_url(self.plan, page.route, route, rooted=page.kind == "404")
+
+    def language_name(self, lang: str) -> str:
+        """The language's name in itself, capitalised for a menu (`Español`); the
+        locale's territory is left out (`Deutsch`, not `Deutsch (Deutschland)`)."""
+        name = dict(self.config.language_names).get(lang)
+        if not name:
+            locale = Locale.parse(self.config.babel_locale(lang))
+            name = locale.get_language_name(lang) or self.config.language_name(lang)
+        return name[:1].upper() + name[1:]
+
+    def switcher(self, page: Page) -> tuple[LanguageLink, ...]:
+        links = []
+        for lang in self.config.languages:
+            other = page if lang == page.lang else self.plan.counterpart(page, lang)
+            route = other.route if other is not None else home_route(lang)
+            links.append(LanguageLink(lang, self.language_name(lang), self.href(page, route),
+                                      lang == page.lang, other is not None))
+        return tuple(links)
+
+    def page_view(self, page: Page, title: str, description: str, og_type: str = "website",
+                  image: str | None = None) -> PageView:
+        alternates = self.plan.alternates(page)
+        indexed = page.kind != "404" and not page.draft
+        others = tuple(og_locale(self.config.babel_locale(a.hreflang)) for a in alternates
+                       if a.hreflang not in ("x-default", page.lang))
+        return PageView(
+            kind=page.kind, title=title, description=description,
+            canonical=self.plan.absolute(page.route) if page.kind != "404" else None,
+            alternates=alternates, og_type=og_type,
+            og_locale=og_locale(self.config.babel_locale(page.lang)),
+            og_locale_alternates=others, og_image=self.image_url(image), noindex=not indexed)
+
+    def image_url(self, image: str | None) -> str | None:
+        if not image:
+            return None
+        if "://" in image:
+            return image
+        path = image.lstrip("/")
+        base_path = self.plan.base_path.lstrip("/")
+        if base_path and path.startswith(base_path + "/"):
+            path = path[len(base_path) + 1:]
+        return self.plan.absolute(path)
+
+    def common(self, page: Page, view: PageView, switcher: bool = True) -> dict[str, object]:
+        lang = page.lang
+        return {
+            "lang": lang,
+            "language_name": self.language_name(lang),
+            "source_language": self.config.source_language,
+            "site_title": self.config.title,
+            "site_description": self.config.description,
+            "site_description_lang": self.config.source_language,
+            "page": view,
+            "switcher": self.switcher(page) if switcher else (),
+            "home_url": self.href(page, home_route(lang) if page.kind != "root" else ""),
+            "feed_url": self.href(page, feed_route(lang)) if page.kind != "root" else None,
+            "style_url": self.href(page, STYLESHEET),
+        }
+
+    def tag_views(self, page: Page, article: Article) -> tuple[TagView, ...]:
+        views = []
+        for tag in article.tags:
+            route = tag_route(article.page.lang, tag.slug)
+            views.append(TagView(tag.name, tag.lang, self.href(page, route)))
+        return tuple(views)
+
+    def entry(self, page: Page, article: Article) -> EntryView:
+        return EntryView(article.title, article.title_lang, self.href(page, article.page.route),
+                         article.date, article.description, article.description_lang,
+                         self.tag_views(page, article), article.page.draft)
+
+    def _warn(self, article: Article, target: str, message: str) -> None:
+        # The same broken link shows on every language version; report it once,
+        # naming the source file (where it is fixed for all of them).
+        key = (article.page.group or article.page.route, target)
+        self.warnings.setdefault(key, f"{display_path(self.config, article.path)}: {message}")
+
+    def body(self, article: Article) -> Markup:
+        origin = LinkOrigin(article.page, article.ref)
+
+        def resolve(target: str) -> str:
+            href, warning = resolve_link(self.plan, origin, target)
+            if warning is not None:
+                self._warn(article, target, warning)
+            return href
+
+        translate = None
+        marked = None
+        if article.translations is not None:
+            translations = article.translations
+
+            def translate(msgid: str, context: str | None) -> str | None:
+                return translations.get((context, msgid))
+
+            marked = self.config.source_language if article.page.draft else None
+        return Markup(render_markdown(article.markdown, translate, marked, resolve))
+
+    # Pages -------------------------------------------------------------------
+
+    def article(self, article: Article) -> str:
+        page = article.page
+        view = self.page_view(page, article.title, article.description, "article",
+                              article.image)
+        context = self.common(page, view)
+        context["article"] = ArticleView(
+            article.title, article.title_lang, article.description, article.description_lang,
+            article.date, article.updated, article.author, self.tag_views(page, article),
+            _minutes(article.words), self.body(article), page.draft, article.untranslated)
+        return _render(self.envs[page.lang], "article.html", context,
+                       f"{page.source} [{page.lang}]")
+
+    def home(self, page: Page, articles: Iterable[Article]) -> str:
+        view = self.page_view(page, "", self.config.description)
+        context = self.common(page, view)
+        context["entries"] = tuple(self.entry(page, a) for a in _newest_first(articles))
+        return _render(self.envs[page.lang], "listing.html", context, page.source)
+
+    def tag(self, tag_page: TagPage) -> str:
+        page = tag_page.page
+        view = self.page_view(page, tag_page.name, "")
+        context = self.common(page, view)
+        context["tag"] = TagView(tag_page.name, tag_page.name_lang, self.href(page, page.route))
+        context["entries"] = tuple(self.entry(page, a) for a in tag_page.articles)
+        return _render(self.envs[page.lang], "tag.html", context, page.source)
+
+    def not_found(self, page: Page) -> str:
+        view = self.page_view(page, "", "")
+        return _render(self.envs[page.lang], "404.html", self.common(page, view), page.source)
+
+    def chooser(self, page: Page) -> str:
+        view = self.page_view(page, "", self.config.description)
+        context = self.common(page, view, switcher=False)
+        options = []
+        for lang in self.config.languages:
+            html = _render(self.envs[lang], "language-option.html", {
+                "lang": lang, "name": self.language_name(lang),
+                "href": self.href(page, home_route(lang))}, "the language chooser")
+            options.append(LanguageOption(lang, Markup(html.strip())))
+        context["options"] = tuple(options)
+        return _render(self.envs[page.lang], "choose.html", context, page.source)
+
+
+# ---------------------------------------------------------------------------
+# Static files and writing
+# ---------------------------------------------------------------------------
+
+def static_files(config: SiteConfig) -> tuple[tuple[str, Path, str], ...]:
+    """(output path, file, source label) of every static file: the project's
+    `static/` copied as it is, plus the built-in stylesheet unless it has one."""
+    found: dict[str, tuple[Path, str]] = {}
+    root = config.static_dir
+    if root.is_dir():
+        resolved = root.resolve()
+        for path in sorted(root.rglob("*")):
+            relative = path.relative_to(root)
+            if any(p.startswith(".") for p in relative.parts) or not path.is_file():
+                continue
+            if not path.resolve().is_relative_to(resolved):
+                raise BilingualError("symbolic link leads outside the static folder; refused",
+                                     path)
+            found[relative.as_posix()] = (path, display_path(config, path))
+    if STYLESHEET not in found:
+        found[STYLESHEET] = (BUILTIN_STATIC / STYLESHEET, "the built-in stylesheet")
+    return tuple((name, path, label) for name, (path, label) in sorted(found.items()))
+
+
+def check_output_folder(config: SiteConfig, output: Path) -> None:
+    """Refuse an output folder that is, contains or lies inside project sources."""
+    out = output.resolve()
+    root = config.root.resolve()
+    if out == root or root.is_relative_to(out):
+        raise BilingualError("the output folder would hold the project itself; choose a "
+                             "folder such as site/", output)
+    protected = [root / "content", root / "locales", config.templates_dir, config.static_dir]
+    protected += [config.content_dir(lang) for lang in config.languages]
+    for folder in protected:
+        if out.is_relative_to(folder.resolve()):
+            raise BilingualError(f"the output folder lies inside {display_path(config, folder)}; "
+                                 "choose a folder such as site/", output)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Write through a temporary file, so a reader never sees half a page."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_site(output: Path, files: Mapping[str, bytes]) -> tuple[tuple[str, ...],
+                                                                   tuple[str, ...]]:
+    """Write `files` under `output`, only those whose bytes differ, and remove the
+    files an earlier build wrote (per its manifest) that are not in `files`.
+    Returns (written, removed)."""
+    manifest = output / MANIFEST
+    old: set[str] = set()
+    if output.exists():
+        if not output.is_dir():
+            raise BilingualError("the output folder is a file", output)
+        if manifest.is_file():
+            old = {line for line in manifest.read_text(encoding="utf-8").splitlines() if line}
+        elif any(not entry.name.startswith(".") for entry in output.iterdir()):
+            raise BilingualError("the output folder is not empty and was not written by "
+                                 "bilingual build; empty it or choose another --output", output)
+    base = output.resolve()
+    removed = []
+    for relative in sorted(old - set(files)):
+        path = output / relative
+        if not path.resolve().is_relative_to(base) or ".." in PurePosixPath(relative).parts:
+            continue  # a manifest edited by hand never makes us delete elsewhere
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+            removed.append(relative)
+            parent = path.parent
+            while parent != output and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+    written = []
+    for relative, data in sorted(files.items()):
+        path = output / relative
+        if path.is_file() and not path.is_symlink() and path.read_bytes() == data:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.resolve().is_relative_to(base):
+            raise BilingualError("a folder of the output is a link leading elsewhere; refused",
+                                 path.parent)
+        if path.is_symlink():
+            path.unlink()
+        _write_bytes(path, data)
+        written.append(relative)
+    return tuple(written), tuple(removed)
+
+
+# ---------------------------------------------------------------------------
+# The build
+# ---------------------------------------------------------------------------
+
+def build_site(config: SiteConfig, drafts: bool = False,
+               output: Path | None = None) -> BuildSummary:
+    """Build the whole site into `output` (default `site/`); raises BilingualError
+    listing every problem before anything is written."""
+    output = output if output is not None else config.output_dir
+    check_output_folder(config, output)
+    files = render_site(config, drafts, output)
+    written, removed = write_site(output, files.files)
+    return BuildSummary(output, files.pages, tuple(sorted(files.files)), written, removed,
+                        files.held_back, files.warnings)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedSite:
+    """Every file of the site in memory (phase two's result, before writing)."""
+
+    files: Mapping[str, bytes]
+    pages: tuple[str, ...]
+    held_back: tuple[HeldBack, ...]
+    warnings: tuple[str, ...]
+
+
+def render_site(config: SiteConfig, drafts: bool = False,
+                output: Path | None = None) -> RenderedSite:
+    """Gather, plan and render the site without writing anything."""
+    output = output if output is not None else config.output_dir
+    folder = display_path(config, output)
+    gathered = gather(config, drafts)
+    errors = list(gathered.errors)
+    src = config.source_language
+    articles = gathered.articles
+
+    pages: list[Page] = [a.page for a in articles]
+    homes = {lang: Page("home", lang, home_route(lang), f"the {lang} home page", "home")
+             for lang in config.languages}
+    pages += homes.values()
+    root = Page("root", src, "", "the language chooser", "home")
+    not_found = [Page("404", lang, f"{lang}/404.html", f"the {lang} 404 page")
+                 for lang in config.languages]
+    # Static hosts look for /404.html; it shows the source language.
+    not_found.append(Page("404", src, "404.html", "the 404 page"))
+    tags = tag_pages(config, articles)
+    pages += [root, *not_found, *(t.page for t in tags)]
+
+    try:
+        statics = static_files(config)
+    except BilingualError as exc:
+        errors.append(exc.format_message())
+        statics = ()
+    generated = [(feed_route(lang), f"the {lang} Atom feed") for lang in config.languages]
+    generated += [("sitemap.xml", "the sitemap"), ("robots.txt", "robots.txt"),
+                  (MANIFEST, "the build manifest")]
+    outputs = [(p.output, p.source) for p in pages]
+    outputs += [(name, label) for name, _, label in statics] + generated
+    errors += find_collisions(outputs, folder)
+    if errors:
+        count = len(errors)
+        raise BilingualError(f"{count} problem(s), nothing was written:\n" + "\n".join(errors))
+
+    articles_by_key = {(a.ref.content_lang, a.ref.key.as_posix()): a.page.group
+                       for a in articles if a.page.group is not None
+                       and a.ref.content_lang == a.page.lang}
+    plan = plan_site(config.base_url, config.languages, pages, articles_by_key,
+                     gathered.unbuilt, [name for name, _ in generated] +
+                     [name for name, _, _ in statics], {"home": ""})
+
+    envs = {lang: template_environment(config, lang, ui_translations(config, lang))
+            for lang in config.languages}
+    warnings = [f"{display_path(config, config.locale_dir(lang) / UI_CATALOG)}: missing; "
+                f"the {lang} pages show the template texts untranslated"
+                for lang in config.target_languages
+                if not (config.locale_dir(lang) / UI_CATALOG).is_file()]
+    renderer = Renderer(config, plan, envs)
+
+    rendered: dict[str, bytes] = {}
+    order = {lang: index for index, lang in enumerate(config.languages)}
+    for article in sorted(articles, key=lambda a: (order[a.page.lang], a.page.route)):
+        rendered[article.page.output] = renderer.article(article).encode()
+    for lang, page in homes.items():
+        listed = [a for a in articles if a.page.lang == lang]
+        rendered[page.output] = renderer.home(page, listed).encode()
+    for tag_page in tags:
+        rendered[tag_page.page.output] = renderer.tag(tag_page).encode()
+    for page in not_found:
+        rendered[page.output] = renderer.not_found(page).encode()
+    rendered[root.output] = renderer.chooser(root).encode()
+    page_outputs = tuple(sorted(rendered))
+
+    published = [a for a in articles if not a.page.draft]
+    for lang in config.languages:
+        rendered[feed_route(lang)] = atom_feed(_feed(config, plan, lang, published))
+    rendered["sitemap.xml"] = sitemap_xml(plan, _lastmod(published, tags, config.languages))
+    rendered["robots.txt"] = robots_txt(config.base_url)
+    for name, path, _ in statics:
+        rendered[name] = path.read_bytes()
+    rendered[MANIFEST] = "".join(f"{name}\n" for name in sorted(rendered)).encode()
+
+    warnings += sorted(renderer.warnings.values())
+    return RenderedSite(MappingProxyType(rendered), page_outputs,
+                        tuple(sorted(gathered.held_back, key=lambda h: (h.source, h.lang))),
+                        tuple(gathered.warnings) + tuple(warnings))
+
+
+def _feed(config: SiteConfig, plan: SitePlan, lang: str, articles: Iterable[Article]) -> Feed:
+    entries = tuple(
+        FeedEntry(a.title, plan.absolute(a.page.route), a.description, a.date, a.updated,
+                  a.author, tuple(t.name for t in a.tags))
+        for a in _newest_first(x for x in articles if x.page.lang == lang))
+    return Feed(lang, config.title, config.description, plan.absolute(feed_route(lang)),
+                plan.absolute(home_route(lang)), config.title, entries,
+                subtitle_lang=config.source_language)
+
+
+def _lastmod(articles: list[Article], tags: Iterable[TagPage],
+             languages: Iterable[str]) -> dict[str, dt.date]:
+    """Route -> date of its newest content, for the sitemap's <lastmod>."""
+    dates: dict[str, dt.date] = {}
+
+    def note(route: str, day: dt.date | None) -> None:
+        if day is not None and (route not in dates or day > dates[route]):
+            dates[route] = day
+
+    for article in articles:
+        note(article.page.route, article.newest)
+        note(home_route(article.page.lang), article.newest)
+        note("", article.newest)
+    for tag_page in tags:
+        for article in tag_page.articles:
+            if not article.page.draft:
+                note(tag_page.page.route, article.newest)
+    return dates
+
+
+def describe_summary(summary: BuildSummary, languages: Iterable[str]) -> str:
+    """The closing line of `bilingual build`."""
+    counts = ", ".join(f"{lang}: {n}" for lang, n in
+                       summary.pages_per_language(languages).items())
+    return (f"{len(summary.pages)} pages ({counts}), {len(summary.files)} files in "
+            f"{summary.output_dir}; {len(summary.written)} written, "
+            f"{len(summary.removed)} removed")
+

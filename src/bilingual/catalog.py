@@ -1,0 +1,1147 @@
+"""Catalogs (.po files): strict reading, msgcat-identical writing.
+
+This module is the only place where .po files are read and written. The
+in-memory model is polib's: a `polib.POFile` whose `header` is the header
+entry's translator comment, `metadata` its fields (in file order) and
+`metadata_is_fuzzy` its flags; every other message is a `polib.POEntry`.
+
+Reading (`decode_catalog`, `parse_catalog`, `read_catalog`) is strict: a file
+GNU msgfmt would reject is rejected with a `CatalogError` naming the file and
+the 1-based line, and nothing is lost from a file GNU msgcat writes. The text
+is parsed here rather than by `polib.pofile`, because polib 1.2 silently
+drops or corrupts things real tools write: `#~|` lines, trailing blanks of
+comments, `#foo` comments (a syntax error for polib), the `\\a`, octal and hex
+escapes, and strings holding U+0085, U+2028 or U+2029 (polib splits lines with
+`str.splitlines`). The entries built are ordinary polib objects.
+
+Writing (`format_catalog`) produces exactly the bytes GNU `msgcat` 0.21 writes
+with its default options (page width 79), so a translator's tool re-saving the
+file through gettext produces no diff. The rules, from gettext's write-po.c:
+
+* Entry order: header, then the other entries in order, then the obsolete
+  ones; entries are separated by one blank line.
+* Comment order: `# ` translator, `#. ` extracted, `#: ` references (file
+  names only, or `file:line`; duplicates dropped; several per line, wrapped
+  at column 79), `#, ` flags, `#| ` previous msgctxt/msgid/msgid_plural.
+* Flags are normalised the way msgcat does it: `fuzzy` first (and only when
+  the first msgstr is not empty), then the `*-format` flags in gettext's
+  language order, `range: a..b`, `no-wrap`. Flags gettext does not know
+  (and `wrap`, which is the default) are not written.
+* Obsolete entries are written as `#~ ` lines (previous fields as `#~| `), at
+  the end; obsolete entries with an empty msgstr are not written at all.
+* Strings: `\\\\`, `\\"`, `\\a`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t`, `\\v` are escaped,
+  everything else is written as is. A string is cut after every `\\n`. A
+  string that contains `\\n` (other than at its very end) or does not fit on
+  the keyword line is written as `msgid ""` followed by continuation lines.
+  Lines are broken at the Unicode line break opportunities of libunistring
+  1.0 (UAX #14 as implemented there, computed on the *escaped* text, never
+  inside an escape sequence, never right before a final `\\n`), greedily, so
+  that no line exceeds 79 columns (East Asian wide characters count 2,
+  combining marks 0) unless a single unbreakable piece is longer.
+
+The line break classes and character widths are libunistring 1.0's tables
+(Unicode 14.0), the library gettext 0.21 on Debian 12 uses; they are stored
+compressed below (`_LINEBREAK_CLASSES`, `_WIDTHS`, `_PAIR_TABLE`; regenerate
+them from `libunistring_unilbrkprop`/`uc_width` of that library if gettext
+is upgraded). Known deviations from msgcat:
+
+* Inside a message flagged `*-format`, msgcat never breaks inside a format
+  directive; this module knows no format-string syntax. Only directives that
+  contain a break opportunity are affected (e.g. `% d`); `%s`, `%(name)s`,
+  `{name}` never are.
+* Catalogs in legacy CJK charsets (EUC-JP, GBK, Big5, ...): msgcat gives
+  ambiguous-width characters 2 columns there; this module always counts as
+  for UTF-8 (and ISO-8859-x), which is what the pipeline writes.
+* A catalog with a header but no message at all: msgcat (without
+  `--force-po`) writes nothing; this module writes the header, exactly as
+  `msgcat --force-po` does.
+* polib cannot represent some things, so they are normalised: a comment
+  consisting of one single empty line (`#` or `#.` alone) is lost; the
+  header entry's extracted, reference and previous comments are dropped;
+  header fields are written `Key: value` (polib keeps them as a dict) and
+  the header always comes first; a Solaris-style `# File: x, line: 1`
+  comment stays a comment (gettext takes it for a reference).
+* Characters the declared charset cannot encode are the caller's business
+  (`write_if_changed` writes UTF-8; the pipeline declares UTF-8).
+"""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import os
+import re
+import uuid
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import polib
+
+from bilingual.errors import BilingualError, CatalogError
+
+__all__ = [
+    "PAGE_WIDTH",
+    "decode_catalog",
+    "format_catalog",
+    "parse_catalog",
+    "read_catalog",
+    "write_if_changed",
+]
+
+PAGE_WIDTH = 79
+"""msgcat's default `--width`."""
+
+_BOM = "\ufeff"
+
+# ---------------------------------------------------------------------------
+# Unicode tables: libunistring 1.0 line break classes and uc_width, run-length
+# encoded (varint length, class byte), zlib-compressed, base85.
+# Classes already resolved for a non-CJK encoding: AI, SA, XX -> AL; CB -> ID1.
+# Widths are stored + 1 (so -1, i.e. a control character, is 0).
+# ---------------------------------------------------------------------------
+
+_LINEBREAK_CLASSES = (
+    "c-rk)O^9X1753Dr`+whk_q{pOb*Eo<-|m@m9Gw3F?LpH<1{KAO8c|3H%78zMgg_Re;Hp6dlZ"
+    "+skfslnDnq_vul|nWe0)lRmjk++Ato#{Qh9o+E=iE0v<JgGqd-1({>r|anRj1CWd%jmhV%q1"
+    "{Xzw)Aek!OTp(#!9+fYrJwZ@bHyUNy$S*Vx^dZv^u>ys%ZNh7T-Mk2H)JWa%`uoKvs;@78;K"
+    "(l_<qk$Jc1y<#5sMIl|QEY_9Pdmxt1t^Y*y-q8Kb#alz4Jat)GF$TEmllL4ZtSEoDHjK2cPv"
+    "|)xE9vqLs%rin8U)HX?r}&HlS}sX7Ojx8>77@Mf5sfp;~UbfN=yF2?I$yi02O^kJn0v_FBB&"
+    "<Zu*hm$2)&Y$uSN6pF)qkfB|mZT*-7vPmN5P<4g%591TeJ&f1cMaSA(wKXE2uY}P%SW_#xx_"
+    "g^hGvMN^@Nc{kGqCA<TTuf!p3@Za^|>z1`!ncObKMMQQ>fg3+o%@pb@T0|{>%4`_ld6PHpsl"
+    "Kc-T=o_$1zmm9+ZKkKy+k@g8UFi2x=_3Ivnrxj54(Wr&11Y6KnN;&EvZBMIPQqR}8xV}%iLS"
+    "dH28i8y-1X1WExkII=nw=e!=_P(=46ThfG7Z3)#sPUZMB@BQ2xP*SkGb~^QI0K_p=}^Pe!&E"
+    "1(fK(S=m<tHoZ-0T&dolgvQe)#aLe>>!yGc;kfaf1lAGNxt1?jQ=Bp#IsysGPi54lAA6*?IV"
+    "uE@xIc?i2aCW6yUc+ia)agS|aw?=SG=aKa$$<6T#%`hYr{K!mK!(S^-Gl^i;!J|lQ*5q!ya0"
+    "$<?!GDw^LeV3xN;M<k2(D_|uGh6NU6n`~N9Ll&ekYRQqG$jQIK4E0@pLUB`Yh(5Km8v}PTz&"
+    "o%1$nxTO%&O(umSGU_P8hMu!$M<VV0<fqEDA;CTq`1z<z!;4k)J9M8vM$05fP5p8nnRhC=7?"
+    "@vqG*wF;unt40iZN2@rV_x`n)hqGCt<kIY_E}<ii8$7<DTsdskHUKhr`6ar`4CLCUX`wKb~0"
+    "Z#2;UcE(cl<y?AYF@o@?Trb%$3jh4;!LJo3{}%ReYA4(?-@!bKGT$6twUq!o=^T81>jxqz$G"
+    "`H+UMV-L_@)=mws(j@ngxbLjtgN{$+Am(`xxDU&3b)+1?F`vIa+$`r_QH9U-h}Q$IAAZiMAK"
+    "+QNOK!FMyNs)t`X0NR68?=|x@?ya#bB4NUa>T}5!Zt&ke%@au5>&twWhehG<h^hmvCJ<4oJd"
+    "UmiI7>A4MXjNQNPO%U0V6a@Dp(#dXWS)tlYUC4OXAI1hbDtKGAO9qeESJJ`Vvz7J{%i(Zb;o"
+    "<1d;K7e^G;S04yG6E6+ZE<syOP}C_hf3fz$R{jqq%pqzV-yPdT`yBel5MMiZ&n0ZKudwbP)n"
+    ")HN90-$1Y?Wg1-xFRHI6gEpzP+#)lfVXGnJyfJb$V=mm2WlFRQ~C*W=TUVqgob)f*~H4sJTt"
+    "iZ?t3A^%r-z(4ipoPKX3s(@p_+gfJ-2^AOrRSTpK24<q%z{dl4*N=ZIIX|buLQ<yk6bj`J_2"
+    "ZsH^)sW3{CfhII1bs9(78^=_?|B-`!cRoLVg(itd%j|^wZ8*L8G-ttJSiLhX$tNOY|H=kGC2"
+    "Qyw+A@JkD!X{UZ>Bp}Nzp{2U{$gCsGVm-y8;d1a<tApS+ksJ8-L>4R1+KL$;x(fa$K2QKT;0"
+    "UkAGWt;bcYd9X6{gJ;3rA=;}NI4nv$Aqo^QH|YZj7?|qbJhiJ$_09!FuPeCc0iy>B|MuM|5J"
+    "(QL0-T^M-XUQu`<?hmW|HlR+N=iKVe|8DhrS_aCB-_8f{TZvZWovHV0W^?Z4@Y{*7rSD{$8N"
+    "9LD}N6RtT$2&9*)^-p1-cIlsCOaGNf&+W6W=kL%XGV)Zm`_(qzpw46^m`cK4Ptp16u;q1>?m"
+    "nItRHdY}w~_xGMIpMGhD|R;`21FR*@eTx)dWLwIm_XtT^2q*z8B>P+!W%A-dOm8`D_K|ey1V"
+    "%>q<_vFtU!*JAr*EIoIIwC}VZM<M>W#PMFMnJviVQZRjC<s7Jj4Yh??bHGQXo{Fgv7?5=(*w"
+    "Zx~%+o>E1zI!;--8eXa3|EJ;8zHqG05*`rC%eUE4x>)T79s0gXu34~fx2gqqWuEWFaS!jlEA"
+    "$)g2w%kkgT2x4)0aJJM8L}xOvDyxcbb<81>C?M;H?8CnIjBLndu#WE48N7B(P<4efXR2Atf1"
+    ")ZGa?9Fl&&aKn|Ceduo?EAXrgNr!ef0v?mPyB{<%>%et73gfO8-<_1aD<$m?;0YFwecc5)*$"
+    "(oM_h25dR@!b(;(Y_NlY#n)?PS#N4fnxz1Mgw)hAb4_GM+j=uBX22z>+%H>$1M+&XZ-=m++!"
+    "|c>&j!{XVsM!2WzX6E{iDQ+)pam3#%Q<Z_|"
+)
+_WIDTHS = (
+    "c-mD}J7}GC6z}hx?{V*UbCcZEyqh%9s4*eUqte<)ZLp}NAUIe>9U6r=2!$>>=-@5&K~b^btH"
+    "r?-bx`QyA|=>GaBwOPE>W;LxRq`?IQToi@1LM>59j}#_xl3-_nfxrJ#7Pi%IqvYFe~x4*#bZ"
+    "k%n|?(Sb@q~dLOVs^b>DbgWm;3LMFqsbbv`4$8(fjwI-VU9w85W!<>*~p7?(16x5%yBRHJ&G"
+    "Ja>o&LArCC-`0!Jwt=|4${UHlHrKxCNSD_`8DCzE<acNS<)S1tVlLZK5M%rKSF1c@1uks!iw"
+    "TRip`NL_H0*nC$>Jm!}dP;wEx8#GACr;<@Z_nEor}j7xZq@R)Le09ZxlYeD<nN5oE5K&!~<s"
+    "s*Z)|QG-$WbM_)bJJqF7OrZUB-voY*+I$lMOenz`*3__4ff^lz@dY}3ne;pPeueT;*q|4DZ`"
+    "U5{j6-oJQe!5CRpKq#ek?PRCGm3cbHXgM?4iIEdG(|?r>UMUPt{$eo#0)nN2Dz$nY>3E3_rl"
+    "u@J=*zjIb>871nJUUolW`6Rxv8?j~`+5Y$1!iuL$B33~~wkvB-|5OM<3CkEx<WfY1yO9o24&"
+    "G!-CMW}f$e3W>ExR<b9Q0QP%yzDgcUL?M5Q|Q9JcF)kE(lZR~s?+1`L%wD=uEIZab+ck!3{M"
+    "a)S{k{?dsM9lK7nR_K>fXkRT^cxdTqkP(~>$+SM^@LkEdM>h#8LdE)ou=Dw~Yf`#eV+{98!N"
+    "5MBrDi>JNEhWW9KHy*Zb=CKnubL&UH_hZf95Ao;ybt`><7SDy&??L-0TK-mB?F%m%`|dLOWe"
+    "~oLy*MA0y$og$bMhK_hpZ3xrOB-*znrq!38>O0I%d@H1|HIO8m~u_yi9VZm03McF)o`>9UB-"
+    "-D;YJtoAcx}@;x+Z^*#<0o=i6(OSkS;EP0VW#tEmSP@8{gckFAW4Y|%V?&nPx&d{|~;z-~kQ"
+    "bzGHmHIO)T;GYN-p-ramiEW4^(q+HkdDR95q_04-#yCp3ZB?qAz(W!Z_P1?Z_hBC2PtwX92}"
+    "#g$GI6giyYa%7deGLH=UCH=Oe*jFBO7)Zoa_L?vU89cipe-O^5xL89P9cVQj{^X>uAOvPp72"
+    "jJewCv%^eqMG0{!cxa<teYjC6(9VAn$?;}<{AIee8GdW=>kQ#qZ0C=$Ue}==tbD_+7{{^6&>"
+    "kfW@jcHy%ZWSMbhpQ}kg%=LIK~Z+d`38%@G;#5_)~VumuR4n0)GTvbB}VAH2w#8B4T?#HCv>"
+    "1MYsk(OFu3sy{Uz3QLXTb0{r7*g-X9rS-0EpbKP0}`>e;x-)7VQY1zN}?rd2"
+)
+# Rows: the class before, columns: the class after, in libunistring 1.0's order
+# WJ GL B2 BA BB HY CL CP1 CP2 EX IN NS OP1 OP2 QU IS NU PO PR SY AL H2 H3 ID1 ID2
+# JL JV JT HL RI ZWJ EB EM; 1 = break, 2 = break only after spaces, 3 = no break.
+_PAIR_TABLE = (
+    "322222333322222322232222222222222",
+    "322222333322222322232222222222222",
+    "323212333322112311131111111111111",
+    "311212333322112311131111111111111",
+    "322222333322222322232222222222222",
+    "311212333322112321131111111111111",
+    "321212333323112312231111111111111",
+    "321212333322112322232111111121211",
+    "321212333322112312231111111111111",
+    "321212333322112311131111111111111",
+    "321212333322112311131111111111111",
+    "321212333322112311131111111111111",
+    "333333333333333333333333333333333",
+    "333333333333333333333333333333333",
+    "322222333322332322232222222222222",
+    "321212333322112321131111111111111",
+    "321212333322212322232111111121211",
+    "321212333322222321132111111121211",
+    "321212333322222321132222222221222",
+    "321212333322112321131111111121111",
+    "321212333322212322232111111121211",
+    "321212333322112312131111112211111",
+    "321212333322112312131111111211111",
+    "321212333322112312131111111111111",
+    "321212333322112312131111111111112",
+    "321212333322112312131221122111111",
+    "321212333322112312131111112211111",
+    "321212333322112312131111111211111",
+    "321212333322212322232111111121211",
+    "321212333322112311131111111111111",
+    "321212333322212322232112211121222",
+    "321212333322112312131111111111112",
+    "321212333322112312131111111111111",
+)
+
+# Line break classes (libunistring 1.0, unilbrk/lbrktables.h).
+_HY, _BA, _HL, _RI, _ZWJ, _AL = 5, 3, 28, 29, 30, 20
+_BK, _CR, _LF, _CM, _ZW, _SP = 33, 34, 35, 36, 37, 38
+_HL_BA = 100  # artificial: Hebrew letter followed by HY or BA (LB21a)
+
+# Break values.
+_PROHIBITED, _POSSIBLE, _MANDATORY, _CR_BEFORE_LF = 1, 2, 3, 5
+
+
+def _expand(blob: str) -> bytes:
+    """One byte per code point from a run-length encoded table."""
+    raw = zlib.decompress(base64.b85decode(blob))
+    out = bytearray()
+    i, n = 0, len(raw)
+    while i < n:
+        length = shift = 0
+        while True:
+            byte = raw[i]
+            i += 1
+            length |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                break
+        out += bytes((raw[i],)) * length
+        i += 1
+    if len(out) != 0x110000:  # pragma: no cover - corrupted table
+        raise RuntimeError("bad Unicode table")
+    return bytes(out)
+
+
+_CLASS = _expand(_LINEBREAK_CLASSES)
+_WIDTH_PLUS_1 = _expand(_WIDTHS)
+_TABLE = tuple(tuple(int(c) for c in row) for row in _PAIR_TABLE)
+# Columns a character takes (uc_width; control characters, -1 there, count 0).
+_COLUMNS = _WIDTH_PLUS_1.translate(bytes((0, 0, 1, 2)) + bytes(252))
+
+
+def _possible_linebreaks(text: str) -> bytearray:
+    """Break opportunity before each character of `text`, as libunistring 1.0
+    `u8_possible_linebreaks_v2` computes it (UAX #14 with its deviations)."""
+    table = _TABLE
+    result = bytearray((_PROHIBITED,)) * len(text)
+    prev_prop = _BK  # class of the previous character
+    last_prop = _BK  # class of the last character that is not a space
+    seen_space = False
+    ri_count = 0
+    for i, prop in enumerate(map(_CLASS.__getitem__, map(ord, text))):
+        if prop < _BK and prop != _ZWJ:  # a class of the pair table
+            if last_prop < _BK:  # neither at the start nor after a zero width space
+                if prev_prop == _ZWJ or prev_prop == _HL_BA:
+                    pass  # LB8a, LB21a
+                elif prop == _RI and last_prop == _RI:  # LB30a
+                    if seen_space or ri_count % 2 == 0:
+                        result[i] = _POSSIBLE
+                else:
+                    rule = table[last_prop][prop]
+                    if rule == 1 or (rule == 2 and seen_space):
+                        result[i] = _POSSIBLE
+            elif last_prop == _ZW:
+                result[i] = _POSSIBLE
+            last_prop = prop
+            seen_space = False
+        elif prop == _SP:
+            seen_space = True
+        elif prop == _CM or prop == _ZWJ:  # LB9, LB10
+            if last_prop == _BK:
+                last_prop = _AL
+                seen_space = False
+            elif last_prop == _ZW or seen_space:
+                result[i] = _POSSIBLE
+                last_prop = _AL
+                seen_space = False
+        elif prop == _ZW:
+            last_prop = _ZW
+            seen_space = False
+        else:  # BK, CR, LF: a mandatory break
+            result[i] = _MANDATORY
+            if prev_prop == _CR and prop == _LF:
+                result[i - 1] = _CR_BEFORE_LF
+            prev_prop = prop
+            last_prop = _BK
+            seen_space = False
+            ri_count = 0
+            continue
+        prev_prop = _HL_BA if prev_prop == _HL and (prop == _HY or prop == _BA) else prop
+        ri_count = ri_count + 1 if prop == _RI else 0
+    return result
+
+
+def _break_opportunities(text: str, overrides: list[int | None] | None) -> bytearray:
+    breaks = _possible_linebreaks(text)
+    if overrides is not None:
+        for i, override in enumerate(overrides):
+            if override is not None:
+                breaks[i] = override
+    return breaks
+
+
+def _width_linebreaks(text: str, width: int, start_column: int,
+                      breaks: bytearray) -> list[int]:
+    """Indices of `text` before which a line break goes, as libunistring 1.0
+    `u8_width_linebreaks_v2` computes it from the break opportunities: greedy,
+    pieces between break opportunities are never split."""
+    inserted: list[int] = []
+    last_p = -1
+    last_column = start_column
+    piece_width = 0
+    for i, (brk, w) in enumerate(zip(breaks, map(_COLUMNS.__getitem__, map(ord, text)))):
+        if brk != _PROHIBITED:
+            if last_p >= 0 and last_column + piece_width > width:
+                inserted.append(last_p)
+                last_column = 0
+            if brk != _POSSIBLE:  # mandatory: a new line starts at column 0
+                last_p = -1
+                last_column = 0
+                piece_width = 0
+                continue
+            last_p = i
+            last_column += piece_width
+            piece_width = 0
+        piece_width += w
+    if last_p >= 0 and last_column + piece_width > width:
+        inserted.append(last_p)
+    return inserted
+
+
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
+
+_ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v",
+            "\\": "\\", '"': '"'}
+_NEEDS_ESCAPE = re.compile(r'[\a\b\f\n\r\t\v\\"]')
+_PORTION = re.compile(r"[^\n]*\n|[^\n]+")
+
+# gettext 0.21's format_language[] order (format.c).
+_FORMAT_LANGUAGES = (
+    "c", "objc", "python", "python-brace", "java", "java-printf", "csharp",
+    "javascript", "scheme", "lisp", "elisp", "librep", "ruby", "sh", "awk", "lua",
+    "object-pascal", "smalltalk", "qt", "qt-plural", "kde", "kde-kuit", "boost",
+    "tcl", "perl", "perl-brace", "php", "gcc-internal", "gfc-internal", "ycp",
+)
+_FORMAT_FLAG = re.compile(r"(no-|possible-|impossible-)?(%s)-format"
+                          % "|".join(re.escape(x) for x in _FORMAT_LANGUAGES))
+_RANGE_FLAG = re.compile(r"range: ([0-9]+)\.\.([0-9]+)")
+
+
+def _display_width(text: str) -> int:
+    if text.isascii():
+        return len(text)  # at most: control characters count 0
+    return sum(map(_COLUMNS.__getitem__, map(ord, text)))
+
+
+def _wrap(out: list[str], prefix: str, name: str, value: str, do_wrap: bool = True) -> None:
+    """Append the lines of `name "value"` to `out`, as write-po.c's wrap()."""
+    if "\0" in value or "\x04" in value:
+        raise CatalogError(f"{name} {value[:40]!r} contains a NUL or EOT character, which a "
+                           "catalog cannot hold")
+    portions = _PORTION.findall(value) or [""]
+    after_break = len(prefix) + 1
+    width = (PAGE_WIDTH if do_wrap else 1 << 30) - 1 - after_break
+    first_line = True
+    last = len(portions) - 1
+    for n, portion in enumerate(portions):
+        if _NEEDS_ESCAPE.search(portion):
+            escaped = []
+            overrides: list[int | None] | None = []
+            for ch in portion:
+                esc = _ESCAPES.get(ch)
+                if esc is None:
+                    escaped.append(ch)
+                    overrides.append(None)
+                else:
+                    escaped.append("\\" + esc)
+                    overrides += (None, _PROHIBITED)
+            text = "".join(escaped)
+            if portion.endswith("\n"):
+                overrides[-2] = _PROHIBITED  # never break right before a final \n
+        else:
+            text = portion
+            overrides = None
+        startcol = len(name) + 1 if first_line else 0
+        columns = _display_width(text)
+        opportunities = None
+        if startcol + columns <= width:
+            breaks: list[int] = []  # fits: no break can be needed
+        else:
+            opportunities = _break_opportunities(text, overrides)
+            breaks = _width_linebreaks(text, width, startcol, opportunities)
+        if first_line and text and (n != last or startcol > width or breaks):
+            out.append(f'{prefix}{name} ""')
+            first_line = False
+            startcol = 0
+            if columns <= width:
+                breaks = []
+            else:
+                if opportunities is None:
+                    opportunities = _break_opportunities(text, overrides)
+                breaks = _width_linebreaks(text, width, 0, opportunities)
+        head = f"{prefix}{name} " if first_line else prefix
+        first_line = False
+        start = 0
+        pieces = []
+        for b in breaks:
+            pieces.append(text[start:b])
+            start = b
+        pieces.append(text[start:])
+        out.append(head + '"' + f'"\n{prefix}"'.join(pieces) + '"')
+
+
+def _comment_lines(out: list[str], mark: str, text: str | None) -> None:
+    if not text:
+        return
+    for line in text.split("\n"):
+        out.append(f"{mark} {line}" if line else mark)
+
+
+def _reference_lines(out: list[str], occurrences: Iterable) -> None:
+    seen: set[tuple[str, str]] = set()
+    refs: list[str] = []
+    for occurrence in occurrences:
+        if isinstance(occurrence, str):
+            file, line = occurrence, ""
+        else:
+            file, line = occurrence[0], occurrence[1] if len(occurrence) > 1 else ""
+        line = "" if line is None else str(line)
+        if line and not (line.isascii() and line.isdigit()):
+            raise CatalogError(f"reference {file!r} has a line number that is not a number: "
+                               f"{line!r}")
+        key = (file, str(int(line)) if line else "")
+        if key in seen:
+            continue
+        seen.add(key)
+        while file.startswith("./"):
+            file = file[2:]
+        refs.append(f"{file}:{key[1]}" if key[1] else file)
+    if not refs:
+        return
+    current = "#:"
+    column = 2
+    for ref in refs:
+        length = len(ref.encode("utf-8")) + 1  # gettext counts bytes here
+        if column > 2 and column + length > PAGE_WIDTH:
+            out.append(current)
+            current = "#:"
+            column = 2
+        current += " " + ref
+        column += length
+    out.append(current)
+
+
+_FLAG_TOKEN = re.compile(r"[^\n \t\r\f\v,]+")
+
+
+def _flag_tokens(text: str) -> list[str]:
+    """The flags of a `#,` line, split as gettext splits them (at commas and
+    blanks; `range:` takes the next token)."""
+    tokens = _FLAG_TOKEN.findall(text)
+    flags = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i] == "range:" and i + 1 < len(tokens):
+            flags.append(f"range: {tokens[i + 1]}")
+            i += 2
+        else:
+            flags.append(tokens[i])
+            i += 1
+    return flags
+
+
+class _Flags:
+    """An entry's flags as gettext understands them."""
+
+    __slots__ = ("fuzzy", "formats", "range", "do_wrap")
+
+    def __init__(self, flags: Iterable[str]):
+        self.fuzzy = False
+        self.formats: dict[str, str] = {}
+        self.range: tuple[int, int] | None = None
+        self.do_wrap = True
+        for flag in _flag_tokens(", ".join(flags)):
+            if flag == "fuzzy":
+                self.fuzzy = True
+            elif flag == "wrap":
+                self.do_wrap = True
+            elif flag == "no-wrap":
+                self.do_wrap = False
+            elif (m := _FORMAT_FLAG.fullmatch(flag)) is not None:
+                self.formats[m.group(2)] = m.group(1) or ""
+            elif (m := _RANGE_FLAG.fullmatch(flag)) is not None:
+                low, high = int(m.group(1)), int(m.group(2))
+                if low <= high:
+                    self.range = (low, high)
+
+    def line(self, fuzzy: bool, with_range: bool) -> str | None:
+        words = ["fuzzy"] if fuzzy else []
+        for language in _FORMAT_LANGUAGES:
+            kind = self.formats.get(language)
+            if kind is None or kind == "impossible-":
+                continue
+            words.append(f"no-{language}-format" if kind == "no-" else f"{language}-format")
+        if with_range and self.range is not None:
+            words.append(f"range: {self.range[0]}..{self.range[1]}")
+        if not self.do_wrap:
+            words.append("no-wrap")
+        return "#, " + ", ".join(words) if words else None
+
+
+def _is_plural(entry: polib.POEntry) -> bool:
+    return bool(entry.msgid_plural) or bool(entry.msgstr_plural)
+
+
+def _plural_forms(entry: polib.POEntry) -> list[str]:
+    forms = entry.msgstr_plural or {}
+    indices = sorted(int(k) for k in forms)
+    if indices != list(range(len(indices))):
+        raise CatalogError(f"plural entry {entry.msgid!r} has msgstr indices {indices}, "
+                           "not 0, 1, ...")
+    return [forms[i] if i in forms else forms[str(i)] for i in indices] or [""]
+
+
+def _first_msgstr(entry: polib.POEntry) -> str:
+    return _plural_forms(entry)[0] if _is_plural(entry) else (entry.msgstr or "")
+
+
+def _format_entry(out: list[str], entry: polib.POEntry) -> None:
+    obsolete = bool(entry.obsolete)
+    flags = _Flags(entry.flags or ())
+    _comment_lines(out, "#", entry.tcomment)
+    _comment_lines(out, "#.", entry.comment)
+    _reference_lines(out, entry.occurrences or ())
+    line = flags.line(flags.fuzzy and _first_msgstr(entry) != "", with_range=not obsolete)
+    if line:
+        out.append(line)
+    prev = "#~| " if obsolete else "#| "
+    if entry.previous_msgctxt is not None:
+        _wrap(out, prev, "msgctxt", entry.previous_msgctxt, flags.do_wrap)
+    if entry.previous_msgid is not None:
+        _wrap(out, prev, "msgid", entry.previous_msgid, flags.do_wrap)
+    if entry.previous_msgid_plural is not None:
+        _wrap(out, prev, "msgid_plural", entry.previous_msgid_plural, flags.do_wrap)
+    prefix = "#~ " if obsolete else ""
+    if entry.msgctxt is not None:
+        _wrap(out, prefix, "msgctxt", entry.msgctxt, flags.do_wrap)
+    _wrap(out, prefix, "msgid", entry.msgid or "", flags.do_wrap)
+    if _is_plural(entry):
+        _wrap(out, prefix, "msgid_plural", entry.msgid_plural or "", flags.do_wrap)
+        for i, form in enumerate(_plural_forms(entry)):
+            _wrap(out, prefix, f"msgstr[{i}]", form, flags.do_wrap)
+    else:
+        _wrap(out, prefix, "msgstr", entry.msgstr or "", flags.do_wrap)
+
+
+def _header_msgstr(po: polib.POFile) -> str:
+    return "".join(f"{key}: {value}\n" for key, value in (po.metadata or {}).items())
+
+
+def format_catalog(po: polib.POFile) -> str:
+    """Serialise `po` exactly as GNU msgcat 0.21 (default options) writes it.
+
+    The header entry comes from `po.header` (its translator comment),
+    `po.metadata` (fields, in order) and `po.metadata_is_fuzzy`. See the module
+    docstring for the rules and the few deviations. Returns "" for an empty
+    catalog. Raises `CatalogError` for a catalog msgcat would reject: two
+    entries with the same msgctxt and msgid (live or obsolete), a NUL or EOT
+    character, plural forms that are not numbered 0, 1, ..., a reference
+    whose line number is not a number.
+    """
+    blocks: list[list[str]] = []
+    header_fuzzy = bool(po.metadata_is_fuzzy)
+    if po.metadata or po.header or header_fuzzy:
+        out: list[str] = []
+        _comment_lines(out, "#", po.header)
+        msgstr = _header_msgstr(po)
+        if header_fuzzy and msgstr:
+            out.append("#, fuzzy")
+        out.append('msgid ""')
+        _wrap(out, "", "msgstr", msgstr)
+        blocks.append(out)
+    # msgcat writes obsolete entries last and drops those without a translation.
+    written = [e for e in po if not e.obsolete]
+    written += [e for e in po if e.obsolete and _first_msgstr(e) != ""]
+    seen = {(None, "")} if blocks else set()
+    for entry in written:
+        key = (entry.msgctxt, entry.msgid or "")
+        if key in seen:
+            what = f"msgid {entry.msgid!r}" + (f" (msgctxt {entry.msgctxt!r})"
+                                               if entry.msgctxt is not None else "")
+            raise CatalogError(f"duplicate message definition: {what}")
+        seen.add(key)
+        out = []
+        _format_entry(out, entry)
+        blocks.append(out)
+    return "\n".join("\n".join(block) + "\n" for block in blocks)
+
+
+# ---------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------
+
+_CHARSET = re.compile(rb"charset=([^\s\"\\]+)")
+
+
+def _declared_charset(data: bytes) -> tuple[str | None, int]:
+    """The charset the header entry declares, and the 1-based line it is on."""
+    lines = data.split(b"\n")
+    in_header = False
+    previous_keyword = b""
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if number == 1 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8):].strip()
+        if in_header:
+            if line.startswith(b'"') or line.startswith(b"msgstr"):
+                m = _CHARSET.search(line)
+                if m is not None:
+                    return m.group(1).decode("ascii", "replace"), number
+                continue
+            if not line:
+                continue
+            return None, number
+        if line.startswith(b"msgid") and line[5:].strip() == b'""' \
+                and previous_keyword != b"msgctxt":
+            in_header = True
+        if line[:1].isalpha():
+            previous_keyword = line.split(None, 1)[0].split(b'"', 1)[0]
+        elif line.startswith(b"#"):
+            previous_keyword = b""
+    return None, 0
+
+
+def decode_catalog(data: bytes, path: Path | str) -> str:
+    """Decode the bytes of a catalog in the charset its header declares.
+
+    A UTF-8 byte order mark means UTF-8. Otherwise the `charset=` of the
+    header's Content-Type line is used (no header, or the template placeholder
+    `CHARSET`: UTF-8). Raises `CatalogError` with the line for an unknown or
+    unsupported charset and for bytes that are not valid in it.
+    """
+    charset, charset_line = _declared_charset(data)
+    if data.startswith(codecs.BOM_UTF8):
+        if charset is not None and _codec_name(charset) not in (None, "utf-8"):
+            raise CatalogError(f"file starts with a UTF-8 byte order mark "
+                               f"but declares charset={charset}", path, charset_line)
+        encoding = "utf-8"
+        data = data[len(codecs.BOM_UTF8):]
+    else:
+        if charset is None or charset.upper() == "CHARSET":
+            encoding = "utf-8"
+        else:
+            encoding = _codec_name(charset)  # type: ignore[assignment]
+            if encoding is None:
+                raise CatalogError(f"unknown or unsupported charset {charset!r} in "
+                                   "Content-Type", path, charset_line)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CatalogError(f"invalid {encoding} byte sequence {data[exc.start:exc.end]!r}"
+                           f" (the header declares charset={charset or 'UTF-8'})",
+                           path, line) from None
+
+
+def _codec_name(charset: str) -> str | None:
+    """Python codec for a gettext charset name; None if unknown or not ASCII-based."""
+    try:
+        info = codecs.lookup(charset)
+    except LookupError:
+        return None
+    name = info.name
+    if name.startswith(("utf-16", "utf-32", "utf_16", "utf_32")) or name == "utf-8-sig":
+        return None if name != "utf-8-sig" else "utf-8"
+    return name
+
+
+_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[([0-9]+)\])?)(?=[\s\"]|\Z)")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\[\]]*")
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "b": "\b", "r": "\r", "f": "\f", "v": "\v",
+                   "a": "\a", "\\": "\\", '"': '"'}
+_OCTAL = re.compile(r"[0-7]{1,3}")
+_HEX = re.compile(r"x([0-9A-Fa-f]+)")
+
+
+class _Lexer:
+    """Line-level lexical analysis of one catalog, with GNU msgfmt's rules."""
+
+    def __init__(self, path: Path | str, encoding: str):
+        self.path = path
+        self.encoding = encoding
+
+    def error(self, message: str, line: int) -> CatalogError:
+        return CatalogError(message, self.path, line)
+
+    def strings(self, text: str, line: int) -> list[str]:
+        """The strings in `text` (one or more "..." separated by whitespace)."""
+        result = []
+        i, n = 0, len(text)
+        while True:
+            while i < n and text[i] in " \t\f\v\r":
+                i += 1
+            if i == n:
+                break
+            if text[i] != '"':
+                if text[i] == "#":
+                    raise self.error("a comment cannot follow a string on the same line", line)
+                raise self.error(f"syntax error: unexpected {text[i:i + 20]!r} after a string"
+                                 if result else
+                                 f"syntax error: expected a string, found {text[i:i + 20]!r}",
+                                 line)
+            i, value = self.string(text, i + 1, line)
+            result.append(value)
+        if not result:
+            raise self.error("syntax error: keyword without a string", line)
+        return result
+
+    def string(self, text: str, i: int, line: int) -> tuple[int, str]:
+        """Lex one string whose opening quote is before `i`; return (end, value)."""
+        parts: list[str | bytes] = []
+        n = len(text)
+        start = i
+        while True:
+            j = i
+            while j < n and text[j] != '"' and text[j] != "\\":
+                j += 1
+            if j > start:
+                parts.append(text[start:j])
+            if j >= n:
+                raise self.error("end-of-line within string", line)
+            if text[j] == '"':
+                break
+            # A backslash.
+            if j + 1 >= n:
+                raise self.error("end-of-line within string", line)
+            c = text[j + 1]
+            if c in _SIMPLE_ESCAPES:
+                parts.append(_SIMPLE_ESCAPES[c])
+                start = i = j + 2
+            elif (m := _OCTAL.match(text, j + 1)) is not None:
+                parts.append(bytes((int(m.group(), 8) & 0xFF,)))
+                start = i = m.end()
+            elif (m := _HEX.match(text, j + 1)) is not None:
+                parts.append(bytes((int(m.group(1), 16) & 0xFF,)))
+                start = i = m.end()
+            else:
+                raise self.error(f"invalid control sequence \\{c}", line)
+        if any(isinstance(p, bytes) for p in parts):
+            try:
+                raw = b"".join(p if isinstance(p, bytes) else p.encode(self.encoding)
+                               for p in parts)
+                value = raw.decode(self.encoding)
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                raise self.error(f"octal or hex escapes do not form valid {self.encoding}",
+                                 line) from None
+        else:
+            value = "".join(parts)  # type: ignore[arg-type]
+        if "\0" in value:
+            raise self.error("NUL character within string", line)
+        if "\x04" in value:
+            raise self.error("context separator <EOT> within string", line)
+        return j + 1, value
+
+
+class _Entry:
+    """An entry being assembled."""
+
+    def __init__(self, line: int):
+        self.line = line
+        self.tcomments: list[str] = []
+        self.comments: list[str] = []
+        self.occurrences: list[tuple[str, str]] = []
+        self.flags: list[str] = []
+        self.fields: dict[str, str] = {}
+        self.plural: list[str] = []
+        self.obsolete: bool | None = None
+        self.state = "comments"
+        self.plural_line = 0
+        self.msgid_line = 0
+
+
+# Which keyword may follow which state; a state is the last keyword seen.
+_FOLLOWS = {
+    "prev_msgctxt": {"comments", "msgstr", "msgstr[]"},
+    "prev_msgid": {"comments", "msgstr", "msgstr[]", "prev_msgctxt"},
+    "prev_msgid_plural": {"prev_msgid"},
+    "msgctxt": {"comments", "msgstr", "msgstr[]", "prev_msgid", "prev_msgid_plural"},
+    "msgid": {"comments", "msgstr", "msgstr[]", "prev_msgid", "prev_msgid_plural",
+              "msgctxt"},
+    "msgid_plural": {"msgid"},
+    "msgstr": {"msgid"},
+    "msgstr[]": {"msgid_plural", "msgstr[]"},
+}
+_COMPLETE = {"msgstr", "msgstr[]"}
+
+
+_REFERENCE = re.compile(r"[^ \t\n]+")
+_LINE_NUMBER = re.compile(r"[ \t\n]*:[ \t\n]*([0-9]+)(?=[ \t\n]|\Z)")
+_SPACED_NUMBER = re.compile(r"[ \t\n]*([0-9]+)(?=[ \t\n]|\Z)")
+_GLUED_NUMBER = re.compile(r"(.+):([0-9]+)\Z", re.DOTALL)
+
+
+def _references(text: str) -> list[tuple[str, str]]:
+    """The (file, line) pairs of a `#:` line, as gettext's po_parse_comment_filepos
+    finds them: `file:12`, `file :12`, `file: 12`, or `file` without a line."""
+    found = []
+    i = 0
+    while (m := _REFERENCE.search(text, i)) is not None:
+        name, i = m.group(), m.end()
+        if (n := _LINE_NUMBER.match(text, i)) is not None:
+            found.append((name, n.group(1)))
+            i = n.end()
+        elif name.endswith(":") and (n := _SPACED_NUMBER.match(text, i)) is not None:
+            found.append((name[:-1], n.group(1)))
+            i = n.end()
+        elif (g := _GLUED_NUMBER.match(name)) is not None:
+            found.append((g.group(1), g.group(2)))
+        else:
+            found.append((name, ""))
+    return found
+
+
+def _strip_one_space(text: str) -> str:
+    return text[1:] if text.startswith(" ") else text
+
+
+def parse_catalog(text: str, path: Path | str) -> polib.POFile:
+    """Parse the text of a catalog strictly into a `polib.POFile`.
+
+    Accepts everything GNU tools write: a UTF-8 BOM, CRLF line ends, contexts,
+    plurals, previous fields (`#|`, `#~|`), obsolete entries (`#~`), a fuzzy
+    header, all of gettext's escapes (`\\a` ... `\\v`, octal, hex), and reads
+    comments, flags and references the way gettext does (one space after `#`
+    is not part of a comment; a later `#,` line replaces an earlier one;
+    `file:12`, `file`). `path` is only used in messages.
+
+    Raises `CatalogError` with the 1-based line for anything msgfmt rejects:
+    an unterminated string (msgfmt names the line after it, this names the
+    string's own line), an invalid escape sequence (`\\q`, but also `\\'`
+    and `\\?`), NUL or EOT in a string, an unknown keyword or keywords out of
+    order, a comment between msgid and msgstr, a mix of `#~` and live lines in
+    one entry, plural forms numbered wrongly, two entries (live or obsolete)
+    with the same msgctxt and msgid, an unknown charset, and live plural
+    entries whose number of msgstr[N] disagrees with the header's
+    `Plural-Forms: nplurals=N` (or that have no such header). Stricter than
+    msgfmt, as these are signs of a damaged file: a string continuation line
+    after a blank line, a keyword whose string is not on its line, a `\\`
+    outside a string, `#~ #~`.
+    """
+    if text.startswith(_BOM):
+        text = text[1:]
+    declared, declared_line = _declared_charset(text.encode("utf-8", "replace"))
+    encoding = "utf-8"
+    if declared is not None and declared.upper() != "CHARSET":
+        encoding = _codec_name(declared)  # type: ignore[assignment]
+        if encoding is None:
+            raise CatalogError(f"unknown or unsupported charset {declared!r} in Content-Type",
+                               path, declared_line)
+    lexer = _Lexer(path, encoding)
+    po = polib.POFile(wrapwidth=PAGE_WIDTH, encoding=encoding)
+    po.fpath = str(path)
+    po.header = ""
+    po.metadata = {}
+    po.metadata_is_fuzzy = []
+    entries: list[tuple[_Entry, polib.POEntry]] = []
+    seen: dict[tuple[str | None, str], int] = {}
+    header_entry: _Entry | None = None
+
+    def finish(entry: _Entry) -> None:
+        nonlocal header_entry
+        f = entry.fields
+        msgctxt = f.get("msgctxt")
+        msgid = f["msgid"]
+        # Like msgfmt: live and obsolete entries share one key space.
+        key = (msgctxt, msgid)
+        if key in seen:
+            raise lexer.error(f"duplicate message definition (first defined at line "
+                              f"{seen[key]})", entry.msgid_line)
+        seen[key] = entry.msgid_line
+        if not entry.obsolete:
+            if msgctxt is None and msgid == "" and header_entry is None:
+                if "msgid_plural" in f:
+                    raise lexer.error("the header entry cannot have msgid_plural",
+                                      entry.msgid_line)
+                header_entry = entry
+                po.header = "\n".join(entry.tcomments)
+                po.metadata_is_fuzzy = list(entry.flags)
+                key_name = None
+                for field in f["msgstr"].split("\n"):
+                    if ":" in field:
+                        key_name, value = field.split(":", 1)
+                        po.metadata[key_name] = value.strip()
+                    elif key_name is not None and field.strip():
+                        po.metadata[key_name] += "\n" + field.strip()
+                return
+        poentry = polib.POEntry(
+            msgid=msgid,
+            msgstr=f.get("msgstr", ""),
+            msgid_plural=f.get("msgid_plural", ""),
+            msgstr_plural=dict(enumerate(entry.plural)),
+            msgctxt=msgctxt,
+            obsolete=bool(entry.obsolete),
+            encoding=encoding,
+            tcomment="\n".join(entry.tcomments),
+            comment="\n".join(entry.comments),
+            occurrences=list(entry.occurrences),
+            flags=list(entry.flags),
+            previous_msgctxt=f.get("prev_msgctxt"),
+            previous_msgid=f.get("prev_msgid"),
+            previous_msgid_plural=f.get("prev_msgid_plural"),
+            linenum=entry.line,
+        )
+        entries.append((entry, poentry))
+        po.append(poentry)
+
+    current = _Entry(1)
+    last_field = ""
+    after_blank = False
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.endswith("\r"):
+            line = line[:-1]
+        stripped = line.lstrip(" \t\f\v\r")
+        if not stripped:
+            after_blank = True
+            continue
+        obsolete = False
+        previous = False
+        if stripped.startswith("#~"):
+            rest = stripped[2:].lstrip(" \t")
+            if rest.startswith("#") and rest[1:2] not in ("|", "~"):
+                stripped = rest  # "#~ # comment" is a comment, for gettext too
+        if stripped.startswith("#"):
+            mark = stripped[1:2]
+            if mark == "~":
+                obsolete = True
+                rest = stripped[2:].lstrip(" \t")
+                if rest.startswith("|"):
+                    previous = True
+                    rest = rest[1:].lstrip(" \t")
+                if not rest:
+                    after_blank = True
+                    continue
+                if rest.startswith("#"):
+                    raise lexer.error("syntax error: a comment inside an obsolete (#~) line",
+                                      number)
+            elif mark == "|":
+                previous = True
+                rest = stripped[2:].lstrip(" \t")
+                if not rest:
+                    raise lexer.error("syntax error: empty #| line", number)
+            else:
+                # A comment line.
+                after_blank = True
+                if current.state in _COMPLETE:
+                    finish(current)
+                    current = _Entry(number)
+                elif current.state != "comments":
+                    raise lexer.error(f"comment line inside an entry: {current.state} has no "
+                                      "msgstr yet", number)
+                if not current.tcomments and not current.comments and \
+                        not current.occurrences and not current.flags:
+                    current.line = number
+                body = stripped[2:]
+                if mark == ".":
+                    current.comments.append(_strip_one_space(body))
+                elif mark == ":":
+                    current.occurrences += _references(body)
+                elif mark == "," or mark == "!":
+                    # As in GNU gettext, a later "#," line replaces an earlier one.
+                    current.flags = _flag_tokens(body)
+                else:
+                    current.tcomments.append(_strip_one_space(stripped[1:]))
+                continue
+        else:
+            rest = stripped
+
+        m = _KEYWORD.match(rest)
+        if m is None and rest.startswith('"'):
+            # A continuation line.
+            state = current.state
+            if state == "comments" or (previous != state.startswith("prev_")) or after_blank:
+                # msgfmt accepts a string after a blank line as a continuation; a file
+                # with one is damaged (a merge conflict, an editing accident).
+                raise lexer.error("string continuation line without a keyword before it",
+                                  number)
+            if current.obsolete != obsolete:
+                raise lexer.error("inconsistent use of #~", number)
+            value = "".join(lexer.strings(rest, number))
+            if state == "msgstr[]":
+                current.plural[-1] += value
+            else:
+                current.fields[last_field] += value
+            continue
+        if m is None:
+            word = _WORD.match(rest)
+            if word is not None:
+                raise lexer.error(f'keyword "{word.group()}" unknown', number)
+            raise lexer.error(f"syntax error: unexpected {rest[:20]!r}", number)
+        keyword = m.group(1)
+        state = "msgstr[]" if m.group(2) is not None else keyword
+        if previous:
+            if state not in ("msgctxt", "msgid", "msgid_plural"):
+                raise lexer.error(f"keyword {keyword} is not allowed in a #| line", number)
+            state = "prev_" + state
+        if current.state in _COMPLETE and state in _FOLLOWS and current.state in _FOLLOWS[state] \
+                and state not in ("msgstr[]",):
+            finish(current)
+            current = _Entry(number)
+        if current.state not in _FOLLOWS[state]:
+            raise lexer.error(_order_message(current.state, keyword, previous), number)
+        if current.state == "comments" and not (current.tcomments or current.comments
+                                                or current.occurrences or current.flags):
+            current.line = number
+        if current.obsolete is None:
+            current.obsolete = obsolete
+        elif current.obsolete != obsolete:
+            raise lexer.error("inconsistent use of #~", number)
+        value = "".join(lexer.strings(rest[m.end():], number))
+        if state == "msgstr[]":
+            index = int(m.group(2))
+            if index != len(current.plural):
+                raise lexer.error("first plural form has nonzero index" if not current.plural
+                                  else f"plural form has wrong index: msgstr[{index}] where "
+                                  f"msgstr[{len(current.plural)}] is expected", number)
+            if index == 0:
+                current.plural_line = number
+            current.plural.append(value)
+        else:
+            current.fields[state] = value
+            if state == "msgid":
+                current.msgid_line = number
+        current.state = state
+        last_field = state
+        after_blank = False
+    if current.state in _COMPLETE:
+        finish(current)
+    elif current.state != "comments":
+        raise lexer.error(f"unexpected end of file: {current.state} has no msgstr",
+                          current.msgid_line or current.line)
+
+    _check_plurals(po, entries, lexer, header_entry)
+    return po
+
+
+def _order_message(state: str, keyword: str, previous: bool) -> str:
+    shown = f"#| {keyword}" if previous else keyword
+    if keyword.startswith("msgstr[") and state == "msgid":
+        return f"{keyword} without msgid_plural (missing 'msgid_plural' section)"
+    if keyword == "msgstr" and state in ("msgid_plural", "msgstr[]"):
+        return "msgstr after msgid_plural: expected msgstr[0]"
+    if state in ("msgctxt", "msgid", "msgid_plural") and not previous \
+            and keyword in ("msgctxt", "msgid"):
+        return f"missing 'msgstr' section before {keyword}"
+    if state == "comments" or state in _COMPLETE:
+        needed = "#| msgid" if previous else "msgid"
+        return f"keyword {shown} out of order: no {needed} before it"
+    last = state.replace("prev_", "#| ").replace("msgstr[]", "msgstr[N]")
+    return f"keyword {shown} out of order after {last}"
+
+
+_NPLURALS = re.compile(r"nplurals\s*=\s*([0-9]+)")
+
+
+def _check_plurals(po: polib.POFile, entries: list[tuple[_Entry, polib.POEntry]],
+                   lexer: _Lexer, header: _Entry | None) -> None:
+    plural = [(e, p) for e, p in entries if not p.obsolete and "msgid_plural" in e.fields]
+    if not plural:
+        return
+    forms = po.metadata.get("Plural-Forms")
+    if forms is None:
+        first = plural[0][0]
+        raise lexer.error("plural entry, but the header has no Plural-Forms field",
+                          first.plural_line or first.msgid_line)
+    m = _NPLURALS.search(forms)
+    if m is None:
+        if "INTEGER" in forms:  # a template's placeholder
+            return
+        raise lexer.error(f"Plural-Forms has no nplurals=N: {forms!r}",
+                          header.msgid_line if header else 0)
+    nplurals = int(m.group(1))
+    for entry, _poentry in plural:
+        if len(entry.plural) != nplurals:
+            raise lexer.error(f"plural entry has {len(entry.plural)} msgstr[N] forms, but the "
+                              f"header says nplurals={nplurals}", entry.plural_line)
+
+
+def read_catalog(path: Path) -> polib.POFile:
+    """Read, decode (`decode_catalog`) and parse (`parse_catalog`) a catalog."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise CatalogError(f"cannot read catalog: {exc.strerror or exc}", path) from None
+    return parse_catalog(decode_catalog(data, path), path)
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write `text` (UTF-8) to `path` unless the file already holds exactly it.
+
+    Returns False, without touching the file (nor its mtime), when the bytes
+    are the same. Otherwise writes a temporary file in the same directory,
+    flushes and fsyncs it and renames it over `path` (`os.replace`), so that
+    readers see the old or the new file, never a part. Creates missing parent
+    directories; keeps the permission bits of an existing file. The temporary
+    file never survives an error.
+    """
+    path = Path(path)
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise BilingualError(f"cannot read: {exc.strerror or exc}", path) from None
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
+        try:
+            if mode is not None:
+                os.fchmod(fd, mode)
+            with os.fdopen(fd, "wb", closefd=False) as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise BilingualError(f"cannot write: {exc.strerror or exc}", path) from None
+        raise
+    _fsync_directory(path.parent)
+    return True
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,809 @@
+"""`bilingual check`: catalogs and source articles -> findings.
+
+A finding has a code (see `config.CHECK_CODES`), a severity taken from the
+site's policy for the catalog's language, the file and 1-based line it is
+about, and a message a translator understands: it quotes the segment and says
+what differs.
+
+The checks are plain functions `(entry, context) -> Iterable[Finding]`
+(`ENTRY_CHECKS`), plus a few over a whole catalog. They never read files;
+`run_checks` does the reading (catalogs, sources, `update`'s plan for
+staleness, and optionally a built site through `sitecheck`) and weighs every
+finding with the policy. Findings are created with severity "error" and
+re-weighed once, in `run_checks`, so a check never needs the policy.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+import polib
+
+from bilingual.catalog import decode_catalog, parse_catalog
+from bilingual.config import CHECK_CODES, CheckPolicy, SiteConfig
+from bilingual.errors import BilingualError, CatalogError, location
+from bilingual.formats import (
+    FormatError,
+    PluralRule,
+    checked_formats,
+    compare_formats,
+    parse_plural_forms,
+)
+from bilingual.merge import entry_key, has_translation
+from bilingual.segment import SLUG_CONTEXT, markdown_parser
+from bilingual.sources import SourceDoc, article_paths, read_source
+from bilingual.update import UI_CATALOG, CatalogPlan, plan_update
+
+QUOTE_LIMIT = 70
+"""Characters of a segment quoted in a message before it is cut with `…`."""
+LIST_LIMIT = 5
+"""Segments named in one stale finding before `and N more`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem, where it is, and how bad the site's policy says it is."""
+
+    severity: str
+    """`error` or `warning`."""
+    code: str
+    """One of `config.CHECK_CODES`, or `site` for a built site."""
+    file: str
+    """Relative to the project root (with `/`) where the file is inside it."""
+    line: int | None
+    """1-based; None when the finding is about a whole file."""
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogContext:
+    """What entry checks need to know about the catalog an entry is in."""
+
+    file: str
+    lang: str
+    source_language: str
+    ui: bool = False
+    """The templates' UI catalog: strings with placeholders, not Markdown."""
+    plural: PluralRule | None = None
+    handwritten: bool = False
+    """The article has a hand-written translation, so its catalog may stay empty."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """Everything `bilingual check` found, plus what it looked at."""
+
+    findings: tuple[Finding, ...]
+    catalogs: int = 0
+    articles: int = 0
+    pages: int = 0
+    ignored: int = 0
+    """Findings dropped because the policy ignores their code."""
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+    def summary(self) -> dict[str, object]:
+        """Counts for reports; the JSON `summary` object (see docs/check.md)."""
+        codes = Counter(f.code for f in self.findings)
+        return {
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "ignored": self.ignored,
+            "by_code": {code: codes.get(code, 0) for code in (*CHECK_CODES, *sorted(
+                set(codes) - set(CHECK_CODES)))},
+            "files": len({f.file for f in self.findings}),
+            "catalogs": self.catalogs,
+            "articles": self.articles,
+            "pages": self.pages,
+        }
+
+
+def finding(code: str, file: str, line: int | None, message: str) -> Finding:
+    """A finding before the policy weighs it (severity `error`)."""
+    return Finding("error", code, file, line, message)
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """A segment as quoted in messages: one line, cut after `limit` characters."""
+    shown = text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+    if len(shown) > limit:
+        shown = shown[: limit - 1].rstrip() + "…"
+    return f'"{shown}"'
+
+
+# --- missing, fuzzy, obsolete -------------------------------------------------------
+
+
+def _forms(entry: polib.POEntry) -> list[tuple[str, str, str]]:
+    """(name, msgid it translates, text) of each translation form of an entry."""
+    if entry.msgid_plural:
+        return [(f"msgstr[{index}]", entry.msgid if index == 0 else entry.msgid_plural, text)
+                for index, text in sorted(entry.msgstr_plural.items())]
+    return [("msgstr", entry.msgid, entry.msgstr)]
+
+
+def check_missing(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]:
+    """An entry, or a plural form of it, without any translation."""
+    if entry.obsolete or "fuzzy" in entry.flags or ctx.handwritten:
+        return
+    if not has_translation(entry):
+        yield finding("missing", ctx.file, entry.linenum,
+                      f"not translated yet: {quote(entry.msgid)}")
+        return
+    empty = [name for name, _, text in _forms(entry) if not text]
+    if empty:
+        yield finding("missing", ctx.file, entry.linenum,
+                      f"{', '.join(empty)} not translated yet in {quote(entry.msgid)} "
+                      f"(every plural form needs a translation)")
+
+
+_WORD_DIFF_TOKENS = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+_DIFF_CONTEXT = 12
+"""Tokens (words, spaces, punctuation) of unchanged text kept around a change."""
+
+
+def word_diff(old: str, new: str) -> str:
+    """A word-level diff in wdiff style: `[-removed-] {+added+}`; long unchanged
+    stretches are shortened to `…`."""
+    a = _WORD_DIFF_TOKENS.findall(old)
+    b = _WORD_DIFF_TOKENS.findall(new)
+    chunks: list[tuple[str, list[str], list[str]]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        chunks.append((tag, a[i1:i2], b[j1:j2]))
+    chunks = _join_changes(chunks)
+    _move_spaces_after(chunks)
+    parts: list[str] = []
+    for index, (tag, removed, added) in enumerate(chunks):
+        if tag == "equal":
+            same = removed
+            first, last = index == 0, index == len(chunks) - 1
+            if first and len(same) > _DIFF_CONTEXT:
+                same = ["…", *same[-_DIFF_CONTEXT:]]
+            elif last and len(same) > _DIFF_CONTEXT:
+                same = [*same[:_DIFF_CONTEXT], "…"]
+            elif len(same) > 2 * _DIFF_CONTEXT + 1:
+                same = [*same[:_DIFF_CONTEXT], "…", *same[-_DIFF_CONTEXT:]]
+            parts.append("".join(same))
+            continue
+        if removed:
+            parts.append(f"[-{''.join(removed)}-]")
+        if removed and added:
+            parts.append(" ")
+        if added:
+            parts.append(f"{{+{''.join(added)}+}}")
+    return "".join(parts).replace("\n", "\\n")
+
+
+def _join_changes(chunks: list[tuple[str, list[str], list[str]]],
+                  ) -> list[tuple[str, list[str], list[str]]]:
+    """Two changes separated only by a blank are one change: `[-Der Hund-]
+    {+Die Katze+}` rather than `[-Der-] {+Die+} [-Hund-] {+Katze+}`."""
+    joined: list[tuple[str, list[str], list[str]]] = []
+    for chunk in chunks:
+        if len(joined) >= 2 and chunk[0] == joined[-2][0] == "replace" \
+                and joined[-1][0] == "equal" and all(t.isspace() for t in joined[-1][1]):
+            blank = joined.pop()[1]
+            _, removed, added = joined.pop()
+            joined.append(("replace", [*removed, *blank, *chunk[1]],
+                           [*added, *blank, *chunk[2]]))
+            continue
+        joined.append(chunk)
+    return joined
+
+
+def _move_spaces_after(chunks: list[tuple[str, list[str], list[str]]]) -> None:
+    """`Ein{+ neuer+} Satz` reads worse than `Ein {+neuer +}Satz`: a pure insertion
+    or deletion that starts with the blank the next unchanged text also starts
+    with is shifted by one token."""
+    for index in range(1, len(chunks) - 1):
+        tag, removed, added = chunks[index]
+        changed = added if tag == "insert" else removed if tag == "delete" else None
+        after = chunks[index + 1]
+        if not changed or not changed[0].isspace() or after[0] != "equal" \
+                or not after[1] or after[1][0] != changed[0] or chunks[index - 1][0] != "equal":
+            continue
+        blank = changed[0]
+        rotated = [*changed[1:], blank]
+        chunks[index - 1] = ("equal", [*chunks[index - 1][1], blank], [])
+        chunks[index] = (tag, rotated if tag == "delete" else [], rotated if tag == "insert"
+                         else [])
+        chunks[index + 1] = ("equal", after[1][1:], [])
+
+
+def check_fuzzy(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]:
+    """A fuzzy entry, with what changed in the German since it was translated."""
+    if entry.obsolete or "fuzzy" not in entry.flags or ctx.handwritten:
+        return
+    previous = entry.previous_msgid
+    if previous is None or previous == entry.msgid:
+        changed = "(no earlier German text is recorded)"
+    else:
+        changed = f"the German changed: {word_diff(previous, entry.msgid)}"
+    yield finding("fuzzy", ctx.file, entry.linenum,
+                  f"fuzzy translation of {quote(entry.msgid)}: check it and remove the fuzzy "
+                  f"flag; {changed}")
+
+
+def check_obsolete(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]:
+    """An obsolete (`#~`) entry kept from an earlier version of the source."""
+    if entry.obsolete:
+        yield finding("obsolete", ctx.file, entry.linenum,
+                      f"obsolete entry {quote(entry.msgid)}: the German text is gone; its "
+                      "translation is kept for reuse. Delete it once it is of no use")
+
+
+# --- syntax: what msgfmt -c rejects beyond the parser --------------------------------
+
+
+def check_format(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]:
+    """What `msgfmt -c` rejects in a finished translation: placeholders that do not
+    match (c-format, python-format, python-brace-format) and a line break at the
+    start or end of msgid but not of the translation (or the other way round)."""
+    if entry.obsolete or "fuzzy" in entry.flags:
+        return
+    forms = [(name, source, text) for name, source, text in _forms(entry) if text]
+    for name, source, text in forms:
+        source_name = "msgid" if name in ("msgstr", "msgstr[0]") else "msgid_plural"
+        for edge, test in (("begin", str.startswith), ("end", str.endswith)):
+            if test(source, "\n") != test(text, "\n"):
+                yield finding("syntax", ctx.file, entry.linenum,
+                              f"{source_name} and {name} do not both {edge} with a line "
+                              f"break (\\n) in {quote(entry.msgid)}; msgfmt -c rejects this")
+    for language in checked_formats(entry.flags):
+        for name, _, text in forms:
+            if entry.msgid_plural:
+                # msgfmt compares every form with msgid_plural; a form chosen for
+                # few numbers (n = 1) may leave a placeholder out.
+                problem = compare_formats(language, entry.msgid_plural, text,
+                                          _often(ctx, name), "msgid_plural", name)
+            else:
+                problem = compare_formats(language, entry.msgid, text, True)
+            if problem:
+                yield finding("syntax", ctx.file, entry.linenum,
+                              f"{language}-format placeholders of {quote(entry.msgid)} do not "
+                              f"match: {problem}; msgfmt -c rejects this")
+
+
+def _often(ctx: CatalogContext, name: str) -> bool:
+    """Whether plural form `msgstr[N]` is chosen for many numbers (unknown: yes)."""
+    form = int(name[len("msgstr["):-1])
+    often = ctx.plural.often if ctx.plural else ()
+    return often[form] if form < len(often) else True
+
+
+def check_header(po: polib.POFile, ctx: CatalogContext, text: str) -> Iterator[Finding]:
+    """The header: a Plural-Forms that msgfmt rejects, a fuzzy header (gettext
+    ignores it, and with it the plural rule and charset)."""
+    forms = po.metadata.get("Plural-Forms")
+    header_line = _line_of(text, 'msgid ""') or 1
+    if forms is not None and "INTEGER" not in forms and "EXPRESSION" not in forms:
+        try:
+            parse_plural_forms(forms)
+        except FormatError as exc:
+            yield finding("syntax", ctx.file, _line_of(text, '"Plural-Forms:') or header_line,
+                          f"Plural-Forms {forms!r}: {exc}")
+    if "fuzzy" in po.metadata_is_fuzzy:
+        yield finding("fuzzy", ctx.file, header_line,
+                      "the header entry is marked fuzzy, so gettext ignores it (its plural "
+                      "rule and charset with it); remove the fuzzy flag from the header")
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.lstrip().startswith(needle):
+            return number
+    return None
+
+
+# --- markup --------------------------------------------------------------------------
+
+
+class _Tags(HTMLParser):
+    """Start and end tags of an HTML fragment, with their attributes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, str, tuple[tuple[str, str], ...]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(("open", tag, tuple((k, v or "") for k, v in attrs)))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        self.tags.append(("close", tag, ()))
+
+
+def html_tags(fragment: str) -> list[tuple[str, str, tuple[tuple[str, str], ...]]]:
+    """(open|close, tag, attributes) of every tag in an HTML fragment."""
+    parser = _Tags()
+    parser.feed(fragment)
+    parser.close()
+    return parser.tags
+
+
+_URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster",
+                   "background", "cite", "srcset"}
+_REFUSED_JS_LINK = re.compile(r"(?:\]\(|<)\s*<?\s*javascript\s*:", re.IGNORECASE)
+_CONTROL_AND_SPACE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def is_javascript_url(url: str) -> bool:
+    """True for `javascript:` URLs, however they are spaced or cased."""
+    return _CONTROL_AND_SPACE.sub("", url).lower().startswith("javascript:")
+
+
+def _html_dangers(fragment: str) -> list[str]:
+    problems = []
+    for kind, tag, attrs in html_tags(fragment):
+        if kind != "open":
+            continue
+        if tag == "script":
+            problems.append("contains a <script> element")
+        for name, value in attrs:
+            if name.startswith("on"):
+                problems.append(f"contains an event handler attribute {name}=")
+            elif name in _URL_ATTRIBUTES and is_javascript_url(value):
+                problems.append(f"contains a javascript: URL in {name}=")
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class InlineMarkup:
+    """What a translation must keep of its msgid's inline Markdown."""
+
+    links: tuple[str, ...]
+    images: tuple[str, ...]
+    code: tuple[str, ...]
+    emphasis: tuple[tuple[str, int], ...]
+    html: tuple[str, ...]
+    hard_breaks: int
+    blocks: tuple[str, ...]
+    dangers: tuple[str, ...]
+
+
+_EMPHASIS = {"em_open": "emphasis (*…*)", "strong_open": "strong emphasis (**…**)",
+             "s_open": "strikethrough (~~…~~)"}
+_KEPT_HTML_ATTRIBUTES = {"href", "src", "id", "class"}
+
+
+def inline_markup(text: str) -> InlineMarkup:
+    """The markup of a segment's text, from markdown-it tokens (the parser the
+    segmenter and the renderer use)."""
+    parser = markdown_parser()
+    links: list[str] = []
+    images: list[str] = []
+    code: list[str] = []
+    emphasis: Counter[str] = Counter()
+    html: list[str] = []
+    dangers: list[str] = []
+    hard_breaks = 0
+    for token in parser.parseInline(text)[0].children or ():
+        if token.type == "link_open":
+            href = str(token.attrGet("href") or "")
+            links.append(href)
+            if is_javascript_url(href):
+                dangers.append("contains a javascript: link")
+        elif token.type == "image":
+            src = str(token.attrGet("src") or "")
+            images.append(src)
+            if is_javascript_url(src):
+                dangers.append("contains a javascript: image source")
+        elif token.type == "code_inline":
+            code.append(token.content)
+        elif token.type in _EMPHASIS:
+            emphasis[token.type] += 1
+        elif token.type == "hardbreak":
+            hard_breaks += 1
+        elif token.type == "html_inline":
+            dangers += _html_dangers(token.content)
+            for kind, tag, attrs in html_tags(token.content):
+                if tag == "script":
+                    continue  # reported as a danger
+                kept = " ".join(f'{k}="{v}"' for k, v in attrs if k in _KEPT_HTML_ATTRIBUTES)
+                html.append(f"<{'/' if kind == 'close' else ''}{tag}{' ' if kept else ''}"
+                            f"{kept}>")
+            if token.content.startswith("<!--"):
+                html.append("<!-- comment -->")
+        elif token.type == "text" and _REFUSED_JS_LINK.search(token.content):
+            # markdown-it refuses javascript: links and leaves them as text; the
+            # intent is still an attack.
+            dangers.append("contains a javascript: link")
+    blocks = []
+    for token in parser.parse(text):
+        if token.type == "html_block":
+            dangers += _html_dangers(token.content)
+        if token.type.endswith("_open") or token.type in ("fence", "code_block", "html_block",
+                                                          "hr"):
+            blocks.append(token.type.removesuffix("_open"))
+    return InlineMarkup(tuple(links), tuple(images), tuple(code),
+                        tuple(sorted(emphasis.items())), tuple(html), hard_breaks,
+                        tuple(blocks), tuple(dict.fromkeys(dangers)))
+
+
+def _is_internal(href: str, source_language: str) -> bool:
+    """A link to another article: a relative `.md` path or a `/de/...` URL."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc:
+        return False
+    relative_md = parts.path.endswith(".md") and not parts.path.startswith("/")
+    return relative_md or parts.path.startswith(f"/{source_language}/")
+
+
+def _is_counterpart(href: str, ctx: CatalogContext) -> bool:
+    """A link the translation may use for an internal link: a relative `.md`
+    path or a URL in the target language's part of the site (`/es/...`)."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc:
+        return False
+    return (parts.path.endswith(".md") and not parts.path.startswith("/")) or \
+        parts.path.startswith(f"/{ctx.lang}/")
+
+
+def _compare_links(source: tuple[str, ...], target: tuple[str, ...],
+                   ctx: CatalogContext) -> list[str]:
+    dropped = Counter(source) - Counter(target)
+    added = Counter(target) - Counter(source)
+    # An internal link may point at the counterpart article in the translation.
+    for href in list(dropped.elements()):
+        if not _is_internal(href, ctx.source_language):
+            continue
+        for other in added.elements():
+            if _is_counterpart(other, ctx):
+                dropped[href] -= 1
+                added[other] -= 1
+                break
+    dropped, added = +dropped, +added
+    problems = []
+    if len(list(dropped.elements())) == 1 and len(list(added.elements())) == 1:
+        return [f"changes the link target {next(dropped.elements())} to "
+                f"{next(added.elements())}"]
+    problems += [f"drops the link to {href}" for href in dropped.elements()]
+    problems += [f"adds a link to {href}" for href in added.elements()]
+    return problems
+
+
+def _compare_multiset(what: str, source: Iterable[str], target: Iterable[str],
+                      show=lambda item: item) -> list[str]:
+    dropped = list((Counter(source) - Counter(target)).elements())
+    added = list((Counter(target) - Counter(source)).elements())
+    if len(dropped) == 1 and len(added) == 1:
+        return [f"changes {what} {show(dropped[0])} to {show(added[0])}"]
+    return ([f"drops {what} {show(item)}" for item in dropped]
+            + [f"adds {what} {show(item)}" for item in added])
+
+
+def _edges(text: str) -> tuple[str, str]:
+    """Leading and trailing blanks (spaces and tabs; line breaks are syntax)."""
+    inner = text.strip("\n")
+    return inner[: len(inner) - len(inner.lstrip(" \t"))], inner[len(inner.rstrip(" \t")):]
+
+
+def _count_unescaped_pipes(text: str) -> int:
+    return len(re.findall(r"(?<!\\)(?:\\\\)*\|", text))
+
+
+def markdown_problems(msgid: str, msgstr: str, ctx: CatalogContext,
+                      kind: str = "") -> list[str]:
+    """How the Markdown of a translation differs from its msgid's (empty when it
+    keeps every link, image, code span, emphasis and HTML tag)."""
+    source, target = inline_markup(msgid), inline_markup(msgstr)
+    problems = list(target.dangers)
+    problems += _compare_links(source.links, target.links, ctx)
+    problems += _compare_multiset("the image", source.images, target.images)
+    problems += _compare_multiset("the inline code", source.code, target.code,
+                                  lambda code: f"`{code}`")
+    for token_type, label in _EMPHASIS.items():
+        a, b = dict(source.emphasis).get(token_type, 0), dict(target.emphasis).get(token_type, 0)
+        if a != b:
+            problems.append(f"has {b} {label} where the German has {a} (check the marks "
+                            "are paired)")
+    problems += _compare_multiset("the HTML tag", source.html, target.html)
+    if source.hard_breaks != target.hard_breaks:
+        problems.append(f"has {target.hard_breaks} hard line break(s) where the German has "
+                        f"{source.hard_breaks}")
+    elif msgid.strip("\n").count("\n") != msgstr.strip("\n").count("\n"):
+        problems.append(f"has {msgstr.strip(chr(10)).count(chr(10))} line break(s) where the "
+                        f"German has {msgid.strip(chr(10)).count(chr(10))}")
+    if source.blocks != target.blocks and not problems:
+        problems.append("changes the block structure (it would start a "
+                        f"{_block_name(target.blocks)} instead of a "
+                        f"{_block_name(source.blocks)}); escape the leading mark with \\")
+    if "table" in kind and _count_unescaped_pipes(msgstr) > _count_unescaped_pipes(msgid):
+        problems.append("has an unescaped | that would split the table cell; write \\|")
+    problems += _whitespace_problems(msgid, msgstr)
+    return problems
+
+
+def _block_name(blocks: tuple[str, ...]) -> str:
+    names = {"paragraph": "paragraph", "heading": "heading", "bullet_list": "list",
+             "ordered_list": "numbered list", "blockquote": "quote", "fence": "code block",
+             "code_block": "code block", "html_block": "HTML block", "hr": "rule",
+             "table": "table"}
+    return ", ".join(dict.fromkeys(names.get(b, b) for b in blocks
+                                   if b not in ("list_item", "tr", "thead", "tbody", "th",
+                                                "td"))) or "nothing"
+
+
+def _whitespace_problems(msgid: str, msgstr: str) -> list[str]:
+    problems = []
+    (lead_a, trail_a), (lead_b, trail_b) = _edges(msgid), _edges(msgstr)
+    for where, a, b in (("leading", lead_a, lead_b), ("trailing", trail_a, trail_b)):
+        if a != b:
+            problems.append(f"has {where} whitespace {b!r} where the German has {a!r}"
+                            if a and b else
+                            f"has {where} whitespace {b!r} that the German does not have" if b
+                            else f"lacks the German's {where} whitespace {a!r}")
+    return problems
+
+
+_PLACEHOLDER = re.compile(
+    r"%%|%\((?P<named>[^)]+)\)[#0\-+]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]"
+    r"|%[#0\-+]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]"
+    r"|\{\{|\}\}|\{(?P<field>[A-Za-z_][\w.\[\]]*|\d*)(?:![rsa])?(?::[^{}]*)?\}")
+
+
+def placeholders(text: str) -> Counter[str]:
+    """The placeholders of a UI string: `%(name)s`, `%s`, `{name}`, `{}`."""
+    found: Counter[str] = Counter()
+    for m in _PLACEHOLDER.finditer(text):
+        if m.group() in ("%%", "{{", "}}"):
+            continue
+        found[m.group()] += 1
+    return found
+
+
+def ui_problems(msgid: str, msgstr: str, strict: bool) -> list[str]:
+    """How a UI string's translation differs in placeholders and HTML (empty when
+    it keeps them). `strict` False allows leaving placeholders out (a plural
+    form chosen for one number only, such as "un minuto")."""
+    problems = _html_dangers(msgstr)
+    if _REFUSED_JS_LINK.search(msgstr):
+        problems.append("contains a javascript: link")
+    source, target = placeholders(msgid), placeholders(msgstr)
+    if strict:
+        problems += _compare_multiset("the placeholder", source, target)
+    else:
+        problems += [f"adds the placeholder {p}" for p in sorted(set(target) - set(source))]
+    tags = [f"<{'/' if kind == 'close' else ''}{tag}>" for kind, tag, _ in html_tags(msgid)]
+    new_tags = [f"<{'/' if kind == 'close' else ''}{tag}>" for kind, tag, _ in html_tags(msgstr)
+                if tag != "script"]  # reported as a danger
+    problems += _compare_multiset("the HTML tag", tags, new_tags)
+    problems += _whitespace_problems(msgid, msgstr)
+    return problems
+
+
+def check_markup(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]:
+    """A finished translation that drops, adds or alters markup of its msgid,
+    or that carries script into the page."""
+    if entry.obsolete or "fuzzy" in entry.flags:
+        return
+    for name, source, text in _forms(entry):
+        if not text:
+            continue
+        if ctx.ui:
+            strict = True
+            if entry.msgid_plural:
+                strict = _often(ctx, name)
+                # A form for one number may drop placeholders of either msgid.
+                source = entry.msgid_plural if strict else \
+                    f"{entry.msgid} {entry.msgid_plural}"
+            problems = ui_problems(source, text, strict)
+            if checked_formats(entry.flags):
+                # msgfmt-style format checks report placeholders as syntax.
+                problems = [p for p in problems if "placeholder" not in p]
+        elif entry.msgctxt == SLUG_CONTEXT:
+            problems = _html_dangers(text) + _whitespace_problems(source, text)
+        else:
+            problems = markdown_problems(source, text, ctx, entry.comment or "")
+        if problems:
+            where = f" ({name})" if entry.msgid_plural else ""
+            yield finding("markup", ctx.file, entry.linenum,
+                          f"the translation{where} of {quote(entry.msgid)} "
+                          + "; ".join(problems))
+
+
+ENTRY_CHECKS = (check_missing, check_fuzzy, check_markup, check_format, check_obsolete)
+"""Every check of one catalog entry, in the order findings are listed."""
+
+
+def check_catalog(po: polib.POFile, ctx: CatalogContext, text: str = "") -> list[Finding]:
+    """Every finding of one parsed catalog (`text` is its source, for header lines)."""
+    findings = list(check_header(po, ctx, text))
+    for entry in po:
+        for check in ENTRY_CHECKS:
+            findings.extend(check(entry, ctx))
+    return findings
+
+
+# --- stale ------------------------------------------------------------------------
+
+
+def check_stale(plan: CatalogPlan, current: polib.POFile | None, planned: polib.POFile,
+                file: str, source: str, source_exists: bool) -> Iterator[Finding]:
+    """A catalog that `bilingual update` would change, saying which segments
+    came or went (`current` None: the catalog does not exist yet)."""
+    if not plan.changed:
+        return
+    if current is None:
+        count = sum(1 for e in planned if not e.obsolete)
+        # Point at the article (a file in the repository); the UI catalog has none.
+        yield finding("stale", source if source.endswith(".md") else file, None,
+                      f"{source} has no {file} yet ({count} segment(s) to translate); run "
+                      "`bilingual update`")
+        return
+    live_now = {entry_key(e): e for e in current if not e.obsolete}
+    live_planned = {entry_key(e): e for e in planned if not e.obsolete}
+    new = [e for key, e in live_planned.items() if key not in live_now]
+    gone = [e for key, e in live_now.items() if key not in live_planned]
+    line = gone[0].linenum if gone else None
+    if not source_exists and not live_planned:
+        yield finding("stale", file, line,
+                      f"{source} no longer exists; `bilingual update` makes the catalog's "
+                      f"{len(gone)} entr{'y' if len(gone) == 1 else 'ies'} obsolete")
+        return
+    if not new and not gone:
+        yield finding("stale", file, None,
+                      f"differs from what `bilingual update` writes for {source} (entry "
+                      "order, comments or line wrapping); run `bilingual update`")
+        return
+    named = [f"new {quote(e.msgid, 50)}" for e in new] + \
+            [f"vanished {quote(e.msgid, 50)}" for e in gone]
+    more = f" and {len(named) - LIST_LIMIT} more" if len(named) > LIST_LIMIT else ""
+    yield finding("stale", file, line,
+                  f"{source} changed since the catalog was updated: {len(new)} new, "
+                  f"{len(gone)} vanished segment(s): {'; '.join(named[:LIST_LIMIT])}{more}. "
+                  "Run `bilingual update`")
+
+
+# --- running everything ----------------------------------------------------------------
+
+
+def display_path(config: SiteConfig, path: Path | str) -> str:
+    """A path as findings show it: relative to the project root where possible."""
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(config.root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def error_finding(config: SiteConfig, exc: BilingualError, code: str = "syntax") -> Finding:
+    """A `BilingualError` (file, line, message) as a finding."""
+    message = exc.format_message()
+    if exc.path is not None:
+        prefix = f"{location(exc.path, exc.line)}: "
+        message = message.removeprefix(prefix)
+    file = display_path(config, exc.path) if exc.path is not None else \
+        display_path(config, config.config_path)
+    return finding(code, file, exc.line, message)
+
+
+def weigh(findings: Iterable[Finding], policy: CheckPolicy) -> tuple[list[Finding], int]:
+    """Findings with the policy's severities; the ignored ones are dropped and counted."""
+    kept, ignored = [], 0
+    for item in findings:
+        severity = policy.severity(item.code)
+        if severity is None:
+            ignored += 1
+        else:
+            kept.append(replace(item, severity=severity))
+    return kept, ignored
+
+
+def translation_key(value: str, config: SiteConfig) -> PurePosixPath:
+    """The German article a `translation_of` front matter field names, as a key
+    relative to `content/<source>/` (`blog/x.md`, `content/de/blog/x.md` and
+    `/blog/x.md` all name the same)."""
+    path = PurePosixPath(value.strip().lstrip("/"))
+    prefix = PurePosixPath("content", config.source_language)
+    if path.is_relative_to(prefix):
+        path = path.relative_to(prefix)
+    return path if path.suffix == ".md" else path.with_suffix(".md")
+
+
+def handwritten_keys(docs: Iterable[SourceDoc], config: SiteConfig) -> set[PurePosixPath]:
+    """German articles that have a hand-written translation among `docs`."""
+    return {translation_key(str(doc.meta["translation_of"]), config)
+            for doc in docs if doc.meta.get("translation_of")}
+
+
+def _catalog_paths(config: SiteConfig, lang: str) -> list[Path]:
+    directory = config.locale_dir(lang)
+    return sorted(directory.rglob("*.po")) if directory.is_dir() else []
+
+
+def _plural_rule(po: polib.POFile) -> PluralRule | None:
+    try:
+        return parse_plural_forms(po.metadata.get("Plural-Forms", ""))
+    except FormatError:
+        return None
+
+
+def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
+               site: Path | None = None) -> CheckReport:
+    """Check every target catalog of `langs` (all targets when None), every
+    source article, staleness against `update`'s plan, and `site` when given."""
+    langs = tuple(langs) if langs else config.target_languages
+    default_policy = config.default_check_policy
+    findings: list[Finding] = []
+    ignored = 0
+    articles = 0
+    catalogs = 0
+
+    def add(new: Iterable[Finding], policy: CheckPolicy) -> None:
+        nonlocal ignored
+        kept, dropped = weigh(new, policy)
+        findings.extend(kept)
+        ignored += dropped
+
+    # Sources: German articles (front matter) come from update's plan, which reads
+    # them all; articles written in a target language are read here.
+    plan = plan_update(replace(config, target_languages=langs))
+    articles += sum(1 for _ in article_paths(config.content_dir(config.source_language)))
+    add((error_finding(config, exc) for exc in plan.errors
+         if not isinstance(exc, CatalogError)), default_policy)
+
+    planned_by_path = {p.path: p for p in plan.catalogs}
+    for lang in langs:
+        policy = config.check_policy(lang)
+        docs = []
+        for path in article_paths(config.content_dir(lang)):
+            articles += 1
+            try:
+                docs.append(read_source(path, config.content_dir(lang), lang))
+            except BilingualError as exc:
+                add([error_finding(config, exc)], default_policy)
+        handwritten = handwritten_keys(docs, config)
+
+        on_disk: dict[Path, polib.POFile] = {}
+        for path in _catalog_paths(config, lang):
+            catalogs += 1
+            file = display_path(config, path)
+            try:
+                text = decode_catalog(path.read_bytes(), path)
+                po = parse_catalog(text, path)
+            except CatalogError as exc:
+                add([error_finding(config, exc)], policy)
+                continue
+            on_disk[path] = po
+            key = PurePosixPath(path.relative_to(config.locale_dir(lang)).as_posix())
+            ctx = CatalogContext(file, lang, config.source_language, ui=path.name == UI_CATALOG
+                                 and len(key.parts) == 1, plural=_plural_rule(po),
+                                 handwritten=key.with_suffix(".md") in handwritten)
+            add(check_catalog(po, ctx, text), policy)
+
+        for path, catalog_plan in sorted(planned_by_path.items()):
+            if not path.is_relative_to(config.locale_dir(lang)):
+                continue
+            planned = parse_catalog(catalog_plan.text, path)
+            source = catalog_plan.source
+            add(check_stale(catalog_plan, on_disk.get(path), planned,
+                            display_path(config, path), source,
+                            (config.root / source).exists()), policy)
+
+    pages = 0
+    if site is not None:
+        from bilingual.sitecheck import check_site
+
+        site_findings, pages = check_site(site, config.base_url,
+                                          lambda p: display_path(config, p))
+        add(site_findings, default_policy)
+
+    order = {code: index for index, code in enumerate(CHECK_CODES)}
+    findings.sort(key=lambda f: (f.file, f.line or 0, order.get(f.code, len(order))))
+    return CheckReport(tuple(findings), catalogs, articles, pages, ignored)

@@ -1,0 +1,496 @@
+"""The site plan: which page goes where, and how pages point at each other.
+
+Every page has a *route*, its URL path relative to the site root: `de/x/` for a
+page written as `de/x/index.html`, `de/404.html` for a file, `` for the root.
+From routes come the output paths, the absolute URLs (`base_url` + route) used
+where the web demands them (canonical, hreflang, Open Graph, sitemap, feeds)
+and the relative links used everywhere else, so the site also works from a
+local folder or server.
+
+Pages that are language versions of each other share a *group*. The hreflang
+alternates of a page are derived from its group alone, so they are reciprocal
+by construction, and only pages that are published (built and not drafts) take
+part, so no hreflang points at a page that does not exist.
+
+Everything here is pure: functions of the plan, no file system.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import posixpath
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from urllib.parse import quote, unquote, urlsplit
+
+from babel import Locale
+from babel.core import get_global
+
+from bilingual.errors import BilingualError
+
+X_DEFAULT = "x-default"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+EPOCH = dt.date(1970, 1, 1)
+"""The `updated` of a feed without dated articles: fixed, so builds stay identical."""
+
+_SLUG = re.compile(r"\w[\w.-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One HTML page of the built site."""
+
+    kind: str
+    """`article`, `home`, `tag`, `404` or `root` (the language chooser)."""
+    lang: str
+    route: str
+    """URL path relative to the site root: `de/x/` (a folder page), `de/404.html`."""
+    source: str
+    """What the page is made from, for messages: `content/de/x.md`, `the es home page`."""
+    group: str | None = None
+    """Pages with the same group are language versions of each other."""
+    draft: bool = False
+    """Built for preview only (`--drafts`): noindex, no hreflang, no sitemap, no feed."""
+
+    @property
+    def output(self) -> str:
+        """The file the page is written to, relative to the output folder."""
+        return output_path(self.route)
+
+
+@dataclass(frozen=True, slots=True)
+class Alternate:
+    """One `<link rel="alternate" hreflang>` of a page."""
+
+    hreflang: str
+    href: str
+    """Absolute URL."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRef:
+    """Where an article's source file sits, to resolve `.md` links from it."""
+
+    content_lang: str
+    key: PurePosixPath
+
+
+@dataclass(frozen=True, slots=True)
+class SitePlan:
+    """Every page of the site and what links need to know about them; made by `plan_site`."""
+
+    base_url: str
+    languages: tuple[str, ...]
+    """Source language first."""
+    pages: tuple[Page, ...]
+    groups: Mapping[str, tuple[Page, ...]]
+    """Group -> its built pages (drafts included), in language order."""
+    by_route: Mapping[str, Page]
+    by_key: Mapping[tuple[str, str], str]
+    """(content language, article key) -> group of the built article."""
+    unbuilt: Mapping[tuple[str, str], str]
+    """(content language, article key) -> why that article has no page (e.g. a draft)."""
+    files: frozenset[str]
+    """Other outputs a link may point at: static files, stylesheet, feeds."""
+    x_default: Mapping[str, str]
+    """Group -> route of its x-default page when that is not the source-language page."""
+
+    @property
+    def source_language(self) -> str:
+        return self.languages[0]
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url (`/blog` for https://host/blog), or ``."""
+        return urlsplit(self.base_url).path.rstrip("/")
+
+    def absolute(self, route: str) -> str:
+        """The absolute URL of a route."""
+        return absolute_url(self.base_url, route)
+
+    def published(self, group: str | None) -> tuple[Page, ...]:
+        """The language versions of a group that are public (not drafts, not the chooser)."""
+        if group is None:
+            return ()
+        return tuple(p for p in self.groups.get(group, ()) if not p.draft and p.kind != "root")
+
+    def alternates(self, page: Page) -> tuple[Alternate, ...]:
+        """hreflang links of a page: every published version, itself included, plus
+        x-default; none for drafts and pages without a group."""
+        if page.draft or page.group is None:
+            return ()
+        versions = self.published(page.group)
+        if not versions:
+            return ()
+        links = [Alternate(p.lang, self.absolute(p.route)) for p in versions]
+        default = self.x_default.get(page.group)
+        if default is None:
+            sources = [p for p in versions if p.lang == self.source_language]
+            default = (sources or versions)[0].route
+        links.append(Alternate(X_DEFAULT, self.absolute(default)))
+        return tuple(links)
+
+    def version(self, group: str, lang: str) -> Page:
+        """The built page of `group` in `lang`, else the source-language one, else the first."""
+        versions = self.groups[group]
+        for wanted in (lang, self.source_language):
+            for page in versions:
+                if page.lang == wanted and page.kind != "root":
+                    return page
+        return versions[0]
+
+    def counterpart(self, page: Page, lang: str) -> Page | None:
+        """The built page of the same group in `lang`, if any."""
+        if page.group is None:
+            return None
+        for other in self.groups.get(page.group, ()):
+            if other.lang == lang and other.kind != "root":
+                return other
+        return None
+
+
+def plan_site(base_url: str, languages: Iterable[str], pages: Iterable[Page],
+              articles: Mapping[tuple[str, str], str], unbuilt: Mapping[tuple[str, str], str],
+              files: Iterable[str], x_default: Mapping[str, str]) -> SitePlan:
+    """Index the pages by group and route."""
+    languages = tuple(languages)
+    order = {lang: index for index, lang in enumerate(languages)}
+    pages = tuple(sorted(pages, key=lambda p: (p.route, p.kind)))
+    groups: dict[str, list[Page]] = {}
+    for page in pages:
+        if page.group is not None:
+            groups.setdefault(page.group, []).append(page)
+    by_route: dict[str, Page] = {}
+    for page in pages:
+        by_route.setdefault(page.route, page)
+    return SitePlan(
+        base_url=base_url.rstrip("/"),
+        languages=languages,
+        pages=pages,
+        groups=MappingProxyType({g: tuple(sorted(ps, key=lambda p: (p.kind == "root",
+                                                                    order.get(p.lang, 99))))
+                                 for g, ps in sorted(groups.items())}),
+        by_route=MappingProxyType(by_route),
+        by_key=MappingProxyType(dict(articles)),
+        unbuilt=MappingProxyType(dict(unbuilt)),
+        files=frozenset(files),
+        x_default=MappingProxyType(dict(x_default)),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Routes and URLs
+# ---------------------------------------------------------------------------
+
+def output_path(route: str) -> str:
+    """`de/x/` -> `de/x/index.html`; `` -> `index.html`; a file route stays."""
+    return route + "index.html" if route == "" or route.endswith("/") else route
+
+
+def absolute_url(base_url: str, route: str) -> str:
+    """`https://host` + `es/año/` -> `https://host/es/a%C3%B1o/`."""
+    return f"{base_url.rstrip('/')}/{quote(route)}"
+
+
+def relative_url(from_route: str, to_route: str) -> str:
+    """The link from the page at `from_route` to `to_route`, relative, so the
+    site works wherever it is served from (`de/x/` -> `es/y/` = `../../es/y/`)."""
+    start = from_route if from_route.endswith("/") or from_route == "" else \
+        posixpath.dirname(from_route) + "/"
+    folder = to_route.endswith("/") or to_route == ""
+    target = to_route.rstrip("/") or "."
+    link = posixpath.relpath(target, start.rstrip("/") or ".")
+    if folder:
+        link = "./" if link == "." else link + "/"
+    return quote(link)
+
+
+def link_url(plan: SitePlan, from_route: str, to_route: str, rooted: bool = False) -> str:
+    """A link between two routes: relative, or from the host's root for pages that
+    a server shows at any address (404), where a relative link would break."""
+    if rooted:
+        return f"{plan.base_path}/{quote(to_route)}"
+    return relative_url(from_route, to_route)
+
+
+def check_slug(slug: str, path: Path | str, line: int | None) -> str:
+    """The slug, NFC-normalised, or a BilingualError naming `path:line` when it
+    could leave its folder or is not a plain URL word."""
+    slug = unicodedata.normalize("NFC", slug.strip())
+    if "/" in slug or "\\" in slug or ".." in slug:
+        raise BilingualError(f"slug {slug!r} would leave its folder ('/', '\\' and '..' are "
+                             "refused)", path, line)
+    if not _SLUG.fullmatch(slug):
+        raise BilingualError(f"slug {slug!r} must consist of letters, digits, '-', '_' and "
+                             "'.', starting with a letter or digit", path, line)
+    return slug
+
+
+def article_route(lang: str, key: PurePosixPath, slug: str | None) -> str:
+    """`de` + `blog/x.md` -> `de/blog/x/`; a slug replaces the file name."""
+    parent = key.parent.as_posix()
+    parts = [lang, *([parent] if parent != "." else []), slug or key.stem]
+    return "/".join(parts) + "/"
+
+
+def tag_slug(name: str) -> str:
+    """A tag's URL word: lower case, accents dropped, `-` between words
+    (`Künstliche Intelligenz` -> `kunstliche-intelligenz`)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    slug = re.sub(r"[\W_]+", "-", plain).strip("-")
+    if not slug:
+        # A tag of punctuation only still needs a stable, safe name.
+        slug = "tag-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+    return slug
+
+
+def tag_route(lang: str, slug: str) -> str:
+    return f"{lang}/tags/{slug}/"
+
+
+def home_route(lang: str) -> str:
+    return f"{lang}/"
+
+
+def feed_route(lang: str) -> str:
+    return f"{lang}/feed.xml"
+
+
+def find_collisions(outputs: Iterable[tuple[str, str]], folder: str) -> list[str]:
+    """Messages for every output path claimed twice, and for a path that one source
+    writes as a file where another needs a folder."""
+    owners: dict[str, str] = {}
+    problems: list[str] = []
+    for path, source in outputs:
+        if path in owners:
+            problems.append(f"{owners[path]} and {source} would both write {folder}/{path}")
+        else:
+            owners[path] = source
+    for path, source in sorted(owners.items()):
+        parts = path.split("/")
+        for end in range(1, len(parts)):
+            prefix = "/".join(parts[:end])
+            if prefix in owners:
+                problems.append(f"{owners[prefix]} writes the file {folder}/{prefix}, where "
+                                f"{source} needs a folder for {folder}/{path}")
+    return problems
+
+
+def og_locale(locale_name: str) -> str:
+    """Open Graph's `language_TERRITORY` (`es` -> `es_ES`, by CLDR's likely subtags)."""
+    locale = Locale.parse(locale_name)
+    if not locale.territory:
+        likely = get_global("likely_subtags").get(locale.language)
+        if likely:
+            locale = Locale.parse(likely)
+    return f"{locale.language}_{locale.territory}" if locale.territory else locale.language
+
+
+# ---------------------------------------------------------------------------
+# Links inside articles
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class LinkOrigin:
+    """The page a link is on."""
+
+    page: Page
+    article: ArticleRef | None = None
+    rooted: bool = False
+
+
+def resolve_link(plan: SitePlan, origin: LinkOrigin, target: str) -> tuple[str, str | None]:
+    """(the href to publish, a warning or None) for a link or image target as written.
+
+    Links to articles follow the page's language: a link to a source-language
+    article (a relative `.md` path or its URL) goes to the version in the page's
+    language when that is built, else to the source-language page. A link to
+    another language's page stays there. Links to static files and other pages
+    of the site become relative; external links stay as they are.
+    """
+    if not target or target.startswith("#"):
+        return target, None
+    parts = urlsplit(target)
+    suffix = (f"?{parts.query}" if parts.query else "") + \
+        (f"#{parts.fragment}" if parts.fragment else "")
+    if parts.scheme or parts.netloc:
+        base = urlsplit(plan.base_url)
+        same_site = (parts.scheme in ("http", "https") and parts.netloc == base.netloc
+                     and (parts.path + "/").startswith(plan.base_path + "/"))
+        if not same_site:
+            return target, None
+        return _resolve_site_path(plan, origin, parts.path[len(plan.base_path):], target, suffix)
+    if parts.path.startswith("/"):
+        path = parts.path
+        if plan.base_path and (path + "/").startswith(plan.base_path + "/"):
+            path = path[len(plan.base_path):]
+        return _resolve_site_path(plan, origin, path, target, suffix)
+    if parts.path.endswith(".md") and origin.article is not None:
+        return _resolve_markdown(plan, origin, unquote(parts.path), target, suffix)
+    return target, None
+
+
+def _href(plan: SitePlan, origin: LinkOrigin, route: str, suffix: str) -> str:
+    return link_url(plan, origin.page.route, route, origin.rooted) + suffix
+
+
+def _follow_language(plan: SitePlan, origin: LinkOrigin, group: str) -> Page:
+    return plan.version(group, origin.page.lang)
+
+
+def _resolve_site_path(plan: SitePlan, origin: LinkOrigin, path: str, target: str,
+                       suffix: str) -> tuple[str, str | None]:
+    route = unquote(path).lstrip("/")
+    if route.endswith("index.html"):
+        route = route[: -len("index.html")]
+    candidates = [route] if route.endswith("/") or route == "" else [route, route + "/"]
+    for candidate in candidates:
+        page = plan.by_route.get(candidate)
+        if page is None:
+            continue
+        if page.group is not None and page.lang == plan.source_language:
+            page = _follow_language(plan, origin, page.group)
+        return _href(plan, origin, page.route, suffix), None
+    if route in plan.files:
+        return _href(plan, origin, route, suffix), None
+    return target, f"links to {target!r}, which is no page or file of the site"
+
+
+def _resolve_markdown(plan: SitePlan, origin: LinkOrigin, path: str, target: str,
+                      suffix: str) -> tuple[str, str | None]:
+    article = origin.article
+    assert article is not None
+    joined = posixpath.normpath(posixpath.join(article.key.parent.as_posix(), path))
+    if joined.startswith("../") or joined == "..":
+        return target, f"links to {target!r}, which is outside the content folder"
+    # A Spanish original links among its own folder first, then to source articles.
+    languages = [article.content_lang]
+    if plan.source_language not in languages:
+        languages.append(plan.source_language)
+    for lang in languages:
+        group = plan.by_key.get((lang, joined))
+        if group is not None:
+            return _href(plan, origin, _follow_language(plan, origin, group).route, suffix), None
+    for lang in languages:
+        reason = plan.unbuilt.get((lang, joined))
+        if reason is not None:
+            return target, f"links to {target!r}, which is not published ({reason})"
+    return target, f"links to {target!r}, which is no article"
+
+
+# ---------------------------------------------------------------------------
+# Sitemap, feeds, robots.txt
+# ---------------------------------------------------------------------------
+
+def _xml_bytes(root: ET.Element) -> bytes:
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def atom_time(day: dt.date) -> str:
+    """RFC 3339 at midnight UTC: articles carry dates, not times."""
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def sitemap_xml(plan: SitePlan, lastmod: Mapping[str, dt.date]) -> bytes:
+    """`sitemap.xml`: every published page with a group, each with its hreflang
+    alternates as `xhtml:link` (the same set its HTML declares)."""
+    # Namespace declarations are written as plain attributes rather than through
+    # ET.register_namespace, which would change a process-wide registry.
+    root = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:xhtml": XHTML_NS})
+    for page in plan.pages:
+        alternates = plan.alternates(page)
+        if not alternates:
+            continue
+        url = ET.SubElement(root, "url")
+        ET.SubElement(url, "loc").text = plan.absolute(page.route)
+        if page.route in lastmod:
+            ET.SubElement(url, "lastmod").text = lastmod[page.route].isoformat()
+        for alternate in alternates:
+            ET.SubElement(url, "xhtml:link", {"rel": "alternate", "hreflang": alternate.hreflang,
+                                               "href": alternate.href})
+    return _xml_bytes(root)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One article in an Atom feed."""
+
+    title: str
+    url: str
+    """Absolute URL."""
+    summary: str
+    published: dt.date | None
+    updated: dt.date | None
+    author: str
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """An Atom feed of one language, newest entries first."""
+
+    lang: str
+    title: str
+    subtitle: str
+    feed_url: str
+    home_url: str
+    author: str
+    entries: tuple[FeedEntry, ...]
+    subtitle_lang: str | None = None
+    """Language of the subtitle (the site description) when it differs from the feed's."""
+
+
+def _entry_updated(entry: FeedEntry) -> dt.date:
+    return max(d for d in (entry.published, entry.updated, EPOCH) if d is not None)
+
+
+def atom_feed(feed: Feed) -> bytes:
+    """The feed as Atom XML; `updated` is the newest article date, never the build time."""
+    root = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: feed.lang})
+    ET.SubElement(root, "id").text = feed.feed_url
+    ET.SubElement(root, "title").text = feed.title
+    if feed.subtitle:
+        subtitle = ET.SubElement(root, "subtitle")
+        subtitle.text = feed.subtitle
+        if feed.subtitle_lang and feed.subtitle_lang != feed.lang:
+            subtitle.set(XML_LANG, feed.subtitle_lang)
+    ET.SubElement(root, "link", {"rel": "self", "type": "application/atom+xml",
+                                 "href": feed.feed_url})
+    ET.SubElement(root, "link", {"rel": "alternate", "type": "text/html", "hreflang": feed.lang,
+                                 "href": feed.home_url})
+    newest = max((_entry_updated(e) for e in feed.entries), default=EPOCH)
+    ET.SubElement(root, "updated").text = atom_time(newest)
+    author = ET.SubElement(root, "author")
+    ET.SubElement(author, "name").text = feed.author
+    for item in feed.entries:
+        entry = ET.SubElement(root, "entry")
+        ET.SubElement(entry, "id").text = item.url
+        ET.SubElement(entry, "title").text = item.title
+        ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": item.url})
+        if item.published is not None:
+            ET.SubElement(entry, "published").text = atom_time(item.published)
+        ET.SubElement(entry, "updated").text = atom_time(_entry_updated(item))
+        if item.author:
+            ET.SubElement(ET.SubElement(entry, "author"), "name").text = item.author
+        for term in item.categories:
+            ET.SubElement(entry, "category", {"term": term})
+        if item.summary:
+            ET.SubElement(entry, "summary").text = item.summary
+    return _xml_bytes(root)
+
+
+def robots_txt(base_url: str) -> bytes:
+    """Allow everything and name the sitemap (drafts carry their own noindex)."""
+    return (f"User-agent: *\nAllow: /\n\nSitemap: {absolute_url(base_url, 'sitemap.xml')}\n"
+            .encode())

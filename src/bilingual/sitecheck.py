@@ -1,0 +1,196 @@
+"""`bilingual check --site DIR`: what a built site must hold together.
+
+Every HTML page declares its language (`<html lang>`); every hreflang group is
+absolute, includes the page itself, points only at pages that exist and is
+reciprocal (each page it names names it back, with the language that page
+declares); and no internal link or embedded file (`href`/`src` that is
+root-relative, relative, or under `base_url`) points at a missing file.
+
+Pages are parsed with the standard library's `html.parser`; findings have the
+code `site` and the 1-based line of the element.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+
+from bilingual.checks import Finding, finding
+
+_LINK_ATTRIBUTES = {
+    "a": ("href",), "area": ("href",), "link": ("href",), "img": ("src", "srcset"),
+    "script": ("src",), "iframe": ("src",), "source": ("src", "srcset"),
+    "audio": ("src",), "video": ("src", "poster"), "track": ("src",), "embed": ("src",),
+}
+_SKIPPED_SCHEMES = ("mailto", "tel", "data", "javascript", "sms", "ftp")
+
+
+@dataclass(frozen=True, slots=True)
+class Alternate:
+    hreflang: str
+    href: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What the checks need from one HTML file."""
+
+    path: Path
+    url: str
+    """The page's own absolute URL, from its place in the site."""
+    lang: str | None
+    html_line: int
+    alternates: tuple[Alternate, ...]
+    links: tuple[tuple[str, int], ...]
+    """Every `href`/`src` URL with its line."""
+
+
+class _PageParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lang: str | None = None
+        self.html_line = 1
+        self.alternates: list[Alternate] = []
+        self.links: list[tuple[str, int]] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = {name: value or "" for name, value in attrs}
+        line = self.getpos()[0]
+        if tag == "html":
+            self.lang = values.get("lang", "").strip() or None
+            self.html_line = line
+        rel = values.get("rel", "").lower().split()
+        if tag == "link" and "alternate" in rel and "hreflang" in values:
+            self.alternates.append(Alternate(values["hreflang"].strip(),
+                                             values.get("href", "").strip(), line))
+            return
+        for name in _LINK_ATTRIBUTES.get(tag, ()):
+            value = values.get(name)
+            if not value:
+                continue
+            if name == "srcset":
+                for candidate in value.split(","):
+                    if candidate.strip():
+                        self.links.append((candidate.split()[0], line))
+            else:
+                self.links.append((value.strip(), line))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+
+def page_url(site: Path, path: Path, base_url: str) -> str:
+    """The absolute URL a file of the site is served at (`x/index.html` -> `x/`)."""
+    relative = path.relative_to(site).as_posix()
+    if relative == "index.html" or relative.endswith("/index.html"):
+        relative = relative[: -len("index.html")]
+    return f"{base_url.rstrip('/')}/{relative}"
+
+
+def read_page(site: Path, path: Path, base_url: str) -> Page:
+    """Parse one HTML file of the site."""
+    parser = _PageParser()
+    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+    parser.close()
+    return Page(path, page_url(site, path, base_url), parser.lang, parser.html_line,
+                tuple(parser.alternates), tuple(parser.links))
+
+
+def normalise(url: str) -> str:
+    """A URL without fragment, with `.../index.html` as `.../`."""
+    parts = urlsplit(url)
+    path = parts.path
+    if path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path or "/", parts.query, ""))
+
+
+def target_file(url: str, page: str, site: Path, base_url: str) -> Path | None:
+    """The file an internal URL of `page` points at (whether it exists or not),
+    or None when the URL leads elsewhere (another host, mailto:, a fragment)."""
+    if not url or url.startswith("#"):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() in _SKIPPED_SCHEMES:
+        return None
+    absolute = urlsplit(urljoin(page, url))
+    base = urlsplit(base_url)
+    if (absolute.scheme, absolute.netloc.lower()) != (base.scheme, base.netloc.lower()):
+        return None
+    prefix = base.path.rstrip("/")
+    path = unquote(absolute.path)
+    if prefix and not (path == prefix or path.startswith(prefix + "/")):
+        return site / "__outside_the_site__" / path.lstrip("/")
+    relative = path[len(prefix):].lstrip("/")
+    target = site / relative
+    if not relative or path.endswith("/") or target.is_dir():
+        target = target / "index.html"
+    return target
+
+
+def html_pages(site: Path) -> list[Path]:
+    """Every HTML file of the site, sorted."""
+    return sorted(p for p in site.rglob("*") if p.suffix in (".html", ".htm") and p.is_file())
+
+
+def check_site(site: Path, base_url: str,
+               display: Callable[[Path], str] = lambda p: p.as_posix(),
+               ) -> tuple[list[Finding], int]:
+    """Findings of a built site, and how many pages it has."""
+    site = Path(site)
+    pages = {p: read_page(site, p, base_url) for p in html_pages(site)}
+    by_url = {normalise(page.url): page for page in pages.values()}
+    findings: list[Finding] = []
+    for page in pages.values():
+        findings.extend(_page_findings(page, by_url, site, base_url, display(page.path)))
+    return findings, len(pages)
+
+
+def _page_findings(page: Page, by_url: dict[str, Page], site: Path, base_url: str,
+                   file: str) -> Iterator[Finding]:
+    if page.lang is None:
+        yield finding("site", file, page.html_line,
+                      "the page has no <html lang=\"...\">; screen readers and search "
+                      "engines need its language")
+    own = normalise(page.url)
+    # A language chooser appears in its group as x-default only; that counts.
+    if page.alternates and all(normalise(a.href) != own for a in page.alternates):
+        yield finding("site", file, page.alternates[0].line,
+                      f"the hreflang group does not include the page itself ({page.url})")
+    for alternate in page.alternates:
+        label = f'hreflang="{alternate.hreflang}" link to {alternate.href or "(empty)"}'
+        parts = urlsplit(alternate.href)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            yield finding("site", file, alternate.line,
+                          f"{label} is not an absolute URL (https://...)")
+            continue
+        target = target_file(alternate.href, page.url, site, base_url)
+        if target is None:
+            continue
+        if not target.is_file():
+            yield finding("site", file, alternate.line, f"{label} points at a missing page")
+            continue
+        other = by_url.get(normalise(alternate.href))
+        if other is None or alternate.hreflang.lower() == "x-default" or other is page:
+            continue
+        if not any(normalise(a.href) == own for a in other.alternates):
+            yield finding("site", file, alternate.line,
+                          f"{label} is not reciprocal: that page has no hreflang link back "
+                          f"to {page.url}")
+        lang = (other.lang or "").lower()
+        wanted = alternate.hreflang.lower()
+        if lang and lang != wanted and not lang.startswith(wanted + "-") \
+                and not wanted.startswith(lang + "-"):
+            yield finding("site", file, alternate.line,
+                          f"{label} names a page whose <html lang> is {other.lang!r}")
+    seen: set[tuple[str, int]] = set()
+    for url, line in page.links:
+        target = target_file(url, page.url, site, base_url)
+        if target is None or target.is_file() or (url, line) in seen:
+            continue
+        seen.add((url, line))
+        yield finding("site", file, line, f"internal link {url} points at a missing file")

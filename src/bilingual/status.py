@@ -1,0 +1,198 @@
+"""`bilingual status`: translation progress per article and language.
+
+Counts come from the same reading `build` does (`translate_document`): a
+segment is translated only when its catalog entry has a translation that is
+not fuzzy, so "published" here means exactly what `build` will publish.
+Untranslated words (of the German text, markup and URLs left out) are what
+translators quote and plan by.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from bilingual.catalog import read_catalog
+from bilingual.checks import display_path, handwritten_keys
+from bilingual.config import SiteConfig
+from bilingual.errors import BilingualError
+from bilingual.segment import SLUG_CONTEXT, Segment, markdown_parser, segment_document
+from bilingual.sources import SourceDoc, article_paths, read_source, read_sources
+from bilingual.translate import translate_document
+from bilingual.update import catalog_path
+
+_WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleStatus:
+    """Progress of one article in one target language."""
+
+    article: str
+    """The German source, relative to the project root."""
+    lang: str
+    catalog: str
+    segments: int
+    translated: int
+    fuzzy: int
+    untranslated: int
+    words: int
+    untranslated_words: int
+    fuzzy_words: int
+    state: str
+    """`published`, `held back` (incomplete), `draft` (the German is a draft) or
+    `hand-written` (a translation in content/<lang>/ replaces the catalog)."""
+
+    @property
+    def complete(self) -> bool:
+        return self.translated == self.segments
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageTotals:
+    """Sums over every article of one language."""
+
+    lang: str
+    articles: int
+    published: int
+    held_back: int
+    segments: int
+    translated: int
+    fuzzy: int
+    untranslated: int
+    words: int
+    untranslated_words: int
+    fuzzy_words: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    rows: tuple[ArticleStatus, ...]
+    totals: tuple[LanguageTotals, ...]
+    errors: tuple[BilingualError, ...] = ()
+
+
+def count_words(text: str) -> int:
+    """Words of a segment as a reader sees them: link targets, HTML tags and
+    Markdown marks do not count; inline code and image alt text do."""
+    words = 0
+    for token in markdown_parser().parseInline(text)[0].children or ():
+        if token.type in ("text", "code_inline"):
+            words += len(_WORD.findall(token.content))
+        elif token.type == "image":
+            words += sum(len(_WORD.findall(c.content)) for c in token.children or ())
+    return words
+
+
+def _words(segments: Iterable[Segment]) -> int:
+    # A translated slug is not text a reader sees; it is not counted.
+    return sum(count_words(s.msgid) for s in segments if s.context != SLUG_CONTEXT)
+
+
+def article_status(config: SiteConfig, doc: SourceDoc, lang: str, catalog,
+                   handwritten: bool) -> ArticleStatus:
+    """Progress of one article in `lang` given its parsed catalog (or None)."""
+    segmented = segment_document(doc)
+    translated = translate_document(segmented, catalog, lang)
+    fuzzy = set(translated.fuzzy)
+    untranslated = [s for s in translated.missing if s not in fuzzy]
+    if handwritten:
+        state = "hand-written"
+    elif doc.draft:
+        state = "draft"
+    else:
+        state = "published" if translated.complete else "held back"
+    segments = segmented.segments
+    return ArticleStatus(
+        article=display_path(config, doc.path), lang=lang,
+        catalog=display_path(config, catalog_path(config, lang, doc.key)),
+        segments=len(segments), translated=len(segments) - len(translated.missing),
+        fuzzy=len(translated.fuzzy), untranslated=len(untranslated),
+        words=_words(segments), untranslated_words=_words(untranslated),
+        fuzzy_words=_words(translated.fuzzy), state=state)
+
+
+def totals(lang: str, rows: Iterable[ArticleStatus]) -> LanguageTotals:
+    """Sum the rows of one language."""
+    rows = [r for r in rows if r.lang == lang]
+    return LanguageTotals(
+        lang=lang, articles=len(rows),
+        published=sum(r.state in ("published", "hand-written") for r in rows),
+        held_back=sum(r.state == "held back" for r in rows),
+        **{name: sum(getattr(r, name) for r in rows) for name in (
+            "segments", "translated", "fuzzy", "untranslated", "words",
+            "untranslated_words", "fuzzy_words")})
+
+
+def collect_status(config: SiteConfig, langs: Iterable[str] | None = None) -> StatusReport:
+    """Progress of every German article in every target language; articles or
+    catalogs that cannot be read are skipped and returned as errors."""
+    langs = tuple(langs) if langs else config.target_languages
+    errors: list[BilingualError] = []
+    docs: list[SourceDoc] = []
+    content = config.content_dir(config.source_language)
+    for path in article_paths(content):
+        try:
+            docs.append(read_source(path, content, config.source_language))
+        except BilingualError as exc:
+            errors.append(exc)
+    rows: list[ArticleStatus] = []
+    for lang in langs:
+        try:
+            handwritten = handwritten_keys(read_sources(config.content_dir(lang), lang), config)
+        except BilingualError as exc:
+            errors.append(exc)
+            handwritten = set()
+        for doc in docs:
+            path = catalog_path(config, lang, doc.key)
+            catalog = None
+            if path.is_file():
+                try:
+                    catalog = read_catalog(path)
+                except BilingualError as exc:
+                    errors.append(exc)
+                    continue
+            rows.append(article_status(config, doc, lang, catalog, doc.key in handwritten))
+    return StatusReport(tuple(rows), tuple(totals(lang, rows) for lang in langs), tuple(errors))
+
+
+def format_status_json(report: StatusReport) -> str:
+    """`{"articles": [...], "totals": {lang: {...}}}` (docs/check.md)."""
+    document = {
+        "articles": [{**asdict(r), "complete": r.complete,
+                      "published": r.state in ("published", "hand-written")}
+                     for r in report.rows],
+        "totals": {t.lang: {k: v for k, v in asdict(t).items() if k != "lang"}
+                   for t in report.totals},
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+_COLUMNS = (("article", "article", "<"), ("lang", "lang", "<"), ("segments", "segments", ">"),
+            ("translated", "translated", ">"), ("fuzzy", "fuzzy", ">"),
+            ("untranslated", "untranslated", ">"),
+            ("untranslated_words", "untranslated words", ">"), ("state", "state", "<"))
+
+
+def format_status_text(report: StatusReport) -> str:
+    """A table: one row per article and language, then a total per language."""
+    rows = [[str(getattr(r, name)) for name, _, _ in _COLUMNS] for r in report.rows]
+    for t in report.totals:
+        rows.append(["total", t.lang, str(t.segments), str(t.translated), str(t.fuzzy),
+                     str(t.untranslated), str(t.untranslated_words),
+                     f"{t.published} of {t.articles} published"])
+    header = [title for _, title, _ in _COLUMNS]
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(f"{cell:{align}{width}}" for cell, width, (_, _, align)
+                         in zip(cells, widths, _COLUMNS, strict=True)).rstrip()
+
+    body = [line(header), line(["-" * w for w in widths])]
+    body += [line(cells) for cells in rows[: len(report.rows)]]
+    if report.totals:
+        body.append(line(["-" * w for w in widths]))
+        body += [line(cells) for cells in rows[len(report.rows):]]
+    return "\n".join(body) + "\n"

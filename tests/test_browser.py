@@ -1,0 +1,122 @@
+"""A real browser reads the built site: headless Chromium opens the German
+article from a local HTTP server, follows the language switcher and lands on
+the Spanish article, in Spanish, with the Spanish date.
+
+Needs Debian's /usr/bin/chromium and /usr/bin/chromedriver (installed by
+scripts/install-test-tools). Missing: a failure under CI=true, a skip elsewhere.
+Selenium is told where both are, so selenium-manager never downloads anything.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from bilingual.build import build_site
+from bilingual.config import load_config
+
+FIXTURE = Path(__file__).parent / "fixtures" / "site"
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+pytestmark = pytest.mark.browser
+
+
+def unavailable(message: str) -> None:
+    """A missing tool fails the run under CI=true and skips the test elsewhere."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def require_browser():
+    """Selenium's webdriver module, once Chromium and its driver are known present."""
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not (os.path.isfile(p)
+                                                             and os.access(p, os.X_OK))]
+    if missing:
+        unavailable(f"{', '.join(missing)} missing; scripts/install-test-tools installs "
+                    "chromium and chromium-driver")
+    try:
+        from selenium import webdriver
+    except ImportError:
+        unavailable("selenium is not installed (pip install -e '.[test]')")
+    return webdriver
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture
+def served_site(tmp_path):
+    """The fixture site built and served on 127.0.0.1 by a thread; yields its URL."""
+    site = tmp_path / "site"
+    build_site(load_config(FIXTURE), output=site)
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser(tmp_path, monkeypatch):
+    webdriver = require_browser()
+    from selenium.webdriver.chrome.service import Service
+
+    # Never let selenium-manager look for (or fetch) a browser or driver.
+    monkeypatch.setenv("SE_OFFLINE", "true")
+    profile = tmp_path / "chromium-profile"
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_language_switcher_leads_from_the_german_to_the_spanish_article(browser, served_site):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{served_site}/de/markteintritt-spanien/")
+    html = browser.find_element(By.TAG_NAME, "html")
+    assert html.get_attribute("lang") == "de"
+    assert browser.find_element(By.CSS_SELECTOR, "article time").text == "15. September 2025"
+
+    switch = browser.find_element(By.CSS_SELECTOR, 'nav.language-switcher a[hreflang="es"]')
+    assert switch.text == "Español"
+    switch.click()
+    WebDriverWait(browser, 15).until(
+        expected_conditions.url_to_be(f"{served_site}/es/entrada-en-espana/"))
+
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Entrada en el mercado español"
+    time = browser.find_element(By.CSS_SELECTOR, "article time")
+    assert time.get_attribute("datetime") == "2025-09-15"
+    assert time.text == "15 de septiembre de 2025"
+    # And back again, through the switcher of the Spanish page.
+    browser.find_element(By.CSS_SELECTOR, 'nav.language-switcher a[hreflang="de"]').click()
+    WebDriverWait(browser, 15).until(
+        expected_conditions.url_to_be(f"{served_site}/de/markteintritt-spanien/"))

@@ -1,0 +1,350 @@
+"""`bilingual build`: the whole fixture site against its golden tree, and what
+the build refuses, reports and removes.
+
+Regenerate the golden tree after an intended change with
+`BILINGUAL_UPDATE_GOLDENS=1 python -m pytest tests/test_build.py` and review
+the diff of tests/fixtures/golden/.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+from pathlib import Path
+
+import polib
+import pytest
+from click.testing import CliRunner
+
+from bilingual.build import MANIFEST, build_site, render_site, template_files
+from bilingual.catalog import format_catalog, read_catalog
+from bilingual.cli import cli
+from bilingual.config import load_config
+from bilingual.errors import BilingualError
+from bilingual.merge import is_translated
+from bilingual.update import ui_template_entries
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE = FIXTURES / "site"
+GOLDEN = FIXTURES / "golden"
+UI_PO = FIXTURE / "locales/es/LC_MESSAGES/_ui.po"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_fixture_site_matches_the_golden_tree(tmp_path):
+    site = tmp_path / "site"
+    build_site(load_config(FIXTURE), output=site)
+    built = tree(site)
+    if os.environ.get("BILINGUAL_UPDATE_GOLDENS") == "1":
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        shutil.copytree(site, GOLDEN)
+        pytest.skip("golden tree regenerated; review the diff")
+    golden = tree(GOLDEN)
+    assert sorted(built) == sorted(golden), "files differ from tests/fixtures/golden/"
+    for name, data in golden.items():
+        if built[name] != data:
+            diff = "\n".join(difflib.unified_diff(
+                data.decode(errors="replace").splitlines(),
+                built[name].decode(errors="replace").splitlines(),
+                f"golden/{name}", f"built/{name}", lineterm="", n=2))
+            pytest.fail(f"{name} differs from the golden tree "
+                        f"(BILINGUAL_UPDATE_GOLDENS=1 regenerates):\n{diff}")
+
+
+def test_two_builds_are_byte_identical_and_a_rebuild_writes_nothing(tmp_path):
+    config = load_config(FIXTURE)
+    first = build_site(config, output=tmp_path / "a")
+    second = build_site(config, output=tmp_path / "b")
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+    assert first.written == first.files and second.written == second.files
+    again = build_site(config, output=tmp_path / "a")
+    assert again.written == () and again.removed == ()
+
+
+def test_build_reports_held_back_articles_and_broken_links():
+    rendered = render_site(load_config(FIXTURE))
+    held = {(h.source, h.lang): h for h in rendered.held_back}
+    kartell = held[("content/de/kartellrecht.md", "es")]
+    assert (kartell.missing, kartell.fuzzy, kartell.built_as_draft) == (1, 1, False)
+    assert kartell.describe() == ("held back: content/de/kartellrecht.md [es]: 1 missing, "
+                                  "1 fuzzy of 6 segments in "
+                                  "locales/es/LC_MESSAGES/kartellrecht.po")
+    assert held[("content/de/entwurf.md", "de")].reason == "draft: true in its front matter"
+    assert set(held) == {("content/de/kartellrecht.md", "es"), ("content/de/entwurf.md", "de")}
+    assert rendered.warnings == (
+        "locales/es/LC_MESSAGES/blog/kooperation.po: not used; content/es/blog/cooperacion.md "
+        "is the hand-written es version of content/de/blog/kooperation.md",
+        "content/de/markteintritt.md: links to 'gibt-es-nicht.md', which is no article",)
+
+
+def test_cli_build_prints_what_it_held_back(tmp_path):
+    result = CliRunner().invoke(cli, ["-C", str(FIXTURE), "build", "--output",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "held back: content/de/kartellrecht.md [es]: 1 missing, 1 fuzzy" in result.stdout
+    assert "held back: content/de/entwurf.md [de]: draft: true" in result.stdout
+    assert "warning: content/de/markteintritt.md: links to 'gibt-es-nicht.md'" in result.stderr
+    assert (tmp_path / "out/es/entrada-en-espana/index.html").is_file()
+
+    drafts = CliRunner().invoke(cli, ["-C", str(FIXTURE), "build", "--drafts", "--output",
+                                      str(tmp_path / "drafts")])
+    assert drafts.exit_code == 0, drafts.output
+    assert "built as draft: content/de/kartellrecht.md [es]" in drafts.stdout
+    assert (tmp_path / "drafts/es/kartellrecht/index.html").is_file()
+
+
+def test_fixture_ui_catalog_translates_every_template_string():
+    """Keeps the golden Spanish pages free of German UI when templates change."""
+    catalog = {e.msgid: e for e in read_catalog(UI_PO) if not e.obsolete}
+    for entry in ui_template_entries(load_config(FIXTURE)):
+        assert entry.msgid in catalog and is_translated(catalog[entry.msgid]), entry.msgid
+
+
+# ---------------------------------------------------------------------------
+# Small projects made for one question each
+# ---------------------------------------------------------------------------
+
+def article(title: str, body: str = "Ein Absatz.\n", **fields: str) -> str:
+    extra = "".join(f"{k}: {v}\n" for k, v in fields.items())
+    return f"---\ntitle: {title}\ndate: 2025-09-15\n{extra}---\n\n{body}"
+
+
+def catalog(entries: dict, plural_forms: str = "nplurals=2; plural=(n != 1);") -> str:
+    """A catalog text: {msgid or (msgctxt, msgid): msgstr or [forms] or (msgstr, 'fuzzy')}."""
+    po = polib.POFile(wrapwidth=79)
+    po.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": "es",
+                   "Plural-Forms": plural_forms}
+    for key, value in entries.items():
+        msgctxt, msgid = key if isinstance(key, tuple) else (None, key)
+        entry = polib.POEntry(msgid=msgid, msgctxt=msgctxt)
+        if isinstance(value, tuple):
+            entry.msgstr, entry.flags = value[0], [value[1]]
+        else:
+            entry.msgstr = value
+        po.append(entry)
+    return format_catalog(po)
+
+
+def build(root: Path, **options) -> tuple[Path, object]:
+    out = root.parent / "out"
+    return out, build_site(load_config(root), output=out, **options)
+
+
+def test_two_pages_on_one_file_name_both_sources(make_project):
+    root = make_project({
+        "content/de/a.md": article("A", slug="gleich"),
+        "content/de/gleich.md": article("B"),
+    })
+    with pytest.raises(BilingualError) as caught:
+        build(root)
+    message = caught.value.format_message()
+    assert "content/de/a.md and content/de/gleich.md would both write " in message
+    assert "de/gleich/index.html" in message
+    assert not (root.parent / "out").exists()
+
+
+def test_translated_slugs_that_collide_name_both_catalogs(make_project):
+    root = make_project({
+        "content/de/a.md": article("A", slug="a"),
+        "content/de/b.md": article("B", slug="b"),
+        "locales/es/LC_MESSAGES/a.po": catalog({"A": "A", ("slug", "a"): "mismo",
+                                                  "Ein Absatz.": "Un párrafo."}),
+        "locales/es/LC_MESSAGES/b.po": catalog({"B": "B", ("slug", "b"): "mismo",
+                                                  "Ein Absatz.": "Un párrafo."}),
+    })
+    with pytest.raises(BilingualError) as caught:
+        build(root)
+    message = caught.value.format_message()
+    assert "content/de/a.md (es, slug from locales/es/LC_MESSAGES/a.po) and content/de/b.md " \
+           "(es, slug from locales/es/LC_MESSAGES/b.po) would both write" in message
+    assert "es/mismo/index.html" in message
+
+
+def test_a_file_and_a_folder_on_one_path_collide(make_project):
+    root = make_project({
+        "content/de/x.md": article("X"),
+        "static/de/x": "not a folder",
+    })
+    with pytest.raises(BilingualError, match=r"static/de/x writes the file .*/de/x, where "
+                                             r"content/de/x.md needs a folder"):
+        build(root)
+
+
+@pytest.mark.parametrize("slug", ["../../etc", "a/b", "..", ".versteckt", "mit leerzeichen"])
+def test_slugs_that_could_leave_the_folder_are_refused_with_file_and_line(make_project, slug):
+    root = make_project({"content/de/a.md": article("A", slug=f'"{slug}"')})
+    with pytest.raises(BilingualError) as caught:
+        build(root)
+    assert "content/de/a.md:4: slug" in caught.value.format_message()
+
+
+def test_a_translated_slug_that_escapes_names_the_catalog_line(make_project):
+    po = catalog({"A": "A", ("slug", "a"): "../../fuera", "Ein Absatz.": "Un párrafo."})
+    line = po.splitlines().index('msgctxt "slug"') + 1
+    root = make_project({
+        "content/de/a.md": article("A", slug="a"),
+        "locales/es/LC_MESSAGES/a.po": po,
+    })
+    with pytest.raises(BilingualError) as caught:
+        build(root)
+    assert f"locales/es/LC_MESSAGES/a.po:{line}: slug '../../fuera' would leave its folder" \
+        in caught.value.format_message()
+
+
+def test_translation_of_must_name_an_existing_source_article(make_project):
+    root = make_project({
+        "content/de/a.md": article("A"),
+        "content/es/b.md": article("B", translation_of="fehlt.md"),
+        "content/es/c.md": article("C", translation_of="../../etc/passwd.md"),
+    })
+    with pytest.raises(BilingualError) as caught:
+        build(root)
+    message = caught.value.format_message()
+    assert "2 problem(s)" in message
+    assert "content/es/b.md:4: translation_of: there is no article content/de/fehlt.md" in message
+    assert "content/es/c.md:4: translation_of '../../etc/passwd.md' must be the path" in message
+
+
+def test_no_catalog_holds_back_and_drafts_show_the_source_text(make_project):
+    root = make_project({"content/de/a.md": article("Titel", "Erster Absatz.\n")})
+    out, summary = build(root)
+    assert [h.describe() for h in summary.held_back] == [
+        "held back: content/de/a.md [es]: no catalog (locales/es/LC_MESSAGES/a.po)"]
+    assert not (out / "es/a").exists()
+    out, summary = build(root, drafts=True)
+    page = (out / "es/a/index.html").read_text(encoding="utf-8")
+    assert '<h1 lang="de">Titel</h1>' in page
+    assert '<p lang="de">Erster Absatz.</p>' in page
+    assert '<meta name="robots" content="noindex">' in page
+
+
+def test_reading_time_uses_plural_forms(make_project):
+    words = " ".join(["Wort"] * 450)
+    ui = (FIXTURE / "locales/es/LC_MESSAGES/_ui.po").read_text(encoding="utf-8")
+    root = make_project({
+        "content/de/lang.md": article("Lang", words + "\n"),
+        "locales/es/LC_MESSAGES/lang.po": catalog({"Lang": "Largo",
+                                                     words: " ".join(["palabra"] * 450)}),
+        "locales/es/LC_MESSAGES/_ui.po": ui,
+    })
+    out, _ = build(root)
+    assert "3 Minuten Lesezeit" in (out / "de/lang/index.html").read_text(encoding="utf-8")
+    assert "3 minutos de lectura" in (out / "es/lang/index.html").read_text(encoding="utf-8")
+
+
+def test_untrusted_text_is_escaped(make_project):
+    root = make_project({
+        "content/de/a.md": article('"<script>alert(1)</script> & Co"', "Ein Absatz.\n",
+                                   description='"<b>fett</b>"', author='"Ana <em>"',
+                                   tags='["<u>x</u>"]'),
+        "locales/es/LC_MESSAGES/a.po": catalog({
+            "<script>alert(1)</script> & Co": "<script>alert(2)</script> y Cía",
+            "<b>fett</b>": "<b>negrita</b>",
+            "Ein Absatz.": 'Un <img src=x onerror="alert(3)"> párrafo.',
+            "<u>x</u>": "<u>y</u>"}),
+        "locales/es/LC_MESSAGES/_ui.po": catalog({"von %(author)s": "<i>por</i> %(author)s",
+                                                    "Thema": "<script>x</script>"}),
+    })
+    out, _ = build(root)
+    pages = [p.read_text(encoding="utf-8") for p in sorted(out.rglob("*.html"))]
+    assert len(pages) > 6
+    for page in pages:
+        for markup in ("<script>", "<b>", "<img src=x", "<em>", "<u>", "<i>"):
+            assert markup not in page
+    es = (out / "es/a/index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(2)&lt;/script&gt; y Cía" in es
+    assert "&lt;img src=x onerror=" in es
+    assert "&lt;i&gt;por&lt;/i&gt; Ana &lt;em&gt;" in es
+    tag = (out / "es/tags/u-y-u/index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;x&lt;/script&gt;" in tag and "&lt;u&gt;y&lt;/u&gt;" in tag
+
+
+def test_project_templates_override_built_ins_one_by_one(make_project):
+    root = make_project({
+        "content/de/a.md": article("A"),
+        "templates/404.html": '{% extends "base.html" %}{% block main %}'
+                              '<h1>{{ _("Hier ist nichts") }}</h1>{% endblock %}\n',
+    })
+    config = load_config(root)
+    names = dict(template_files(config))
+    assert names["404.html"] == root / "templates/404.html"
+    assert names["base.html"].parent.name == "templates" and "scaffold" in str(names["base.html"])
+    out, _ = build(root)
+    assert "<h1>Hier ist nichts</h1>" in (out / "de/404.html").read_text(encoding="utf-8")
+    entries = {e.msgid: e.occurrences for e in ui_template_entries(config)}
+    assert entries["Hier ist nichts"] == [("templates/404.html", "")]
+    assert "Seite nicht gefunden" not in entries  # the built-in 404 is replaced
+    assert entries["Zum Inhalt springen"] == [("templates/base.html", "")]
+
+
+def test_static_files_are_copied_and_the_project_stylesheet_wins(make_project):
+    root = make_project({
+        "content/de/a.md": article("A"),
+        "static/style.css": "body { color: red; }\n",
+        "static/img/x.svg": "<svg/>",
+        "static/.hidden": "no",
+    })
+    out, _ = build(root)
+    assert (out / "style.css").read_text() == "body { color: red; }\n"
+    assert (out / "img/x.svg").read_text() == "<svg/>"
+    assert not (out / ".hidden").exists()
+
+
+def test_files_of_an_earlier_build_are_removed_when_no_longer_built(make_project):
+    po = catalog({"A": "A", "Ein Absatz.": "Un párrafo."})
+    root = make_project({"content/de/a.md": article("A"), "locales/es/LC_MESSAGES/a.po": po})
+    out, _ = build(root)
+    assert (out / "es/a/index.html").is_file()
+    (out / "notes.txt").write_text("mine")  # not the build's: left alone
+    (root / "locales/es/LC_MESSAGES/a.po").write_text(
+        catalog({"A": "A", "Ein Absatz.": ("Un párrafo.", "fuzzy")}), encoding="utf-8")
+    _, summary = build(root)
+    assert summary.removed == ("es/a/index.html",)
+    assert not (out / "es/a").exists()
+    assert (out / "notes.txt").read_text() == "mine"
+    assert "es/a/index.html" not in (out / MANIFEST).read_text()
+
+
+def test_output_folder_must_not_be_the_project_or_a_foreign_folder(make_project, tmp_path):
+    root = make_project({"content/de/a.md": article("A")})
+    config = load_config(root)
+    for bad in (root, root / "content", root / "static/site", tmp_path):
+        with pytest.raises(BilingualError):
+            build_site(config, output=bad)
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "index.html").write_text("someone else's")
+    with pytest.raises(BilingualError, match="not written by bilingual build"):
+        build_site(config, output=foreign)
+    assert (foreign / "index.html").read_text() == "someone else's"
+    build_site(config)  # the default: site/ in the project
+    assert (root / "site/de/a/index.html").is_file()
+
+
+def test_a_base_url_with_a_path_prefixes_every_absolute_url(make_project):
+    config = CONFIG_WITH_PATH
+    root = make_project({
+        "content/de/a.md": article("A", "Siehe [B](/kanzlei/de/b/) und [C](c.md).\n"),
+        "content/de/c.md": article("C"),
+        "content/de/b.md": article("B"),
+    }, config=config)
+    out, summary = build(root)
+    page = (out / "de/a/index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://www.example.com/kanzlei/de/a/">' in page
+    assert '<a href="../b/">B</a>' in page and '<a href="../c/">C</a>' in page
+    assert '<a href="/kanzlei/de/">' in (out / "de/404.html").read_text(encoding="utf-8")
+    assert "https://www.example.com/kanzlei/sitemap.xml" in (out / "robots.txt").read_text()
+    assert [w for w in summary.warnings if "links to" in w] == []
+
+
+CONFIG_WITH_PATH = """[site]
+title = "Beispiel"
+base_url = "https://www.example.com/kanzlei/"
+source_language = "de"
+target_languages = ["es"]
+"""

@@ -1,0 +1,634 @@
+"""`bilingual check`: one test per finding code and per format, exit codes,
+policy, `--lang`, `--site`, and GNU msgfmt as the oracle for `syntax`."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bilingual.catalog import parse_catalog, read_catalog
+from bilingual.checks import (
+    CatalogContext,
+    CheckReport,
+    Finding,
+    check_catalog,
+    check_format,
+    markdown_problems,
+    ui_problems,
+    word_diff,
+)
+from bilingual.config import CHECK_CODES
+from bilingual.formats import parse_plural_forms
+from bilingual.report import escape_data, escape_property, format_github, format_text, use_color
+from tests.checkproject import entry_line, make_project, run_cli, set_translation, update
+
+REPO = Path(__file__).resolve().parent.parent
+HUND_PO = "locales/es/LC_MESSAGES/hund.po"
+UI_PO = "locales/es/LC_MESSAGES/_ui.po"
+CASES = Path(__file__).resolve().parent / "fixtures_check"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "project")
+
+
+def check(root: Path, *args: str) -> tuple[int, dict]:
+    code, out, err = run_cli("-C", str(root), "check", "--format", "json", *args)
+    assert err == ""
+    return code, json.loads(out)
+
+
+def with_code(report: dict, code: str) -> list[dict]:
+    return [f for f in report["findings"] if f["code"] == code]
+
+
+def msgfmt_accepts(path: Path) -> bool:
+    """GNU msgfmt -c as the oracle; required under CI, skipped elsewhere without it."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("GNU msgfmt is not installed (scripts/install-test-tools installs it)")
+        pytest.skip("GNU msgfmt is not installed")
+    return subprocess.run([msgfmt, "-c", "-o", os.devnull, str(path)],
+                          capture_output=True).returncode == 0
+
+
+# --- a clean project -----------------------------------------------------------------
+
+
+def test_clean_project_has_no_findings(project: Path) -> None:
+    code, report = check(project)
+    assert (code, report["findings"]) == (0, [])
+    assert report["summary"]["catalogs"] == 3
+    assert report["summary"]["articles"] == 2
+    for path in sorted((project / "locales/es/LC_MESSAGES").glob("*.po")):
+        assert msgfmt_accepts(path), path
+
+
+# --- one test per code ----------------------------------------------------------------
+
+
+def test_missing_names_entry_line_and_segment(project: Path) -> None:
+    line = set_translation(project / HUND_PO, "Der Hund schläft im Haus.", "")
+    code, report = check(project)
+    assert code == 1
+    assert report["findings"] == [{
+        "severity": "error", "code": "missing", "file": HUND_PO, "line": line,
+        "message": 'not translated yet: "Der Hund schläft im Haus."'}]
+
+
+def test_missing_plural_form(project: Path) -> None:
+    line = set_translation(project / UI_PO, "%(count)s minute",
+                           msgstr_plural={0: "un minuto", 1: ""})
+    _, report = check(project)
+    [found] = with_code(report, "missing")
+    assert (found["file"], found["line"]) == (UI_PO, line)
+    assert "msgstr[1]" in found["message"] and '"%(count)s minute"' in found["message"]
+
+
+def test_fuzzy_shows_what_changed_in_the_german(project: Path) -> None:
+    article = project / "content/de/hund.md"
+    article.write_text(article.read_text().replace("im Haus.", "im Garten."))
+    update(project)
+    code, report = check(project)
+    assert code == 1
+    [found] = report["findings"]
+    assert found["code"] == "fuzzy"
+    assert found["line"] == entry_line(project / HUND_PO, "Der Hund schläft im Garten.")
+    assert "Der Hund schläft im [-Haus-] {+Garten+}." in found["message"]
+    assert '"Der Hund schläft im Garten."' in found["message"]
+
+
+def test_stale_names_article_and_segments(project: Path) -> None:
+    vanished_line = entry_line(project / HUND_PO, "Der Hund schläft im Haus.")
+    article = project / "content/de/hund.md"
+    article.write_text(article.read_text().replace("im Haus.", "im Garten."))
+    (project / "content/de/neu.md").write_text("Ganz neu.\n")
+    code, report = check(project)
+    assert code == 1
+    stale = with_code(report, "stale")
+    assert [(f["file"], f["line"]) for f in stale] == [
+        ("content/de/neu.md", None), (HUND_PO, vanished_line)]
+    assert "has no locales/es/LC_MESSAGES/neu.po yet" in stale[0]["message"]
+    message = stale[1]["message"]
+    assert message.startswith("content/de/hund.md changed since the catalog was updated")
+    assert 'new "Der Hund schläft im Garten."' in message
+    assert 'vanished "Der Hund schläft im Haus."' in message
+    update(project)
+    assert with_code(check(project)[1], "stale") == []
+
+
+def test_stale_when_the_article_is_gone(project: Path) -> None:
+    (project / "content/de/katze.md").unlink()
+    _, report = check(project)
+    [found] = with_code(report, "stale")
+    assert found["file"] == "locales/es/LC_MESSAGES/katze.po"
+    assert "content/de/katze.md no longer exists" in found["message"]
+
+
+def test_markup_finding_in_a_catalog(project: Path) -> None:
+    msgid = ("Ein [Link](katze.md), ein [Verweis](https://example.org/a), `code`, *Betonung* "
+             "und **stark**.")
+    line = set_translation(project / HUND_PO, msgid, "Un [enlace](katze.md), una referencia, "
+                           "`código`, *énfasis y **fuerte**.")
+    code, report = check(project)
+    assert code == 1
+    [found] = report["findings"]
+    assert (found["code"], found["file"], found["line"]) == ("markup", HUND_PO, line)
+    message = found["message"]
+    assert message.startswith('the translation of "Ein [Link](katze.md)')
+    assert "drops the link to https://example.org/a" in message
+    assert "changes the inline code `code` to `código`" in message
+    assert "has 0 emphasis (*…*) where the German has 1" in message
+
+
+def test_obsolete_is_a_warning(project: Path) -> None:
+    article = project / "content/de/katze.md"
+    article.write_text(article.read_text().replace("Die Katze jagt eine Maus.\n\n", ""))
+    update(project)
+    code, report = check(project)
+    assert code == 0
+    [found] = report["findings"]
+    assert (found["severity"], found["code"], found["file"]) == (
+        "warning", "obsolete", "locales/es/LC_MESSAGES/katze.po")
+    assert '"Die Katze jagt eine Maus."' in found["message"]
+    lines = (project / found["file"]).read_text().split("\n")
+    assert lines[found["line"] - 1].startswith("#~")
+
+
+def test_syntax_unparseable_catalog(project: Path) -> None:
+    path = project / HUND_PO
+    text = path.read_text().replace('msgstr "El perro duerme en casa."',
+                                    'msgstr "El perro duerme en casa.')
+    path.write_text(text)
+    line = text.split("\n").index('msgstr "El perro duerme en casa.') + 1
+    code, report = check(project)
+    assert code == 1
+    assert [(f["code"], f["file"], f["line"]) for f in report["findings"]] == [
+        ("syntax", HUND_PO, line)]
+    assert "end-of-line within string" in report["findings"][0]["message"]
+    assert not msgfmt_accepts(path)
+
+
+def test_syntax_format_flag_mismatch(project: Path) -> None:
+    line = set_translation(project / UI_PO, "Hello %(name)s", "Hola %(nombre)s",
+                           flags=["python-format"])
+    code, report = check(project)
+    assert code == 1
+    # update drops flags a template does not set, so the catalog is also stale.
+    assert [f["code"] for f in report["findings"]] == ["stale", "syntax"]
+    found = report["findings"][1]
+    assert found["line"] == line
+    assert "msgstr uses %(nombre), which msgid does not have" in found["message"]
+    assert not msgfmt_accepts(project / UI_PO)
+
+
+def test_syntax_plural_forms_expression(project: Path) -> None:
+    path = project / UI_PO
+    text = path.read_text().replace("plural=(n != 1);", "plural=(n > 1 ? 2 : 0);")
+    path.write_text(text)
+    _, report = check(project)
+    syntax = with_code(report, "syntax")
+    header_line = '"Plural-Forms: nplurals=2; plural=(n > 1 ? 2 : 0);\\n"'
+    assert [(f["file"], f["line"]) for f in syntax] == [
+        (UI_PO, 1 + text.split("\n").index(header_line))]
+    assert "can produce values as large as 2" in syntax[0]["message"]
+    assert not msgfmt_accepts(path)
+
+
+@pytest.mark.parametrize(("front_matter", "line", "expected"), [
+    ("title: [Der Hund\n", 3, "not valid YAML"),
+    ("title: Der Hund\ndate: 2025-02-30\n", 3, "'date' is not a possible date: 2025-02-30"),
+    ("title: Der Hund\ntags: {a: 1}\n", 3, "'tags' must be a list"),
+])
+def test_syntax_front_matter(project: Path, front_matter: str, line: int, expected: str) -> None:
+    (project / "content/de/kaputt.md").write_text(f"---\n{front_matter}---\nText.\n")
+    code, report = check(project)
+    assert code == 1
+    [found] = report["findings"]
+    assert (found["code"], found["file"], found["line"]) == ("syntax", "content/de/kaputt.md",
+                                                             line)
+    assert expected in found["message"]
+
+
+# --- markup rules, one by one --------------------------------------------------------
+
+CTX = CatalogContext("x.po", "es", "de")
+
+
+@pytest.mark.parametrize(("msgid", "msgstr", "problem"), [
+    ("Ein [Link](https://a.de/x).", "Un [enlace](https://a.de/x).", None),
+    ("Ein [Link](https://a.de/x).", "Un enlace.", "drops the link to https://a.de/x"),
+    ("Ein [Link](https://a.de/x).", "Un [enlace](https://a.es/x).",
+     "changes the link target https://a.de/x to https://a.es/x"),
+    ("Ein Satz.", "Una [frase](https://a.es).", "adds a link to https://a.es"),
+    ("Siehe [Katze](katze.md).", "Véase [gato](gato.md).", None),
+    ("Siehe [Katze](/de/katze/).", "Véase [gato](/es/gato/).", None),
+    ("Siehe [Katze](/de/katze/).", "Véase [gato](/de/hund/).",
+     "changes the link target /de/katze/ to /de/hund/"),
+    ("Siehe [Katze](/de/katze/).", "Véase [gato](https://evil.example/).",
+     "changes the link target /de/katze/ to https://evil.example/"),
+    ("Bild ![Hund](/i/hund.png)", "Imagen ![Perro](/i/hund.png)", None),
+    ("Bild ![Hund](/i/hund.png)", "Imagen ![Perro](/i/perro.png)",
+     "changes the image /i/hund.png to /i/perro.png"),
+    ("Mit `pip install` hier.", "Con `pip instalar` aquí.",
+     "changes the inline code `pip install` to `pip instalar`"),
+    ("Das ist *wichtig*.", "Esto es *importante.", "has 0 emphasis (*…*) where the German has 1"),
+    ("Das ist **sehr** wichtig.", "Esto es *muy* importante.",
+     "has 0 strong emphasis (**…**) where the German has 1"),
+    ("Die <abbr>DSGVO</abbr> gilt.", "El RGPD rige.", "drops the HTML tag <abbr>"),
+    ("Text.", "Texto <script>alert(1)</script>.", "contains a <script> element"),
+    ("Text.", 'Texto <img src="x.png" onerror="alert(1)">.',
+     "contains an event handler attribute onerror="),
+    ("Ein [Link](https://a.de).", "Un [enlace](javascript:alert(1)).",
+     "contains a javascript: link"),
+    ("Text.", '<a href=" JavaScript:alert(1)">Texto</a>.', "contains a javascript: URL in href="),
+    ("Text.", " Texto.", "has leading whitespace ' ' that the German does not have"),
+    ("Zeile eins\\\nZeile zwei", "Línea uno Línea dos",
+     "has 0 hard line break(s) where the German has 1"),
+    ("Eine Zelle", "Una | celda", "unescaped | that would split the table cell"),
+    ("1. Schritt", "1. Paso", None),
+    ("Erste Schritte", "1. Primeros pasos", "changes the block structure"),
+])
+def test_markup_rules(msgid: str, msgstr: str, problem: str | None) -> None:
+    kind = "table cell" if "Zelle" in msgid else "paragraph"
+    problems = markdown_problems(msgid, msgstr, CTX, kind)
+    if problem is None:
+        assert problems == []
+    else:
+        assert any(problem in p for p in problems), problems
+
+
+@pytest.mark.parametrize(("msgid", "msgstr", "strict", "problem"), [
+    ("Hello %(name)s", "Hola %(name)s", True, None),
+    ("Hello %(name)s", "Hola", True, "drops the placeholder %(name)s"),
+    ("Hello {name}", "Hola {nombre}", True, "changes the placeholder {name} to {nombre}"),
+    ("%(count)s minute %(count)s minutes", "un minuto", False, None),
+    ("%(count)s minute %(count)s minutes", "un %(n)s minuto", False,
+     "adds the placeholder %(n)s"),
+    ("100 % sure", "100 % seguro", True, None),
+    ("<b>Hi</b>", "Hola", True, "drops the HTML tag <b>"),
+    ("Hi", '<span onclick="x()">Hola</span>', True, "event handler attribute onclick="),
+])
+def test_ui_rules(msgid: str, msgstr: str, strict: bool, problem: str | None) -> None:
+    problems = ui_problems(msgid, msgstr, strict)
+    if problem is None:
+        assert problems == []
+    else:
+        assert any(problem in p for p in problems), problems
+
+
+def test_word_diff() -> None:
+    assert word_diff("Der Hund schläft im Haus.", "Der Hund schläft im Garten.") == \
+        "Der Hund schläft im [-Haus-] {+Garten+}."
+    assert word_diff("Ein Satz.", "Ein neuer Satz.") == "Ein {+neuer +}Satz."
+    long = " ".join(f"w{i}" for i in range(40))
+    diff = word_diff(long + " alt", long + " neu")
+    assert diff.startswith("…") and diff.endswith("[-alt-] {+neu+}")
+
+
+# --- syntax: msgfmt -c as the oracle for format strings and line breaks ----------------
+
+HEADER = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+          '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n')
+
+FORMAT_CASES = [
+    ("python-format", "%(n)s minute", "%(n)s minutes", ["un minuto", "%(n)s minutos"]),
+    ("python-format", "%d file", "%d files", ["un archivo", "%d archivos"]),
+    ("c-format", "%d file", "%d files", ["un archivo", "%d archivos"]),
+    ("c-format", "%d file", "%d files", ["%d archivo", "archivos"]),
+    ("c-format", "%d items of %s", None, ["%s de %d"]),
+    ("c-format", "%2$s %1$d", None, ["%1$d %2$s"]),
+    ("c-format", "%2$s %1$d", None, ["%1$s %2$d"]),
+    ("c-format", "%s: %m", None, ["%s: %m"]),
+    ("c-format", "%5.2f%%", None, ["%5.2f %%"]),
+    ("c-format", "%ld", None, ["%d"]),
+    ("c-format", "%*d", None, ["%d"]),
+    ("python-format", "%(a)s and %(b)d", None, ["%(a)s y %(b)s"]),
+    ("python-format", "%(a)s x", None, ["x"]),
+    ("python-format", "%(a)s y", None, ["%(a)s %(c)s y"]),
+    ("python-format", "100%% sure %s", None, ["seguro %s al 100%%"]),
+    ("python-format", "%s and %s", None, ["%s y %r"]),
+    ("python-format", "%f and %s", None, ["%d y %s"]),
+    ("python-format", "%(a)s q", None, ["%(a)s q %"]),
+    ("python-format", "%(a)s z %", None, ["%(a)s z"]),
+    ("python-format", "%(a)s", None, ["%s"]),
+    ("python-format", "%c, %s", None, ["%s, %s"]),
+    ("python-brace-format", "{a} and {b}", None, ["{a} y {c}"]),
+    ("python-brace-format", "{n} file", "{n} files", ["un archivo", "{n} archivos"]),
+    ("python-brace-format", "{n} file", "{n} files", ["{n} archivo", "archivos"]),
+    ("python-brace-format", "{0} of {1}", None, ["{1} de {0}"]),
+    ("python-brace-format", "{name!r:>10}", None, ["{name}"]),
+    ("python-brace-format", "{a}", None, ["{a"]),
+    ("python-brace-format", "{a.b} {c[0]}", None, ["{c[1]} {a.x}"]),
+    ("", "Hallo\n", None, ["Hola"]),
+    ("", "\nHallo", None, ["\nHola"]),
+    ("", "Ein\n", "Zwei\n", ["Uno\n", "Dos"]),
+    ("no-c-format", "%d", None, ["x"]),
+    ("fuzzy, c-format", "%d", None, ["x"]),
+]
+
+
+def _po_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"') + '"'
+
+
+@pytest.mark.parametrize(("flags", "msgid", "plural", "msgstrs"), FORMAT_CASES)
+def test_format_checks_agree_with_msgfmt(tmp_path: Path, flags: str, msgid: str,
+                                         plural: str | None, msgstrs: list[str]) -> None:
+    text = HEADER + (f"#, {flags}\n" if flags else "") + f"msgid {_po_string(msgid)}\n"
+    if plural is None:
+        text += f"msgstr {_po_string(msgstrs[0])}\n"
+    else:
+        text += f"msgid_plural {_po_string(plural)}\n" + "".join(
+            f"msgstr[{i}] {_po_string(s)}\n" for i, s in enumerate(msgstrs))
+    path = tmp_path / "x.po"
+    path.write_text(text)
+    po = parse_catalog(text, path)
+    ctx = CatalogContext("x.po", "es", "de", plural=parse_plural_forms(
+        po.metadata["Plural-Forms"]))
+    findings = [f for entry in po for f in check_format(entry, ctx)]
+    assert (not findings) == msgfmt_accepts(path), findings
+
+
+# --- a real catalog: a package's Spanish .po -------------------------------------------
+
+
+def _real_catalogs() -> list[Path]:
+    try:
+        import humanize
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("humanize (in the test extra) is not installed")
+        pytest.skip("humanize is not installed")
+    found = sorted(Path(humanize.__file__).parent.glob("locale/es*/LC_MESSAGES/*.po"))
+    assert found, "humanize ships no Spanish .po file any more"
+    return [*found, CASES / "obsolete_and_contexts.po"]
+
+
+def test_real_spanish_catalogs_have_no_false_syntax_findings() -> None:
+    for path in _real_catalogs():
+        po = read_catalog(path)
+        plural = parse_plural_forms(po.metadata["Plural-Forms"])
+        ctx = CatalogContext(path.name, "es", "en", ui=True, plural=plural)
+        findings = check_catalog(po, ctx, path.read_text(encoding="utf-8"))
+        assert [f for f in findings if f.code in ("syntax", "markup")] == [], path
+        # The file has what we claim to cope with.
+        assert any(e.msgid_plural for e in po) and any(e.msgctxt for e in po), path
+        assert msgfmt_accepts(path), path
+    obsolete = [e for e in read_catalog(CASES / "obsolete_and_contexts.po") if e.obsolete]
+    assert obsolete
+
+
+# --- output formats ------------------------------------------------------------------
+
+REPORT = CheckReport((
+    Finding("error", "missing", "locales/es/LC_MESSAGES/a.po", 12, 'not translated yet: "Hallo"'),
+    Finding("warning", "obsolete", "locales/es/LC_MESSAGES/a.po", 40, 'obsolete entry "Alt"'),
+    Finding("error", "stale", "content/de/x,y:z.md", None, "100% new\nline"),
+), catalogs=2, articles=3)
+
+
+def test_text_format_groups_by_file() -> None:
+    assert format_text(REPORT) == (
+        'locales/es/LC_MESSAGES/a.po:12: error: not translated yet: "Hallo" [missing]\n'
+        'locales/es/LC_MESSAGES/a.po:40: warning: obsolete entry "Alt" [obsolete]\n'
+        "\n"
+        "content/de/x,y:z.md: error: 100% new\nline [stale]\n"
+        "\n"
+        "2 errors, 1 warning in 2 catalogs and 3 articles\n")
+
+
+def test_text_format_colours() -> None:
+    coloured = format_text(REPORT, color=True)
+    assert "\x1b[31m" in coloured and "\x1b[33m" in coloured
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == format_text(REPORT)
+    assert use_color("text", True, {})
+    assert not use_color("text", True, {"NO_COLOR": "1"})
+    assert use_color("text", True, {"NO_COLOR": ""})
+    assert not use_color("text", False, {})
+    assert not use_color("json", True, {})
+
+
+def test_github_format_line_by_line() -> None:
+    assert format_github(REPORT).split("\n") == [
+        '::error file=locales/es/LC_MESSAGES/a.po,line=12::not translated yet: "Hallo" [missing]',
+        '::warning file=locales/es/LC_MESSAGES/a.po,line=40::obsolete entry "Alt" [obsolete]',
+        "::error file=content/de/x%2Cy%3Az.md::100%25 new%0Aline [stale]",
+        "2 errors, 1 warning in 2 catalogs and 3 articles",
+        "",
+    ]
+    assert escape_data("a%b\r\nc:d,e") == "a%25b%0D%0Ac:d,e"
+    assert escape_property("a%b\r\nc:d,e") == "a%25b%0D%0Ac%3Ad%2Ce"
+
+
+def test_github_format_from_the_command(project: Path) -> None:
+    line = set_translation(project / HUND_PO, "Der Hund", "")
+    code, out, _ = run_cli("-C", str(project), "check", "--format", "github")
+    assert code == 1
+    assert out.split("\n") == [
+        f'::error file={HUND_PO},line={line}::not translated yet: "Der Hund" [missing]',
+        "1 error, 0 warnings in 3 catalogs and 2 articles",
+        "",
+    ]
+
+
+def _documented_fields(marker: str) -> list[str]:
+    text = (REPO / "docs" / "check.md").read_text(encoding="utf-8")
+    table = text.split(f"<!-- fields:{marker} -->", 1)[1].strip().split("\n\n", 1)[0]
+    return [m.group(1) for m in re.finditer(r"^\| `(\w+)` \|", table, re.M)]
+
+
+def test_json_output_matches_documented_fields(project: Path) -> None:
+    set_translation(project / HUND_PO, "Der Hund", "")
+    (project / "content/de/katze.md").unlink()
+    _, report = check(project)
+    assert set(report) == {"findings", "summary"}
+    finding_fields = _documented_fields("finding")
+    assert finding_fields == ["severity", "code", "file", "line", "message"]
+    for found in report["findings"]:
+        assert list(found) == finding_fields
+        assert found["severity"] in ("error", "warning")
+        assert found["code"] in CHECK_CODES
+        assert isinstance(found["file"], str) and isinstance(found["message"], str)
+        assert found["line"] is None or (isinstance(found["line"], int) and found["line"] > 0)
+    summary = report["summary"]
+    assert list(summary) == _documented_fields("summary")
+    assert list(summary["by_code"]) == list(CHECK_CODES)
+    assert summary["errors"] == sum(f["severity"] == "error" for f in report["findings"])
+    assert sum(summary["by_code"].values()) == len(report["findings"])
+
+
+def test_text_is_the_default_format(project: Path) -> None:
+    line = set_translation(project / HUND_PO, "Der Hund", "")
+    code, out, _ = run_cli("-C", str(project), "check")
+    assert code == 1
+    assert out.startswith(f'{HUND_PO}:{line}: error: not translated yet: "Der Hund" [missing]\n')
+    assert "\x1b[" not in out
+
+
+# --- exit codes, policy, languages ----------------------------------------------------
+
+
+def test_exit_codes(project: Path, tmp_path: Path) -> None:
+    assert run_cli("-C", str(project), "check")[0] == 0
+    assert run_cli("-C", str(project), "check", "--lang", "fr")[0] == 2
+    assert run_cli("-C", str(project), "check", "--format", "xml")[0] == 2
+    assert run_cli("-C", str(project), "check", "--site", str(tmp_path / "nowhere"))[0] == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run_cli("-C", str(empty), "check")[0] == 2
+    set_translation(project / HUND_PO, "Der Hund", "")
+    assert run_cli("-C", str(project), "check")[0] == 1
+
+
+def test_exit_codes_through_python_m(project: Path) -> None:
+    run = subprocess.run(["python", "-m", "bilingual", "-C", str(project), "check", "--format",
+                          "json"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["summary"]["errors"] == 0
+    set_translation(project / HUND_PO, "Der Hund", "")
+    run = subprocess.run(["python", "-m", "bilingual", "-C", str(project), "check"],
+                         capture_output=True, text=True)
+    assert run.returncode == 1
+
+
+@pytest.mark.parametrize(("policy", "severity", "exit_code", "ignored"), [
+    ('[check]\nwarnings = ["obsolete", "missing"]\n', "warning", 0, 0),
+    ('[check.es]\nignore = ["missing"]\n', None, 0, 1),
+    ('[check]\nignore = ["missing"]\n[check.es]\nignore = []\n', "error", 1, 0),
+])
+def test_policy(tmp_path: Path, policy: str, severity: str | None, exit_code: int,
+                ignored: int) -> None:
+    project = make_project(tmp_path / "p", extra=policy)
+    set_translation(project / HUND_PO, "Der Hund", "")
+    code, report = check(project)
+    assert code == exit_code
+    assert [f["severity"] for f in report["findings"]] == ([severity] if severity else [])
+    assert report["summary"]["ignored"] == ignored
+
+
+def test_lang_restricts_the_languages(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p", targets=("es", "ca"))
+    set_translation(project / "locales/ca/LC_MESSAGES/hund.po", "Der Hund", "")
+    assert check(project, "--lang", "es") == (0, check(project, "--lang", "es")[1])
+    code, report = check(project, "--lang", "ca")
+    assert code == 1
+    # The Catalan catalogs hold the Spanish test translations: their link to the
+    # Spanish page is rightly a markup error. Nothing of Spanish is reported.
+    assert {f["file"] for f in report["findings"]} == {"locales/ca/LC_MESSAGES/hund.po",
+                                                      "locales/ca/LC_MESSAGES/katze.po"}
+    assert check(project)[0] == 1
+
+
+def test_handwritten_translation_needs_no_catalog_translations(project: Path) -> None:
+    set_translation(project / HUND_PO, "Der Hund", "")
+    (project / "content/es").mkdir()
+    (project / "content/es/perro.md").write_text(
+        "---\ntitle: El perro\ntranslation_of: hund.md\n---\nEl perro.\n")
+    code, report = check(project)
+    assert (code, report["findings"]) == (0, [])
+    assert report["summary"]["articles"] == 3
+
+
+# --- --site ---------------------------------------------------------------------------
+
+BASE = "https://www.example.com"
+
+
+def page(lang: str | None, alternates: dict[str, str], body: str = "") -> str:
+    links = "\n".join(f'<link rel="alternate" hreflang="{code}" href="{href}">'
+                      for code, href in alternates.items())
+    html_lang = f' lang="{lang}"' if lang else ""
+    return (f"<!doctype html>\n<html{html_lang}>\n<head>\n{links}\n"
+            f'<link rel="stylesheet" href="/style.css">\n</head>\n<body>\n{body}\n</body>\n'
+            "</html>\n")
+
+
+def write_site(root: Path, pages: dict[str, str]) -> Path:
+    for name, text in {**pages, "style.css": "", "images/hund.png": ""}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+GROUP = {"de": f"{BASE}/de/hund/", "es": f"{BASE}/es/perro/", "x-default": f"{BASE}/de/hund/"}
+
+
+def good_site() -> dict[str, str]:
+    return {
+        "de/hund/index.html": page("de", GROUP, '<a href="../katze/">Katze</a>\n'
+                                   '<img src="/images/hund.png" alt="">\n'
+                                   '<a href="https://elsewhere.example/x">x</a>\n'
+                                   '<a href="#top">top</a> <a href="mailto:a@b.c">m</a>'),
+        "es/perro/index.html": page("es", GROUP, f'<a href="{BASE}/de/hund/">de</a>'),
+        "de/katze/index.html": page("de", {}),
+        "index.html": page("de", {}, '<a href="/de/hund/">Hund</a>'),
+    }
+
+
+def site_findings(project: Path, site: Path) -> tuple[int, list[dict]]:
+    code, report = check(project, "--site", str(site))
+    assert report["summary"]["pages"] == len(list(site.rglob("*.html")))
+    return code, report["findings"]
+
+
+def test_site_clean(project: Path, tmp_path: Path) -> None:
+    assert site_findings(project, write_site(tmp_path / "site", good_site())) == (0, [])
+
+
+def test_site_defects(project: Path, tmp_path: Path) -> None:
+    pages = good_site()
+    pages["de/katze/index.html"] = page(None, {}, '<p>\n<a href="/de/fehlt/">weg</a>\n'
+                                        '<img src="../../images/fehlt.png" alt=""></p>')
+    pages["es/perro/index.html"] = page("es", {"es": f"{BASE}/es/perro/",
+                                               "de": "/de/hund/"})
+    code, findings = site_findings(project, write_site(tmp_path / "site", pages))
+    assert code == 1
+    shown = [(f["code"], f["file"], f["line"], f["message"]) for f in findings]
+    assert shown == [
+        ("site", str(tmp_path / "site/de/hund/index.html"), 5,
+         f'hreflang="es" link to {BASE}/es/perro/ is not reciprocal: that page has no '
+         f"hreflang link back to {BASE}/de/hund/"),
+        ("site", str(tmp_path / "site/de/katze/index.html"), 2,
+         'the page has no <html lang="...">; screen readers and search engines need its '
+         "language"),
+        ("site", str(tmp_path / "site/de/katze/index.html"), 9,
+         "internal link /de/fehlt/ points at a missing file"),
+        ("site", str(tmp_path / "site/de/katze/index.html"), 10,
+         "internal link ../../images/fehlt.png points at a missing file"),
+        ("site", str(tmp_path / "site/es/perro/index.html"), 5,
+         'hreflang="de" link to /de/hund/ is not an absolute URL (https://...)'),
+    ]
+
+
+def test_site_hreflang_to_missing_page_and_wrong_language(project: Path, tmp_path: Path) -> None:
+    pages = good_site()
+    group = {**GROUP, "ca": f"{BASE}/ca/gos/"}
+    pages["de/hund/index.html"] = page("de", group)
+    pages["es/perro/index.html"] = page("ca", group)
+    _, findings = site_findings(project, write_site(tmp_path / "site", pages))
+    messages = [f["message"] for f in findings]
+    assert f'hreflang="ca" link to {BASE}/ca/gos/ points at a missing page' in messages
+    assert f"hreflang=\"es\" link to {BASE}/es/perro/ names a page whose <html lang> is 'ca'" \
+        in messages
+
+
+def test_site_language_chooser_and_group_without_itself(project: Path, tmp_path: Path) -> None:
+    pages = good_site()
+    chooser = {"de": f"{BASE}/de/", "es": f"{BASE}/es/", "x-default": f"{BASE}/"}
+    pages["index.html"] = page("de", chooser)
+    pages["de/index.html"] = page("de", chooser)
+    pages["es/index.html"] = page("es", chooser)
+    assert site_findings(project, write_site(tmp_path / "good", pages)) == (0, [])
+    pages["de/katze/index.html"] = page("de", {"es": f"{BASE}/es/perro/"})
+    _, findings = site_findings(project, write_site(tmp_path / "bad", pages))
+    assert f"the hreflang group does not include the page itself ({BASE}/de/katze/)" in [
+        f["message"] for f in findings]

@@ -1,0 +1,44 @@
+"""`bilingual init`: a new project that updates, checks and builds clean at once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import msgfmt_check
+
+
+def run(cwd, *args):
+    return subprocess.run([sys.executable, "-m", "bilingual", *args], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def test_new_project_is_clean_from_the_start(tmp_path):
+    result = run(tmp_path, "init", "magazin")
+    assert result.returncode == 0, result.stderr
+    root = tmp_path / "magazin"
+    assert (root / "bilingual.toml").is_file()
+    assert (root / "templates" / "base.html").is_file()
+    catalogs = sorted((root / "locales/es/LC_MESSAGES").glob("*.po"))
+    assert [c.name for c in catalogs] == ["_ui.po", "willkommen.po"]
+    before = {c: c.read_bytes() for c in catalogs}
+
+    update = run(root, "update")
+    assert update.returncode == 0 and "0 written" in update.stdout
+    assert {c: c.read_bytes() for c in catalogs} == before
+    for catalog in catalogs:
+        assert msgfmt_check(catalog).returncode == 0
+    assert run(root, "check").returncode == 0
+    build = run(root, "build")
+    assert build.returncode == 0, build.stderr
+    assert (root / "site/de/willkommen/index.html").is_file()
+    assert (root / "site/es/willkommen/index.html").is_file()
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path):
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "notes.txt").write_text("mine", encoding="utf-8")
+    result = run(tmp_path, "init", "busy")
+    assert result.returncode == 2
+    assert "busy: already exists and is not empty" in result.stderr
+    assert (tmp_path / "busy" / "notes.txt").read_text(encoding="utf-8") == "mine"

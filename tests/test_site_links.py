@@ -1,0 +1,396 @@
+"""The built fixture site, read the way crawlers and browsers read it.
+
+HTML goes through the standard library's HTML parser, XML through ElementTree;
+every claim a page makes about other pages (hreflang, canonical, switcher,
+relative links) is checked against the files actually written.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+
+from bilingual.build import build_site
+from bilingual.config import load_config
+
+FIXTURE = Path(__file__).parent / "fixtures" / "site"
+BASE = "https://www.example.com/"
+LANGS = ("de", "es")
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@dataclass
+class PageInfo:
+    """What one HTML page declares."""
+
+    lang: str | None = None
+    canonical: str | None = None
+    alternates: dict[str, str] = field(default_factory=dict)
+    robots: str | None = None
+    og_locale: str | None = None
+    og_locale_alternates: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    """href of every <a>, src of every <img>, href of stylesheets and feeds."""
+    switcher: dict[str, str] = field(default_factory=dict)
+    """hreflang -> href of the language switcher's links."""
+    times: list[tuple[str, str]] = field(default_factory=list)
+    """(datetime, text) of every <time>."""
+    lang_elements: list[tuple[str, str, str]] = field(default_factory=list)
+    """(tag, lang, class) of every element below <html> with a lang attribute."""
+    text: str = ""
+
+
+class PageParser(HTMLParser):
+    """Collects PageInfo; duplicate alternates for one hreflang are an error."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.info = PageInfo()
+        self._nav_depth = 0
+        self._time: list[str] | None = None
+        self._time_attr = ""
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        info = self.info
+        if tag == "html":
+            info.lang = a.get("lang")
+        elif "lang" in a:
+            info.lang_elements.append((tag, a["lang"], a.get("class", "")))
+        if tag == "link":
+            rel = a.get("rel", "")
+            if rel == "canonical":
+                assert info.canonical is None, "two canonical links"
+                info.canonical = a["href"]
+            elif rel == "alternate" and "hreflang" in a and "type" not in a:
+                assert a["hreflang"] not in info.alternates, f"hreflang {a['hreflang']} twice"
+                info.alternates[a["hreflang"]] = a["href"]
+            else:
+                info.links.append(a["href"])
+        elif tag == "meta":
+            if a.get("name") == "robots":
+                info.robots = a.get("content")
+            elif a.get("property") == "og:locale":
+                info.og_locale = a.get("content")
+            elif a.get("property") == "og:locale:alternate":
+                info.og_locale_alternates.append(a.get("content", ""))
+        elif tag == "nav" and "language-switcher" in a.get("class", ""):
+            self._nav_depth = 1
+        elif tag == "nav" and self._nav_depth:
+            self._nav_depth += 1
+        elif tag == "a" and "href" in a:
+            info.links.append(a["href"])
+            if self._nav_depth:
+                info.switcher[a["hreflang"]] = a["href"]
+        elif tag == "img":
+            info.links.append(a["src"])
+        elif tag == "time":
+            self._time = []
+            self._time_attr = a.get("datetime", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "nav" and self._nav_depth:
+            self._nav_depth -= 1
+        elif tag == "time" and self._time is not None:
+            self.info.times.append((self._time_attr, "".join(self._time).strip()))
+            self._time = None
+
+    def handle_data(self, data: str) -> None:
+        self._text.append(data)
+        if self._time is not None:
+            self._time.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self.info.text = " ".join(" ".join(self._text).split())
+
+
+def parse_page(path: Path) -> PageInfo:
+    parser = PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    parser.close()
+    return parser.info
+
+
+def local_file(site: Path, url: str) -> Path | None:
+    """The file an absolute site URL is served from, or None when it is not one."""
+    if not url.startswith(BASE):
+        return None
+    path = unquote(urlsplit(url).path).lstrip("/")
+    candidate = site / path
+    return candidate / "index.html" if url.endswith("/") else candidate
+
+
+def page_url(site: Path, path: Path) -> str:
+    """The absolute URL a built file is served at."""
+    relative = path.relative_to(site).as_posix()
+    if relative.endswith("index.html"):
+        relative = relative[: -len("index.html")]
+    return BASE + relative
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    site = tmp_path_factory.mktemp("built") / "site"
+    build_site(load_config(FIXTURE), output=site)
+    return site
+
+
+@pytest.fixture(scope="module")
+def drafts_built(tmp_path_factory) -> Path:
+    site = tmp_path_factory.mktemp("drafts") / "site"
+    build_site(load_config(FIXTURE), drafts=True, output=site)
+    return site
+
+
+@pytest.fixture(scope="module")
+def pages(built) -> dict[Path, PageInfo]:
+    return {path: parse_page(path) for path in sorted(built.rglob("*.html"))}
+
+
+def is_404(path: Path) -> bool:
+    return path.name == "404.html"
+
+
+# ---------------------------------------------------------------------------
+
+
+def test_every_page_declares_its_language_and_canonical_url(built, pages):
+    for path, info in pages.items():
+        assert info.lang in LANGS, path
+        if is_404(path):
+            assert info.canonical is None and info.robots == "noindex", path
+            continue
+        assert info.canonical == page_url(built, path), path
+        assert info.robots is None, path
+
+
+def test_hreflang_groups_are_reciprocal_absolute_and_complete(built, pages):
+    groups = 0
+    for path, info in pages.items():
+        if is_404(path):
+            assert info.alternates == {}, path
+            continue
+        alternates = info.alternates
+        assert "x-default" in alternates, path
+        assert set(alternates) - {"x-default"} <= set(LANGS), path
+        for hreflang, href in alternates.items():
+            assert href.startswith(BASE), (path, href)
+            target = local_file(built, href)
+            assert target is not None and target.is_file(), (path, href)
+            # Reciprocal: every page of the group declares exactly the same group.
+            assert pages[target].alternates == alternates, (path, target)
+            if hreflang != "x-default":
+                assert pages[target].lang == hreflang, (path, target)
+        if path.name == "index.html" and path.parent != built:
+            # Itself included (the root chooser is the x-default of the home pages).
+            assert alternates[info.lang] == info.canonical, path
+        groups += 1
+    assert groups > 10
+
+
+def test_x_default_is_the_source_language_page(pages):
+    for path, info in pages.items():
+        alternates = info.alternates
+        if "de" in alternates and "/tags/" not in path.as_posix() \
+                and alternates["de"] != BASE + "de/":
+            assert alternates["x-default"] == alternates["de"], path
+    root = next(info for path, info in pages.items() if path.as_posix().endswith("site/index.html"))
+    assert root.alternates == {"de": BASE + "de/", "es": BASE + "es/", "x-default": BASE}
+
+
+def test_articles_pair_as_expected(built, pages):
+    def alternates(relative: str) -> dict[str, str]:
+        return pages[built / relative].alternates
+
+    assert alternates("de/markteintritt-spanien/index.html") == {
+        "de": BASE + "de/markteintritt-spanien/", "es": BASE + "es/entrada-en-espana/",
+        "x-default": BASE + "de/markteintritt-spanien/"}
+    # The hand-written Spanish article pairs with its German original.
+    assert alternates("es/blog/cooperacion/index.html")["de"] == BASE + "de/blog/kooperation/"
+    # Spanish only: itself and x-default.
+    assert alternates("es/solo-aqui/index.html") == {
+        "es": BASE + "es/solo-aqui/", "x-default": BASE + "es/solo-aqui/"}
+    # Held back: the German page points at no Spanish version.
+    assert alternates("de/kartellrecht/index.html") == {
+        "de": BASE + "de/kartellrecht/", "x-default": BASE + "de/kartellrecht/"}
+    # A tag translated one to one pairs its tag pages.
+    assert alternates("es/tags/espana/index.html")["de"] == BASE + "de/tags/spanien/"
+
+
+def test_open_graph_locales_follow_the_alternates(pages):
+    locales = {"de": "de_DE", "es": "es_ES"}
+    for path, info in pages.items():
+        assert info.og_locale == locales[info.lang], path
+        others = [locales[h] for h in info.alternates if h not in ("x-default", info.lang)]
+        assert info.og_locale_alternates == others, path
+
+
+def test_every_relative_link_and_image_resolves_to_a_file(built, pages):
+    broken = []
+    for path, info in pages.items():
+        base = page_url(built, path)
+        if is_404(path):
+            base = BASE + "somewhere/deep/missing/"  # shown at any address
+        for link in info.links:
+            if link.startswith("#"):
+                continue  # the skip link
+            url = urljoin(base, link)
+            if not url.startswith(BASE):
+                continue  # external
+            target = local_file(built, url.split("#")[0])
+            if target is None or not target.is_file():
+                broken.append((path.relative_to(built).as_posix(), link))
+    # The one link the fixture breaks on purpose (reported as a warning).
+    assert sorted(set(broken)) == [("de/markteintritt-spanien/index.html", "gibt-es-nicht.md"),
+                                   ("es/entrada-en-espana/index.html", "gibt-es-nicht.md")]
+
+
+def test_language_switcher_goes_to_the_counterpart_or_the_other_home(built, pages):
+    for path, info in pages.items():
+        if path.parent == built and path.name == "index.html":
+            assert info.switcher == {}  # the chooser is itself the switch
+            continue
+        other = "es" if info.lang == "de" else "de"
+        assert set(info.switcher) == {other}, path
+        base = BASE + "x/y/z/" if is_404(path) else page_url(built, path)
+        target = urljoin(base, info.switcher[other])
+        expected = info.alternates.get(other, BASE + f"{other}/")
+        assert target == expected, path
+
+
+def test_internal_links_follow_the_language(built, pages):
+    es = pages[built / "es/entrada-en-espana/index.html"].links
+    assert "../datenschutz/#ki" in es               # translated: the Spanish page
+    assert "../../de/kartellrecht/" in es           # held back: the German page
+    assert "../blog/cooperacion/" in es             # hand-written Spanish version
+    de = pages[built / "de/markteintritt-spanien/index.html"].links
+    assert {"../datenschutz/#ki", "../kartellrecht/", "../blog/kooperation/"} <= set(de)
+    cooperacion = pages[built / "es/blog/cooperacion/index.html"].links
+    # A /de/ URL in a Spanish original goes to the Spanish version.
+    assert "../../entrada-en-espana/" in cooperacion
+    assert "../../solo-aqui/" in cooperacion
+
+
+def test_dates_are_localised_inside_time_elements(built, pages):
+    assert ("2025-09-15", "15. September 2025") in \
+        pages[built / "de/markteintritt-spanien/index.html"].times
+    es = pages[built / "es/entrada-en-espana/index.html"]
+    assert ("2025-09-15", "15 de septiembre de 2025") in es.times
+    assert ("2025-10-01", "1 de octubre de 2025") in es.times
+    assert "1 minuto de lectura" in es.text
+    assert "1 Minute Lesezeit" in pages[built / "de/datenschutz/index.html"].text
+
+
+def test_held_back_translation_has_no_page_and_nothing_points_at_it(built):
+    assert not (built / "es/kartellrecht").exists()
+    assert not (built / "de/entwurf").exists() and not (built / "es/entwurf").exists()
+    for path in built.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml"):
+            text = path.read_text(encoding="utf-8")
+            assert "es/kartellrecht" not in text, path
+            assert "entwurf/" not in text, path
+
+
+def test_hand_written_translation_wins_over_the_catalog(built):
+    for path in built.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml"):
+            assert "catálogo" not in path.read_text(encoding="utf-8"), path
+
+
+def test_other_language_text_carries_lang(built, pages):
+    # The site description is German; on the Spanish home page it says so.
+    home = pages[built / "es/index.html"]
+    assert ("p", "de", "lead") in home.lang_elements
+    root = pages[built / "index.html"]
+    assert [lang for tag, lang, _ in root.lang_elements if tag == "li"] == ["de", "es"]
+
+
+def test_sitemap_lists_every_published_url_with_its_alternates(built, pages):
+    tree = ET.parse(built / "sitemap.xml")
+    urls = tree.getroot().findall(f"{SITEMAP}url")
+    seen = set()
+    for url in urls:
+        loc = url.findtext(f"{SITEMAP}loc")
+        target = local_file(built, loc)
+        assert target is not None and target.is_file(), loc
+        links = {link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")}
+        assert all(link.get("rel") == "alternate" for link in url.findall(f"{XHTML}link"))
+        assert links == pages[target].alternates, loc
+        seen.add(target)
+    indexable = {p for p, info in pages.items() if info.alternates}
+    assert seen == indexable
+    assert (built / "robots.txt").read_text().splitlines()[-1] == \
+        "Sitemap: https://www.example.com/sitemap.xml"
+
+
+def test_feeds_are_valid_atom_with_absolute_urls(built):
+    for lang in LANGS:
+        root = ET.parse(built / lang / "feed.xml").getroot()
+        assert root.tag == f"{ATOM}feed"
+        assert root.get(XML_LANG) == lang
+        entries = root.findall(f"{ATOM}entry")
+        assert entries
+        updated = [e.findtext(f"{ATOM}updated") for e in entries]
+        assert root.findtext(f"{ATOM}updated") == max(updated)
+        published = [e.findtext(f"{ATOM}published") for e in entries]
+        assert published == sorted(published, reverse=True)  # newest first
+        for link in root.iter(f"{ATOM}link"):
+            href = link.get("href")
+            assert href.startswith(BASE), href
+            target = local_file(built, href)
+            assert target is not None and target.is_file(), href
+    es = ET.parse(built / "es/feed.xml").getroot()
+    titles = [e.findtext(f"{ATOM}title") for e in es.findall(f"{ATOM}entry")]
+    assert titles[0] == "Entrada en el mercado español"
+    assert es.findtext(f"{ATOM}updated") == "2025-10-01T00:00:00Z"
+    assert es.find(f"{ATOM}subtitle").get(XML_LANG) == "de"
+
+
+def test_drafts_are_built_noindex_labelled_and_left_out_of_every_index(drafts_built):
+    draft = drafts_built / "es/kartellrecht/index.html"
+    info = parse_page(draft)
+    assert info.robots == "noindex"
+    assert info.alternates == {}
+    assert "Borrador" in info.text
+    untranslated = [(tag, lang) for tag, lang, _ in info.lang_elements
+                    if lang == "de" and tag != "a"]  # the switcher's link is German too
+    assert untranslated == [("p", "de"), ("p", "de")]
+    german = parse_page(drafts_built / "de/kartellrecht/index.html")
+    assert "es" not in german.alternates  # a draft is not a published version
+    assert german.switcher == {"es": "../../es/kartellrecht/"}
+    german_draft = parse_page(drafts_built / "de/entwurf/index.html")
+    assert german_draft.robots == "noindex" and "Entwurf" in german_draft.text
+    sitemap = (drafts_built / "sitemap.xml").read_text(encoding="utf-8")
+    feeds = "".join((drafts_built / lang / "feed.xml").read_text(encoding="utf-8")
+                    for lang in LANGS)
+    for route in ("es/kartellrecht/", "de/entwurf/", "es/entwurf/"):
+        assert route not in sitemap and route not in feeds
+    home = parse_page(drafts_built / "es/index.html")
+    assert "../es/kartellrecht/" not in home.links and "kartellrecht/" in home.links
+
+
+def test_relative_links_work_from_every_depth():
+    from bilingual.site import relative_url
+
+    cases = {  # (from route, to route): (relative link, where a browser lands)
+        ("de/x/", "es/y/"): ("../../es/y/", "es/y/"),
+        ("", "de/"): ("de/", "de/"),
+        ("de/x/", ""): ("../../", ""),
+        ("de/404.html", "de/x/"): ("x/", "de/x/"),
+        ("de/a/b/", "de/a/b/"): ("./", "de/a/b/"),
+        ("de/x/", "style.css"): ("../../style.css", "style.css"),
+        ("es/a/", "es/año/"): ("../a%C3%B1o/", "es/a%C3%B1o/"),
+    }
+    for (start, target), (link, lands) in cases.items():
+        assert relative_url(start, target) == link
+        assert urljoin("https://h/" + start, link) == "https://h/" + lands

@@ -1,0 +1,113 @@
+"""`bilingual status`: counts per article and language, totals, both formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bilingual.config import load_config
+from bilingual.status import collect_status, count_words
+from tests.checkproject import make_project, run_cli, set_translation, update
+
+HUND_PO = "locales/es/LC_MESSAGES/hund.po"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "project")
+
+
+def status_json(root: Path, *args: str) -> tuple[int, dict]:
+    code, out, _ = run_cli("-C", str(root), "status", "--format", "json", *args)
+    return code, json.loads(out)
+
+
+def test_complete_project(project: Path) -> None:
+    code, report = status_json(project)
+    assert code == 0
+    rows = {r["article"]: r for r in report["articles"]}
+    assert rows["content/de/hund.md"] == {
+        "article": "content/de/hund.md", "lang": "es", "catalog": HUND_PO,
+        "segments": 10, "translated": 10, "fuzzy": 0, "untranslated": 0,
+        "words": 24, "untranslated_words": 0, "fuzzy_words": 0,
+        "state": "published", "complete": True, "published": True}
+    assert report["totals"] == {"es": {
+        "articles": 2, "published": 2, "held_back": 0, "segments": 13, "translated": 13,
+        "fuzzy": 0, "untranslated": 0, "words": 34, "untranslated_words": 0,
+        "fuzzy_words": 0}}
+
+
+def test_fuzzy_and_untranslated_hold_an_article_back(project: Path) -> None:
+    article = project / "content/de/hund.md"
+    article.write_text(article.read_text().replace("im Haus.", "im Garten."))
+    update(project)
+    set_translation(project / HUND_PO, "Erste Schritte", "")
+    _, report = status_json(project)
+    row = next(r for r in report["articles"] if r["article"] == "content/de/hund.md")
+    assert (row["segments"], row["translated"], row["fuzzy"], row["untranslated"]) == (10, 8, 1, 1)
+    assert (row["untranslated_words"], row["fuzzy_words"]) == (2, 5)
+    assert (row["state"], row["complete"], row["published"]) == ("held back", False, False)
+    assert report["totals"]["es"]["held_back"] == 1
+    assert report["totals"]["es"]["published"] == 1
+
+
+def test_article_without_catalog_counts_everything_untranslated(project: Path) -> None:
+    (project / "content/de/neu.md").write_text("---\ntitle: Neu\n---\nGanz neu hier.\n")
+    config = load_config(project)
+    row = next(r for r in collect_status(config).rows if r.article == "content/de/neu.md")
+    assert (row.segments, row.translated, row.untranslated, row.untranslated_words) == (2, 0, 2, 4)
+    assert row.state == "held back"
+
+
+def test_draft_and_handwritten_states(project: Path) -> None:
+    article = project / "content/de/katze.md"
+    article.write_text(article.read_text().replace("title: Die Katze", "title: Die Katze\n"
+                                                   "draft: true"))
+    (project / "content/es").mkdir()
+    (project / "content/es/perro.md").write_text(
+        "---\ntitle: El perro\ntranslation_of: content/de/hund.md\n---\nEl perro.\n")
+    states = {r.article: r.state for r in collect_status(load_config(project)).rows}
+    assert states == {"content/de/hund.md": "hand-written", "content/de/katze.md": "draft"}
+
+
+def test_text_table(project: Path) -> None:
+    set_translation(project / HUND_PO, "Der Hund", "")
+    code, out, _ = run_cli("-C", str(project), "status")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["article", "lang", "segments", "translated", "fuzzy",
+                                "untranslated", "untranslated", "words", "state"]
+    assert lines[2].split() == ["content/de/hund.md", "es", "10", "9", "0", "1", "2", "held",
+                                "back"]
+    assert lines[3].split() == ["content/de/katze.md", "es", "3", "3", "0", "0", "0",
+                                "published"]
+    assert lines[5].split() == ["total", "es", "13", "12", "0", "1", "2", "1", "of", "2",
+                                "published"]
+
+
+def test_unreadable_catalog_is_an_error(project: Path) -> None:
+    path = project / HUND_PO
+    path.write_text(path.read_text().replace('msgstr "El perro"', 'msgstr "El perro'))
+    code, out, err = run_cli("-C", str(project), "status", "--format", "json")
+    assert code == 1
+    assert [r["article"] for r in json.loads(out)["articles"]] == ["content/de/katze.md"]
+    assert f"{path}:" in err and "end-of-line within string" in err
+
+
+def test_usage_errors(project: Path) -> None:
+    assert run_cli("-C", str(project), "status", "--format", "xml")[0] == 2
+    assert run_cli("-C", str(project), "status", "--lang", "fr")[0] == 2
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("Der Hund schläft.", 3),
+    ("Ein [Link](https://example.org/lange/adresse) hier.", 3),
+    ("Mit `pip install` und **stark**.", 5),
+    ("![Ein Bild vom Hund](/a.png)", 4),
+    ("Die <abbr title=\"Datenschutz\">DSGVO</abbr> gilt seit 2018.", 5),
+    ("E-Mail an Müller's Büro, z.B. heute.", 6),
+])
+def test_count_words(text: str, words: int) -> None:
+    assert count_words(text) == words
