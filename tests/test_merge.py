@@ -118,3 +118,12 @@ def test_no_translation_ever_vanishes(old_msgids, new_msgids):
     surviving = {e.msgstr for e in merged if e.msgstr}
     assert {f"ES:{m}" for m in old_msgids} <= surviving
     assert [e.msgid for e in merged if not e.obsolete] == new_msgids
+
+
+def test_flags_a_translator_set_survive():
+    old = catalog(("Hallo %(name)s", "Hola %(name)s"))
+    old[0].flags = ["fuzzy", "python-format"]
+    old[0].previous_msgid = "Hallo"
+    merged, _ = merge_catalog(old, template("Hallo %(name)s"), HEADER, "", {})
+    assert merged[0].flags == ["fuzzy", "python-format"]
+    assert merged[0].previous_msgid == "Hallo"

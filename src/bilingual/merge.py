@@ -138,8 +138,9 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
         match = by_key.get(key) or obsolete_by_key.get(key)
         if match is not None:
             _copy_translation(entry, match)
+            # Flags a translator set (no-wrap, a format flag) stay, fuzzy included.
+            entry.flags += [f for f in match.flags if f not in entry.flags]
             if "fuzzy" in match.flags:
-                entry.flags.append("fuzzy")
                 entry.previous_msgid = match.previous_msgid
                 entry.previous_msgctxt = match.previous_msgctxt
                 entry.previous_msgid_plural = match.previous_msgid_plural
