@@ -112,8 +112,9 @@ def fields(entry: polib.POEntry) -> tuple:
 
 
 def header_lines(charset: str = "UTF-8") -> str:
-    return ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=%s\\n"\n'
-            '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n' % charset)
+    return ('msgid ""\nmsgstr ""\n'
+            f'"Content-Type: text/plain; charset={charset}\\n"\n'
+            '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n')
 
 
 # --------------------------------------------------------------------------- golden file
@@ -314,7 +315,7 @@ def test_unterminated_string_in_a_file_leaves_it_untouched(tmp_path):
 
 
 def test_polib_would_silently_lose_the_unterminated_text():
-    """Why parse_catalog does its own lexing: polib reads the broken string as empty."""
+    """Why parse_catalog does its own lexing: polib mangles the broken string."""
     text = header_lines() + 'msgid "Hallo"\nmsgstr "Hola\n'
     assert polib.pofile(text)[0].msgstr != "Hola"  # polib 1.2 makes it "Hol"
     with pytest.raises(CatalogError):

@@ -182,9 +182,9 @@ def test_syntax_format_flag_mismatch(project: Path) -> None:
                            flags=["python-format"])
     code, report = check(project)
     assert code == 1
-    # update drops flags a template does not set, so the catalog is also stale.
-    assert [f["code"] for f in report["findings"]] == ["stale", "syntax"]
-    found = report["findings"][1]
+    # update keeps flags a translator set, so the catalog is not stale.
+    assert [f["code"] for f in report["findings"]] == ["syntax"]
+    found = report["findings"][0]
     assert found["line"] == line
     assert "msgstr uses %(nombre), which msgid does not have" in found["message"]
     assert not msgfmt_accepts(project / UI_PO)

@@ -7,12 +7,15 @@ entry's translator comment, `metadata` its fields (in file order) and
 
 Reading (`decode_catalog`, `parse_catalog`, `read_catalog`) is strict: a file
 GNU msgfmt would reject is rejected with a `CatalogError` naming the file and
-the 1-based line, and nothing is lost from a file GNU msgcat writes. The text
-is parsed here rather than by `polib.pofile`, because polib 1.2 silently
-drops or corrupts things real tools write: `#~|` lines, trailing blanks of
-comments, `#foo` comments (a syntax error for polib), the `\\a`, octal and hex
-escapes, and strings holding U+0085, U+2028 or U+2029 (polib splits lines with
-`str.splitlines`). The entries built are ordinary polib objects.
+the 1-based line, and what GNU tools write is read as gettext reads it, so
+that `format_catalog(parse_catalog(text))` is what msgcat makes of `text`
+(but see the polib limits below). The text is lexed and parsed here, not by
+`polib.pofile`: polib 1.2 silently loses text of an unterminated string
+(`msgstr "Hola` becomes "Hol"), drops `#~|` lines and trailing blanks of
+comments, rejects `#foo` comments, does not decode `\\a`, octal or hex
+escapes, merges `#,` lines gettext replaces, and breaks strings holding
+U+0085, U+2028 or U+2029 (it splits lines with `str.splitlines`). So no
+polib parse error can occur; the objects built are ordinary polib ones.
 
 Writing (`format_catalog`) produces exactly the bytes GNU `msgcat` 0.21 writes
 with its default options (page width 79), so a translator's tool re-saving the
@@ -302,7 +305,8 @@ def _width_linebreaks(text: str, width: int, start_column: int,
     last_p = -1
     last_column = start_column
     piece_width = 0
-    for i, (brk, w) in enumerate(zip(breaks, map(_COLUMNS.__getitem__, map(ord, text)))):
+    columns = map(_COLUMNS.__getitem__, map(ord, text))
+    for i, (brk, w) in enumerate(zip(breaks, columns, strict=True)):
         if brk != _PROHIBITED:
             if last_p >= 0 and last_column + piece_width > width:
                 inserted.append(last_p)
@@ -337,8 +341,9 @@ _FORMAT_LANGUAGES = (
     "object-pascal", "smalltalk", "qt", "qt-plural", "kde", "kde-kuit", "boost",
     "tcl", "perl", "perl-brace", "php", "gcc-internal", "gfc-internal", "ycp",
 )
-_FORMAT_FLAG = re.compile(r"(no-|possible-|impossible-)?(%s)-format"
-                          % "|".join(re.escape(x) for x in _FORMAT_LANGUAGES))
+_FORMAT_FLAG = re.compile(r"(no-|possible-|impossible-)?(" + "|".join(map(re.escape,
+                                                                          _FORMAT_LANGUAGES))
+                          + r")-format")
 _RANGE_FLAG = re.compile(r"range: ([0-9]+)\.\.([0-9]+)")
 
 
