@@ -58,7 +58,8 @@ def block(draw, depth: int = 0) -> str:
         columns = draw(st.integers(1, 3))
         cell = TEXT.map(lambda t: t.replace("|", "\\|"))
         header = "| " + " | ".join(draw(cell) for _ in range(columns)) + " |"
-        rule = "|" + "|".join(draw(st.sampled_from(["---", ":--", "--:", ":-:"])) for _ in range(columns)) + "|"
+        alignments = st.sampled_from(["---", ":--", "--:", ":-:"])
+        rule = "|" + "|".join(draw(alignments) for _ in range(columns)) + "|"
         rows = ["| " + " | ".join(draw(cell) for _ in range(columns)) + " |"
                 for _ in range(draw(st.integers(0, 2)))]
         return "\n".join([header, rule, *rows])

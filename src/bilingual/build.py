@@ -236,6 +236,29 @@ def _slug(value: object, where: Path, line: int | None) -> str | None:
     return check_slug(value, where, line)
 
 
+_SKIP = object()
+"""Returned by `_buildable_slug` for an article that is not built."""
+
+
+def _buildable_slug(config: SiteConfig, doc: SourceDoc, lang: str, drafts: bool,
+                    held: list[HeldBack], unbuilt: dict[tuple[str, str], str],
+                    errors: list[str]) -> str | None | object:
+    """The slug of an article written in `lang`, or `_SKIP` when it is a draft
+    of a build without drafts or its slug is refused (recorded in the lists)."""
+    if doc.draft:
+        source = display_path(config, doc.path)
+        held.append(HeldBack(source, lang, "draft: true in its front matter",
+                             built_as_draft=drafts))
+        if not drafts:
+            unbuilt[(lang, doc.key.as_posix())] = "draft: true"
+            return _SKIP
+    try:
+        return _slug(doc.meta.get("slug"), doc.path, doc.meta_lines.get("slug"))
+    except BilingualError as exc:
+        errors.append(exc.format_message())
+        return _SKIP
+
+
 def _translation_of(config: SiteConfig, doc: SourceDoc) -> PurePosixPath | None:
     """The source article a hand-written translation pairs with, normalised."""
     value = doc.meta.get("translation_of")
@@ -344,17 +367,8 @@ def gather(config: SiteConfig, drafts: bool) -> Gathered:
     for doc in sources:
         source = display_path(config, doc.path)
         group = f"article:{src}:{doc.key}"
-        if doc.draft and not drafts:
-            held.append(HeldBack(source, src, "draft: true in its front matter"))
-            unbuilt[(src, doc.key.as_posix())] = "draft: true"
-            continue
-        if doc.draft:
-            held.append(HeldBack(source, src, "draft: true in its front matter",
-                                 built_as_draft=True))
-        try:
-            slug = _slug(doc.meta.get("slug"), doc.path, doc.meta_lines.get("slug"))
-        except BilingualError as exc:
-            errors.append(exc.format_message())
+        slug = _buildable_slug(config, doc, src, drafts, held, unbuilt, errors)
+        if slug is _SKIP:
             continue
         try:
             segmented = segment_document(doc)
@@ -409,19 +423,9 @@ def gather(config: SiteConfig, drafts: bool) -> Gathered:
         for doc in docs:
             if (lang, doc.key) not in pairs:
                 continue  # its translation_of was refused above
-            source = display_path(config, doc.path)
             key = pairs[(lang, doc.key)]
-            if doc.draft and not drafts:
-                held.append(HeldBack(source, lang, "draft: true in its front matter"))
-                unbuilt[(lang, doc.key.as_posix())] = "draft: true"
-                continue
-            if doc.draft:
-                held.append(HeldBack(source, lang, "draft: true in its front matter",
-                                     built_as_draft=True))
-            try:
-                slug = _slug(doc.meta.get("slug"), doc.path, doc.meta_lines.get("slug"))
-            except BilingualError as exc:
-                errors.append(exc.format_message())
+            slug = _buildable_slug(config, doc, lang, drafts, held, unbuilt, errors)
+            if slug is _SKIP:
                 continue
             group = f"article:{src}:{key}" if key is not None else f"article:{lang}:{doc.key}"
             article = _source_article(config, doc, article_route(lang, doc.key, slug), group)

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from bilingual.config import SiteConfig, load_config
-from bilingual.errors import BilingualError, ConfigError
+from bilingual.errors import ConfigError
 
 
 class Context:

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import polib
+from babel import Locale
 from babel.messages.extract import extract
 from babel.messages.plurals import get_plural
-from babel import Locale
 from jinja2.ext import babel_extract
 
 from bilingual.catalog import format_catalog, read_catalog, write_if_changed
