@@ -12,12 +12,11 @@ from collections.abc import Callable
 
 from markdown_it.token import Token
 
-from bilingual.segment import iter_blocks, markdown_parser
+from bilingual.segment import Translate, iter_blocks, markdown_parser
 
 ResolveLink = Callable[[str], str]
 """Maps a link or image target as written to the URL to publish."""
 
-TranslateBlock = Callable[[str, str | None], str | None]
 
 
 def _mark_block(tokens: list[Token], inline_index: int, lang: str) -> None:
@@ -51,7 +50,7 @@ def _rewrite_links(tokens: list[Token], resolve: ResolveLink) -> None:
                 child.attrSet("src", resolve(str(child.attrGet("src") or "")))
 
 
-def render_markdown(body: str, translate: TranslateBlock | None = None,
+def render_markdown(body: str, translate: Translate | None = None,
                     untranslated_lang: str | None = None,
                     resolve_link: ResolveLink | None = None) -> str:
     """HTML of an article body, translated block by block when `translate` is

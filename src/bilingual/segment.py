@@ -103,12 +103,7 @@ class SegmentedDoc:
     segments: tuple[Segment, ...]
     skeleton: tuple[str | Slot, ...]
 
-    @property
-    def body_segments(self) -> tuple[Segment, ...]:
-        return tuple(s for s in self.segments if s.kind not in _META_KINDS)
 
-
-_META_KINDS = {"title", "description", "tag", "slug"}
 _CONTAINER_KINDS = {"list_item_open": "list item", "blockquote_open": "blockquote"}
 _HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
 _CONTAINER_PREFIX = re.compile(r"(?:[ \t]*(?:>|[-+*]|\d{1,9}[.)])(?=[ \t]|$))*[ \t]*")
@@ -272,7 +267,6 @@ def _slot_spans(body: str, tokens: list[Token], places: list[tuple],
     starts = _line_starts(body)
     spans: list[tuple[int, int, str]] = []
     row_cells: dict[int, list[tuple[int, int]]] = {}
-    cell_counter: dict[int, int] = {}
     for (token_index, _, _, content_start, content_end, _), opener in zip(
             places, openers, strict=True):
         token = tokens[token_index]
@@ -281,7 +275,6 @@ def _slot_spans(body: str, tokens: list[Token], places: list[tuple],
             if line_no not in row_cells:
                 line_end = starts[line_no + 1] - 1 if line_no + 1 < len(starts) else len(body)
                 row_cells[line_no] = _row_cells(body[starts[line_no]:line_end])
-                cell_counter[line_no] = 0
             cell_index = _cell_index(tokens, token_index)
             start, end = row_cells[line_no][cell_index]
             spans.append((starts[line_no] + start, starts[line_no] + end, ""))
@@ -319,7 +312,7 @@ def _guess_continuation(body: str, starts: list[int], token: Token, column_offse
 def _content_offsets(content: str, lines: list[tuple[int, int]]) -> list[int]:
     """Map every offset of an inline token's content (0..len) to a source offset."""
     offsets: list[int] = []
-    for (start, end), _ in zip(lines, range(len(lines)), strict=True):
+    for start, end in lines:
         offsets.extend(range(start, end))
         offsets.append(end)  # the newline after the line, or the end of content
     return offsets[: len(content) + 1]

@@ -108,8 +108,9 @@ def _impossible_date(yaml_text: str) -> tuple[str, str, int] | None:
     return None
 
 
-def parse_front_matter(yaml_text: str, path: Path) -> dict[str, object]:
-    """Safely load front matter, with dates as `datetime.date` and errors as file:line."""
+def parse_front_matter(yaml_text: str, path: Path, lines: dict[str, int]) -> dict[str, object]:
+    """Safely load front matter, with dates as `datetime.date` and errors as file:line
+    (`lines`: each field's line, from `_field_lines`)."""
     if len(yaml_text.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
         raise SourceError(f"front matter larger than {MAX_FRONT_MATTER_BYTES} bytes", path, 1)
     try:
@@ -130,7 +131,6 @@ def parse_front_matter(yaml_text: str, path: Path) -> dict[str, object]:
         meta = {}
     if not isinstance(meta, dict):
         raise SourceError("front matter must be a mapping of fields (key: value)", path, 2)
-    lines = _field_lines(yaml_text)
     for key in meta:
         if not isinstance(key, str):
             raise SourceError(f"front matter key {key!r} is not a name", path, 2)
@@ -167,8 +167,8 @@ def decode_text(data: bytes, path: Path) -> str:
 def parse_source(text: str, key: PurePosixPath, lang: str, path: Path) -> SourceDoc:
     """Build a SourceDoc from decoded text; pure apart from raising SourceError."""
     yaml_text, body, body_line = split_front_matter(text)
-    meta = parse_front_matter(yaml_text, path) if yaml_text is not None else {}
     lines = _field_lines(yaml_text) if yaml_text is not None else {}
+    meta = parse_front_matter(yaml_text, path, lines) if yaml_text is not None else {}
     return SourceDoc(key=key, lang=lang, path=path, meta=MappingProxyType(meta),
                      body=body, body_line=body_line, meta_lines=MappingProxyType(lines))
 
