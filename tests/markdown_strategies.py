@@ -13,10 +13,20 @@ WORDS = st.sampled_from([
 TEXT = st.lists(WORDS, min_size=1, max_size=8).map(" ".join)
 LINE_TEXT = st.lists(TEXT, min_size=1, max_size=3)
 
+# Any character an article can hold once read (sources.decode_text refuses NUL
+# and turns CR into LF): control characters, tabs, NBSP, other line and
+# paragraph separators, combining marks, emoji; plus long unbroken runs.
+WILD_CHARACTERS = st.characters(blacklist_categories=("Cs",), blacklist_characters="\0\r\n")
+WILD_WORDS = WORDS | st.text(WILD_CHARACTERS, min_size=1, max_size=12) | st.sampled_from([
+    "\t", "\x0b", "\x0c", "\x1b[0m", "\x7f", "\x85", "\u2028", "\u2029", "\ufeff", "\u00a0",
+    "\u200b", "\u202e", "e\u0301", "🇪🇸", "x" * 300, "Donau" * 40,
+])
+WILD_TEXT = st.lists(WILD_WORDS, min_size=1, max_size=8).map(" ".join)
+
 
 @st.composite
-def paragraph(draw, prefix: str = "") -> str:
-    lines = draw(LINE_TEXT)
+def paragraph(draw, prefix: str = "", text=TEXT) -> str:
+    lines = draw(st.lists(text, min_size=1, max_size=3))
     ends = [draw(st.sampled_from(["", "", "  ", "\\"])) for _ in lines[:-1]] + [""]
     indents = [""] + [draw(st.sampled_from(["", " ", "  "])) for _ in lines[1:]]
     body = [f"{indent}{line}{end}" for line, end, indent in zip(lines, ends, indents, strict=True)]
@@ -27,36 +37,35 @@ def paragraph(draw, prefix: str = "") -> str:
 
 
 @st.composite
-def block(draw, depth: int = 0) -> str:
+def block(draw, depth: int = 0, text=TEXT) -> str:
     kinds = ["paragraph", "heading", "setext", "list", "ordered", "quote", "table", "fence",
              "indented", "html", "image", "hr"]
     kind = draw(st.sampled_from(kinds if depth < 2 else kinds[:3]))
     if kind == "paragraph":
-        return draw(paragraph())
+        return draw(paragraph(text=text))
     if kind == "heading":
         level = draw(st.integers(1, 6))
         closing = draw(st.sampled_from(["", " " + "#" * level, " ##"]))
-        return f"{'#' * level} {draw(TEXT)}{closing}"
+        return f"{'#' * level} {draw(text)}{closing}"
     if kind == "setext":
-        return f"{draw(TEXT)}\n{draw(st.sampled_from(['===', '---', '=']))}"
+        return f"{draw(text)}\n{draw(st.sampled_from(['===', '---', '=']))}"
     if kind in ("list", "ordered"):
         items = []
         for number in range(draw(st.integers(1, 3))):
             marker = f"{number + 1}." if kind == "ordered" else draw(st.sampled_from("-*+"))
             pad = " " * (len(marker) + 1)
-            text = draw(paragraph(prefix=pad))
-            item = f"{marker} {text}"
+            item = f"{marker} {draw(paragraph(prefix=pad, text=text))}"
             if draw(st.booleans()) and depth < 2:
-                nested = draw(block(depth=depth + 1))
+                nested = draw(block(depth=depth + 1, text=text))
                 item += "\n\n" + "\n".join(pad + line if line else line for line in nested.split("\n"))
             items.append(item)
         return "\n".join(items)
     if kind == "quote":
-        inner = draw(block(depth=depth + 1))
+        inner = draw(block(depth=depth + 1, text=text))
         return "\n".join("> " + line if line else ">" for line in inner.split("\n"))
     if kind == "table":
         columns = draw(st.integers(1, 3))
-        cell = TEXT.map(lambda t: t.replace("|", "\\|"))
+        cell = text.map(lambda t: t.replace("|", "\\|"))
         header = "| " + " | ".join(draw(cell) for _ in range(columns)) + " |"
         alignments = st.sampled_from(["---", ":--", "--:", ":-:"])
         rule = "|" + "|".join(draw(alignments) for _ in range(columns)) + "|"
@@ -64,15 +73,18 @@ def block(draw, depth: int = 0) -> str:
                 for _ in range(draw(st.integers(0, 2)))]
         return "\n".join([header, rule, *rows])
     if kind == "fence":
-        return f"```yaml\nkey: {draw(TEXT)}\n```"
+        return f"```yaml\nkey: {draw(text)}\n```"
     if kind == "indented":
-        return f"    code {draw(TEXT)}"
+        return f"    code {draw(text)}"
     if kind == "html":
-        return f"<div class=\"box\">\n{draw(TEXT)}\n</div>"
+        return f"<div class=\"box\">\n{draw(text)}\n</div>"
     if kind == "image":
-        return f"![{draw(TEXT)}](/images/x.png \"Titel\")"
+        return f"![{draw(text)}](/images/x.png \"Titel\")"
     return "---"
 
 
 documents = st.lists(block(), min_size=0, max_size=6).map(
     lambda blocks: "\n\n".join(blocks) + "\n")
+wild_documents = st.lists(block(text=WILD_TEXT), min_size=0, max_size=6).map(
+    lambda blocks: "\n\n".join(blocks) + "\n")
+"""Documents whose text is any Unicode, control characters included."""

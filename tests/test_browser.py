@@ -120,3 +120,34 @@ def test_language_switcher_leads_from_the_german_to_the_spanish_article(browser,
     browser.find_element(By.CSS_SELECTOR, 'nav.language-switcher a[hreflang="de"]').click()
     WebDriverWait(browser, 15).until(
         expected_conditions.url_to_be(f"{served_site}/de/markteintritt-spanien/"))
+
+
+def test_status_page_shows_progress_bars_counts_and_links(browser, served_site):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{served_site}/_status/")
+    robots = browser.find_element(By.CSS_SELECTOR, 'meta[name="robots"]')
+    assert robots.get_attribute("content") == "noindex"
+
+    def cell(article: str):
+        return browser.find_element(
+            By.CSS_SELECTOR, f'tr[data-article="content/de/{article}"] .status-cell[data-lang="es"]')
+
+    # kartellrecht.po: 6 segments, 4 translated, 1 fuzzy, 1 missing (as `bilingual status` says).
+    held = cell("kartellrecht.md")
+    bar = held.find_element(By.TAG_NAME, "progress")
+    assert (bar.get_attribute("value"), bar.get_attribute("max")) == ("4", "6")
+    assert bar.is_displayed() and bar.size["width"] > 50
+    assert held.find_element(By.CLASS_NAME, "fuzzy").text == "1"
+    assert held.find_element(By.CLASS_NAME, "missing").text == "1"
+    assert held.find_element(By.CLASS_NAME, "state").text == "held back"
+    assert not held.find_elements(By.TAG_NAME, "a")  # no Spanish page to link to
+
+    done = cell("markteintritt.md")
+    assert done.find_element(By.CLASS_NAME, "percent").text == "100%"
+    done.find_element(By.CSS_SELECTOR, ".state a").click()
+    WebDriverWait(browser, 15).until(
+        expected_conditions.url_to_be(f"{served_site}/es/entrada-en-espana/"))
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 
 from bilingual.segment import markdown_parser, rebuild_markdown, segment_document
 from bilingual.sources import SourceDoc, parse_source, read_sources
-from tests.markdown_strategies import documents
+from tests.markdown_strategies import documents, wild_documents
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -156,3 +156,47 @@ def test_every_repository_article_round_trips(doc):
     segmented_doc = segment_document(doc)
     assert rebuild_markdown(segmented_doc, identity) == doc.body
     assert block_structure(rebuild_markdown(segmented_doc, pseudo)) == block_structure(doc.body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(wild_documents)
+def test_identity_round_trip_survives_control_characters_and_any_unicode(markdown):
+    doc = segmented_body(markdown)
+    assert rebuild_markdown(doc, identity) == markdown
+    # No segment is empty or carries the block's own line end.
+    assert all(s.msgid and not s.msgid.endswith("\n") for s in doc.segments)
+
+
+@settings(max_examples=200, deadline=None)
+@given(wild_documents)
+def test_pseudo_translation_of_any_unicode_keeps_block_structure(markdown):
+    translated = rebuild_markdown(segmented_body(markdown), pseudo)
+    assert block_structure(translated) == block_structure(markdown)
+
+
+def test_an_empty_table_cell_between_two_pipes_keeps_the_cells_after_it():
+    # Found by the fuzzer: the cells after an empty one took their neighbour's
+    # source text, and the empty one became an empty msgid (the header's key).
+    markdown = "| Markt |  | Preis |\n|---|---|---|\n| a |  | b |\n"
+    doc = segmented_body(markdown)
+    assert [s.msgid for s in doc.segments] == ["Markt", "Preis", "a", "b"]
+    assert rebuild_markdown(doc, pseudo) == "| ÜMarktñ |  | ÜPreisñ |\n|---|---|---|\n| Üañ |  | Übñ |\n"
+
+
+def test_a_tab_in_a_list_items_indentation_is_placed():
+    # Found by the fuzzer: markdown-it turns the tab into spaces, and the line
+    # could not be found in the source (a ValueError, i.e. a traceback).
+    markdown = "- \t Markt\n    \t Markt\n  Markt\n"
+    doc = segmented_body(markdown)
+    assert [s.msgid for s in doc.segments] == ["Markt Markt Markt"]
+    assert rebuild_markdown(doc, identity) == markdown
+    assert block_structure(rebuild_markdown(doc, pseudo)) == block_structure(markdown)
+
+
+def test_a_line_blank_only_to_markdown_it_before_a_paragraph_is_skipped():
+    # Found by the fuzzer: `\x0b` is blank to markdown-it, so the item's paragraph
+    # starts a line later than its map says (was a ValueError, i.e. a traceback).
+    markdown = "Markt\n\n3. \x0b\n===\n"
+    doc = segmented_body(markdown)
+    assert rebuild_markdown(doc, identity) == markdown
+    assert block_structure(rebuild_markdown(doc, pseudo)) == block_structure(markdown)

@@ -154,7 +154,10 @@ def drafts_built(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def pages(built) -> dict[Path, PageInfo]:
-    return {path: parse_page(path) for path in sorted(built.rglob("*.html"))}
+    # The translation status page is for the team, not a page of the site
+    # (noindex, no hreflang); tests/test_statuspage.py checks it.
+    return {path: parse_page(path) for path in sorted(built.rglob("*.html"))
+            if path.relative_to(built).parts[0] != "_status"}
 
 
 def is_404(path: Path) -> bool:

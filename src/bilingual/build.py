@@ -18,28 +18,40 @@ Output is deterministic: no timestamps, sorted walks, dates from front matter.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gettext
+import hashlib
 import io
-import os
+import pickle
 import posixpath
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
 import jinja2
-import polib
 from babel import Locale
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
+from bilingual.cache import (
+    ResultCache,
+    cached_catalog_states,
+    cached_segments,
+    cached_source,
+    prefetch,
+    project_cache,
+    tree_state,
+)
 from bilingual.catalog import read_catalog
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
-from bilingual.render import render_markdown
-from bilingual.segment import SLUG_CONTEXT, SegmentedDoc, rebuild_markdown, segment_document
+from bilingual.parallel import map_chunks
+from bilingual.progress import NullProgress, ProgressLike
+from bilingual.publish import MANIFEST, write_site
+from bilingual.render import render_body
+from bilingual.segment import SLUG_CONTEXT, SegmentedDoc, rebuild_markdown
 from bilingual.site import (
     Alternate,
     ArticleRef,
@@ -63,16 +75,15 @@ from bilingual.site import (
     tag_route,
     tag_slug,
 )
-from bilingual.sources import SourceDoc, article_paths, read_source
-from bilingual.translate import TranslatedDoc, translate_document
+from bilingual.sources import SourceDoc, article_paths
+from bilingual.statuspage import STATUS_PAGE, status_page
+from bilingual.translate import CatalogStates, TranslatedDoc, translate_document
 from bilingual.update import UI_CATALOG, catalog_path
 
 BUILTIN = Path(__file__).parent / "scaffold"
 BUILTIN_TEMPLATES = BUILTIN / "templates"
 BUILTIN_STATIC = BUILTIN / "static"
 STYLESHEET = "style.css"
-MANIFEST = ".bilingual-manifest"
-"""Lists the files a build wrote, so the next build removes only its own stale files."""
 WORDS_PER_MINUTE = 200
 
 Translations = Mapping[tuple[str | None, str], str]
@@ -151,6 +162,8 @@ class Article:
     """The body to render: the source-language skeleton for catalog translations."""
     translations: Translations | None
     """Catalog translations applied block by block, or None to render as written."""
+    translated_markdown: str | None
+    """The body rebuilt with the translations (None when rendered as written)."""
     title: str
     title_lang: str
     description: str
@@ -224,7 +237,7 @@ def _read_all(config: SiteConfig, lang: str, errors: list[str]) -> list[SourceDo
         return []
     for path in paths:
         try:
-            docs.append(read_source(path, content, lang))
+            docs.append(cached_source(project_cache(config.root), path, content, lang))
         except BilingualError as exc:
             errors.append(exc.format_message())
     return docs
@@ -285,6 +298,7 @@ def _source_article(config: SiteConfig, doc: SourceDoc, route: str, group: str) 
     return Article(
         page=Page("article", lang, route, display_path(config, doc.path), group, doc.draft),
         ref=ArticleRef(lang, doc.key), path=doc.path, markdown=doc.body, translations=None,
+        translated_markdown=None,
         title=doc.title or doc.key.stem, title_lang=lang,
         description=_text(doc.meta, "description"), description_lang=lang, tags=tags,
         date=_date(doc, "date"), updated=_date(doc, "updated"), author=_text(doc.meta, "author"),
@@ -308,7 +322,7 @@ def _translated_article(config: SiteConfig, segmented: SegmentedDoc, tdoc: Trans
     return Article(
         page=Page("article", tdoc.lang, route, source, group, draft),
         ref=ArticleRef(src, doc.key), path=doc.path, markdown=doc.body,
-        translations=tdoc.translations, title=title,
+        translations=tdoc.translations, translated_markdown=translated_body, title=title,
         title_lang=lang_of(doc.title) if doc.title else tdoc.lang,
         description=_text(meta, "description"),
         description_lang=lang_of(_text(doc.meta, "description")), tags=tags,
@@ -317,22 +331,35 @@ def _translated_article(config: SiteConfig, segmented: SegmentedDoc, tdoc: Trans
         untranslated=len(tdoc.missing))
 
 
-def _slug_line(catalog: polib.POFile | None, slug: str) -> int | None:
-    for entry in catalog or ():
-        if entry.msgctxt == SLUG_CONTEXT and entry.msgid == slug and not entry.obsolete:
-            return entry.linenum
-    return None
+def _slug_line(catalog: CatalogStates | None, slug: str) -> int | None:
+    entry = (catalog or {}).get((SLUG_CONTEXT, slug))
+    return entry.line if entry is not None else None
+
+
+def _prefetch(config: SiteConfig, cache: ResultCache) -> None:
+    """Segment the articles and read the catalogs the cache lacks on every core."""
+    content = config.content_dir(config.source_language)
+    try:
+        paths = list(article_paths(content))
+    except BilingualError:
+        return  # reported by the pass that reads them
+    catalogs = [catalog_path(config, lang, PurePosixPath(path.relative_to(content).as_posix()))
+                for path in paths for lang in config.target_languages]
+    prefetch(cache, [(path, content, config.source_language) for path in paths],
+             [path for path in catalogs if path.is_file()])
 
 
 def gather(config: SiteConfig, drafts: bool) -> Gathered:
     """Phase one: every article version that will have a page, and why others will not."""
     src = config.source_language
+    cache = project_cache(config.root)
     errors: list[str] = []
     warnings: list[str] = []
     held: list[HeldBack] = []
     articles: list[Article] = []
     unbuilt: dict[tuple[str, str], str] = {}
 
+    _prefetch(config, cache)
     sources = _read_all(config, src, errors)
     source_keys = {doc.key for doc in sources}
     originals = {lang: _read_all(config, lang, errors) for lang in config.target_languages}
@@ -371,7 +398,7 @@ def gather(config: SiteConfig, drafts: bool) -> Gathered:
         if slug is _SKIP:
             continue
         try:
-            segmented = segment_document(doc)
+            segmented = cached_segments(cache, doc)
         except ValueError as exc:  # the segmenter cannot map a block back to its source
             errors.append(f"{source}: cannot split into segments: {exc}")
             continue
@@ -387,7 +414,7 @@ def gather(config: SiteConfig, drafts: bool) -> Gathered:
             catalog = None
             if path.is_file():
                 try:
-                    catalog = read_catalog(path)
+                    catalog = cached_catalog_states(cache, path)
                 except BilingualError as exc:
                     errors.append(exc.format_message())
                     continue
@@ -446,6 +473,14 @@ class TagPage:
     page: Page
     name: str
     name_lang: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HomePage:
+    """The page listing every article of one language."""
+
+    page: Page
     articles: tuple[Article, ...]
 
 
@@ -645,6 +680,8 @@ class Renderer:
         self.plan = plan
         self.envs = envs
         self.warnings: dict[tuple[str, str], str] = {}
+        self.resolved: list[tuple[str, str, str | None]] = []
+        """Every link target resolved, with its href and warning, in order."""
         self._tag_pages: dict[tuple[str, str], Page] = {}
 
     def register_tags(self, pages: Iterable[TagPage]) -> None:
@@ -737,6 +774,7 @@ class Renderer:
 
         def resolve(target: str) -> str:
             href, warning = resolve_link(self.plan, origin, target)
+            self.resolved.append((target, href, warning))
             if warning is not None:
                 self._warn(article, target, warning)
             return href
@@ -749,8 +787,9 @@ class Renderer:
             def translate(msgid: str, context: str | None) -> str | None:
                 return translations.get((context, msgid))
 
-            marked = self.config.source_language if article.page.draft else None
-        return Markup(render_markdown(article.markdown, translate, marked, resolve))
+            marked = self.config.source_language if article.untranslated else None
+        return Markup(render_body(article.markdown, resolve, article.translated_markdown,
+                                  translate, marked))
 
     # Pages -------------------------------------------------------------------
 
@@ -836,75 +875,52 @@ def check_output_folder(config: SiteConfig, output: Path) -> None:
                                  "choose a folder such as site/", output)
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Write through a temporary file, so a reader never sees half a page."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def write_site(output: Path, files: Mapping[str, bytes]) -> tuple[tuple[str, ...],
-                                                                   tuple[str, ...]]:
-    """Write `files` under `output`, only those whose bytes differ, and remove the
-    files an earlier build wrote (per its manifest) that are not in `files`.
-    Returns (written, removed)."""
-    manifest = output / MANIFEST
-    old: set[str] = set()
-    if output.exists():
-        if not output.is_dir():
-            raise BilingualError("the output folder is a file", output)
-        if manifest.is_file():
-            old = {line for line in manifest.read_text(encoding="utf-8").splitlines() if line}
-        elif any(not entry.name.startswith(".") for entry in output.iterdir()):
-            raise BilingualError("the output folder is not empty and was not written by "
-                                 "bilingual build; empty it or choose another --output", output)
-    base = output.resolve()
-    removed = []
-    for relative in sorted(old - set(files)):
-        path = output / relative
-        if not path.resolve().is_relative_to(base) or ".." in PurePosixPath(relative).parts:
-            continue  # a manifest edited by hand never makes us delete elsewhere
-        if path.is_file() or path.is_symlink():
-            path.unlink()
-            removed.append(relative)
-            parent = path.parent
-            while parent != output and parent.is_dir() and not any(parent.iterdir()):
-                parent.rmdir()
-                parent = parent.parent
-    written = []
-    for relative, data in sorted(files.items()):
-        path = output / relative
-        if path.is_file() and not path.is_symlink() and path.read_bytes() == data:
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.parent.resolve().is_relative_to(base):
-            raise BilingualError("a folder of the output is a link leading elsewhere; refused",
-                                 path.parent)
-        if path.is_symlink():
-            path.unlink()
-        _write_bytes(path, data)
-        written.append(relative)
-    return tuple(written), tuple(removed)
-
-
 # ---------------------------------------------------------------------------
 # The build
 # ---------------------------------------------------------------------------
 
-def build_site(config: SiteConfig, drafts: bool = False,
-               output: Path | None = None) -> BuildSummary:
+def build_site(config: SiteConfig, drafts: bool = False, output: Path | None = None,
+               progress: ProgressLike | None = None) -> BuildSummary:
     """Build the whole site into `output` (default `site/`); raises BilingualError
-    listing every problem before anything is written."""
+    listing every problem before anything is written. `progress` hears of each
+    page rendered."""
     output = output if output is not None else config.output_dir
     check_output_folder(config, output)
-    files = render_site(config, drafts, output)
+    cache = project_cache(config.root)
+    # Nothing changed since the last build into this folder, neither the
+    # sources nor the files it wrote: the site on disk is already the result.
+    last_build = f"{output.resolve()}\0{drafts}".encode()
+    inputs = _input_state(config)
+    remembered = cache.peek("last-build", last_build)
+    if isinstance(remembered, tuple) and len(remembered) == 3 and remembered[0] == inputs:
+        _, summary, written_state = remembered
+        if isinstance(summary, BuildSummary) and written_state == _output_state(summary):
+            return dataclasses.replace(summary, written=(), removed=())
+    try:
+        files = render_site(config, drafts, output, progress)
+    finally:
+        cache.flush()  # what was computed helps the next run even when this one fails
     written, removed = write_site(output, files.files)
-    return BuildSummary(output, files.pages, tuple(sorted(files.files)), written, removed,
-                        files.held_back, files.warnings)
+    summary = BuildSummary(output, files.pages, tuple(sorted(files.files)), written, removed,
+                           files.held_back, files.warnings)
+    cache.put("last-build", last_build, (inputs, summary, _output_state(summary)))
+    cache.prune("page")  # writes what is pending, too
+    return summary
+
+
+def _input_state(config: SiteConfig) -> bytes:
+    """Every file a build reads, by name, size and times (see `cache.tree_state`)."""
+    folders = [config.config_path, config.root / "content", config.root / "locales",
+               config.templates_dir, config.static_dir, BUILTIN]
+    folders += [config.content_dir(lang) for lang in config.languages]
+    folders += [config.locale_dir(lang) for lang in config.target_languages]
+    outermost = [f for f in set(folders)
+                 if not any(f != other and f.is_relative_to(other) for other in folders)]
+    return tree_state(sorted(outermost))
+
+
+def _output_state(summary: BuildSummary) -> bytes:
+    return tree_state([summary.output_dir / name for name in summary.files])
 
 
 @dataclass(frozen=True, slots=True)
@@ -917,8 +933,8 @@ class RenderedSite:
     warnings: tuple[str, ...]
 
 
-def render_site(config: SiteConfig, drafts: bool = False,
-                output: Path | None = None) -> RenderedSite:
+def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = None,
+                progress: ProgressLike | None = None) -> RenderedSite:
     """Gather, plan and render the site without writing anything."""
     output = output if output is not None else config.output_dir
     folder = display_path(config, output)
@@ -946,6 +962,7 @@ def render_site(config: SiteConfig, drafts: bool = False,
         statics = ()
     generated = [(feed_route(lang), f"the {lang} Atom feed") for lang in config.languages]
     generated += [("sitemap.xml", "the sitemap"), ("robots.txt", "robots.txt"),
+                  (STATUS_PAGE, "the translation status page"),
                   (MANIFEST, "the build manifest")]
     outputs = [(p.output, p.source) for p in pages]
     outputs += [(name, label) for name, _, label in statics] + generated
@@ -971,13 +988,13 @@ def render_site(config: SiteConfig, drafts: bool = False,
 
     rendered: dict[str, bytes] = {}
     order = {lang: index for index, lang in enumerate(config.languages)}
-    for article in sorted(articles, key=lambda a: (order[a.page.lang], a.page.route)):
-        rendered[article.page.output] = renderer.article(article).encode()
-    for lang, page in homes.items():
-        listed = [a for a in articles if a.page.lang == lang]
-        rendered[page.output] = renderer.home(page, listed).encode()
-    for tag_page in tags:
-        rendered[tag_page.page.output] = renderer.tag(tag_page).encode()
+    listed = sorted(articles, key=lambda a: (order[a.page.lang], a.page.route))
+    site_identity = _site_identity(config, plan, drafts)
+    home_pages = [HomePage(page, tuple(a for a in articles if a.page.lang == lang))
+                  for lang, page in homes.items()]
+    rendered.update(_render_pages(renderer, [*listed, *tags, *home_pages],
+                                  progress or NullProgress(), project_cache(config.root),
+                                  site_identity))
     for page in not_found:
         rendered[page.output] = renderer.not_found(page).encode()
     rendered[root.output] = renderer.chooser(root).encode()
@@ -988,6 +1005,7 @@ def render_site(config: SiteConfig, drafts: bool = False,
         rendered[feed_route(lang)] = atom_feed(_feed(config, plan, lang, published))
     rendered["sitemap.xml"] = sitemap_xml(plan, _lastmod(published, tags, config.languages))
     rendered["robots.txt"] = robots_txt(config.base_url)
+    rendered[STATUS_PAGE] = status_page(config, envs[src], [a.page for a in articles])
     for name, path, _ in statics:
         rendered[name] = path.read_bytes()
     rendered[MANIFEST] = "".join(f"{name}\n" for name in sorted(rendered)).encode()
@@ -996,6 +1014,86 @@ def render_site(config: SiteConfig, drafts: bool = False,
     return RenderedSite(MappingProxyType(rendered), page_outputs,
                         tuple(sorted(gathered.held_back, key=lambda h: (h.source, h.lang))),
                         tuple(gathered.warnings) + tuple(warnings))
+
+
+def _site_identity(config: SiteConfig, plan: SitePlan, drafts: bool) -> bytes:
+    """What every page depends on besides its own article, tag or group, and
+    the links it resolves: configuration, templates and UI catalogs."""
+    digest = hashlib.sha256(pickle.dumps((config, plan.base_url, plan.languages, drafts),
+                                         pickle.HIGHEST_PROTOCOL))
+    for name, path in template_files(config):
+        digest.update(name.encode() + b"\0" + path.read_bytes())
+    for lang in config.target_languages:
+        ui = config.locale_dir(lang) / UI_CATALOG
+        digest.update(lang.encode() + b"\0" + (ui.read_bytes() if ui.is_file() else b""))
+    return digest.digest()
+
+
+def _page_identity(plan: SitePlan, item: Article | TagPage | HomePage) -> bytes:
+    """A page's own inputs: its article or listed entries, and the pages of its
+    group (switcher, hreflang). Links in the body are checked apart."""
+    group = item.page.group
+    versions = (plan.groups.get(group, ()), plan.x_default.get(group)) if group else None
+    if isinstance(item, Article):
+        return pickle.dumps((item, versions), pickle.HIGHEST_PROTOCOL)
+    # A listing shows each article's entry: exactly what `Renderer.entry` reads.
+    listed = tuple((a.page.route, a.page.draft, a.title, a.title_lang, a.date, a.updated,
+                    a.description, a.description_lang, a.tags) for a in item.articles)
+    name = (item.name, item.name_lang) if isinstance(item, TagPage) else None
+    return pickle.dumps((item.page, name, listed, versions), pickle.HIGHEST_PROTOCOL)
+
+
+def _links_unchanged(plan: SitePlan, item: Article | TagPage | HomePage,
+                     resolved: tuple[tuple[str, str, str | None], ...]) -> bool:
+    """True when every link target a cached page resolved still resolves the same."""
+    if not isinstance(item, Article):
+        return not resolved
+    origin = LinkOrigin(item.page, item.ref)
+    return all(resolve_link(plan, origin, target) == (href, warning)
+               for target, href, warning in resolved)
+
+
+def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
+                  progress: ProgressLike,
+                  cache: ResultCache, site_identity: bytes) -> dict[str, bytes]:
+    """Article and tag pages by output path. A page whose inputs are unchanged
+    since an earlier build is taken from the cache; the others are rendered on
+    every core. Warnings are merged in page order, as one process would."""
+    Rendered = tuple[bytes, dict[tuple[str, str], str], tuple[tuple[str, str, str | None], ...]]
+
+    def render(item: Article | TagPage | HomePage) -> Rendered:
+        known = set(renderer.warnings)
+        renderer.resolved.clear()
+        if isinstance(item, Article):
+            html = renderer.article(item)
+        elif isinstance(item, TagPage):
+            html = renderer.tag(item)
+        else:
+            html = renderer.home(item.page, item.articles)
+        raised = {k: v for k, v in renderer.warnings.items() if k not in known}
+        return html.encode(), raised, tuple(renderer.resolved)
+
+    keys = [site_identity + _page_identity(renderer.plan, item) for item in pages]
+    results: list[Rendered | None] = []
+    for item, key in zip(pages, keys, strict=True):
+        cached = cache.peek("page", key)
+        fresh = isinstance(cached, tuple) and _links_unchanged(renderer.plan, item, cached[2])
+        results.append(cached if fresh else None)  # type: ignore[arg-type]
+    missing = [index for index, result in enumerate(results) if result is None]
+    progress.start(len(missing), "Rendering")
+    for index, result in zip(missing, map_chunks(render, [pages[i] for i in missing],
+                                                 progress.advance), strict=True):
+        results[index] = result
+        cache.put("page", keys[index], result)
+    progress.finish()
+    rendered = {}
+    for item, result in zip(pages, results, strict=True):
+        assert result is not None
+        data, raised, _ = result
+        rendered[item.page.output] = data
+        for key, warning in raised.items():
+            renderer.warnings.setdefault(key, warning)
+    return rendered
 
 
 def _feed(config: SiteConfig, plan: SitePlan, lang: str, articles: Iterable[Article]) -> Feed:

@@ -89,6 +89,7 @@ __all__ = [
     "format_catalog",
     "parse_catalog",
     "read_catalog",
+    "remove_stale_temporaries",
     "write_if_changed",
 ]
 
@@ -413,6 +414,14 @@ def _wrap(out: list[str], prefix: str, name: str, value: str, do_wrap: bool = Tr
 def _comment_lines(out: list[str], mark: str, text: str | None) -> None:
     if not text:
         return
+    # Neither could be read back: gettext cuts a comment at NUL, and a CR before
+    # the line end is a CRLF file's line end.
+    if "\0" in text:
+        raise CatalogError(f"comment {text[:40]!r} contains a NUL character, which a catalog "
+                           "cannot hold")
+    if "\r\n" in text or text.endswith("\r"):
+        raise CatalogError(f"comment {text[:40]!r} has a line ending in a carriage return, "
+                           "which a catalog cannot hold")
     for line in text.split("\n"):
         out.append(f"{mark} {line}" if line else mark)
 
@@ -680,6 +689,8 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\[\]]*")
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "b": "\b", "r": "\r", "f": "\f", "v": "\v",
                    "a": "\a", "\\": "\\", '"': '"'}
 _OCTAL = re.compile(r"[0-7]{1,3}")
+_PLAIN_RUN = re.compile(r'[^"\\]*')
+"""Text up to the next quote or backslash."""
 _HEX = re.compile(r"x([0-9A-Fa-f]+)")
 
 
@@ -721,9 +732,7 @@ class _Lexer:
         n = len(text)
         start = i
         while True:
-            j = i
-            while j < n and text[j] != '"' and text[j] != "\\":
-                j += 1
+            j = _PLAIN_RUN.match(text, i).end()  # type: ignore[union-attr]
             if j > start:
                 parts.append(text[start:j])
             if j >= n:
@@ -950,6 +959,8 @@ def parse_catalog(text: str, path: Path | str) -> polib.POFile:
                     raise lexer.error("syntax error: empty #| line", number)
             else:
                 # A comment line.
+                if "\0" in stripped:
+                    raise lexer.error("a NUL character in a comment (a damaged file?)", number)
                 after_blank = True
                 if current.state in _COMPLETE:
                     finish(current)
@@ -1093,6 +1104,29 @@ def read_catalog(path: Path) -> polib.POFile:
     return parse_catalog(decode_catalog(data, path), path)
 
 
+_TEMPORARY_SUFFIX = ".tmp"
+# `.<name>.<32 hex digits>.tmp`: the temporary files write_if_changed makes.
+_TEMPORARY = re.compile(r"\..+\.[0-9a-f]{32}" + re.escape(_TEMPORARY_SUFFIX))
+
+
+def remove_stale_temporaries(directory: Path) -> list[Path]:
+    """Remove the temporary files `write_if_changed` left under `directory` when
+    its process was killed between creating and renaming them; returns them.
+
+    Only safe while nothing else writes there (the caller holds the catalog
+    lock, `bilingual.lock`). Other files, whatever their name, are left alone.
+    """
+    removed = []
+    for path in sorted(Path(directory).rglob(".*" + _TEMPORARY_SUFFIX)):
+        if _TEMPORARY.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            removed.append(path)
+    return removed
+
+
 def write_if_changed(path: Path, text: str) -> bool:
     """Write `text` (UTF-8) to `path` unless the file already holds exactly it.
 
@@ -1113,7 +1147,7 @@ def write_if_changed(path: Path, text: str) -> bool:
         mode = None
     except OSError as exc:
         raise BilingualError(f"cannot read: {exc.strerror or exc}", path) from None
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}{_TEMPORARY_SUFFIX}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
 
 from bilingual.config import SiteConfig, load_config
 from bilingual.errors import ConfigError
+from bilingual.progress import Output
 
 
 class Context:
-    """What every command needs: the project root and the debug switch."""
+    """What every command needs: the project root, the debug switch and how much to print."""
 
-    def __init__(self, root: Path, debug: bool):
+    def __init__(self, root: Path, debug: bool, out: Output | None = None):
         self.root = root
         self.debug = debug
+        self.out = out if out is not None else Output()
 
     def config(self) -> SiteConfig:
         return load_config(self.root)
@@ -35,16 +38,22 @@ pass_context = click.make_pass_decorator(Context)
 @click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path),
               default=".", help="Run in DIR instead of the current directory.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected failures.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print only errors (update, build, serve); the exit code tells the rest.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also list every file written (update, build, serve).")
 @click.version_option(package_name="bilingual")
 @click.pass_context
-def cli(ctx: click.Context, directory: Path, debug: bool) -> None:
+def cli(ctx: click.Context, directory: Path, debug: bool, quiet: bool, verbose: bool) -> None:
     """German articles, Spanish translations through gettext catalogs, one site."""
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose exclude each other")
     # Like `make -C` and `git -C`: every relative path is read from DIR.
     try:
         os.chdir(directory)
     except OSError as exc:
         raise ConfigError(f"cannot run there: {exc.strerror}", directory) from None
-    ctx.obj = Context(Path.cwd(), debug)
+    ctx.obj = Context(Path.cwd(), debug, Output(quiet, verbose))
 
 
 @cli.command()
@@ -61,25 +70,48 @@ def init(context: Context, directory: Path) -> None:
 
 
 @cli.command()
+@click.option("--pot", is_flag=True,
+              help="Also write POT templates to locales/templates/ (for msginit, Weblate).")
 @pass_context
-def update(context: Context) -> None:
+def update(context: Context, pot: bool) -> None:
     """Extract segments and UI strings and merge them into every target catalog."""
+    from bilingual.lock import catalog_lock
+    from bilingual.progress import count_articles, update_summary_line
     from bilingual.update import apply_plan, plan_update, relative
 
+    out = context.out
+    started = time.monotonic()
     config = context.config()
-    plan = plan_update(config)
-    written = apply_plan(plan)
+    with catalog_lock(config.root, "bilingual update"):
+        progress = out.progress()
+        try:
+            plan = plan_update(config, progress=progress)
+        finally:
+            progress.finish()
+        written = apply_plan(plan)
+        templates = None
+        if pot:
+            from bilingual.pot import write_templates
+
+            templates = write_templates(config)
     for catalog in written:
         stats = catalog.stats
         verb = "created" if catalog.created else "updated"
-        click.echo(f"{verb} {relative(config, catalog.path)}: {stats.kept} kept, "
-                   f"{stats.fuzzy} fuzzy, {stats.from_memory} from memory, {stats.new} new, "
-                   f"{stats.obsoleted} obsolete")
-    for error in plan.errors:
+        out.say(f"{verb} {relative(config, catalog.path)}: {stats.kept} kept, "
+                f"{stats.fuzzy} fuzzy, {stats.from_memory} from memory, {stats.new} new, "
+                f"{stats.obsoleted} obsolete")
+    for catalog in plan.catalogs:
+        if catalog not in written:
+            out.detail(f"unchanged {relative(config, catalog.path)}")
+    errors = [*plan.errors, *(templates.errors if templates else ())]
+    for line in templates.describe(config) if templates else ():
+        out.say(line)
+    for error in errors:
         error.show()
-    click.echo(f"{len(plan.catalogs)} catalogs, {len(written)} written"
-               + (f", {len(plan.errors)} error(s)" if plan.errors else ""))
-    if plan.errors:
+    out.say(update_summary_line(count_articles(config, (config.source_language,)),
+                                len(plan.catalogs), len(written), len(errors),
+                                time.monotonic() - started))
+    if errors:
         sys.exit(1)
 
 
@@ -91,17 +123,29 @@ def update(context: Context) -> None:
 @pass_context
 def build(context: Context, drafts: bool, output: Path | None) -> None:
     """Build the site of every language into site/."""
-    from bilingual.build import build_site, describe_summary
+    from bilingual.build import build_site
+    from bilingual.progress import build_summary_line, count_articles
 
+    out = context.out
+    started = time.monotonic()
     config = context.config()
     if output is not None and not output.is_absolute():
         output = context.root / output
-    summary = build_site(config, drafts=drafts, output=output)
+    progress = out.progress()
+    try:
+        summary = build_site(config, drafts=drafts, output=output, progress=progress)
+    finally:
+        progress.finish()
     for warning in summary.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        out.warn(warning)
     for held in summary.held_back:
-        click.echo(held.describe())
-    click.echo(describe_summary(summary, config.languages))
+        out.say(held.describe())
+    for name in summary.written:
+        out.detail(f"wrote {name}")
+    for name in summary.removed:
+        out.detail(f"removed {name}")
+    out.say(build_summary_line(summary, config.languages, count_articles(config),
+                               time.monotonic() - started))
 
 
 @cli.command("import-translation")
@@ -115,12 +159,33 @@ def import_translation(context: Context, german: Path, translated: Path, lang: s
     """Fill GERMAN's catalog from TRANSLATED, an existing translation of the
     article with the same block structure (run `bilingual update` first)."""
     from bilingual.align import import_translation as run_import
+    from bilingual.lock import catalog_lock
 
     config = context.config()
-    result = run_import(config, german, translated, lang, overwrite)
+    with catalog_lock(config.root, "bilingual import-translation"):
+        result = run_import(config, german, translated, lang, overwrite)
     for conflict in result.conflicts:
         click.echo(f"warning: {translated}: {conflict}", err=True)
     click.echo(f"{result.path}: {result.filled} translations filled")
+
+
+@cli.command()
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("site-pseudo"), show_default=True,
+              help="Write the pseudo-localized site to DIR (relative to the project).")
+@click.option("--drafts", is_flag=True, help="Also build drafts.")
+@pass_context
+def pseudo(context: Context, output: Path, drafts: bool) -> None:
+    """Build a pseudo-localized site ([Ŝåṁþļé ţéẋţ ···] in every target language) to
+    find layout problems; the project's catalogs are not touched."""
+    from bilingual.pseudo import build_pseudo_site
+
+    config = context.config()
+    summary = build_pseudo_site(config, output if output.is_absolute() else context.root / output,
+                                drafts)
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"pseudo-localized site: {len(summary.pages)} pages in {summary.output_dir}")
 
 
 def _target_languages(config: SiteConfig, langs: tuple[str, ...]) -> tuple[str, ...]:
@@ -173,6 +238,23 @@ def status(context: Context, fmt: str, langs: tuple[str, ...]) -> None:
         error.show()
     if report.errors:
         sys.exit(1)
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1; 0 picks a free one.")
+@pass_context
+def serve(context: Context, port: int) -> None:
+    """Build with drafts into .bilingual-serve/, serve it on 127.0.0.1, rebuild on every
+    change and reload the open page; on an error keep the last good build and show it.
+    Ctrl-C stops."""
+    from bilingual.config import find_config_root
+    from bilingual.serve import serve_site
+
+    # Only the file must exist: a configuration error is shown like any build error
+    # and the preview waits for the fix.
+    root = find_config_root(context.root)
+    sys.exit(serve_site(root, port, context.out, context.debug))
 
 
 def main() -> None:

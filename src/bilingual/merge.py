@@ -18,6 +18,7 @@ polib's own `POFile.merge` does no fuzzy matching, which is why this module exis
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -82,6 +83,15 @@ def build_memory(catalogs: Iterable[tuple[str, polib.POFile]]) -> dict[Key, Reme
     return memory
 
 
+_NPLURALS = re.compile(r"nplurals\s*=\s*([0-9]+)")
+
+
+def declared_nplurals(catalog: polib.POFile) -> int | None:
+    """The `nplurals=N` of a catalog's Plural-Forms header field, if it has one."""
+    m = _NPLURALS.search(catalog.metadata.get("Plural-Forms", ""))
+    return int(m.group(1)) if m is not None and int(m.group(1)) > 0 else None
+
+
 def _copy_translation(target: polib.POEntry, source: polib.POEntry) -> None:
     target.msgstr = source.msgstr
     if target.msgid_plural:
@@ -105,6 +115,10 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
     the result takes those from the template and translations from `old`.
     """
     result = polib.POFile(wrapwidth=79)
+    # The header belongs to the translators: when their Plural-Forms says another
+    # number of forms than the language's default, every plural entry gets that
+    # many, or the catalog would contradict its own header (and not load).
+    nplurals = declared_nplurals(old) or nplurals if old is not None else nplurals
     if old is None:
         result.header = header_comment
         result.metadata = dict(header)

@@ -1,15 +1,30 @@
 """Rendering Markdown to HTML from the German block structure.
 
-A translated page is rendered from the German article's tokens: each block's
-inline text is replaced by its translation and parsed as inline Markdown, so
-the Spanish page has exactly the German page's blocks. Untranslated blocks can
-be marked with the source language (`lang="de"`) for draft builds.
+Two renderers of the same CommonMark, chosen per page:
+
+- cmark-gfm (C, about twenty times faster than markdown-it-py; measured in
+  bench/renderers.py) renders plain Markdown: the German body, or the
+  translated body rebuilt from the German skeleton (`segment.rebuild_markdown`,
+  which keeps every block of the German). Its output equals markdown-it-py's
+  on such text (tests/test_render.py checks this on generated documents and
+  the benchmark corpus), apart from `style="text-align: right"` spacing.
+- markdown-it-py's tokens render everything cmark-gfm would treat differently:
+  any page whose Markdown contains `<` (raw HTML, autolinks) or a script-like
+  URL scheme, and drafts whose untranslated blocks get a `lang` attribute. A
+  translated page is then rendered from the German article's tokens: each
+  block's inline text is replaced by its translation and parsed as inline
+  Markdown, and raw HTML the German block does not have becomes text, so a
+  translation cannot inject markup.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 
+import cmarkgfm
+from cmarkgfm.cmark import Options
 from markdown_it.token import Token
 
 from bilingual.segment import Translate, iter_blocks, markdown_parser
@@ -78,3 +93,40 @@ def render_markdown(body: str, translate: Translate | None = None,
     if resolve_link is not None:
         _rewrite_links(tokens, resolve_link)
     return parser.renderer.render(tokens, parser.options, env)
+
+
+_CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
+_CMARK_EXTENSIONS = ("table", "strikethrough")
+_NEEDS_TOKENS = re.compile(r"<|(?:javascript|vbscript|file|data):", re.IGNORECASE)
+"""Text cmark-gfm would pass through where markdown-it-py escapes or refuses it."""
+_LINK_TARGET = re.compile(r'(<a href="|<img src=")([^"]*)"')
+
+
+def is_plain_markdown(markdown: str) -> bool:
+    """True when `markdown` has no raw HTML, autolink or script-like URL: text
+    both renderers turn into the same HTML."""
+    return _NEEDS_TOKENS.search(markdown) is None
+
+
+def _resolve_targets(page: str, resolve_link: ResolveLink) -> str:
+    def replace(match: re.Match[str]) -> str:
+        target = resolve_link(html.unescape(match.group(2)))
+        escaped = (target.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                   .replace('"', "&quot;"))
+        return f'{match.group(1)}{escaped}"'
+    return _LINK_TARGET.sub(replace, page)
+
+
+def render_body(source: str, resolve_link: ResolveLink, translated: str | None = None,
+                translate: Translate | None = None, untranslated_lang: str | None = None) -> str:
+    """HTML of an article body: `source` itself, or its translation, given both
+    as the rebuilt Markdown `translated` and as `translate` for the token path.
+    `untranslated_lang` marks blocks left in the source language (drafts)."""
+    markdown = source if translated is None else translated
+    if untranslated_lang is None and is_plain_markdown(markdown):
+        page = cmarkgfm.markdown_to_html_with_extensions(
+            markdown, options=_CMARK_OPTIONS, extensions=_CMARK_EXTENSIONS)
+        return _resolve_targets(page.replace('style="text-align: ', 'style="text-align:'),
+                                resolve_link)
+    return render_markdown(source, translate if translated is not None else None,
+                           untranslated_lang, resolve_link)

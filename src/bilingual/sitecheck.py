@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from bilingual.checks import Finding, finding
 
@@ -101,9 +101,11 @@ def read_page(site: Path, path: Path, base_url: str) -> Page:
 
 
 def normalise(url: str) -> str:
-    """A URL without fragment, with `.../index.html` as `.../`."""
+    """A URL without fragment, with `.../index.html` as `.../`, percent-encoded
+    one way (a page's own URL is read from its file name, `es/año/`, while the
+    build writes hreflang links encoded, `es/a%C3%B1o/`)."""
     parts = urlsplit(url)
-    path = parts.path
+    path = quote(unquote(parts.path), safe="/")
     if path.endswith("/index.html"):
         path = path[: -len("index.html")]
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path or "/", parts.query, ""))

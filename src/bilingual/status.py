@@ -14,13 +14,19 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from bilingual.catalog import read_catalog
+from bilingual.cache import (
+    cached_catalog_states,
+    cached_segments,
+    cached_source,
+    document_input,
+    project_cache,
+)
 from bilingual.checks import display_path, handwritten_keys
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
-from bilingual.segment import SLUG_CONTEXT, Segment, markdown_parser, segment_document
-from bilingual.sources import SourceDoc, article_paths, read_source, read_sources
-from bilingual.translate import translate_document
+from bilingual.segment import SLUG_CONTEXT, Segment, markdown_parser
+from bilingual.sources import SourceDoc, article_paths, read_sources
+from bilingual.translate import CatalogStates, translate_document
 from bilingual.update import catalog_path
 
 _WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
@@ -86,15 +92,25 @@ def count_words(text: str) -> int:
     return words
 
 
-def _words(segments: Iterable[Segment]) -> int:
-    # A translated slug is not text a reader sees; it is not counted.
-    return sum(count_words(s.msgid) for s in segments if s.context != SLUG_CONTEXT)
+def segment_words(segments: Iterable[Segment]) -> dict[Segment, int]:
+    """Words of each segment; a translated slug is not text a reader sees: 0."""
+    return {s: count_words(s.msgid) if s.context != SLUG_CONTEXT else 0 for s in segments}
 
 
-def article_status(config: SiteConfig, doc: SourceDoc, lang: str, catalog,
-                   handwritten: bool) -> ArticleStatus:
-    """Progress of one article in `lang` given its parsed catalog (or None)."""
-    segmented = segment_document(doc)
+def article_status(config: SiteConfig, doc: SourceDoc, lang: str,
+                   catalog: CatalogStates | None, handwritten: bool,
+                   count_words: bool = True) -> ArticleStatus:
+    """Progress of one article in `lang` given its catalog's entries (or None);
+    the word fields are 0 unless `count_words`."""
+    cache = project_cache(config.root)
+    segmented = cached_segments(cache, doc)
+    # Counting parses every segment's inline Markdown: reuse it while the article is unchanged.
+    words = (cache.get("words", document_input(doc), lambda: segment_words(segmented.segments))
+             if count_words else {})
+
+    def _words(segments: Iterable[Segment]) -> int:
+        return sum(words.get(s, 0) for s in segments)
+
     translated = translate_document(segmented, catalog, lang)
     fuzzy = set(translated.fuzzy)
     untranslated = [s for s in translated.missing if s not in fuzzy]
@@ -126,16 +142,19 @@ def totals(lang: str, rows: Iterable[ArticleStatus]) -> LanguageTotals:
             "untranslated_words", "fuzzy_words")})
 
 
-def collect_status(config: SiteConfig, langs: Iterable[str] | None = None) -> StatusReport:
+def collect_status(config: SiteConfig, langs: Iterable[str] | None = None,
+                   count_words: bool = True) -> StatusReport:
     """Progress of every German article in every target language; articles or
-    catalogs that cannot be read are skipped and returned as errors."""
+    catalogs that cannot be read are skipped and returned as errors. Without
+    `count_words` the word fields are 0 (the build's status page shows none)."""
     langs = tuple(langs) if langs else config.target_languages
+    cache = project_cache(config.root)
     errors: list[BilingualError] = []
     docs: list[SourceDoc] = []
     content = config.content_dir(config.source_language)
     for path in article_paths(content):
         try:
-            docs.append(read_source(path, content, config.source_language))
+            docs.append(cached_source(cache, path, content, config.source_language))
         except BilingualError as exc:
             errors.append(exc)
     rows: list[ArticleStatus] = []
@@ -150,11 +169,13 @@ def collect_status(config: SiteConfig, langs: Iterable[str] | None = None) -> St
             catalog = None
             if path.is_file():
                 try:
-                    catalog = read_catalog(path)
+                    catalog = cached_catalog_states(cache, path)
                 except BilingualError as exc:
                     errors.append(exc)
                     continue
-            rows.append(article_status(config, doc, lang, catalog, doc.key in handwritten))
+            rows.append(article_status(config, doc, lang, catalog, doc.key in handwritten,
+                                       count_words))
+    cache.flush()
     return StatusReport(tuple(rows), tuple(totals(lang, rows) for lang in langs), tuple(errors))
 
 

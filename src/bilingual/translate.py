@@ -55,20 +55,43 @@ def translated_meta(segmented: SegmentedDoc,
     return meta
 
 
-def translate_document(segmented: SegmentedDoc, catalog: polib.POFile | None,
+@dataclass(frozen=True, slots=True)
+class EntryState:
+    """What applying translations needs of one live catalog entry."""
+
+    msgstr: str
+    translated: bool
+    """Has a translation that is not fuzzy (`merge.is_translated`)."""
+    fuzzy: bool
+    line: int
+    """1-based line of the entry in its catalog, for messages."""
+
+
+CatalogStates = Mapping[tuple[str | None, str], EntryState]
+
+
+def catalog_states(catalog: polib.POFile) -> CatalogStates:
+    """The live (not obsolete) entries of a catalog by (msgctxt, msgid)."""
+    return MappingProxyType({
+        entry_key(e): EntryState(e.msgstr, is_translated(e), "fuzzy" in e.flags, e.linenum)
+        for e in catalog if not e.obsolete})
+
+
+def translate_document(segmented: SegmentedDoc, catalog: CatalogStates | None,
                        lang: str) -> TranslatedDoc:
-    """Apply a catalog (None when there is none yet) to a segmented article."""
-    entries = {entry_key(e): e for e in catalog if not e.obsolete} if catalog else {}
+    """Apply a catalog's entries (None when there is no catalog yet) to a
+    segmented article."""
+    entries = catalog or {}
     translations: dict[tuple[str | None, str], str] = {}
     missing: list[Segment] = []
     fuzzy: list[Segment] = []
     for segment in segmented.segments:
         entry = entries.get((segment.context, segment.msgid))
-        if entry is not None and is_translated(entry):
+        if entry is not None and entry.translated:
             translations[(segment.context, segment.msgid)] = entry.msgstr
         else:
             missing.append(segment)
-            if entry is not None and "fuzzy" in entry.flags:
+            if entry is not None and entry.fuzzy:
                 fuzzy.append(segment)
     frozen = MappingProxyType(translations)
     return TranslatedDoc(segmented, lang, frozen, tuple(missing), tuple(fuzzy),

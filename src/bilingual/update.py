@@ -8,7 +8,8 @@ anything?" without writing: `plan_update` computes every catalog's new text,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -18,12 +19,14 @@ from babel.messages.extract import extract
 from babel.messages.plurals import get_plural
 from jinja2.ext import babel_extract
 
+from bilingual.cache import cached_segments, cached_source, prefetch, project_cache
 from bilingual.catalog import format_catalog, read_catalog, write_if_changed
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError, CatalogError
-from bilingual.merge import MergeStats, build_memory, merge_catalog
-from bilingual.segment import SegmentedDoc, segment_document
-from bilingual.sources import article_paths, read_source
+from bilingual.merge import Key, MergeStats, Remembered, build_memory, merge_catalog
+from bilingual.progress import NullProgress, ProgressLike
+from bilingual.segment import SegmentedDoc
+from bilingual.sources import SourceDoc, article_paths
 
 UI_CATALOG = "_ui.po"
 """The catalog of the templates' UI strings; the underscore keeps it apart from
@@ -138,21 +141,60 @@ def _existing_catalogs(config: SiteConfig, lang: str) -> Iterator[Path]:
         yield from sorted(directory.rglob("*.po"))
 
 
-def plan_update(config: SiteConfig) -> UpdatePlan:
-    """Compute every target catalog's new text; read-only."""
+@dataclass(frozen=True, slots=True)
+class _Article:
+    doc: SourceDoc
+    reference: str
+    digest: bytes
+    """SHA-256 of the article file's bytes."""
+
+
+class _LazyMemory:
+    """The translation memory of one language, read from every catalog only
+    when a merge first meets a segment its own catalog lacks."""
+
+    def __init__(self, read: Callable[[], dict[Key, Remembered]]):
+        self._read = read
+        self._memory: dict[Key, Remembered] | None = None
+
+    def get(self, key: Key) -> Remembered | None:
+        if self._memory is None:
+            self._memory = self._read()
+        return self._memory.get(key)
+
+
+def _stable_input(config: SiteConfig, lang: str, article: _Article, catalog: bytes) -> bytes:
+    # Everything a merge of an existing catalog depends on, besides the memory,
+    # which only fills segments the catalog lacks (and a stable catalog lacks none).
+    return (f"{lang}\0{config.babel_locale(lang)}\0{article.reference}\0".encode()
+            + article.digest + hashlib.sha256(catalog).digest())
+
+
+def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> UpdatePlan:
+    """Compute every target catalog's new text; read-only.
+
+    A catalog that this version of bilingual wrote from the very same article
+    bytes is its own merge result (merging is idempotent), so it is not read
+    or merged again; `.bilingual-cache/` remembers which ones those are."""
+    progress = progress if progress is not None else NullProgress()
+    cache = project_cache(config.root)
     errors: list[BilingualError] = []
-    # Key -> (reference, template entries); None when the article cannot be read,
-    # so that its catalog is left as it is rather than made obsolete.
-    sources: dict[PurePosixPath, tuple[str, list[polib.POEntry]] | None] = {}
+    # Key -> the article; None when the article cannot be read, so that its
+    # catalog is left as it is rather than made obsolete.
+    sources: dict[PurePosixPath, _Article | None] = {}
     content = config.content_dir(config.source_language)
-    for path in article_paths(content):
+    paths = list(article_paths(content))
+    prefetch(cache, [(path, content, config.source_language) for path in paths], ())
+    progress.start(len(paths), "Reading articles")
+    for path in paths:
         try:
-            doc = read_source(path, content, config.source_language)
-            reference = relative(config, path)
-            sources[doc.key] = (reference, template_entries(segment_document(doc), reference))
+            doc = cached_source(cache, path, content, config.source_language)
+            digest = hashlib.sha256(path.read_bytes()).digest()
+            sources[doc.key] = _Article(doc, relative(config, path), digest)
         except BilingualError as exc:
             errors.append(exc)
             sources[PurePosixPath(path.relative_to(content).as_posix())] = None
+        progress.advance()
     try:
         ui_entries = ui_template_entries(config)
     except BilingualError as exc:
@@ -161,31 +203,43 @@ def plan_update(config: SiteConfig) -> UpdatePlan:
 
     plans: list[CatalogPlan] = []
     for lang in config.target_languages:
-        old: dict[Path, polib.POFile] = {}
-        unreadable: set[Path] = set()
-        for path in _existing_catalogs(config, lang):
-            try:
-                old[path] = read_catalog(path)
-            except CatalogError as exc:
-                errors.append(exc)
-                unreadable.add(path)
-        memory = build_memory((_origin(config, lang, p), c) for p, c in sorted(old.items()))
+        existing = list(_existing_catalogs(config, lang))
+        old = _CatalogReader()
+        memory = _LazyMemory(lambda lang=lang, existing=existing, old=old: build_memory(
+            (_origin(config, lang, path), catalog) for path in existing
+            if (catalog := old.read_quietly(path)) is not None))
         nplurals = get_plural(config.babel_locale(lang)).num_plurals
 
-        wanted: dict[Path, tuple[str, list[polib.POEntry] | None]] = {}
-        for key, value in sources.items():
+        wanted: dict[Path, tuple[str | None, _Article | list[polib.POEntry] | None]] = {}
+        for key, article in sources.items():
             path = catalog_path(config, lang, key)
-            wanted[path] = value if value is not None else (None, None)
+            wanted[path] = (article.reference, article) if article is not None else (None, None)
         wanted[config.locale_dir(lang) / UI_CATALOG] = (relative(config, config.templates_dir)
                                                        + "/", ui_entries)
-        for path in old:
+        for path in existing:
             # A catalog whose article is gone: every entry becomes obsolete.
             wanted.setdefault(path, (_origin(config, lang, path), []))
 
+        progress.start(len(wanted), f"Merging {lang} catalogs")
         for path, (source, entries) in sorted(wanted.items()):
-            if path in unreadable or entries is None:
+            progress.advance()
+            if entries is None or source is None:
                 continue
-            previous = old.get(path)
+            current = path.read_bytes() if path.is_file() else None
+            if isinstance(entries, _Article):
+                if current is not None:
+                    stable_key = _stable_input(config, lang, entries, current)
+                    stable = cache.peek("stable", stable_key)
+                    if isinstance(stable, MergeStats):
+                        plans.append(CatalogPlan(path, current.decode("utf-8"), False, False,
+                                                 stable, source))
+                        continue
+                entries = template_entries(cached_segments(cache, entries.doc), source)
+            try:
+                previous = old.read(path) if current is not None else None
+            except CatalogError as exc:
+                errors.append(exc)
+                continue
             if previous is None and not entries:
                 continue  # nothing to translate: no empty catalog is created
             catalog, stats = merge_catalog(previous, entries, new_header(config, lang),
@@ -194,10 +248,42 @@ def plan_update(config: SiteConfig) -> UpdatePlan:
             # Catalogs are always written in UTF-8, whatever charset they were read in.
             catalog.metadata["Content-Type"] = "text/plain; charset=UTF-8"
             text = format_catalog(catalog)
-            current = path.read_bytes() if previous is not None else None
-            plans.append(CatalogPlan(path, text, text.encode("utf-8") != current,
-                                     previous is None, stats, source))
+            changed = text.encode("utf-8") != current
+            article = wanted[path][1]
+            if isinstance(article, _Article):
+                # Merging the text again would keep every entry and change nothing.
+                cache.put("stable", _stable_input(config, lang, article, text.encode("utf-8")),
+                          MergeStats(kept=len(entries)))
+            plans.append(CatalogPlan(path, text, changed, previous is None, stats, source))
+    progress.finish()
+    cache.flush()
     return UpdatePlan(tuple(plans), tuple(errors))
+
+
+class _CatalogReader:
+    """Each catalog parsed at most once per run."""
+
+    def __init__(self) -> None:
+        self._read: dict[Path, polib.POFile | CatalogError] = {}
+
+    def read(self, path: Path) -> polib.POFile:
+        """The parsed catalog; raises CatalogError when it cannot be read."""
+        if path not in self._read:
+            try:
+                self._read[path] = read_catalog(path)
+            except CatalogError as exc:
+                self._read[path] = exc
+        result = self._read[path]
+        if isinstance(result, CatalogError):
+            raise result
+        return result
+
+    def read_quietly(self, path: Path) -> polib.POFile | None:
+        """The parsed catalog, or None when it cannot be read (its own merge reports it)."""
+        try:
+            return self.read(path)
+        except CatalogError:
+            return None
 
 
 def _origin(config: SiteConfig, lang: str, path: Path) -> str:

@@ -1,0 +1,324 @@
+"""Reusing work across runs: results of pure steps keyed by a hash of their inputs.
+
+`.bilingual-cache/` in the project holds pickled results of the expensive steps
+that depend only on one file's bytes: reading and segmenting an article,
+reading a catalog's translations. Each entry is stored under the SHA-256 of
+its kind, the input bytes and bilingual's own code, so editing the file or
+upgrading the tool invalidates it; nothing is keyed by modification times.
+Deleting the folder is always safe: the next run recomputes what it needs.
+Entries are written through a temporary file and a rename; an entry that
+cannot be read is recomputed.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import dataclasses
+import hashlib
+import os
+import pickle
+import sqlite3
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import TypeVar
+
+from bilingual.catalog import read_catalog
+from bilingual.errors import BilingualError
+from bilingual.parallel import MIN_PARALLEL_ITEMS, map_chunks
+from bilingual.segment import Segment, SegmentedDoc, Slot, segment_document
+from bilingual.sources import MAX_ARTICLE_BYTES, SourceDoc, read_source
+from bilingual.translate import CatalogStates, EntryState, catalog_states
+
+CACHE_FOLDER = ".bilingual-cache"
+PACKAGE = Path(__file__).parent
+
+T = TypeVar("T")
+
+
+
+def _frozen(mapping: dict) -> MappingProxyType:
+    return MappingProxyType(mapping)
+
+
+# Frozen mappings are part of the cached dataclasses; pickle them as dicts.
+copyreg.pickle(MappingProxyType, lambda proxy: (_frozen, (dict(proxy),)))
+
+
+def pickle_by_fields(*classes: type) -> None:
+    """Pickle instances of these dataclasses as their constructor arguments:
+    loading is then about five times faster than the dataclass default, which
+    matters for the hundreds of segments and slots of every cached article."""
+    for cls in classes:
+        names = tuple(f.name for f in dataclasses.fields(cls))
+        copyreg.pickle(cls, lambda obj, cls=cls, names=names: (
+            cls, tuple(getattr(obj, name) for name in names)))
+
+
+@cache
+def code_fingerprint() -> bytes:
+    """Hash of bilingual's own source: a new version invalidates every entry."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
+class ResultCache:
+    """Results by (kind, input bytes), in memory and, with a folder, in one
+    SQLite database there (`results.sqlite`): one file instead of thousands,
+    written in one transaction per `flush`, safe for concurrent runs."""
+
+    DATABASE = "results.sqlite"
+    FLUSH_EVERY = 500
+    """Pending results written at once; bounds the memory of a long run."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self._memory: dict[str, object] = {}
+        self._used: dict[str, set[str]] = {}
+        self._pending: list[tuple[str, str, bytes]] = []
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def _key(self, kind: str, data: bytes) -> str:
+        digest = hashlib.sha256(code_fingerprint())
+        digest.update(kind.encode() + b"\0")
+        digest.update(data)
+        key = digest.hexdigest()
+        self._used.setdefault(kind, set()).add(key)
+        return key
+
+    def _database(self) -> sqlite3.Connection | None:
+        if self.folder is None:
+            return None
+        if self._connection is not None and self._pid == os.getpid():
+            return self._connection
+        # A forked worker opens its own connection: SQLite's may not cross a fork.
+        self._connection, self._pid = None, os.getpid()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.folder / self.DATABASE, timeout=30)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("CREATE TABLE IF NOT EXISTS results "
+                               "(key TEXT PRIMARY KEY, kind TEXT NOT NULL, value BLOB NOT NULL)")
+        except (OSError, sqlite3.Error):
+            self.folder = None  # read-only or damaged: carry on without a disk cache
+            return None
+        self._connection = connection
+        return connection
+
+    def _load(self, key: str) -> object | None:
+        database = self._database()
+        if database is None:
+            return None
+        try:
+            row = database.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
+            value = pickle.loads(row[0]) if row is not None else None
+        except Exception:  # noqa: BLE001 - a damaged or stale entry is recomputed
+            return None
+        if value is not None:
+            self._memory[key] = value
+        return value
+
+    def has(self, kind: str, data: bytes) -> bool:
+        """True when a result for `data` is at hand, in memory or on disk."""
+        key = self._key(kind, data)
+        if key in self._memory:
+            return True
+        database = self._database()
+        if database is None:
+            return False
+        try:
+            return database.execute("SELECT 1 FROM results WHERE key = ?",
+                                    (key,)).fetchone() is not None
+        except sqlite3.Error:
+            return False
+
+    def peek(self, kind: str, data: bytes) -> object | None:
+        """The stored result for `data`, or None."""
+        key = self._key(kind, data)
+        if key in self._memory:
+            return self._memory[key]
+        return self._load(key)
+
+    def put(self, kind: str, data: bytes, value: object) -> None:
+        """Store `value` as the result for `data` (on disk at the next `flush`)."""
+        key = self._key(kind, data)
+        self._memory[key] = value
+        if self.folder is not None:
+            self._pending.append((key, kind, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)))
+            if len(self._pending) >= self.FLUSH_EVERY:
+                self.flush()
+
+    def get(self, kind: str, data: bytes, compute: Callable[[], T]) -> T:
+        """The cached result for `data`, or `compute()`'s, stored for next time.
+        An exception from `compute` passes through and nothing is stored."""
+        key = self._key(kind, data)
+        if key in self._memory:
+            return self._memory[key]  # type: ignore[return-value]
+        value = self._load(key)
+        if value is None:
+            value = compute()
+            self.put(kind, data, value)
+        return value  # type: ignore[return-value]
+
+    def take_pending(self) -> list[tuple[str, str, bytes]]:
+        """The results not yet written, handed over (from a worker process to
+        the parent, which writes them)."""
+        pending, self._pending = self._pending, []
+        return pending
+
+    def adopt(self, pending: Sequence[tuple[str, str, bytes]]) -> None:
+        """Write results that `take_pending` handed over from another process."""
+        if self.folder is not None:
+            self._pending.extend(pending)
+            if len(self._pending) >= self.FLUSH_EVERY:
+                self.flush()
+
+    def flush(self) -> None:
+        """Write the pending results in one transaction."""
+        pending, self._pending = self._pending, []
+        database = self._database()
+        if database is None or not pending:
+            return
+        try:
+            with database:
+                database.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", pending)
+        except sqlite3.Error:
+            pass  # another run holds the database too long: only the next run is slower
+
+    def prune(self, kind: str) -> None:
+        """Once there are more than three times as many stored results of `kind`
+        as this process looked up, delete the others, so that a cache of
+        rendered pages does not grow with every edit."""
+        self.flush()
+        database = self._database()
+        if database is None:
+            return
+        used = self._used.get(kind, set())
+        try:
+            stored = database.execute("SELECT count(*) FROM results WHERE kind = ?",
+                                      (kind,)).fetchone()[0]
+            if stored <= 3 * len(used):
+                return  # room for the pages of a few other builds (`serve`, `--drafts`)
+            with database:
+                database.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+                database.execute("DELETE FROM used")
+                database.executemany("INSERT INTO used VALUES (?)", ((k,) for k in used))
+                database.execute("DELETE FROM results WHERE kind = ? AND key NOT IN "
+                                 "(SELECT key FROM used)", (kind,))
+        except sqlite3.Error:
+            pass
+
+
+_caches: dict[Path, ResultCache] = {}
+
+
+def project_cache(root: Path) -> ResultCache:
+    """The one cache of the project at `root` for this process."""
+    root = root.resolve()
+    if root not in _caches:
+        _caches[root] = ResultCache(root / CACHE_FOLDER)
+    return _caches[root]
+
+
+pickle_by_fields(Segment, Slot, SourceDoc, SegmentedDoc, EntryState)
+
+
+def _source_input(path: Path, content_dir: Path, lang: str) -> bytes:
+    return f"{path}\0{content_dir}\0{lang}\0".encode() + path.read_bytes()
+
+
+def cached_source(cache: ResultCache, path: Path, content_dir: Path, lang: str) -> SourceDoc:
+    """`sources.read_source`, reused while the file's bytes are unchanged."""
+    if path.stat().st_size > MAX_ARTICLE_BYTES:
+        return read_source(path, content_dir, lang)  # raises the size error
+    return cache.get("source", _source_input(path, content_dir, lang),
+                     lambda: read_source(path, content_dir, lang))
+
+
+def document_input(doc: SourceDoc) -> bytes:
+    """Everything of an article that segmenting reads, as bytes for a cache key."""
+    header = (doc.path, doc.lang, doc.key, doc.body_line, sorted(doc.meta.items()),
+              sorted(doc.meta_lines.items()))
+    return repr(header).encode() + b"\0" + doc.body.encode()
+
+
+def cached_segments(cache: ResultCache, doc: SourceDoc) -> SegmentedDoc:
+    """`segment.segment_document`, reused while the article is unchanged."""
+    return cache.get("segments", document_input(doc), lambda: segment_document(doc))
+
+
+def cached_catalog_states(cache: ResultCache, path: Path) -> CatalogStates:
+    """The live entries of the catalog at `path`, reused while its bytes are
+    unchanged; raises BilingualError for a catalog that cannot be read."""
+    return cache.get("catalog", _catalog_input(path), lambda: catalog_states(read_catalog(path)))
+
+
+def _catalog_input(path: Path) -> bytes:
+    return f"{path}\0".encode() + path.read_bytes()
+
+
+def prefetch(cache: ResultCache, articles: Sequence[tuple[Path, Path, str]],
+             catalogs: Sequence[Path]) -> None:
+    """Read and segment the articles (path, content folder, language) and read
+    the catalogs that the cache lacks, on every core, so that the sequential
+    pass that follows finds them cached. Files that cannot be read are left to
+    that pass, which reports them."""
+    jobs: list[tuple[str, tuple]] = []
+    for path, content_dir, lang in articles:
+        try:
+            if not cache.has("source", _source_input(path, content_dir, lang)):
+                jobs.append(("article", (path, content_dir, lang)))
+        except OSError:
+            continue
+    for path in catalogs:
+        try:
+            if not cache.has("catalog", _catalog_input(path)):
+                jobs.append(("catalog", (path,)))
+        except OSError:
+            continue
+    if len(jobs) < MIN_PARALLEL_ITEMS or cache.folder is None:
+        return  # the sequential pass computes these few itself
+
+    def compute(job: tuple[str, tuple]) -> list[tuple[str, str, bytes]]:
+        kind, args = job
+        try:
+            if kind == "article":
+                cached_segments(cache, cached_source(cache, *args))
+            else:
+                cached_catalog_states(cache, *args)
+        except (BilingualError, OSError, ValueError):
+            pass
+        return cache.take_pending()
+
+    for pending in map_chunks(compute, jobs):
+        cache.adopt(pending)
+    cache.flush()
+
+
+def tree_state(roots: Sequence[Path]) -> bytes:
+    """A digest of every file under `roots` (or each file itself): its path,
+    size, inode and modification and change times. Cheap enough to take on
+    every run; any write, rename or `touch` changes it."""
+    digest = hashlib.sha256()
+    pending = [str(root) for root in roots]
+    while pending:
+        top = pending.pop()
+        try:
+            info = os.stat(top)
+        except OSError:
+            digest.update(f"{top}\0missing\n".encode())
+            continue
+        digest.update(f"{top}\0{info.st_ino}\0{info.st_size}\0{info.st_mtime_ns}\0"
+                      f"{info.st_ctime_ns}\n".encode())
+        if not os.path.isdir(top):
+            continue
+        with os.scandir(top) as entries:
+            names = sorted(entry.path for entry in entries)
+        pending.extend(reversed(names))
+    return digest.digest()

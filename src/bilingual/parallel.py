@@ -1,0 +1,89 @@
+"""Spreading independent work over the machine's cores, results in input order.
+
+Worker processes are forked, so they start with everything the parent has
+built (configuration, site plan, template environments) without pickling it;
+only each chunk's results travel back. Small jobs, a single core or a platform
+without `fork` run in the calling process: the result is the same either way,
+which keeps every output deterministic.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+PR_SET_PDEATHSIG = 1
+"""prctl(2) option: the signal a process receives when its parent dies."""
+MIN_PARALLEL_ITEMS = 64
+"""Below this, starting workers costs more than it saves."""
+
+_work: Callable | None = None
+
+
+def worker_count() -> int:
+    """Cores this process may run on (`BILINGUAL_JOBS` overrides)."""
+    configured = os.environ.get("BILINGUAL_JOBS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when its parent dies: a killed `update`
+    or `build` must not leave workers waiting forever on a pipe."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # not Linux: the pool's own shutdown is all there is
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _run_chunk(chunk: Sequence) -> list:
+    assert _work is not None
+    return [_work(item) for item in chunk]
+
+
+def map_chunks(work: Callable[[T], R], items: Sequence[T],
+               advance: Callable[[int], None] | None = None) -> list[R]:
+    """`[work(item) for item in items]`, computed on every core when worthwhile.
+    `work` may be a closure: forked workers inherit it. `advance(n)` is called
+    in this process as results arrive."""
+    global _work
+    workers = min(worker_count(), max(1, len(items) // (MIN_PARALLEL_ITEMS // 2)))
+    if workers < 2 or len(items) < MIN_PARALLEL_ITEMS or "fork" not in \
+            multiprocessing.get_all_start_methods():
+        results = []
+        for item in items:
+            results.append(work(item))
+            if advance is not None:
+                advance(1)
+        return results
+    # Several chunks per worker balance articles of different length.
+    size = max(1, len(items) // (workers * 4))
+    chunks = [items[start:start + size] for start in range(0, len(items), size)]
+    _work = work
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_die_with_parent) as pool:
+            results: list[R] = []
+            for part in pool.map(_run_chunk, chunks):
+                results.extend(part)
+                if advance is not None:
+                    advance(len(part))
+            return results
+    finally:
+        _work = None

@@ -1,0 +1,136 @@
+"""`bilingual pseudo`: a pseudo-localized site, to see layout problems before
+translators start.
+
+Every target language is "translated" by a machine rule instead of a person:
+each segment becomes `[Ŵîţĥ àççéñţš ·····]`: letters accented (so missing
+glyphs and encoding bugs show), about 30% longer (so tight layouts overflow),
+in brackets (so cut-off and concatenated strings show). What must survive
+translation is left byte for byte: inline code, link and image targets,
+autolinks, raw HTML tags, entities, backslash escapes, URLs and placeholders
+(`%(name)s`, `%s`, `{name}`), so `bilingual check` finds nothing to complain
+about. Slugs are kept (a bracket is not a URL word).
+
+The real project is never written to: the configuration, content, templates
+and static files are copied to a temporary project, its catalogs are made by
+`update`'s plan and filled with pseudo-translations there, and the normal
+build writes the result to the output folder (default `site-pseudo/`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import polib
+
+from bilingual.build import BuildSummary, build_site, check_output_folder
+from bilingual.catalog import format_catalog, parse_catalog, write_if_changed
+from bilingual.config import CONFIG_NAME, SiteConfig, load_config
+from bilingual.segment import SLUG_CONTEXT
+from bilingual.update import plan_update
+
+DEFAULT_OUTPUT = "site-pseudo"
+EXPANSION = 0.3
+"""How much longer a pseudo-translation is than its source, as German to
+Spanish or French often is."""
+PAD = "·"
+PAD_WORD = 6
+"""Padding comes in words of at most this many dots, so lines can still wrap."""
+
+_PLAIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+# Each accented letter decomposes (NFKD) to its plain one, so a pseudo tag gets
+# the same URL slug as the source tag and the tag pages pair up as in real use
+# (no Q with a diacritic decomposes to Q, so Q stays plain).
+_ACCENTED = "ÅḂÇḊÉḞĜĤÎĴĶĻṀÑÖṖQŔŠŢÛṼŴẊÝŽåḃçḋéḟĝĥîĵķļṁñöṗqŕšţûṽŵẋýž"
+_ACCENTS = str.maketrans(_PLAIN, _ACCENTED)
+
+# Spans a translator must keep as they are; everything between them is prose.
+_KEEP = re.compile(r"""
+      (?P<code>`+)(?:.*?[^`])?(?P=code)(?!`)         # inline code
+    | \]\((?:[^()\\\s]|\\.|\([^()]*\))*              # a link or image target ...
+      (?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)    # ... with its title
+    | \]\[[^\]]*\]                                   # a reference label
+    | <[^<>\s][^<>]*>                                # an HTML tag or autolink
+    | &(?:\#[0-9]+|\#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);   # an entity
+    | \\.                                            # a backslash escape or hard break
+    | (?:https?|ftp)://[^\s<>()\[\]]+                # a bare URL
+    | %(?:\([^()]*\))?[-\#0 +]*[0-9*]*(?:\.[0-9*]+)?[hlLqjzt]*[diouxXeEfFgGcrsa%]  # printf
+    | \{[^{}\s]*\}                                   # str.format
+""", re.VERBOSE | re.DOTALL)
+
+
+def _accent(text: str) -> str:
+    """The prose of `text` accented; protected spans unchanged."""
+    out = []
+    cursor = 0
+    for match in _KEEP.finditer(text):
+        out.append(text[cursor:match.start()].translate(_ACCENTS))
+        out.append(match.group())
+        cursor = match.end()
+    out.append(text[cursor:].translate(_ACCENTS))
+    return "".join(out)
+
+
+def pseudo_translate(text: str) -> str:
+    """`Guten Tag` -> `[Ĝûţéñ Ţåĝ ···]`: accented, bracketed, about 30% longer.
+
+    Leading and trailing blanks and newlines stay outside the brackets (gettext
+    requires both ends to match); empty text stays empty."""
+    core = text.strip()
+    if not core:
+        return text
+    start = text.index(core[0])
+    lead, trail = text[:start], text[start + len(core):]
+    count = max(1, math.ceil(len(core) * EXPANSION))
+    words = [PAD * min(PAD_WORD, count - i) for i in range(0, count, PAD_WORD)]
+    return f"{lead}[{_accent(core)} {' '.join(words)}]{trail}"
+
+
+def pseudo_catalog(catalog: polib.POFile) -> polib.POFile:
+    """Every live entry translated by `pseudo_translate` (a slug kept as it is),
+    fuzzy flags and previous msgids dropped, obsolete entries left out."""
+    entries = [e for e in catalog if not e.obsolete]
+    for entry in list(catalog):
+        catalog.remove(entry)
+    catalog.header = "Pseudo-translation made by `bilingual pseudo`; not a real catalog."
+    for entry in entries:
+        entry.flags = [f for f in entry.flags if f != "fuzzy"]
+        entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
+        if entry.msgctxt == SLUG_CONTEXT:
+            entry.msgstr = entry.msgid
+        elif entry.msgid_plural:
+            entry.msgstr_plural = {
+                index: pseudo_translate(entry.msgid if index == 0 else entry.msgid_plural)
+                for index in entry.msgstr_plural}
+        else:
+            entry.msgstr = pseudo_translate(entry.msgid)
+        catalog.append(entry)
+    return catalog
+
+
+def pseudo_project(config: SiteConfig, target: Path) -> SiteConfig:
+    """Copy the project's sources into `target` (an empty folder) and write
+    pseudo-translated catalogs for every target language there; returns the
+    copy's configuration. The real project is only read."""
+    shutil.copyfile(config.config_path, target / CONFIG_NAME)
+    for folder in (config.root / "content", config.templates_dir, config.static_dir):
+        if folder.is_dir():
+            shutil.copytree(folder, target / folder.name, symlinks=False)
+    copy = load_config(target)
+    # No catalog is copied: update's plan over the copy yields fresh catalogs
+    # holding every segment and UI string with the header update would write.
+    for plan in plan_update(copy).catalogs:
+        catalog = pseudo_catalog(parse_catalog(plan.text, plan.path))
+        write_if_changed(plan.path, format_catalog(catalog))
+    return copy
+
+
+def build_pseudo_site(config: SiteConfig, output: Path, drafts: bool = False) -> BuildSummary:
+    """Build the pseudo-localized site of the project into `output`."""
+    check_output_folder(config, output)
+    with tempfile.TemporaryDirectory(prefix="bilingual-pseudo-") as folder:
+        copy = pseudo_project(config, Path(folder))
+        return build_site(copy, drafts=drafts, output=output)

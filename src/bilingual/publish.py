@@ -1,0 +1,168 @@
+"""Putting a built site in place: a complete new folder swapped in at once.
+
+A web server may be serving the output folder while `build` runs, and a build
+may be killed at any moment. So the new site is assembled in a sibling folder
+(`.site.building` next to `site/`): files whose bytes did not change are
+hard-linked from the current site (cheap, and the current site's files are
+never modified in place: a changed file is written as a new file), changed
+files are written, files the previous build wrote and this one does not are
+left out. Then the two folders are exchanged in one step (Linux
+`renameat2(RENAME_EXCHANGE)`), so a reader sees either the old site or the
+new one. The old site stays as `.site.previous` until the next build, so a
+reader in the middle of it can finish. A build that changes nothing touches
+nothing. Files in the output folder that no build wrote (say a `CNAME` a
+host needs) are carried over.
+
+Where the exchange is not available (another system, a file system without
+it), the old folder is renamed away and the new one renamed in: two steps,
+with a moment in between without the folder.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+
+from bilingual.errors import BilingualError
+
+MANIFEST = ".bilingual-manifest"
+"""Lists the files a build wrote, so the next build leaves out only its own stale files."""
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def staging_folder(output: Path) -> Path:
+    """Where the next site is assembled: a hidden sibling of the output folder."""
+    return output.with_name(f".{output.name}.building")
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically; False when the system cannot."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    done = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                     _RENAME_EXCHANGE)
+    return done == 0
+
+
+def previous_folder(output: Path) -> Path:
+    """Where the site before the last build stays until the next build, so a
+    reader in the middle of it can finish."""
+    return output.with_name(f".{output.name}.previous")
+
+
+def _swap_in(staging: Path, output: Path, written: tuple[str, ...],
+             removed: tuple[str, ...]) -> None:
+    """Make `staging` the output folder; the old output becomes the previous site."""
+    if not output.exists():
+        os.replace(staging, output)
+        return
+    previous = previous_folder(output)
+    if previous.exists() or previous.is_symlink():
+        _remove(previous)
+    if _exchange(staging, output):
+        os.replace(staging, previous)
+        return
+    try:
+        os.replace(output, previous)
+    except OSError:
+        # The output folder is a mount point: it cannot be renamed, so its
+        # files are replaced one by one, each atomically.
+        _update_in_place(staging, output, written, removed)
+        shutil.rmtree(staging)
+    else:
+        os.replace(staging, output)
+
+
+def _update_in_place(staging: Path, output: Path, written: tuple[str, ...],
+                     removed: tuple[str, ...]) -> None:
+    for name in removed:
+        (output / name).unlink(missing_ok=True)
+    for name in written:
+        target = output / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / name, target)
+
+
+def _previous_manifest(output: Path) -> set[str]:
+    if not output.exists():
+        return set()
+    if not output.is_dir() or output.is_symlink():
+        raise BilingualError("the output folder is a file or a link; refused", output)
+    manifest = output / MANIFEST
+    if manifest.is_file():
+        return {line for line in manifest.read_text(encoding="utf-8").splitlines() if line}
+    if any(not entry.name.startswith(".") for entry in output.iterdir()):
+        raise BilingualError("the output folder is not empty and was not written by "
+                             "bilingual build; empty it or choose another --output", output)
+    return set()
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    return path.is_file() and not path.is_symlink() and path.read_bytes() == data
+
+
+def write_site(output: Path, files: Mapping[str, bytes]) -> tuple[tuple[str, ...],
+                                                                   tuple[str, ...]]:
+    """Make `output` hold `files`: a new folder with them is swapped in when any
+    file differs or a file of the previous build (per its manifest) is gone.
+    Returns (written, removed), each relative to `output`."""
+    previous = _previous_manifest(output)
+    written = tuple(name for name, data in sorted(files.items())
+                    if not _unchanged(output / name, data))
+    removed = tuple(name for name in sorted(previous - set(files))
+                    if ".." not in PurePosixPath(name).parts
+                    and ((output / name).is_file() or (output / name).is_symlink()))
+    if output.exists() and not written and not removed:
+        return (), ()
+
+    staging = staging_folder(output)
+    if staging.exists() or staging.is_symlink():
+        _remove(staging)  # left by a build that was killed
+    staging.mkdir(parents=True)
+    fresh = set(written) | set(removed)
+    if output.exists():
+        for folder, folders, names in os.walk(output):
+            links = [name for name in folders if Path(folder, name).is_symlink()]
+            for name in [*names, *links]:
+                source = Path(folder, name)
+                relative = source.relative_to(output).as_posix()
+                if relative in fresh or relative in previous and relative not in files:
+                    continue
+                target = staging / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if source.is_symlink():
+                    os.symlink(os.readlink(source), target)
+                else:
+                    try:
+                        os.link(source, target)
+                    except OSError:  # a file system without hard links
+                        shutil.copy2(source, target)
+    base = staging.resolve()
+    for name in written:
+        target = staging / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.parent.resolve().is_relative_to(base):
+            _remove(staging)
+            raise BilingualError("a folder of the output is a link leading elsewhere; refused",
+                                 output / PurePosixPath(name).parent)
+        if target.is_symlink():
+            target.unlink()
+        with open(target, "xb") as handle:  # a new file, never through a hard link
+            handle.write(files[name])
+    _swap_in(staging, output, written, removed)
+    return written, removed
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()

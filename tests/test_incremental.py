@@ -1,0 +1,199 @@
+"""The incremental build equals a clean build, byte for byte.
+
+A copy of this repository's own site project goes through a random sequence of
+edits: German sources, catalogs (translations, fuzzy flags), templates,
+configuration, static files, articles added and removed, `update` runs, edits
+that change nothing. After each step the project is built incrementally (its
+output folder and `.bilingual-cache/` kept from earlier steps) and a copy of
+its sources is built from nothing; both trees must be identical.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import bilingual.cache
+import bilingual.parallel
+from bilingual.build import build_site
+from bilingual.cache import CACHE_FOLDER
+from bilingual.config import load_config
+from bilingual.update import apply_plan, plan_update
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+SOURCES = ("bilingual.toml", "content", "locales", "static")
+
+
+def _project(target: Path) -> Path:
+    target.mkdir()
+    for name in SOURCES:
+        source = REPOSITORY / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        elif source.is_file():
+            shutil.copy2(source, target / name)
+    return target
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _build(root: Path, drafts: bool) -> dict[str, bytes]:
+    summary = build_site(load_config(root), drafts=drafts)
+    return _tree(summary.output_dir)
+
+
+def _clean_build(root: Path, scratch: Path, drafts: bool) -> dict[str, bytes]:
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    shutil.copytree(root, scratch,
+                    ignore=shutil.ignore_patterns(CACHE_FOLDER, "site"))
+    bilingual.cache._caches.pop(scratch.resolve(), None)
+    return _build(scratch, drafts)
+
+
+# ---------------------------------------------------------------------------
+# Edits, each a function (project root, random source) -> None
+# ---------------------------------------------------------------------------
+
+def _articles(root: Path) -> list[Path]:
+    return sorted((root / "content" / "de").glob("*.md"))
+
+
+def _catalogs(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "locales" / "es" / "LC_MESSAGES").glob("*.po")
+                  if p.name != "_ui.po")
+
+
+def edit_german_sentence(root: Path, rng: random.Random) -> None:
+    path = rng.choice(_articles(root))
+    text = path.read_text(encoding="utf-8")
+    paragraphs = [m.start() for m in re.finditer(r"\n\n[A-ZÄÖÜ]", text)]
+    at = rng.choice(paragraphs) if paragraphs else len(text)
+    path.write_text(text[:at] + f"\n\nEin neuer Absatz Nummer {rng.randint(1, 999)}."
+                    + text[at:], encoding="utf-8")
+
+
+def edit_translation(root: Path, rng: random.Random) -> None:
+    path = rng.choice(_catalogs(root))
+    text = path.read_text(encoding="utf-8")
+    spots = [m.start() for m in re.finditer(r'\nmsgstr "[^"\n]', text)]
+    if spots:
+        at = rng.choice(spots) + len('\nmsgstr "')
+        path.write_text(text[:at] + "Revisado: " + text[at:], encoding="utf-8")
+
+
+def mark_fuzzy(root: Path, rng: random.Random) -> None:
+    path = rng.choice(_catalogs(root))
+    text = path.read_text(encoding="utf-8")
+    spots = [m.start() for m in re.finditer(r"\n\n#\. ", text)]
+    if spots:
+        at = rng.choice(spots) + 2
+        path.write_text(text[:at] + "#, fuzzy\n" + text[at:], encoding="utf-8")
+
+
+def edit_template(root: Path, rng: random.Random) -> None:
+    builtin = Path(bilingual.cache.PACKAGE) / "scaffold" / "templates" / "article.html"
+    target = root / "templates" / "article.html"
+    target.parent.mkdir(exist_ok=True)
+    text = target.read_text(encoding="utf-8") if target.exists() else builtin.read_text(
+        encoding="utf-8")
+    target.write_text(text + f"\n<!-- Fassung {rng.randint(1, 999)} -->\n", encoding="utf-8")
+
+
+def edit_config(root: Path, rng: random.Random) -> None:
+    path = root / "bilingual.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r'(?m)^title = "([^"]*)"',
+                           f'title = "Brücke {rng.randint(1, 99)}"', text, count=1),
+                    encoding="utf-8")
+
+
+def add_article(root: Path, rng: random.Random) -> None:
+    number = rng.randint(1, 9999)
+    (root / "content" / "de" / f"neu-{number}.md").write_text(
+        f"---\ntitle: Neuer Artikel {number}\ndate: 2025-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
+        f"\ntags: [Neu]\n---\n\nEin Absatz mit einem [Link](markteintritt-spanien.md).\n",
+        encoding="utf-8")
+
+
+def remove_article(root: Path, rng: random.Random) -> None:
+    articles = _articles(root)
+    if len(articles) > 1:
+        rng.choice(articles).unlink()
+
+
+def change_slug(root: Path, rng: random.Random) -> None:
+    path = rng.choice(_articles(root))
+    text = path.read_text(encoding="utf-8")
+    slug = f"slug-{rng.randint(1, 999)}"
+    if re.search(r"(?m)^slug: ", text):
+        text = re.sub(r"(?m)^slug: .*$", f"slug: {slug}", text, count=1)
+    else:
+        text = text.replace("---\n", f"---\nslug: {slug}\n", 1)
+    path.write_text(text, encoding="utf-8")
+
+
+def add_static_file(root: Path, rng: random.Random) -> None:
+    folder = root / "static" / "files"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"datei-{rng.randint(1, 5)}.txt").write_text(f"{rng.random()}\n", encoding="utf-8")
+
+
+def rewrite_unchanged(root: Path, rng: random.Random) -> None:
+    path = rng.choice(_articles(root) + _catalogs(root))
+    path.write_bytes(path.read_bytes())
+
+
+def run_update(root: Path, rng: random.Random) -> None:
+    apply_plan(plan_update(load_config(root)))
+
+
+EDITS = (edit_german_sentence, edit_translation, mark_fuzzy, edit_template, edit_config,
+         add_article, remove_article, change_slug, add_static_file, rewrite_unchanged,
+         run_update)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_incremental_build_equals_a_clean_build_after_random_edits(tmp_path, seed):
+    rng = random.Random(seed)
+    root = _project(tmp_path / "project")
+    drafts = seed == 3
+    assert _build(root, drafts) == _clean_build(root, tmp_path / "clean", drafts)
+    for step in range(12):
+        edit = rng.choice(EDITS)
+        edit(root, rng)
+        if step % 3 == 2:
+            # A new process: only what is on disk in .bilingual-cache/ is reused.
+            bilingual.cache._caches.clear()
+        incremental = _build(root, drafts)
+        clean = _clean_build(root, tmp_path / "clean", drafts)
+        assert incremental.keys() == clean.keys(), (step, edit.__name__)
+        for name in clean:
+            assert incremental[name] == clean[name], (step, edit.__name__, name)
+
+
+def test_pages_rendered_on_several_cores_equal_the_single_process_result(tmp_path, monkeypatch):
+    root = _project(tmp_path / "project")
+    single = _clean_build(root, tmp_path / "single", drafts=True)
+    monkeypatch.setattr(bilingual.parallel, "MIN_PARALLEL_ITEMS", 2)
+    monkeypatch.setenv("BILINGUAL_JOBS", "2")
+    parallel = _clean_build(root, tmp_path / "parallel", drafts=True)
+    assert parallel == single
+
+
+def test_a_build_with_nothing_changed_reuses_the_site_and_notices_a_deleted_page(tmp_path):
+    root = _project(tmp_path / "project")
+    first = build_site(load_config(root))
+    again = build_site(load_config(root))
+    assert again.written == () and again.files == first.files
+    page = first.output_dir / first.pages[0]
+    page.unlink()
+    repaired = build_site(load_config(root))
+    assert repaired.written == (first.pages[0],) and page.is_file()

@@ -1,0 +1,100 @@
+"""Adding a third language (docs/languages.md): one config line, `bilingual update`
+creates its catalogs, and once translated the build links all three languages."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from bilingual.catalog import format_catalog, read_catalog, write_if_changed
+from tests.checkproject import run_cli
+from tests.conftest import msgfmt_check
+
+LANGS = ("de", "es", "en")
+PAGES = {"de": "de/willkommen/index.html", "es": "es/willkommen/index.html",
+         "en": "en/willkommen/index.html"}
+
+
+def translate_english(path: Path) -> None:
+    """What a translator does: every entry gets an (English-ish) translation."""
+    po = read_catalog(path)
+    for entry in po:
+        if entry.msgid_plural:
+            entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
+        else:
+            entry.msgstr = entry.msgid if entry.msgctxt else "EN " + entry.msgid
+    write_if_changed(path, format_catalog(po))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    assert run_cli("init", str(root))[0] == 0
+    config = root / "bilingual.toml"
+    text = config.read_text(encoding="utf-8")
+    # The one line a site operator changes, plus the optional locale for dates.
+    text = text.replace('target_languages = ["es"]', 'target_languages = ["es", "en"]')
+    config.write_text(text + '\n[languages.en]\nlocale = "en_GB"\n', encoding="utf-8")
+    return root
+
+
+def test_update_creates_the_english_catalogs(project: Path) -> None:
+    code, out, _ = run_cli("-C", str(project), "update")
+    assert code == 0, out
+    english = project / "locales/en/LC_MESSAGES"
+    assert sorted(p.name for p in english.glob("*.po")) == ["_ui.po", "willkommen.po"]
+    for path in english.glob("*.po"):
+        assert msgfmt_check(path).returncode == 0
+        text = path.read_text(encoding="utf-8")
+        assert '"Language: en\\n"' in text and '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"' in text
+    # Until translated, the English page is held back and check says why.
+    code, out, _ = run_cli("-C", str(project), "build")
+    assert code == 0 and "held back: content/de/willkommen.md [en]" in out
+    assert not (project / PAGES["en"]).exists()
+    code, out, _ = run_cli("-C", str(project), "check", "--lang", "en", "--format", "json")
+    assert code == 1 and {f["code"] for f in json.loads(out)["findings"]} == {"missing"}
+
+
+def alternates(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html))
+
+
+def test_three_languages_are_linked_both_ways(project: Path) -> None:
+    assert run_cli("-C", str(project), "update")[0] == 0
+    for path in (project / "locales/en/LC_MESSAGES").glob("*.po"):
+        translate_english(path)
+    code, out, _ = run_cli("-C", str(project), "check")
+    assert code == 0, out
+    code, out, _ = run_cli("-C", str(project), "build")
+    assert code == 0, out
+    site = project / "site"
+
+    html = {lang: (site / page).read_text(encoding="utf-8") for lang, page in PAGES.items()}
+    expected = {lang: f"https://www.example.com/{lang}/willkommen/" for lang in LANGS}
+    expected["x-default"] = expected["de"]
+    for lang, page in html.items():
+        assert f'<html lang="{lang}">' in page
+        assert alternates(page) == expected, lang  # the same group on all three: reciprocal
+        switcher = re.search(r'<nav class="language-switcher".*?</nav>', page, re.DOTALL).group()
+        assert re.findall(r'<li><(?:a|span)[^>]* lang="(\w+)"', switcher) == list(LANGS)
+    assert "<h1>EN Willkommen</h1>" in html["en"]
+    assert '<time datetime="2025-09-15">15 September 2025</time>' in html["en"]
+    assert '<meta property="og:locale" content="en_GB">' in html["en"]
+
+    sitemap = ET.parse(site / "sitemap.xml").getroot()
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    for url in sitemap.findall("s:url", ns):
+        if url.findtext("s:loc", namespaces=ns) == expected["en"]:
+            links = {link.get("hreflang"): link.get("href") for link in url.findall("x:link", ns)}
+            assert links == expected
+            break
+    else:
+        pytest.fail("the English article is not in the sitemap")
+    chooser = (site / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{lang}/"' in chooser for lang in LANGS)
+    code, out, _ = run_cli("-C", str(project), "check", "--site", str(site))
+    assert code == 0, out

@@ -1,0 +1,61 @@
+"""Work spread over processes: same results as one process, no workers left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import bilingual.parallel
+from bilingual.parallel import map_chunks
+
+WORKER_SCRIPT = """
+import os, sys, time
+os.environ["BILINGUAL_JOBS"] = "2"
+from bilingual import parallel
+parallel.MIN_PARALLEL_ITEMS = 2
+
+def work(item):
+    print(os.getpid(), flush=True)
+    time.sleep(120)
+
+parallel.map_chunks(work, list(range(8)))
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has already died
+
+
+def test_results_come_back_in_input_order_from_several_processes(monkeypatch):
+    monkeypatch.setattr(bilingual.parallel, "MIN_PARALLEL_ITEMS", 2)
+    monkeypatch.setenv("BILINGUAL_JOBS", "2")
+    seen = []
+    results = map_chunks(lambda n: (n * n, os.getpid()), list(range(40)), seen.append)
+    assert [square for square, _ in results] == [n * n for n in range(40)]
+    assert os.getpid() not in {pid for _, pid in results}  # computed in workers
+    assert sum(seen) == 40
+
+
+def test_workers_die_when_their_parent_is_killed():
+    parent = subprocess.Popen([sys.executable, "-c", WORKER_SCRIPT], stdout=subprocess.PIPE,
+                              text=True)
+    workers = {int(parent.stdout.readline()), int(parent.stdout.readline())}
+    assert parent.pid not in workers
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    parent.stdout.close()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in workers if _alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "workers outlived the killed parent"

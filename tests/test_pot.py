@@ -1,0 +1,109 @@
+"""`bilingual update --pot`: templates that msginit and Weblate start a language from."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bilingual.catalog import parse_catalog, read_catalog
+from tests.checkproject import make_project, run_cli
+from tests.conftest import gettext_tool, msgfmt_check
+
+NESTED = "---\ntitle: Verschachtelt\n---\nIm Unterordner.\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = make_project(tmp_path / "project")
+    (root / "content/de/blog").mkdir()
+    (root / "content/de/blog/tief.md").write_text(NESTED, encoding="utf-8")
+    return root
+
+
+def pot_update(root: Path) -> str:
+    code, out, err = run_cli("-C", str(root), "update", "--pot")
+    assert code == 0, out + err
+    return out
+
+
+def templates(root: Path) -> dict[str, Path]:
+    folder = root / "locales/templates"
+    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*.pot"))}
+
+
+def creation_date(path: Path) -> str:
+    return re.search(r'"POT-Creation-Date: ([^"]*)\\n"', path.read_text()).group(1)
+
+
+def test_one_template_per_article_and_one_for_the_ui(project: Path) -> None:
+    code, out, _ = run_cli("-C", str(project), "update")
+    assert code == 0 and not (project / "locales/templates").exists()  # only with --pot
+    out = pot_update(project)
+    assert sorted(templates(project)) == ["_ui.pot", "blog/tief.pot", "hund.pot", "katze.pot"]
+    assert "wrote locales/templates/hund.pot" in out
+    # The same entries, in the same order, as the Spanish catalog; no translation.
+    pot = (project / "locales/templates/hund.pot").read_text(encoding="utf-8")
+    po = read_catalog(project / "locales/es/LC_MESSAGES/hund.po")
+    assert [(e.msgctxt, e.msgid) for e in po] == [
+        (e.msgctxt, e.msgid) for e in _parse_pot(pot)]
+    assert all(not e.msgstr for e in _parse_pot(pot))
+    assert "#, fuzzy\nmsgid \"\"" in pot and '"Language: \\n"' in pot
+    assert "Plural-Forms" not in pot
+
+
+def _parse_pot(text: str):
+    # The strict parser wants Plural-Forms for plural entries; article POTs have none.
+    return parse_catalog(text, "x.pot")
+
+
+def test_templates_pass_msgfmt_and_msgcat_and_msginit_starts_a_language(project: Path,
+                                                                        tmp_path: Path) -> None:
+    msgcat, msginit = gettext_tool("msgcat"), gettext_tool("msginit")
+    pot_update(project)
+    for name, path in templates(project).items():
+        check = msgfmt_check(path)
+        assert check.returncode == 0, check.stderr
+        resaved = subprocess.run([msgcat, str(path)], capture_output=True, check=True).stdout
+        assert resaved == path.read_bytes(), name
+        started = tmp_path / f"{name.replace('/', '_')}.fr.po"
+        subprocess.run([msginit, "--no-translator", "-l", "fr", "-i", str(path),
+                        "-o", str(started)], capture_output=True, check=True)
+        check = msgfmt_check(started)
+        assert check.returncode == 0, check.stderr
+        text = started.read_text(encoding="utf-8")
+        assert '"Language: fr\\n"' in text
+        assert '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"' in text
+    ui = (tmp_path / "_ui.pot.fr.po").read_text(encoding="utf-8")
+    assert 'msgid_plural "%(count)s minutes"' in ui
+
+
+def test_rewritten_only_when_entries_change(project: Path) -> None:
+    pot_update(project)
+    paths = templates(project)
+    for path in paths.values():  # as if made long ago
+        path.write_text(re.sub(r"(POT-Creation-Date: )[^\\]*", r"\g<1>2020-01-01 00:00+0000",
+                               path.read_text(encoding="utf-8")), encoding="utf-8")
+    mtimes = {name: p.stat().st_mtime_ns for name, p in paths.items()}
+    assert "wrote" not in pot_update(project)
+    assert {name: p.stat().st_mtime_ns for name, p in paths.items()} == mtimes
+    assert {creation_date(p) for p in paths.values()} == {"2020-01-01 00:00+0000"}
+
+    article = project / "content/de/katze.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nEin neuer Absatz.\n",
+                       encoding="utf-8")
+    out = pot_update(project)
+    assert "wrote locales/templates/katze.pot" in out and "hund.pot" not in out
+    assert creation_date(paths["katze.pot"]) != "2020-01-01 00:00+0000"
+    assert creation_date(paths["hund.pot"]) == "2020-01-01 00:00+0000"
+    assert 'msgid "Ein neuer Absatz."' in paths["katze.pot"].read_text(encoding="utf-8")
+
+
+def test_the_template_of_a_deleted_article_is_removed(project: Path) -> None:
+    pot_update(project)
+    (project / "content/de/blog/tief.md").unlink()
+    out = pot_update(project)
+    assert "removed locales/templates/blog/tief.pot" in out
+    assert "blog/tief.pot" not in templates(project)

@@ -1,0 +1,157 @@
+"""The built site is swapped in whole: readers and killed builds never see half a site."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from bilingual.publish import MANIFEST, previous_folder, staging_folder, write_site
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def site(version: int, pages: int = 30) -> dict[str, bytes]:
+    files = {f"de/seite-{n}/index.html": f"<p>Fassung {version}, Seite {n}</p>".encode()
+             for n in range(pages)}
+    files[MANIFEST] = "".join(f"{name}\n" for name in sorted(files)).encode()
+    return files
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_changed_site_is_a_new_folder_and_unchanged_files_are_shared(tmp_path):
+    output = tmp_path / "site"
+    write_site(output, site(1))
+    first_folder = os.stat(output).st_ino
+    unchanged_before = os.stat(output / MANIFEST).st_ino
+    files = site(1)
+    files["de/seite-3/index.html"] = b"<p>neu</p>"
+    written, removed = write_site(output, files)
+    assert written == ("de/seite-3/index.html",) and removed == ()
+    assert os.stat(output).st_ino != first_folder  # swapped in, not edited in place
+    assert os.stat(output / MANIFEST).st_ino == unchanged_before  # hard-linked, not copied
+    assert tree(output) == files
+    assert not staging_folder(output).exists()
+    # The old site stays whole beside it until the next build, for readers still in it.
+    assert tree(previous_folder(output)) == site(1)
+    write_site(output, site(2))
+    assert tree(previous_folder(output)) == files
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.previous", "site"]
+
+
+def test_an_unchanged_site_is_not_touched(tmp_path):
+    output = tmp_path / "site"
+    write_site(output, site(1))
+    folder = os.stat(output).st_ino
+    assert write_site(output, site(1)) == ((), ())
+    assert os.stat(output).st_ino == folder
+
+
+def test_files_of_an_earlier_build_go_and_files_no_build_wrote_stay(tmp_path):
+    output = tmp_path / "site"
+    write_site(output, site(1, pages=5))
+    (output / "CNAME").write_text("www.example.com\n")
+    (output / ".well-known").mkdir()
+    (output / ".well-known" / "security.txt").write_text("Contact: x\n")
+    written, removed = write_site(output, site(1, pages=3))
+    assert removed == ("de/seite-3/index.html", "de/seite-4/index.html")
+    assert written == (MANIFEST,)
+    assert (output / "CNAME").read_text() == "www.example.com\n"
+    assert (output / ".well-known" / "security.txt").is_file()
+    assert not (output / "de" / "seite-4").exists()
+
+
+def test_a_leftover_staging_folder_of_a_killed_build_is_replaced(tmp_path):
+    output = tmp_path / "site"
+    write_site(output, site(1))
+    staging = staging_folder(output)
+    (staging / "de").mkdir(parents=True)
+    (staging / "de" / "halb.html").write_text("halb")
+    write_site(output, site(2))
+    assert tree(output) == site(2) and not staging.exists()
+
+
+def test_a_reader_holding_the_folder_sees_one_whole_version(tmp_path):
+    # A reader that opens the folder once and then its files (as a server with a
+    # directory handle does) sees pages of one build only, while builds run.
+    output = tmp_path / "site"
+    write_site(output, site(0))
+    stop = threading.Event()
+    mixed: list[set[str]] = []
+    snapshots = 0
+
+    def read() -> None:
+        nonlocal snapshots
+        while not stop.is_set():
+            try:
+                folder = os.open(output, os.O_RDONLY)
+            except FileNotFoundError:
+                mixed.append({"folder missing"})
+                continue
+            try:
+                versions = set()
+                for n in range(30):
+                    page = os.open(f"de/seite-{n}/index.html", os.O_RDONLY, dir_fd=folder)
+                    versions.add(re.search(rb"Fassung (\d+)", os.read(page, 200)).group(1))
+                    os.close(page)
+            except FileNotFoundError:
+                continue  # this reader outlasted two builds: its site was deleted
+            finally:
+                os.close(folder)
+            snapshots += 1
+            if len(versions) != 1:
+                mixed.append({v.decode() for v in versions})
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for version in range(1, 40):
+            write_site(output, site(version))
+    finally:
+        stop.set()
+        reader.join()
+    assert snapshots > 0 and mixed == []
+
+
+def test_killing_build_leaves_the_old_site_or_the_new_one(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("bilingual.toml", "content", "locales", "static"):
+        source = REPOSITORY / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, project / name)
+    config = project / "bilingual.toml"
+
+    def build() -> dict[str, bytes]:
+        subprocess.run([sys.executable, "-m", "bilingual", "-C", str(project), "build"],
+                       check=True, capture_output=True)
+        return tree(project / "site")
+
+    versions = {}
+    rng = random.Random(7)
+    for round_number in range(8):
+        title = f"Brücke Fassung {round_number}"
+        config.write_text(re.sub(r'(?m)^title = "[^"]*"', f'title = "{title}"',
+                                 config.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+        before = tree(project / "site") if (project / "site").exists() else None
+        process = subprocess.Popen([sys.executable, "-m", "bilingual", "-C", str(project),
+                                    "build"], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.2, 1.5))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        after = tree(project / "site") if (project / "site").exists() else None
+        complete = build()  # the whole new site, built without interruption
+        versions[round_number] = complete
+        assert after in (before, complete), f"round {round_number}: a mixed site"
+    assert not staging_folder(project / "site").exists()
