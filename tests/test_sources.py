@@ -71,3 +71,19 @@ def test_symlink_leaving_content_is_refused(tmp_path):
     (content / "link.md").symlink_to(outside)
     with pytest.raises(SourceError, match="outside the content folder"):
         read_sources(content, "de")
+
+
+def test_libyaml_and_the_python_loader_read_front_matter_alike():
+    # Front matter is read with libyaml when present; its data must be what the
+    # pure-Python loader (which gives the error messages) reads.
+    import yaml
+
+    from bilingual.sources import _FAST_LOADER, _FrontMatterLoader, split_front_matter
+
+    assert _FAST_LOADER is not None, "PyYAML without libyaml: front matter is read slowly"
+    samples = [split_front_matter(p.read_text(encoding="utf-8"))[0]
+               for p in sorted(Path(__file__).parent.parent.glob("content/de/*.md"))]
+    samples += ["title: 'Zitat: „x“'\ndate: 2025-03-18\ntags: [a, 1, 2.5]\ndraft: yes\n",
+                "description: >\n  gefaltet\n  Text\nupdated: 2025-03-18 10:00:00\n"]
+    for text in samples:
+        assert yaml.load(text, Loader=_FAST_LOADER) == yaml.load(text, Loader=_FrontMatterLoader)

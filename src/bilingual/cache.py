@@ -80,6 +80,8 @@ class ResultCache:
         self._memory: dict[str, object] = {}
         self._used: dict[str, set[str]] = {}
         self._pending: list[tuple[str, str, bytes]] = []
+        self._adopted: dict[str, bytes] = {}
+        """Pickled results handed over by worker processes, loaded when first asked for."""
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
 
@@ -112,6 +114,10 @@ class ResultCache:
         return connection
 
     def _load(self, key: str) -> object | None:
+        if key in self._adopted:
+            value = pickle.loads(self._adopted.pop(key))
+            self._memory[key] = value
+            return value
         database = self._database()
         if database is None:
             return None
@@ -127,7 +133,7 @@ class ResultCache:
     def has(self, kind: str, data: bytes) -> bool:
         """True when a result for `data` is at hand, in memory or on disk."""
         key = self._key(kind, data)
-        if key in self._memory:
+        if key in self._memory or key in self._adopted:
             return True
         database = self._database()
         if database is None:
@@ -174,6 +180,8 @@ class ResultCache:
 
     def adopt(self, pending: Sequence[tuple[str, str, bytes]]) -> None:
         """Write results that `take_pending` handed over from another process."""
+        for key, _, value in pending:
+            self._adopted[key] = value
         if self.folder is not None:
             self._pending.extend(pending)
             if len(self._pending) >= self.FLUSH_EVERY:
@@ -282,7 +290,7 @@ def prefetch(cache: ResultCache, articles: Sequence[tuple[Path, Path, str]],
                 jobs.append(("catalog", (path,)))
         except OSError:
             continue
-    if len(jobs) < MIN_PARALLEL_ITEMS or cache.folder is None:
+    if len(jobs) < MIN_PARALLEL_ITEMS:
         return  # the sequential pass computes these few itself
 
     def compute(job: tuple[str, tuple]) -> list[tuple[str, str, bytes]]:

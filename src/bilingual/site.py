@@ -207,8 +207,17 @@ def relative_url(from_route: str, to_route: str) -> str:
     start = from_route if from_route.endswith("/") or from_route == "" else \
         posixpath.dirname(from_route) + "/"
     folder = to_route.endswith("/") or to_route == ""
-    target = to_route.rstrip("/") or "."
-    link = posixpath.relpath(target, start.rstrip("/") or ".")
+    # Routes are clean (no `.` or `..` parts), so the relative path is the way up
+    # from `start` past the common folders and down to the target; posixpath.relpath
+    # would give the same, at the price of the working folder on every call.
+    up = [part for part in start.split("/") if part]
+    down = [part for part in to_route.split("/") if part]
+    common = 0
+    for first, second in zip(up, down, strict=False):
+        if first != second:
+            break
+        common += 1
+    link = "/".join([".."] * (len(up) - common) + down[common:]) or "."
     if folder:
         link = "./" if link == "." else link + "/"
     return quote(link)

@@ -1,0 +1,83 @@
+"""bench/run at a tiny size: prepares, measures every scenario and writes RESULTS.md with ratios."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+RUN = REPO / "bench" / "run.py"
+GEN_CORPUS = REPO.parent / "shared" / "bench" / "gen_corpus.py"
+ROWS = ("Hugo cold build", "Hugo run into the existing output folder", "bilingual build, cold",
+        "bilingual build, nothing changed", "one German article edited: update + build",
+        "bilingual update, cold", "bilingual update after editing 5% of paragraphs",
+        "msgmerge --previous over every catalog")
+NUMBER = r"\d+(?:\.\d+)?"
+
+
+def require(ok: bool, why: str) -> None:
+    """Skip without the tool, except under CI=true, where a missing tool fails the run."""
+    if not ok:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{why} (scripts/install-test-tools installs it)")
+        pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """RESULTS.md of one run at 20 articles, one repetition."""
+    require(shutil.which("hugo") is not None, "hugo is not installed")
+    require(shutil.which("msgmerge") is not None, "msgmerge (GNU gettext) is not installed")
+    require(GEN_CORPUS.exists(), f"{GEN_CORPUS} is missing")
+    tmp = tmp_path_factory.mktemp("bench")
+    out = tmp / "RESULTS.md"
+    argv = [sys.executable, str(RUN), "--sizes", "20", "--repeat", "1", "--work", str(tmp / "work"),
+            "--results", str(out)]
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return out.read_text(encoding="utf-8")
+
+
+def test_every_scenario_has_a_row_with_numeric_ratios(results: str) -> None:
+    for label in ROWS:
+        row = next((line for line in results.splitlines() if line.startswith(f"| {label}")), None)
+        assert row is not None, f"no row for {label!r}"
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        # wall, peak MiB, their ratios to Hugo cold, CPU seconds and its ratio: all positive numbers.
+        assert all(re.fullmatch(NUMBER, c) for c in cells[1:7]), row
+        assert all(float(c) > 0 for c in cells[1:7]), row
+    hugo = next(line for line in results.splitlines() if line.startswith("| Hugo cold build"))
+    assert [c.strip() for c in hugo.strip("|").split("|")][3] == "1.000"
+
+
+def test_report_names_machine_command_targets_and_renderers(results: str) -> None:
+    assert "python bench/run.py --sizes 20 --repeat 1" in results
+    assert re.search(r"^- CPU: .+, \d+ cores; RAM", results, re.MULTILINE)
+    assert "hugo v0." in results and "msgmerge (GNU gettext-tools)" in results
+    # Targets are stated even when this size cannot decide them.
+    assert results.count("| not measured |") == 7
+    assert "## Markdown renderers" in results and "| markdown-it-py" in results
+
+
+def test_edits_touch_only_plain_paragraphs(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import edits
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    lines = ["---", "title: x", "---", "", "Erster Absatz hier.", "", "## Titel", "", "- Punkt", "",
+             "```", "code line", "```", "", "Zweiter Absatz `code spans` bleiben."]
+    assert edits.paragraph_lines(lines) == [4, 14]
+    (tmp_path / "content" / "de").mkdir(parents=True)
+    article = tmp_path / "content" / "de" / "a.md"
+    article.write_text("\n".join(lines), encoding="utf-8")
+    assert edits.edit_fraction(tmp_path, 0.5, "1") == (1, 1)
+    changed = article.read_text(encoding="utf-8").split("\n")
+    assert [i for i, (a, b) in enumerate(zip(lines, changed, strict=True)) if a != b] in ([4], [14])
+    assert "`code spans`" in changed[14]
