@@ -24,6 +24,7 @@ from bilingual.catalog import format_catalog, read_catalog, write_if_changed
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError, CatalogError
 from bilingual.merge import Key, MergeStats, Remembered, build_memory, merge_catalog
+from bilingual.parallel import map_chunks
 from bilingual.progress import NullProgress, ProgressLike
 from bilingual.segment import SegmentedDoc
 from bilingual.sources import SourceDoc, article_paths
@@ -220,41 +221,57 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
             # A catalog whose article is gone: every entry becomes obsolete.
             wanted.setdefault(path, (_origin(config, lang, path), []))
 
-        progress.start(len(wanted), f"Merging {lang} catalogs")
+        # Catalogs that need a merge are merged on every core; the rest are stable.
+        first = len(plans)
+        jobs: list[tuple[Path, str, _Article | list[polib.POEntry], bytes | None]] = []
         for path, (source, entries) in sorted(wanted.items()):
-            progress.advance()
             if entries is None or source is None:
                 continue
             current = path.read_bytes() if path.is_file() else None
+            if isinstance(entries, _Article) and current is not None:
+                stable = cache.peek("stable", _stable_input(config, lang, entries, current))
+                if isinstance(stable, MergeStats):
+                    plans.append(CatalogPlan(path, current.decode("utf-8"), False, False,
+                                             stable, source))
+                    continue
+            jobs.append((path, source, entries, current))
+
+        def merge(job: tuple[Path, str, _Article | list[polib.POEntry], bytes | None],
+                  lang: str = lang, old: _CatalogReader = old, memory: _LazyMemory = memory,
+                  nplurals: int = nplurals) -> CatalogPlan | CatalogError | None:
+            path, source, entries, current = job
             if isinstance(entries, _Article):
-                if current is not None:
-                    stable_key = _stable_input(config, lang, entries, current)
-                    stable = cache.peek("stable", stable_key)
-                    if isinstance(stable, MergeStats):
-                        plans.append(CatalogPlan(path, current.decode("utf-8"), False, False,
-                                                 stable, source))
-                        continue
                 entries = template_entries(cached_segments(cache, entries.doc), source)
             try:
                 previous = old.read(path) if current is not None else None
             except CatalogError as exc:
-                errors.append(exc)
-                continue
+                return exc
             if previous is None and not entries:
-                continue  # nothing to translate: no empty catalog is created
+                return None  # nothing to translate: no empty catalog is created
             catalog, stats = merge_catalog(previous, entries, new_header(config, lang),
                                            _header_comment(config, lang, source), memory,
                                            nplurals)
             # Catalogs are always written in UTF-8, whatever charset they were read in.
             catalog.metadata["Content-Type"] = "text/plain; charset=UTF-8"
             text = format_catalog(catalog)
-            changed = text.encode("utf-8") != current
-            article = wanted[path][1]
-            if isinstance(article, _Article):
-                # Merging the text again would keep every entry and change nothing.
-                cache.put("stable", _stable_input(config, lang, article, text.encode("utf-8")),
-                          MergeStats(kept=len(entries)))
-            plans.append(CatalogPlan(path, text, changed, previous is None, stats, source))
+            return CatalogPlan(path, text, text.encode("utf-8") != current, previous is None,
+                               stats, source)
+
+        merged: list[CatalogPlan] = []
+        progress.start(len(jobs), f"Merging {lang} catalogs")
+        for job, result in zip(jobs, map_chunks(merge, jobs, progress.advance), strict=True):
+            if isinstance(result, CatalogError):
+                errors.append(result)
+            elif result is not None:
+                article = job[2]
+                if isinstance(article, _Article):
+                    # Merging the text again would keep every entry and change nothing.
+                    cache.put("stable", _stable_input(config, lang, article,
+                                                      result.text.encode("utf-8")),
+                              MergeStats(kept=result.stats.kept + result.stats.fuzzy
+                                         + result.stats.from_memory + result.stats.new))
+                merged.append(result)
+        plans[first:] = sorted([*plans[first:], *merged], key=lambda plan: plan.path)
     progress.finish()
     cache.flush()
     return UpdatePlan(tuple(plans), tuple(errors))
