@@ -51,7 +51,7 @@ def test_every_scenario_has_a_row_with_numeric_ratios(results: str) -> None:
         cells = [c.strip() for c in row.strip("|").split("|")]
         # wall, peak MiB, their ratios to Hugo cold, CPU seconds and its ratio: all positive numbers.
         assert all(re.fullmatch(NUMBER, c) for c in cells[1:7]), row
-        assert all(float(c) > 0 for c in cells[1:7]), row
+        assert all(float(c) > 0 for c in cells[1:5]), row  # CPU seconds, at 0.01 s resolution, may be 0
     hugo = next(line for line in results.splitlines() if line.startswith("| Hugo cold build"))
     assert [c.strip() for c in hugo.strip("|").split("|")][3] == "1.000"
 

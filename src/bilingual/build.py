@@ -1073,10 +1073,11 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
         raised = {k: v for k, v in renderer.warnings.items() if k not in known}
         return html.encode(), raised, tuple(renderer.resolved)
 
-    keys = [site_identity + _page_identity(renderer.plan, item) for item in pages]
+    keys = [hashlib.sha256(site_identity + _page_identity(renderer.plan, item)).digest()
+            for item in pages]
     results: list[Rendered | None] = []
     for item, key in zip(pages, keys, strict=True):
-        cached = cache.peek("page", key)
+        cached = cache.peek("page", key, keep=False)
         fresh = isinstance(cached, tuple) and _links_unchanged(renderer.plan, item, cached[2])
         results.append(cached if fresh else None)  # type: ignore[arg-type]
     missing = [index for index, result in enumerate(results) if result is None]
@@ -1084,7 +1085,7 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
     for index, result in zip(missing, map_chunks(render, [pages[i] for i in missing],
                                                  progress.advance), strict=True):
         results[index] = result
-        cache.put("page", keys[index], result)
+        cache.put("page", keys[index], result, keep=False)
     progress.finish()
     rendered = {}
     for item, result in zip(pages, results, strict=True):

@@ -113,10 +113,11 @@ class ResultCache:
         self._connection = connection
         return connection
 
-    def _load(self, key: str) -> object | None:
+    def _load(self, key: str, keep: bool = True) -> object | None:
         if key in self._adopted:
             value = pickle.loads(self._adopted.pop(key))
-            self._memory[key] = value
+            if keep:
+                self._memory[key] = value
             return value
         database = self._database()
         if database is None:
@@ -126,7 +127,7 @@ class ResultCache:
             value = pickle.loads(row[0]) if row is not None else None
         except Exception:  # noqa: BLE001 - a damaged or stale entry is recomputed
             return None
-        if value is not None:
+        if value is not None and keep:
             self._memory[key] = value
         return value
 
@@ -144,17 +145,20 @@ class ResultCache:
         except sqlite3.Error:
             return False
 
-    def peek(self, kind: str, data: bytes) -> object | None:
-        """The stored result for `data`, or None."""
+    def peek(self, kind: str, data: bytes, keep: bool = True) -> object | None:
+        """The stored result for `data`, or None (kept in memory unless `keep=False`)."""
         key = self._key(kind, data)
         if key in self._memory:
             return self._memory[key]
-        return self._load(key)
+        return self._load(key, keep)
 
-    def put(self, kind: str, data: bytes, value: object) -> None:
-        """Store `value` as the result for `data` (on disk at the next `flush`)."""
+    def put(self, kind: str, data: bytes, value: object, keep: bool = True) -> None:
+        """Store `value` as the result for `data` (on disk at the next `flush`);
+        `keep=False` for results this run will not ask for again (rendered
+        pages), so that they do not stay in memory."""
         key = self._key(kind, data)
-        self._memory[key] = value
+        if keep:
+            self._memory[key] = value
         if self.folder is not None:
             self._pending.append((key, kind, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)))
             if len(self._pending) >= self.FLUSH_EVERY:
@@ -181,7 +185,8 @@ class ResultCache:
     def adopt(self, pending: Sequence[tuple[str, str, bytes]]) -> None:
         """Write results that `take_pending` handed over from another process."""
         for key, _, value in pending:
-            self._adopted[key] = value
+            if key not in self._memory:  # computed here already when run in one process
+                self._adopted[key] = value
         if self.folder is not None:
             self._pending.extend(pending)
             if len(self._pending) >= self.FLUSH_EVERY:
