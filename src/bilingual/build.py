@@ -23,6 +23,7 @@ import datetime as dt
 import gettext
 import hashlib
 import io
+import os
 import pickle
 import posixpath
 from collections.abc import Iterable, Mapping
@@ -682,6 +683,8 @@ class Renderer:
         self.warnings: dict[tuple[str, str], str] = {}
         self.resolved: list[tuple[str, str, str | None]] = []
         """Every link target resolved, with its href and warning, in order."""
+        self.raised: list[tuple[str, str]] = []
+        """Keys of the warnings added, in order."""
         self._tag_pages: dict[tuple[str, str], Page] = {}
 
     def register_tags(self, pages: Iterable[TagPage]) -> None:
@@ -767,7 +770,9 @@ class Renderer:
         # The same broken link shows on every language version; report it once,
         # naming the source file (where it is fixed for all of them).
         key = (article.page.group or article.page.route, target)
-        self.warnings.setdefault(key, f"{display_path(self.config, article.path)}: {message}")
+        if key not in self.warnings:
+            self.warnings[key] = f"{display_path(self.config, article.path)}: {message}"
+            self.raised.append(key)
 
     def body(self, article: Article) -> Markup:
         origin = LinkOrigin(article.page, article.ref)
@@ -920,7 +925,8 @@ def _input_state(config: SiteConfig) -> bytes:
 
 
 def _output_state(summary: BuildSummary) -> bytes:
-    return tree_state([summary.output_dir / name for name in summary.files])
+    folder = str(summary.output_dir)
+    return tree_state([os.path.join(folder, name) for name in summary.files])
 
 
 @dataclass(frozen=True, slots=True)
@@ -1062,7 +1068,7 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
     Rendered = tuple[bytes, dict[tuple[str, str], str], tuple[tuple[str, str, str | None], ...]]
 
     def render(item: Article | TagPage | HomePage) -> Rendered:
-        known = set(renderer.warnings)
+        renderer.raised.clear()
         renderer.resolved.clear()
         if isinstance(item, Article):
             html = renderer.article(item)
@@ -1070,7 +1076,7 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
             html = renderer.tag(item)
         else:
             html = renderer.home(item.page, item.articles)
-        raised = {k: v for k, v in renderer.warnings.items() if k not in known}
+        raised = {key: renderer.warnings[key] for key in renderer.raised}
         return html.encode(), raised, tuple(renderer.resolved)
 
     keys = [hashlib.sha256(site_identity + _page_identity(renderer.plan, item)).digest()

@@ -18,6 +18,7 @@ import hashlib
 import os
 import pickle
 import sqlite3
+import stat
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -329,7 +330,7 @@ def tree_state(roots: Sequence[Path]) -> bytes:
             continue
         digest.update(f"{top}\0{info.st_ino}\0{info.st_size}\0{info.st_mtime_ns}\0"
                       f"{info.st_ctime_ns}\n".encode())
-        if not os.path.isdir(top):
+        if not stat.S_ISDIR(info.st_mode):
             continue
         with os.scandir(top) as entries:
             names = sorted(entry.path for entry in entries)
