@@ -13,10 +13,13 @@ from __future__ import annotations
 import random
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+import bilingual.build
 import bilingual.cache
 import bilingual.parallel
 from bilingual.build import build_site
@@ -197,3 +200,20 @@ def test_a_build_with_nothing_changed_reuses_the_site_and_notices_a_deleted_page
     page.unlink()
     repaired = build_site(load_config(root))
     assert repaired.written == (first.pages[0],) and page.is_file()
+
+
+def test_an_update_that_changes_nothing_leaves_the_next_build_a_no_op(tmp_path, monkeypatch):
+    # update takes a lock file in locales/ and removes it, an editor leaves a
+    # swap file: neither is an input of the build, so nothing is rendered again.
+    root = _project(tmp_path / "project")
+    first = build_site(load_config(root))
+    subprocess.run([sys.executable, "-m", "bilingual", "-C", str(root), "update"], check=True,
+                   capture_output=True)
+    (root / "content" / "de" / ".entwurf.md.swp").write_text("editor swap file")
+
+    def render_site(*args, **kwargs):
+        raise AssertionError("the site was rendered again")
+
+    monkeypatch.setattr(bilingual.build, "render_site", render_site)
+    again = build_site(load_config(root))
+    assert again.written == () and again.files == first.files

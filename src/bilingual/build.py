@@ -18,12 +18,10 @@ Output is deterministic: no timestamps, sorted walks, dates from front matter.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import gettext
 import hashlib
 import io
-import os
 import pickle
 import posixpath
 from collections.abc import Iterable, Mapping
@@ -36,21 +34,23 @@ from babel import Locale
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
-from bilingual.cache import (
-    ResultCache,
-    cached_catalog_states,
-    cached_segments,
-    cached_source,
-    prefetch,
-    project_cache,
-    tree_state,
-)
+from bilingual.cache import ResultCache, project_cache
 from bilingual.catalog import read_catalog
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
 from bilingual.parallel import map_chunks
-from bilingual.progress import NullProgress, ProgressLike
-from bilingual.publish import MANIFEST, write_site
+from bilingual.progress import NullProgress, ProgressLike, count_articles
+from bilingual.publish import (
+    BUILTIN,
+    MANIFEST,
+    BuildSummary,
+    HeldBack,
+    input_state,
+    remember_site,
+    unchanged_site,
+    write_site,
+)
+from bilingual.reading import cached_catalog_states, cached_segments, cached_source, prefetch
 from bilingual.render import render_body
 from bilingual.segment import SLUG_CONTEXT, SegmentedDoc, rebuild_markdown
 from bilingual.site import (
@@ -81,7 +81,6 @@ from bilingual.statuspage import STATUS_PAGE, status_page
 from bilingual.translate import CatalogStates, TranslatedDoc, translate_document
 from bilingual.update import UI_CATALOG, catalog_path
 
-BUILTIN = Path(__file__).parent / "scaffold"
 BUILTIN_TEMPLATES = BUILTIN / "templates"
 BUILTIN_STATIC = BUILTIN / "static"
 STYLESHEET = "style.css"
@@ -93,48 +92,6 @@ Translations = Mapping[tuple[str | None, str], str]
 # ---------------------------------------------------------------------------
 # What the build reports
 # ---------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class HeldBack:
-    """An article version that is not published, and why."""
-
-    source: str
-    """The article, relative to the project root."""
-    lang: str
-    reason: str
-    missing: int = 0
-    """Segments without any translation."""
-    fuzzy: int = 0
-    """Segments whose translation is fuzzy (needs review)."""
-    built_as_draft: bool = False
-
-    def describe(self) -> str:
-        """One line for the build output."""
-        verb = "built as draft" if self.built_as_draft else "held back"
-        return f"{verb}: {self.source} [{self.lang}]: {self.reason}"
-
-
-@dataclass(frozen=True, slots=True)
-class BuildSummary:
-    """What `build_site` did."""
-
-    output_dir: Path
-    pages: tuple[str, ...]
-    """HTML pages, relative to the output folder."""
-    files: tuple[str, ...]
-    """Every file of the site."""
-    written: tuple[str, ...]
-    """Files whose bytes changed (or are new)."""
-    removed: tuple[str, ...]
-    """Files of an earlier build that this one no longer makes."""
-    held_back: tuple[HeldBack, ...]
-    warnings: tuple[str, ...]
-
-    def pages_per_language(self, languages: Iterable[str]) -> dict[str, int]:
-        """Number of pages under each language's folder."""
-        return {lang: sum(1 for p in self.pages if p.startswith(lang + "/"))
-                for lang in languages}
-
 
 # ---------------------------------------------------------------------------
 # Gathered articles
@@ -891,42 +848,21 @@ def build_site(config: SiteConfig, drafts: bool = False, output: Path | None = N
     page rendered."""
     output = output if output is not None else config.output_dir
     check_output_folder(config, output)
+    unchanged = unchanged_site(config, output, drafts)
+    if unchanged is not None:
+        return unchanged
+    inputs = input_state(config)
     cache = project_cache(config.root)
-    # Nothing changed since the last build into this folder, neither the
-    # sources nor the files it wrote: the site on disk is already the result.
-    last_build = f"{output.resolve()}\0{drafts}".encode()
-    inputs = _input_state(config)
-    remembered = cache.peek("last-build", last_build)
-    if isinstance(remembered, tuple) and len(remembered) == 3 and remembered[0] == inputs:
-        _, summary, written_state = remembered
-        if isinstance(summary, BuildSummary) and written_state == _output_state(summary):
-            return dataclasses.replace(summary, written=(), removed=())
     try:
         files = render_site(config, drafts, output, progress)
     finally:
         cache.flush()  # what was computed helps the next run even when this one fails
     written, removed = write_site(output, files.files)
     summary = BuildSummary(output, files.pages, tuple(sorted(files.files)), written, removed,
-                           files.held_back, files.warnings)
-    cache.put("last-build", last_build, (inputs, summary, _output_state(summary)))
+                           files.held_back, files.warnings, count_articles(config))
+    remember_site(config, output, drafts, inputs, summary)
     cache.prune("page")  # writes what is pending, too
     return summary
-
-
-def _input_state(config: SiteConfig) -> bytes:
-    """Every file a build reads, by name, size and times (see `cache.tree_state`)."""
-    folders = [config.config_path, config.root / "content", config.root / "locales",
-               config.templates_dir, config.static_dir, BUILTIN]
-    folders += [config.content_dir(lang) for lang in config.languages]
-    folders += [config.locale_dir(lang) for lang in config.target_languages]
-    outermost = [f for f in set(folders)
-                 if not any(f != other and f.is_relative_to(other) for other in folders)]
-    return tree_state(sorted(outermost))
-
-
-def _output_state(summary: BuildSummary) -> bytes:
-    folder = str(summary.output_dir)
-    return tree_state([os.path.join(folder, name) for name in summary.files])
 
 
 @dataclass(frozen=True, slots=True)
@@ -1131,13 +1067,4 @@ def _lastmod(articles: list[Article], tags: Iterable[TagPage],
             if not article.page.draft:
                 note(tag_page.page.route, article.newest)
     return dates
-
-
-def describe_summary(summary: BuildSummary, languages: Iterable[str]) -> str:
-    """The closing line of `bilingual build`."""
-    counts = ", ".join(f"{lang}: {n}" for lang, n in
-                       summary.pages_per_language(languages).items())
-    return (f"{len(summary.pages)} pages ({counts}), {len(summary.files)} files in "
-            f"{summary.output_dir}; {len(summary.written)} written, "
-            f"{len(summary.removed)} removed")
 

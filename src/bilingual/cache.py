@@ -25,13 +25,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
 
-from bilingual.catalog import read_catalog
-from bilingual.errors import BilingualError
-from bilingual.parallel import MIN_PARALLEL_ITEMS, map_chunks
-from bilingual.segment import Segment, SegmentedDoc, Slot, segment_document
-from bilingual.sources import MAX_ARTICLE_BYTES, SourceDoc, read_source
-from bilingual.translate import CatalogStates, EntryState, catalog_states
-
 CACHE_FOLDER = ".bilingual-cache"
 PACKAGE = Path(__file__).parent
 
@@ -240,85 +233,13 @@ def project_cache(root: Path) -> ResultCache:
     return _caches[root]
 
 
-pickle_by_fields(Segment, Slot, SourceDoc, SegmentedDoc, EntryState)
-
-
-def _source_input(path: Path, content_dir: Path, lang: str) -> bytes:
-    return f"{path}\0{content_dir}\0{lang}\0".encode() + path.read_bytes()
-
-
-def cached_source(cache: ResultCache, path: Path, content_dir: Path, lang: str) -> SourceDoc:
-    """`sources.read_source`, reused while the file's bytes are unchanged."""
-    if path.stat().st_size > MAX_ARTICLE_BYTES:
-        return read_source(path, content_dir, lang)  # raises the size error
-    return cache.get("source", _source_input(path, content_dir, lang),
-                     lambda: read_source(path, content_dir, lang))
-
-
-def document_input(doc: SourceDoc) -> bytes:
-    """Everything of an article that segmenting reads, as bytes for a cache key."""
-    header = (doc.path, doc.lang, doc.key, doc.body_line, sorted(doc.meta.items()),
-              sorted(doc.meta_lines.items()))
-    return repr(header).encode() + b"\0" + doc.body.encode()
-
-
-def cached_segments(cache: ResultCache, doc: SourceDoc) -> SegmentedDoc:
-    """`segment.segment_document`, reused while the article is unchanged."""
-    return cache.get("segments", document_input(doc), lambda: segment_document(doc))
-
-
-def cached_catalog_states(cache: ResultCache, path: Path) -> CatalogStates:
-    """The live entries of the catalog at `path`, reused while its bytes are
-    unchanged; raises BilingualError for a catalog that cannot be read."""
-    return cache.get("catalog", _catalog_input(path), lambda: catalog_states(read_catalog(path)))
-
-
-def _catalog_input(path: Path) -> bytes:
-    return f"{path}\0".encode() + path.read_bytes()
-
-
-def prefetch(cache: ResultCache, articles: Sequence[tuple[Path, Path, str]],
-             catalogs: Sequence[Path]) -> None:
-    """Read and segment the articles (path, content folder, language) and read
-    the catalogs that the cache lacks, on every core, so that the sequential
-    pass that follows finds them cached. Files that cannot be read are left to
-    that pass, which reports them."""
-    jobs: list[tuple[str, tuple]] = []
-    for path, content_dir, lang in articles:
-        try:
-            if not cache.has("source", _source_input(path, content_dir, lang)):
-                jobs.append(("article", (path, content_dir, lang)))
-        except OSError:
-            continue
-    for path in catalogs:
-        try:
-            if not cache.has("catalog", _catalog_input(path)):
-                jobs.append(("catalog", (path,)))
-        except OSError:
-            continue
-    if len(jobs) < MIN_PARALLEL_ITEMS:
-        return  # the sequential pass computes these few itself
-
-    def compute(job: tuple[str, tuple]) -> list[tuple[str, str, bytes]]:
-        kind, args = job
-        try:
-            if kind == "article":
-                cached_segments(cache, cached_source(cache, *args))
-            else:
-                cached_catalog_states(cache, *args)
-        except (BilingualError, OSError, ValueError):
-            pass
-        return cache.take_pending()
-
-    for pending in map_chunks(compute, jobs):
-        cache.adopt(pending)
-    cache.flush()
-
-
-def tree_state(roots: Sequence[Path]) -> bytes:
+def tree_state(roots: Sequence[Path | str]) -> bytes:
     """A digest of every file under `roots` (or each file itself): its path,
     size, inode and modification and change times. Cheap enough to take on
-    every run; any write, rename or `touch` changes it."""
+    every run; any write, rename or `touch` changes it. Names starting with
+    `.` inside the folders are left out, as the build leaves them out (the
+    lock file of `update`, an editor's swap file), and so are the times of
+    folders, which change with such files."""
     digest = hashlib.sha256()
     pending = [str(root) for root in roots]
     while pending:
@@ -328,11 +249,12 @@ def tree_state(roots: Sequence[Path]) -> bytes:
         except OSError:
             digest.update(f"{top}\0missing\n".encode())
             continue
+        if stat.S_ISDIR(info.st_mode):
+            digest.update(f"{top}\0folder\n".encode())
+            with os.scandir(top) as entries:
+                names = sorted(entry.path for entry in entries if not entry.name.startswith("."))
+            pending.extend(reversed(names))
+            continue
         digest.update(f"{top}\0{info.st_ino}\0{info.st_size}\0{info.st_mtime_ns}\0"
                       f"{info.st_ctime_ns}\n".encode())
-        if not stat.S_ISDIR(info.st_mode):
-            continue
-        with os.scandir(top) as entries:
-            names = sorted(entry.path for entry in entries)
-        pending.extend(reversed(names))
     return digest.digest()

@@ -123,19 +123,25 @@ def update(context: Context, pot: bool) -> None:
 @pass_context
 def build(context: Context, drafts: bool, output: Path | None) -> None:
     """Build the site of every language into site/."""
-    from bilingual.build import build_site
-    from bilingual.progress import build_summary_line, count_articles
+    from bilingual.progress import build_summary_line
+    from bilingual.publish import unchanged_site
 
     out = context.out
     started = time.monotonic()
     config = context.config()
     if output is not None and not output.is_absolute():
         output = context.root / output
-    progress = out.progress()
-    try:
-        summary = build_site(config, drafts=drafts, output=output, progress=progress)
-    finally:
-        progress.finish()
+    # Nothing to do is found out without loading the rest of the pipeline.
+    summary = unchanged_site(config, output if output is not None else config.output_dir,
+                             drafts)
+    if summary is None:
+        from bilingual.build import build_site
+
+        progress = out.progress()
+        try:
+            summary = build_site(config, drafts=drafts, output=output, progress=progress)
+        finally:
+            progress.finish()
     for warning in summary.warnings:
         out.warn(warning)
     for held in summary.held_back:
@@ -144,7 +150,7 @@ def build(context: Context, drafts: bool, output: Path | None) -> None:
         out.detail(f"wrote {name}")
     for name in summary.removed:
         out.detail(f"removed {name}")
-    out.say(build_summary_line(summary, config.languages, count_articles(config),
+    out.say(build_summary_line(summary, config.languages, summary.articles,
                                time.monotonic() - started))
 
 

@@ -27,8 +27,8 @@ from typing import IO, TYPE_CHECKING, Protocol, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from bilingual.build import BuildSummary
     from bilingual.config import SiteConfig
+    from bilingual.publish import BuildSummary
 
 BAR_WIDTH = 24
 REDRAW_INTERVAL = 0.1
@@ -208,7 +208,7 @@ def build_summary_line(summary: BuildSummary, languages: Iterable[str], articles
                        seconds: float) -> str:
     """The closing line of `bilingual build`: articles, pages and files written (the
     build's own description), held back, time."""
-    from bilingual.build import describe_summary
+    from bilingual.publish import describe_summary
 
     held = sum(1 for h in summary.held_back if not h.built_as_draft)
     drafts = len(summary.held_back) - held

@@ -24,9 +24,12 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from bilingual.cache import project_cache, tree_state
+from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
 
 MANIFEST = ".bilingual-manifest"
@@ -166,3 +169,107 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
     else:
         path.unlink()
+
+
+# ---------------------------------------------------------------------------
+# What a build did, and whether it needs doing again
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class HeldBack:
+    """An article version that is not published, and why."""
+
+    source: str
+    """The article, relative to the project root."""
+    lang: str
+    reason: str
+    missing: int = 0
+    """Segments without any translation."""
+    fuzzy: int = 0
+    """Segments whose translation is fuzzy (needs review)."""
+    built_as_draft: bool = False
+
+    def describe(self) -> str:
+        """One line for the build output."""
+        verb = "built as draft" if self.built_as_draft else "held back"
+        return f"{verb}: {self.source} [{self.lang}]: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSummary:
+    """What `build_site` did."""
+
+    output_dir: Path
+    pages: tuple[str, ...]
+    """HTML pages, relative to the output folder."""
+    files: tuple[str, ...]
+    """Every file of the site."""
+    written: tuple[str, ...]
+    """Files whose bytes changed (or are new)."""
+    removed: tuple[str, ...]
+    """Files of an earlier build that this one no longer makes."""
+    held_back: tuple[HeldBack, ...]
+    warnings: tuple[str, ...]
+    articles: int = 0
+    """Markdown articles the build read, of every language."""
+
+    def pages_per_language(self, languages: Iterable[str]) -> dict[str, int]:
+        """Number of pages under each language's folder."""
+        return {lang: sum(1 for p in self.pages if p.startswith(lang + "/"))
+                for lang in languages}
+
+
+def describe_summary(summary: BuildSummary, languages: Iterable[str]) -> str:
+    """The closing line of `bilingual build`."""
+    counts = ", ".join(f"{lang}: {n}" for lang, n in
+                       summary.pages_per_language(languages).items())
+    return (f"{len(summary.pages)} pages ({counts}), {len(summary.files)} files in "
+            f"{summary.output_dir}; {len(summary.written)} written, "
+            f"{len(summary.removed)} removed")
+
+
+BUILTIN = Path(__file__).parent / "scaffold"
+"""The built-in templates and stylesheet: an input of every build too."""
+
+
+def input_state(config: SiteConfig) -> bytes:
+    """Every file a build reads, by name, size and times (see `cache.tree_state`)."""
+    folders = [config.config_path, config.root / "content", config.root / "locales",
+               config.templates_dir, config.static_dir, BUILTIN]
+    folders += [config.content_dir(lang) for lang in config.languages]
+    folders += [config.locale_dir(lang) for lang in config.target_languages]
+    outermost = [f for f in set(folders)
+                 if not any(f != other and f.is_relative_to(other) for other in folders)]
+    return tree_state(sorted(outermost))
+
+
+def _output_state(summary: BuildSummary) -> bytes:
+    folder = str(summary.output_dir)
+    return tree_state([os.path.join(folder, name) for name in summary.files])
+
+
+def _last_build(output: Path, drafts: bool) -> bytes:
+    return f"{output.resolve()}\0{drafts}".encode()
+
+
+def unchanged_site(config: SiteConfig, output: Path, drafts: bool) -> BuildSummary | None:
+    """The summary of the last build into `output` when nothing changed since:
+    neither an input file nor a file that build wrote. Light on purpose (no
+    Markdown, template or catalog module is loaded), so that a build with
+    nothing to do is over at once."""
+    remembered = project_cache(config.root).peek("last-build", _last_build(output, drafts))
+    if not (isinstance(remembered, tuple) and len(remembered) == 3):
+        return None
+    inputs, summary, written_state = remembered
+    if (not isinstance(summary, BuildSummary) or inputs != input_state(config)
+            or written_state != _output_state(summary)):
+        return None
+    return replace(summary, written=(), removed=())
+
+
+def remember_site(config: SiteConfig, output: Path, drafts: bool, inputs: bytes,
+                  summary: BuildSummary) -> None:
+    """Record a finished build: `inputs` (`input_state` before it read anything)
+    and the state of the files it wrote."""
+    project_cache(config.root).put("last-build", _last_build(output, drafts),
+                                   (inputs, summary, _output_state(summary)))

@@ -19,13 +19,14 @@ from babel.messages.extract import extract
 from babel.messages.plurals import get_plural
 from jinja2.ext import babel_extract
 
-from bilingual.cache import cached_segments, cached_source, prefetch, project_cache
+from bilingual.cache import project_cache
 from bilingual.catalog import format_catalog, read_catalog, write_if_changed
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError, CatalogError
 from bilingual.merge import Key, MergeStats, Remembered, build_memory, merge_catalog
 from bilingual.parallel import map_chunks
 from bilingual.progress import NullProgress, ProgressLike
+from bilingual.reading import cached_segments, cached_source, prefetch
 from bilingual.segment import SegmentedDoc
 from bilingual.sources import SourceDoc, article_paths
 

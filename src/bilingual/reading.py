@@ -1,0 +1,94 @@
+"""Reading articles and catalogs once: through the result cache, on every core.
+
+The expensive reads of the pipeline (an article's front matter and segments, a
+catalog's entries) depend on one file's bytes each; `cache.ResultCache` keeps
+their results across runs, and `prefetch` computes the missing ones on every
+core before the sequential passes of `update`, `build` and `status` ask for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from bilingual.cache import ResultCache, pickle_by_fields
+from bilingual.catalog import read_catalog
+from bilingual.errors import BilingualError
+from bilingual.parallel import MIN_PARALLEL_ITEMS, map_chunks
+from bilingual.segment import Segment, SegmentedDoc, Slot, segment_document
+from bilingual.sources import MAX_ARTICLE_BYTES, SourceDoc, read_source
+from bilingual.translate import CatalogStates, EntryState, catalog_states
+
+pickle_by_fields(Segment, Slot, SourceDoc, SegmentedDoc, EntryState)
+
+
+def _source_input(path: Path, content_dir: Path, lang: str) -> bytes:
+    return f"{path}\0{content_dir}\0{lang}\0".encode() + path.read_bytes()
+
+
+def cached_source(cache: ResultCache, path: Path, content_dir: Path, lang: str) -> SourceDoc:
+    """`sources.read_source`, reused while the file's bytes are unchanged."""
+    if path.stat().st_size > MAX_ARTICLE_BYTES:
+        return read_source(path, content_dir, lang)  # raises the size error
+    return cache.get("source", _source_input(path, content_dir, lang),
+                     lambda: read_source(path, content_dir, lang))
+
+
+def document_input(doc: SourceDoc) -> bytes:
+    """Everything of an article that segmenting reads, as bytes for a cache key."""
+    header = (doc.path, doc.lang, doc.key, doc.body_line, sorted(doc.meta.items()),
+              sorted(doc.meta_lines.items()))
+    return repr(header).encode() + b"\0" + doc.body.encode()
+
+
+def cached_segments(cache: ResultCache, doc: SourceDoc) -> SegmentedDoc:
+    """`segment.segment_document`, reused while the article is unchanged."""
+    return cache.get("segments", document_input(doc), lambda: segment_document(doc))
+
+
+def cached_catalog_states(cache: ResultCache, path: Path) -> CatalogStates:
+    """The live entries of the catalog at `path`, reused while its bytes are
+    unchanged; raises BilingualError for a catalog that cannot be read."""
+    return cache.get("catalog", _catalog_input(path), lambda: catalog_states(read_catalog(path)))
+
+
+def _catalog_input(path: Path) -> bytes:
+    return f"{path}\0".encode() + path.read_bytes()
+
+
+def prefetch(cache: ResultCache, articles: Sequence[tuple[Path, Path, str]],
+             catalogs: Sequence[Path]) -> None:
+    """Read and segment the articles (path, content folder, language) and read
+    the catalogs that the cache lacks, on every core, so that the sequential
+    pass that follows finds them cached. Files that cannot be read are left to
+    that pass, which reports them."""
+    jobs: list[tuple[str, tuple]] = []
+    for path, content_dir, lang in articles:
+        try:
+            if not cache.has("source", _source_input(path, content_dir, lang)):
+                jobs.append(("article", (path, content_dir, lang)))
+        except OSError:
+            continue
+    for path in catalogs:
+        try:
+            if not cache.has("catalog", _catalog_input(path)):
+                jobs.append(("catalog", (path,)))
+        except OSError:
+            continue
+    if len(jobs) < MIN_PARALLEL_ITEMS:
+        return  # the sequential pass computes these few itself
+
+    def compute(job: tuple[str, tuple]) -> list[tuple[str, str, bytes]]:
+        kind, args = job
+        try:
+            if kind == "article":
+                cached_segments(cache, cached_source(cache, *args))
+            else:
+                cached_catalog_states(cache, *args)
+        except (BilingualError, OSError, ValueError):
+            pass
+        return cache.take_pending()
+
+    for pending in map_chunks(compute, jobs):
+        cache.adopt(pending)
+    cache.flush()
