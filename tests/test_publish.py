@@ -155,3 +155,28 @@ def test_killing_build_leaves_the_old_site_or_the_new_one(tmp_path):
         versions[round_number] = complete
         assert after in (before, complete), f"round {round_number}: a mixed site"
     assert not staging_folder(project / "site").exists()
+
+
+def test_an_output_folder_that_cannot_be_renamed_is_updated_file_by_file(tmp_path, monkeypatch):
+    # A mounted output folder (a container volume) cannot be exchanged or renamed.
+    import errno
+
+    import bilingual.publish
+
+    output = tmp_path / "site"
+    write_site(output, site(1))
+    real_replace = os.replace
+
+    def replace(source, target):
+        if Path(source) == output:
+            raise OSError(errno.EBUSY, "Device or resource busy")
+        real_replace(source, target)
+
+    monkeypatch.setattr(bilingual.publish, "_exchange", lambda first, second: False)
+    monkeypatch.setattr(bilingual.publish.os, "replace", replace)
+    folder = os.stat(output).st_ino
+    written, _ = write_site(output, site(2, pages=20))
+    assert len(written) == 21 and tree(output) == site(2, pages=20)
+    assert os.stat(output).st_ino == folder
+    assert not staging_folder(output).exists()
+    assert not any(p.name.endswith(".tmp") for p in output.rglob("*"))

@@ -848,10 +848,10 @@ def build_site(config: SiteConfig, drafts: bool = False, output: Path | None = N
     page rendered."""
     output = output if output is not None else config.output_dir
     check_output_folder(config, output)
-    unchanged = unchanged_site(config, output, drafts)
+    inputs = input_state(config)
+    unchanged = unchanged_site(config, output, drafts, inputs)
     if unchanged is not None:
         return unchanged
-    inputs = input_state(config)
     cache = project_cache(config.root)
     try:
         files = render_site(config, drafts, output, progress)

@@ -89,9 +89,13 @@ def _update_in_place(staging: Path, output: Path, written: tuple[str, ...],
     for name in removed:
         (output / name).unlink(missing_ok=True)
     for name in written:
+        # Through a temporary file beside the target: the staging folder may be
+        # on another file system than a mounted output folder.
         target = output / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / name, target)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        shutil.copyfile(staging / name, temporary)
+        os.replace(temporary, target)
 
 
 def _previous_manifest(output: Path) -> set[str]:
@@ -252,16 +256,19 @@ def _last_build(output: Path, drafts: bool) -> bytes:
     return f"{output.resolve()}\0{drafts}".encode()
 
 
-def unchanged_site(config: SiteConfig, output: Path, drafts: bool) -> BuildSummary | None:
+def unchanged_site(config: SiteConfig, output: Path, drafts: bool,
+                   inputs: bytes | None = None) -> BuildSummary | None:
     """The summary of the last build into `output` when nothing changed since:
-    neither an input file nor a file that build wrote. Light on purpose (no
-    Markdown, template or catalog module is loaded), so that a build with
-    nothing to do is over at once."""
+    neither an input file (`inputs`, the `input_state` when already taken) nor
+    a file that build wrote. Light on purpose (no Markdown, template or catalog
+    module is loaded), so that a build with nothing to do is over at once."""
     remembered = project_cache(config.root).peek("last-build", _last_build(output, drafts))
     if not (isinstance(remembered, tuple) and len(remembered) == 3):
         return None
-    inputs, summary, written_state = remembered
-    if (not isinstance(summary, BuildSummary) or inputs != input_state(config)
+    recorded, summary, written_state = remembered
+    if inputs is None:
+        inputs = input_state(config)
+    if (not isinstance(summary, BuildSummary) or recorded != inputs
             or written_state != _output_state(summary)):
         return None
     return replace(summary, written=(), removed=())

@@ -94,14 +94,14 @@ def segment_words(segments: Iterable[Segment]) -> dict[Segment, int]:
 
 def article_status(config: SiteConfig, doc: SourceDoc, lang: str,
                    catalog: CatalogStates | None, handwritten: bool,
-                   count_words: bool = True) -> ArticleStatus:
+                   with_words: bool = True) -> ArticleStatus:
     """Progress of one article in `lang` given its catalog's entries (or None);
-    the word fields are 0 unless `count_words`."""
+    the word fields are 0 unless `with_words`."""
     cache = project_cache(config.root)
     segmented = cached_segments(cache, doc)
     # Counting parses every segment's inline Markdown: reuse it while the article is unchanged.
     words = (cache.get("words", document_input(doc), lambda: segment_words(segmented.segments))
-             if count_words else {})
+             if with_words else {})
 
     def _words(segments: Iterable[Segment]) -> int:
         return sum(words.get(s, 0) for s in segments)
@@ -138,10 +138,10 @@ def totals(lang: str, rows: Iterable[ArticleStatus]) -> LanguageTotals:
 
 
 def collect_status(config: SiteConfig, langs: Iterable[str] | None = None,
-                   count_words: bool = True) -> StatusReport:
+                   with_words: bool = True) -> StatusReport:
     """Progress of every German article in every target language; articles or
     catalogs that cannot be read are skipped and returned as errors. Without
-    `count_words` the word fields are 0 (the build's status page shows none)."""
+    `with_words` the word fields are 0 (the build's status page shows none)."""
     langs = tuple(langs) if langs else config.target_languages
     cache = project_cache(config.root)
     errors: list[BilingualError] = []
@@ -169,7 +169,7 @@ def collect_status(config: SiteConfig, langs: Iterable[str] | None = None,
                     errors.append(exc)
                     continue
             rows.append(article_status(config, doc, lang, catalog, doc.key in handwritten,
-                                       count_words))
+                                       with_words))
     cache.flush()
     return StatusReport(tuple(rows), tuple(totals(lang, rows) for lang in langs), tuple(errors))
 

@@ -73,7 +73,7 @@ def status_rows(config: SiteConfig, pages: Iterable[Page]) -> tuple[tuple[Articl
     src = config.source_language
     groups = {p.source: p.group for p in pages if p.lang == src}
     routes = {(p.group, p.lang): p.route for p in pages}
-    report = collect_status(config, count_words=False)
+    report = collect_status(config, with_words=False)
 
     def href(article: str, lang: str) -> str | None:
         route = routes.get((groups.get(article), lang))
