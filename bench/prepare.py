@@ -21,7 +21,9 @@ import edits
 from measure import run_quiet
 
 BENCH = Path(__file__).resolve().parent
-GEN_CORPUS = BENCH.parent.parent / "shared" / "bench" / "gen_corpus.py"
+GEN_CORPUS = BENCH / "gen_corpus.py"
+"""The corpus generator of the firm's benchmark material (`../shared/bench/`), kept here
+unchanged so that the benchmark and the tests that use it run on any checkout."""
 HUGO_FILES = BENCH / "hugo"
 SOURCE_ENTRIES = frozenset({"bilingual.toml", "content", "locales", "templates", "static"})
 """What a project consists of; anything else at its top level was generated (site, caches, locks)."""

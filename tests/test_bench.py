@@ -13,7 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 RUN = REPO / "bench" / "run.py"
-GEN_CORPUS = REPO.parent / "shared" / "bench" / "gen_corpus.py"
+GEN_CORPUS = REPO / "bench" / "gen_corpus.py"
 ROWS = ("Hugo cold build", "Hugo run into the existing output folder", "bilingual build, cold",
         "bilingual build, nothing changed", "one German article edited: update + build",
         "bilingual update, cold", "bilingual update after editing 5% of paragraphs",

@@ -23,7 +23,7 @@ from bilingual.update import apply_plan, plan_update
 from tests.conftest import CONFIG, gettext_tool
 
 ROOT = Path(__file__).resolve().parents[1]
-GENERATOR = Path("/work/shared/bench/gen_corpus.py")
+GENERATOR = ROOT / "bench" / "gen_corpus.py"
 ARTICLES = 200
 SEED = 20251125
 KILLS = 6
