@@ -1,13 +1,15 @@
 """Reusing work across runs: results of pure steps keyed by a hash of their inputs.
 
-`.bilingual-cache/` in the project holds pickled results of the expensive steps
-that depend only on one file's bytes: reading and segmenting an article,
-reading a catalog's translations. Each entry is stored under the SHA-256 of
-its kind, the input bytes and bilingual's own code, so editing the file or
-upgrading the tool invalidates it; nothing is keyed by modification times.
+`.bilingual-cache/results.sqlite` in the project holds pickled results of the
+expensive steps: reading and segmenting an article, reading a catalog's
+entries (`reading`), rendering a page and the state of the last build
+(`build`, `publish`), which catalogs `update` wrote itself (`update`). Each
+entry is stored under the SHA-256 of its kind, its input bytes and
+bilingual's own code, so editing a file or upgrading the tool invalidates it.
 Deleting the folder is always safe: the next run recomputes what it needs.
-Entries are written through a temporary file and a rename; an entry that
-cannot be read is recomputed.
+SQLite makes each flush one atomic transaction, so a killed run leaves the
+entries of the last flush and nothing torn; an entry that cannot be read is
+recomputed.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ CACHE_FOLDER = ".bilingual-cache"
 PACKAGE = Path(__file__).parent
 
 T = TypeVar("T")
-
 
 
 def _frozen(mapping: dict) -> MappingProxyType:
