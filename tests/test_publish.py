@@ -13,6 +13,9 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
+from bilingual.errors import BilingualError
 from bilingual.publish import MANIFEST, previous_folder, staging_folder, write_site
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -180,3 +183,24 @@ def test_an_output_folder_that_cannot_be_renamed_is_updated_file_by_file(tmp_pat
     assert os.stat(output).st_ino == folder
     assert not staging_folder(output).exists()
     assert not any(p.name.endswith(".tmp") for p in output.rglob("*"))
+
+
+def test_an_output_folder_that_is_a_link_keeps_the_link(tmp_path):
+    # site -> /var/www/site: the folder the link leads to is replaced, the link stays.
+    served = tmp_path / "www" / "site"
+    served.mkdir(parents=True)
+    output = tmp_path / "site"
+    output.symlink_to(served)
+    write_site(output, site(1))
+    write_site(output, site(2))
+    assert output.is_symlink() and output.resolve() == served.resolve()
+    assert tree(served) == site(2)
+    assert not staging_folder(served).exists()
+
+
+def test_an_output_that_is_a_file_is_refused(tmp_path):
+    output = tmp_path / "site"
+    output.write_text("not a folder")
+    with pytest.raises(BilingualError, match="the output folder is a file"):
+        write_site(output, site(1))
+    assert output.read_text() == "not a folder"

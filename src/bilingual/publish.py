@@ -101,8 +101,8 @@ def _update_in_place(staging: Path, output: Path, written: tuple[str, ...],
 def _previous_manifest(output: Path) -> set[str]:
     if not output.exists():
         return set()
-    if not output.is_dir() or output.is_symlink():
-        raise BilingualError("the output folder is a file or a link; refused", output)
+    if not output.is_dir():
+        raise BilingualError("the output folder is a file", output)
     manifest = output / MANIFEST
     if manifest.is_file():
         return {line for line in manifest.read_text(encoding="utf-8").splitlines() if line}
@@ -120,7 +120,11 @@ def write_site(output: Path, files: Mapping[str, bytes]) -> tuple[tuple[str, ...
                                                                    tuple[str, ...]]:
     """Make `output` hold `files`: a new folder with them is swapped in when any
     file differs or a file of the previous build (per its manifest) is gone.
-    Returns (written, removed), each relative to `output`."""
+    Returns (written, removed), each relative to `output`. When `output` is a
+    link to a folder (`site -> /var/www/site`), the folder it leads to is the
+    one swapped, and the link stays."""
+    if output.is_symlink() and output.is_dir():
+        output = output.resolve()
     previous = _previous_manifest(output)
     written = tuple(name for name, data in sorted(files.items())
                     if not _unchanged(output / name, data))
