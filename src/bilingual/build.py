@@ -39,7 +39,7 @@ from bilingual.catalog import read_catalog
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
 from bilingual.parallel import map_chunks
-from bilingual.progress import NullProgress, ProgressLike, count_articles
+from bilingual.progress import NullProgress, ProgressLike
 from bilingual.publish import (
     BUILTIN,
     MANIFEST,
@@ -150,6 +150,8 @@ class Gathered:
     held_back: tuple[HeldBack, ...]
     errors: tuple[str, ...]
     warnings: tuple[str, ...]
+    read: int
+    """Markdown articles read, of every language."""
 
 
 def display_path(config: SiteConfig, path: Path) -> str:
@@ -417,7 +419,7 @@ def gather(config: SiteConfig, drafts: bool) -> Gathered:
             articles.append(article)
 
     return Gathered(tuple(articles), MappingProxyType(unbuilt), tuple(held), tuple(errors),
-                    tuple(warnings))
+                    tuple(warnings), len(sources) + sum(len(docs) for docs in originals.values()))
 
 
 # ---------------------------------------------------------------------------
@@ -642,11 +644,6 @@ class Renderer:
         """Every link target resolved, with its href and warning, in order."""
         self.raised: list[tuple[str, str]] = []
         """Keys of the warnings added, in order."""
-        self._tag_pages: dict[tuple[str, str], Page] = {}
-
-    def register_tags(self, pages: Iterable[TagPage]) -> None:
-        for tag_page in pages:
-            self._tag_pages[(tag_page.page.lang, tag_page.page.route)] = tag_page.page
 
     # Links and metadata ------------------------------------------------------
 
@@ -847,11 +844,20 @@ def build_site(config: SiteConfig, drafts: bool = False, output: Path | None = N
     listing every problem before anything is written. `progress` hears of each
     page rendered."""
     output = output if output is not None else config.output_dir
-    check_output_folder(config, output)
     inputs = input_state(config)
+    # A remembered build passed check_output_folder for the same folder.
     unchanged = unchanged_site(config, output, drafts, inputs)
     if unchanged is not None:
         return unchanged
+    return rebuild_site(config, drafts, output, progress, inputs)
+
+
+def rebuild_site(config: SiteConfig, drafts: bool, output: Path, progress: ProgressLike | None,
+                 inputs: bytes) -> BuildSummary:
+    """`build_site` once `publish.unchanged_site` found something changed: render,
+    swap the site in, remember `inputs` (`publish.input_state`, taken before
+    anything was read) for the next build."""
+    check_output_folder(config, output)
     cache = project_cache(config.root)
     try:
         files = render_site(config, drafts, output, progress)
@@ -859,7 +865,7 @@ def build_site(config: SiteConfig, drafts: bool = False, output: Path | None = N
         cache.flush()  # what was computed helps the next run even when this one fails
     written, removed = write_site(output, files.files)
     summary = BuildSummary(output, files.pages, tuple(sorted(files.files)), written, removed,
-                           files.held_back, files.warnings, count_articles(config))
+                           files.held_back, files.warnings, files.articles)
     remember_site(config, output, drafts, inputs, summary)
     cache.prune("page")  # writes what is pending, too
     return summary
@@ -873,6 +879,8 @@ class RenderedSite:
     pages: tuple[str, ...]
     held_back: tuple[HeldBack, ...]
     warnings: tuple[str, ...]
+    articles: int
+    """Markdown articles read, of every language."""
 
 
 def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = None,
@@ -955,7 +963,8 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
     warnings += sorted(renderer.warnings.values())
     return RenderedSite(MappingProxyType(rendered), page_outputs,
                         tuple(sorted(gathered.held_back, key=lambda h: (h.source, h.lang))),
-                        tuple(gathered.warnings) + tuple(warnings))
+                        tuple(gathered.warnings) + tuple(warnings),
+                        gathered.read)
 
 
 def _site_identity(config: SiteConfig, plan: SitePlan, drafts: bool) -> bytes:

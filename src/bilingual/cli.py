@@ -76,7 +76,7 @@ def init(context: Context, directory: Path) -> None:
 def update(context: Context, pot: bool) -> None:
     """Extract segments and UI strings and merge them into every target catalog."""
     from bilingual.lock import catalog_lock
-    from bilingual.progress import count_articles, update_summary_line
+    from bilingual.progress import update_summary_line
     from bilingual.update import apply_plan, plan_update, relative
 
     out = context.out
@@ -108,7 +108,7 @@ def update(context: Context, pot: bool) -> None:
         out.say(line)
     for error in errors:
         error.show()
-    out.say(update_summary_line(count_articles(config, (config.source_language,)),
+    out.say(update_summary_line(plan.articles,
                                 len(plan.catalogs), len(written), len(errors),
                                 time.monotonic() - started))
     if errors:
@@ -124,22 +124,24 @@ def update(context: Context, pot: bool) -> None:
 def build(context: Context, drafts: bool, output: Path | None) -> None:
     """Build the site of every language into site/."""
     from bilingual.progress import build_summary_line
-    from bilingual.publish import unchanged_site
+    from bilingual.publish import input_state, unchanged_site
 
     out = context.out
     started = time.monotonic()
     config = context.config()
-    if output is not None and not output.is_absolute():
+    if output is None:
+        output = config.output_dir
+    elif not output.is_absolute():
         output = context.root / output
     # Nothing to do is found out without loading the rest of the pipeline.
-    summary = unchanged_site(config, output if output is not None else config.output_dir,
-                             drafts)
+    inputs = input_state(config)
+    summary = unchanged_site(config, output, drafts, inputs)
     if summary is None:
-        from bilingual.build import build_site
+        from bilingual.build import rebuild_site
 
         progress = out.progress()
         try:
-            summary = build_site(config, drafts=drafts, output=output, progress=progress)
+            summary = rebuild_site(config, drafts, output, progress, inputs)
         finally:
             progress.finish()
     for warning in summary.warnings:

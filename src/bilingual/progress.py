@@ -27,7 +27,6 @@ from typing import IO, TYPE_CHECKING, Protocol, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from bilingual.config import SiteConfig
     from bilingual.publish import BuildSummary
 
 BAR_WIDTH = 24
@@ -188,20 +187,6 @@ def elapsed(seconds: float) -> str:
 
 def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
-
-
-def count_articles(config: SiteConfig, languages: Iterable[str] | None = None) -> int:
-    """Markdown articles of `languages` (default: every language), as the build reads them."""
-    from bilingual.errors import BilingualError
-    from bilingual.sources import article_paths
-
-    total = 0
-    for lang in languages if languages is not None else config.languages:
-        try:
-            total += sum(1 for _ in article_paths(config.content_dir(lang)))
-        except BilingualError:  # the build reports the refused link itself
-            continue
-    return total
 
 
 def build_summary_line(summary: BuildSummary, languages: Iterable[str], articles: int,

@@ -56,6 +56,8 @@ class UpdatePlan:
 
     catalogs: tuple[CatalogPlan, ...]
     errors: tuple[BilingualError, ...] = field(default=())
+    articles: int = 0
+    """Source-language articles found, readable or not."""
 
     @property
     def changed(self) -> tuple[CatalogPlan, ...]:
@@ -275,7 +277,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
         plans[first:] = sorted([*plans[first:], *merged], key=lambda plan: plan.path)
     progress.finish()
     cache.flush()
-    return UpdatePlan(tuple(plans), tuple(errors))
+    return UpdatePlan(tuple(plans), tuple(errors), len(paths))
 
 
 class _CatalogReader:
