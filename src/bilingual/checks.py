@@ -754,7 +754,7 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
     # Sources: German articles (front matter) come from update's plan, which reads
     # them all; articles written in a target language are read here.
     plan = plan_update(replace(config, target_languages=langs))
-    articles += sum(1 for _ in article_paths(config.content_dir(config.source_language)))
+    articles += plan.articles
     add((error_finding(config, exc) for exc in plan.errors
          if not isinstance(exc, CatalogError)), default_policy)
 

@@ -26,11 +26,12 @@ from pathlib import Path, PurePosixPath
 
 import polib
 
+from bilingual.cache import project_cache
 from bilingual.catalog import format_catalog, write_if_changed
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
-from bilingual.segment import segment_document
-from bilingual.sources import article_paths, read_source
+from bilingual.reading import cached_segments, cached_source
+from bilingual.sources import article_paths
 from bilingual.update import UI_CATALOG, relative, template_entries, ui_template_entries
 
 TEMPLATES_FOLDER = "templates"
@@ -119,14 +120,16 @@ def wanted_templates(config: SiteConfig) -> tuple[dict[Path, tuple[str, list[pol
     `update`, which always runs first, reports them."""
     wanted: dict[Path, tuple[str, list[polib.POEntry]]] = {}
     keep: set[Path] = set()
+    cache = project_cache(config.root)
     content = config.content_dir(config.source_language)
     for path in article_paths(content):
         key = PurePosixPath(path.relative_to(content).as_posix())
         try:
-            doc = read_source(path, content, config.source_language)
+            # `update` has just read and segmented these: the cache hands them over.
+            doc = cached_source(cache, path, content, config.source_language)
             reference = relative(config, path)
             wanted[template_path(config, key)] = (
-                reference, template_entries(segment_document(doc), reference))
+                reference, template_entries(cached_segments(cache, doc), reference))
         except BilingualError:
             keep.add(template_path(config, key))
     ui = templates_dir(config) / UI_TEMPLATE

@@ -128,5 +128,4 @@ def render_body(source: str, resolve_link: ResolveLink, translated: str | None =
             markdown, options=_CMARK_OPTIONS, extensions=_CMARK_EXTENSIONS)
         return _resolve_targets(page.replace('style="text-align: ', 'style="text-align:'),
                                 resolve_link)
-    return render_markdown(source, translate if translated is not None else None,
-                           untranslated_lang, resolve_link)
+    return render_markdown(source, translate, untranslated_lang, resolve_link)
