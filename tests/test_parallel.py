@@ -19,7 +19,9 @@ from bilingual import parallel
 parallel.MIN_PARALLEL_ITEMS = 2
 
 def work(item):
-    print(os.getpid(), flush=True)
+    # One write per line: the two workers share the pipe (print writes the newline apart).
+    sys.stdout.write(f"{os.getpid()}\\n")
+    sys.stdout.flush()
     time.sleep(120)
 
 parallel.map_chunks(work, list(range(8)))
@@ -47,11 +49,13 @@ def test_results_come_back_in_input_order_from_several_processes(monkeypatch):
 def test_workers_die_when_their_parent_is_killed():
     parent = subprocess.Popen([sys.executable, "-c", WORKER_SCRIPT], stdout=subprocess.PIPE,
                               text=True)
-    workers = {int(parent.stdout.readline()), int(parent.stdout.readline())}
+    try:
+        workers = {int(parent.stdout.readline()), int(parent.stdout.readline())}
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        parent.stdout.close()
     assert parent.pid not in workers
-    parent.send_signal(signal.SIGKILL)
-    parent.wait()
-    parent.stdout.close()
     deadline = time.monotonic() + 10
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
