@@ -33,7 +33,8 @@ TEXT = (st.text(CHARACTERS, max_size=40)
                    max_size=12).map("".join))
 # Comment lines: a comment cannot hold NUL, nor end in CR (a CRLF file's line end).
 COMMENT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0\r"),
-                  max_size=60)
+                  max_size=60).filter(lambda text: not any(line.endswith("\\")
+                                                           for line in text.split("\n")))
 FILE = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_./-]{0,30}", fullmatch=True)
 FLAGS = st.lists(st.sampled_from(["fuzzy", "no-wrap", "wrap", "no-c-format", "no-python-format",
                                   "unknown-flag"]), max_size=3, unique=True)
@@ -45,8 +46,10 @@ def same_edges(text: str, model: str) -> str:
     text = text.strip("\n")
     if not text and model.strip("\n"):
         text = "x"
+    if model == "\n":  # begins and ends with the one newline: so must the translation
+        return f"\n{text}\n" if text else "\n"
     return ("\n" if model.startswith("\n") else "") + text + (
-        "\n" if model.endswith("\n") and model != "\n" else "")
+        "\n" if model.endswith("\n") else "")
 
 
 @st.composite
@@ -130,6 +133,7 @@ def test_writer_output_is_a_fixed_point_and_msgfmt_accepts_it(tmp_path):
     ("gut\x00", "NUL"),
     ("Zeile mit CR am Ende\r", "carriage return"),
     ("zwei\r\nZeilen", "carriage return"),
+    ("C:\\Users\\\nnächste Zeile", "backslash"),
 ])
 def test_writer_refuses_comments_it_could_not_read_back(comment, problem):
     po = new_catalog([polib.POEntry(msgid="a", msgstr="b", tcomment=comment)])
@@ -138,6 +142,14 @@ def test_writer_refuses_comments_it_could_not_read_back(comment, problem):
     po = new_catalog([polib.POEntry(msgid="a", msgstr="b")], header_comment=comment)
     with pytest.raises(CatalogError, match=problem):
         format_catalog(po)
+
+
+def test_reader_refuses_a_comment_ending_in_a_backslash_with_its_line():
+    # msgfmt would read "msgid" below as part of the comment and the entry as broken.
+    text = ('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+            '# C:\\Users\\\nmsgid "a"\nmsgstr "b"\n')
+    with pytest.raises(CatalogError, match=r"^fuzz.po:4: .*backslash"):
+        parse_catalog(text, "fuzz.po")
 
 
 def test_reader_refuses_a_nul_in_a_comment_with_its_line():

@@ -193,6 +193,25 @@ def test_a_tab_in_a_list_items_indentation_is_placed():
     assert block_structure(rebuild_markdown(doc, pseudo)) == block_structure(markdown)
 
 
+def test_a_tab_expanding_to_more_spaces_than_the_source_has_is_placed():
+    # Found by the fuzzer: "\t " under a list item became three spaces of content
+    # where the source line has two characters before the text.
+    markdown = "Markt\n\n- Markt\n\n\t Markt\n\t Markt\n"
+    doc = segmented_body(markdown)
+    assert [s.msgid for s in doc.segments] == ["Markt", "Markt Markt"]  # one entry per msgid
+    assert rebuild_markdown(doc, identity) == markdown
+    assert block_structure(rebuild_markdown(doc, pseudo)) == block_structure(markdown)
+
+
+def test_a_table_row_starting_with_a_vertical_tab_keeps_its_cells():
+    # Found by the fuzzer: markdown-it-py trims the row with str.strip, so "\v |0"
+    # has the one cell "0"; the segmenter took "\v" for the first cell.
+    markdown = "\x0b |0\n---\n"
+    doc = segmented_body(markdown)
+    assert [s.msgid for s in doc.segments] == ["0"]
+    assert block_structure(rebuild_markdown(doc, pseudo)) == block_structure(markdown)
+
+
 def test_a_line_blank_only_to_markdown_it_before_a_paragraph_is_skipped():
     # Found by the fuzzer: `\x0b` is blank to markdown-it, so the item's paragraph
     # starts a line later than its map says (was a ValueError, i.e. a traceback).

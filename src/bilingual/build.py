@@ -22,6 +22,7 @@ import datetime as dt
 import gettext
 import hashlib
 import io
+import os
 import pickle
 import posixpath
 from collections.abc import Iterable, Mapping
@@ -34,7 +35,7 @@ from babel import Locale
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
-from bilingual.cache import ResultCache, project_cache
+from bilingual.cache import ResultCache, pickle_by_fields, project_cache
 from bilingual.catalog import read_catalog
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
@@ -77,6 +78,7 @@ from bilingual.site import (
     tag_slug,
 )
 from bilingual.sources import SourceDoc, article_paths
+from bilingual.status import ArticleStatus, article_status
 from bilingual.statuspage import STATUS_PAGE, status_page
 from bilingual.translate import CatalogStates, TranslatedDoc, translate_document
 from bilingual.update import UI_CATALOG, catalog_path
@@ -111,17 +113,18 @@ class Tag:
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """One article page in one language, ready to render."""
+    """One article page in one language, ready to render: everything but its
+    body text (`ArticleText`), so that the records of unchanged articles that a
+    build loads stay small."""
 
     page: Page
     ref: ArticleRef
     path: Path
-    markdown: str
-    """The body to render: the source-language skeleton for catalog translations."""
-    translations: Translations | None
-    """Catalog translations applied block by block, or None to render as written."""
-    translated_markdown: str | None
-    """The body rebuilt with the translations (None when rendered as written)."""
+    inputs: bytes
+    """Identifies the files the page's body comes from (`_source_state`): the
+    same value means the same `ArticleText`."""
+    translated: bool
+    """Rendered from the source with catalog translations (else as written)."""
     title: str
     title_lang: str
     description: str
@@ -142,14 +145,50 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleText:
+    """What an article page's body is rendered from."""
+
+    markdown: str
+    """The body as written: the source-language skeleton for catalog translations."""
+    translations: Translations | None
+    """Catalog translations applied block by block, or None to render as written."""
+    translated_markdown: str | None
+    """The body rebuilt with the translations (None when rendered as written)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOutcome:
+    """What gathering learns from one source-language article and its catalogs:
+    a pure function of those files, the configuration and `--drafts`, so it is
+    kept in the result cache and an unchanged article costs one `stat` per file."""
+
+    articles: tuple[Article, ...]
+    held: tuple[HeldBack, ...]
+    unbuilt: tuple[tuple[tuple[str, str], str], ...]
+    read_errors: tuple[str, ...]
+    errors: tuple[str, ...]
+    warnings: tuple[str, ...]
+    statuses: tuple[ArticleStatus, ...]
+    """The article's translation progress per target language (the status page)."""
+
+
+# Thousands of these are loaded by every build: pickled as constructor arguments.
+pickle_by_fields(Tag, Article, SourceOutcome, Page, ArticleRef, HeldBack, ArticleStatus)
+
+
+@dataclass(frozen=True, slots=True)
 class Gathered:
     """Phase one's result."""
 
     articles: tuple[Article, ...]
+    texts: Mapping[str, ArticleText]
+    """Bodies computed by this run, by output path; the others are read again
+    when their page must be rendered (`article_text`)."""
     unbuilt: Mapping[tuple[str, str], str]
     held_back: tuple[HeldBack, ...]
     errors: tuple[str, ...]
     warnings: tuple[str, ...]
+    statuses: tuple[ArticleStatus, ...]
     read: int
     """Markdown articles read, of every language."""
 
@@ -252,21 +291,27 @@ def _translation_of(config: SiteConfig, doc: SourceDoc) -> PurePosixPath | None:
     return PurePosixPath(normal)
 
 
-def _source_article(config: SiteConfig, doc: SourceDoc, route: str, group: str) -> Article:
+def _source_article(config: SiteConfig, doc: SourceDoc, route: str, group: str,
+                    inputs: bytes) -> Article:
     lang = doc.lang
     tags = tuple(Tag(t, tag_slug(t), lang, tag_slug(t)) for t in doc.meta.get("tags", ()) or ())
     return Article(
         page=Page("article", lang, route, display_path(config, doc.path), group, doc.draft),
-        ref=ArticleRef(lang, doc.key), path=doc.path, markdown=doc.body, translations=None,
-        translated_markdown=None,
+        ref=ArticleRef(lang, doc.key), path=doc.path, inputs=inputs, translated=False,
         title=doc.title or doc.key.stem, title_lang=lang,
         description=_text(doc.meta, "description"), description_lang=lang, tags=tags,
         date=_date(doc, "date"), updated=_date(doc, "updated"), author=_text(doc.meta, "author"),
         image=_text(doc.meta, "image") or None, words=_words(doc.body), untranslated=0)
 
 
+def _translated_text(segmented: SegmentedDoc, tdoc: TranslatedDoc) -> ArticleText:
+    rebuilt = rebuild_markdown(segmented, lambda msgid, ctx: tdoc.lookup(msgid, ctx))
+    return ArticleText(segmented.source.body, tdoc.translations, rebuilt)
+
+
 def _translated_article(config: SiteConfig, segmented: SegmentedDoc, tdoc: TranslatedDoc,
-                        route: str, group: str, source: str, draft: bool) -> Article:
+                        route: str, group: str, source: str, draft: bool,
+                        inputs: bytes) -> tuple[Article, ArticleText]:
     doc = segmented.source
     src = config.source_language
     meta = tdoc.meta
@@ -277,18 +322,33 @@ def _translated_article(config: SiteConfig, segmented: SegmentedDoc, tdoc: Trans
     tags = tuple(Tag(name, tag_slug(name), lang_of(original), tag_slug(original))
                  for original, name in zip(doc.meta.get("tags", ()) or (),
                                            meta.get("tags", ()) or (), strict=True))
-    translated_body = rebuild_markdown(segmented, lambda msgid, ctx: tdoc.lookup(msgid, ctx))
+    text = _translated_text(segmented, tdoc)
     title = _text(meta, "title") or doc.key.stem
-    return Article(
+    article = Article(
         page=Page("article", tdoc.lang, route, source, group, draft),
-        ref=ArticleRef(src, doc.key), path=doc.path, markdown=doc.body,
-        translations=tdoc.translations, translated_markdown=translated_body, title=title,
-        title_lang=lang_of(doc.title) if doc.title else tdoc.lang,
+        ref=ArticleRef(src, doc.key), path=doc.path, inputs=inputs, translated=True,
+        title=title, title_lang=lang_of(doc.title) if doc.title else tdoc.lang,
         description=_text(meta, "description"),
         description_lang=lang_of(_text(doc.meta, "description")), tags=tags,
         date=_date(doc, "date"), updated=_date(doc, "updated"), author=_text(doc.meta, "author"),
-        image=_text(doc.meta, "image") or None, words=_words(translated_body),
+        image=_text(doc.meta, "image") or None, words=_words(text.translated_markdown or ""),
         untranslated=len(tdoc.missing))
+    return article, text
+
+
+def article_text(config: SiteConfig, article: Article) -> ArticleText:
+    """The body of a gathered article, read again through the result cache: for
+    an article whose record came from the cache, whose files are unchanged
+    (else its `inputs` would differ)."""
+    cache = project_cache(config.root)
+    content_lang = article.ref.content_lang
+    doc = cached_source(cache, article.path, config.content_dir(content_lang), content_lang)
+    if not article.translated:
+        return ArticleText(doc.body, None, None)
+    segmented = cached_segments(cache, doc)
+    path = catalog_path(config, article.page.lang, doc.key)
+    catalog = cached_catalog_states(cache, path) if path.is_file() else None
+    return _translated_text(segmented, translate_document(segmented, catalog, article.page.lang))
 
 
 def _slug_line(catalog: CatalogStates | None, slug: str) -> int | None:
@@ -296,13 +356,135 @@ def _slug_line(catalog: CatalogStates | None, slug: str) -> int | None:
     return entry.line if entry is not None else None
 
 
-def _prefetch(config: SiteConfig, cache: ResultCache) -> None:
-    """Segment the articles and read the catalogs the cache lacks on every core."""
-    content = config.content_dir(config.source_language)
+def _file_state(path: Path) -> str:
+    """A file's identity as `publish.input_state` takes it: any write changes it."""
     try:
-        paths = list(article_paths(content))
-    except BilingualError:
-        return  # reported by the pass that reads them
+        info = os.stat(path)
+    except OSError:
+        return "missing"
+    return f"{info.st_ino}.{info.st_size}.{info.st_mtime_ns}.{info.st_ctime_ns}"
+
+
+def _source_state(config: SiteConfig, settings: bytes, path: Path, key: PurePosixPath,
+                  claimed: Mapping[str, str]) -> bytes | None:
+    """The cache key of a source article's `SourceOutcome`: `settings` (the
+    configuration and `--drafts`), the article's file and each target catalog
+    and whether a hand-written translation replaces it. None when the article
+    vanished (it is then read, and reported, without the cache)."""
+    state = _file_state(path)
+    if state == "missing":
+        return None
+    catalogs = tuple((lang, _file_state(catalog_path(config, lang, key)), claimed.get(lang))
+                     for lang in config.target_languages)
+    return settings + repr((str(path), state, catalogs)).encode()
+
+
+def _statuses(config: SiteConfig, cache: ResultCache, doc: SourceDoc,
+              claimed: Mapping[str, str]) -> tuple[ArticleStatus, ...]:
+    """`status.article_status` per target language; a catalog that cannot be read
+    has no row (the build reports it)."""
+    rows = []
+    for lang in config.target_languages:
+        path = catalog_path(config, lang, doc.key)
+        try:
+            catalog = cached_catalog_states(cache, path) if path.is_file() else None
+        except BilingualError:
+            continue
+        rows.append(article_status(config, doc, lang, catalog, lang in claimed,
+                                   with_words=False))
+    return tuple(rows)
+
+
+def _gather_source(config: SiteConfig, cache: ResultCache, path: Path,
+                   claimed: Mapping[str, str], drafts: bool,
+                   inputs: bytes) -> tuple[SourceOutcome, dict[str, ArticleText]]:
+    """Gather one source-language article: its page, the page of each target
+    language that the catalogs complete (or every one, with `drafts`), and why
+    the others are held back. `claimed` names the hand-written translation
+    (shown path) of each language that has one. Returns the outcome and the
+    pages' bodies."""
+    src = config.source_language
+    try:
+        doc = cached_source(cache, path, config.content_dir(src), src)
+    except BilingualError as exc:
+        return SourceOutcome((), (), (), (exc.format_message(),), (), (), ()), {}
+    errors: list[str] = []
+    warnings: list[str] = []
+    held: list[HeldBack] = []
+    unbuilt: dict[tuple[str, str], str] = {}
+    articles: list[Article] = []
+    texts: dict[str, ArticleText] = {}
+
+    def outcome() -> tuple[SourceOutcome, dict[str, ArticleText]]:
+        try:
+            statuses = _statuses(config, cache, doc, claimed)
+        except ValueError:  # cannot be segmented: reported in `errors`
+            statuses = ()
+        return SourceOutcome(tuple(articles), tuple(held), tuple(unbuilt.items()), (),
+                             tuple(errors), tuple(warnings), statuses), texts
+
+    source = display_path(config, doc.path)
+    group = f"article:{src}:{doc.key}"
+    slug = _buildable_slug(config, doc, src, drafts, held, unbuilt, errors)
+    if slug is _SKIP:
+        return outcome()
+    try:
+        segmented = cached_segments(cache, doc)
+    except ValueError as exc:  # the segmenter cannot map a block back to its source
+        errors.append(f"{source}: cannot split into segments: {exc}")
+        return outcome()
+    article = _source_article(config, doc, article_route(src, doc.key, slug), group, inputs)
+    articles.append(article)
+    texts[article.page.output] = ArticleText(doc.body, None, None)
+    for lang in config.target_languages:
+        path = catalog_path(config, lang, doc.key)
+        if lang in claimed:
+            if path.is_file():
+                warnings.append(f"{display_path(config, path)}: not used; {claimed[lang]} is "
+                                f"the hand-written {lang} version of {source}")
+            continue
+        catalog = None
+        if path.is_file():
+            try:
+                catalog = cached_catalog_states(cache, path)
+            except BilingualError as exc:
+                errors.append(exc.format_message())
+                continue
+        tdoc = translate_document(segmented, catalog, lang)
+        complete = tdoc.complete
+        if not complete:
+            fuzzy = len(tdoc.fuzzy)
+            missing = len(tdoc.missing) - fuzzy
+            where = display_path(config, path)
+            reason = (f"no catalog ({where})" if catalog is None else
+                      f"{missing} missing, {fuzzy} fuzzy of {len(segmented.segments)} "
+                      f"segments in {where}")
+            held.append(HeldBack(source, lang, reason, missing, fuzzy, drafts))
+            if not drafts:
+                continue
+        translated_slug = tdoc.meta.get("slug")
+        try:
+            if isinstance(translated_slug, str) and translated_slug != doc.meta.get("slug"):
+                slug_t = _slug(translated_slug, path,
+                               _slug_line(catalog, str(doc.meta.get("slug"))))
+            else:
+                slug_t = slug
+        except BilingualError as exc:
+            errors.append(exc.format_message())
+            continue
+        page_source = source + (f" ({lang}, slug from {display_path(config, path)})"
+                                if slug_t != slug else f" ({lang})")
+        translated, text = _translated_article(
+            config, segmented, tdoc, article_route(lang, doc.key, slug_t), group,
+            page_source, doc.draft or not complete, inputs)
+        articles.append(translated)
+        texts[translated.page.output] = text
+    return outcome()
+
+
+def _prefetch(config: SiteConfig, cache: ResultCache, paths: list[Path]) -> None:
+    """Segment the articles and read their catalogs the cache lacks on every core."""
+    content = config.content_dir(config.source_language)
     catalogs = [catalog_path(config, lang, PurePosixPath(path.relative_to(content).as_posix()))
                 for path in paths for lang in config.target_languages]
     prefetch(cache, [(path, content, config.source_language) for path in paths],
@@ -313,18 +495,21 @@ def gather(config: SiteConfig, drafts: bool) -> Gathered:
     """Phase one: every article version that will have a page, and why others will not."""
     src = config.source_language
     cache = project_cache(config.root)
-    errors: list[str] = []
-    warnings: list[str] = []
-    held: list[HeldBack] = []
-    articles: list[Article] = []
-    unbuilt: dict[tuple[str, str], str] = {}
-
-    _prefetch(config, cache)
-    sources = _read_all(config, src, errors)
-    source_keys = {doc.key for doc in sources}
-    originals = {lang: _read_all(config, lang, errors) for lang in config.target_languages}
+    content = config.content_dir(src)
+    listing_errors: list[str] = []
+    try:
+        paths = list(article_paths(content))
+    except BilingualError as exc:
+        listing_errors.append(exc.format_message())
+        paths = []
+    keys = [PurePosixPath(path.relative_to(content).as_posix()) for path in paths]
+    source_keys = set(keys)
+    original_errors: list[str] = []
+    originals = {lang: _read_all(config, lang, original_errors)
+                 for lang in config.target_languages}
 
     # Hand-written translations claim their source article first: they win over the catalog.
+    errors: list[str] = []
     claimed: dict[tuple[str, PurePosixPath], SourceDoc] = {}
     # (language, key of the hand-written article) -> the source key it translates.
     pairs: dict[tuple[str, PurePosixPath], PurePosixPath | None] = {}
@@ -351,60 +536,35 @@ def gather(config: SiteConfig, drafts: bool) -> Gathered:
                 claimed[(lang, key)] = doc
             pairs[(lang, doc.key)] = key
 
-    for doc in sources:
-        source = display_path(config, doc.path)
-        group = f"article:{src}:{doc.key}"
-        slug = _buildable_slug(config, doc, src, drafts, held, unbuilt, errors)
-        if slug is _SKIP:
-            continue
-        try:
-            segmented = cached_segments(cache, doc)
-        except ValueError as exc:  # the segmenter cannot map a block back to its source
-            errors.append(f"{source}: cannot split into segments: {exc}")
-            continue
-        articles.append(_source_article(config, doc, article_route(src, doc.key, slug), group))
-        for lang in config.target_languages:
-            path = catalog_path(config, lang, doc.key)
-            if (lang, doc.key) in claimed:
-                if path.is_file():
-                    original = display_path(config, claimed[(lang, doc.key)].path)
-                    warnings.append(f"{display_path(config, path)}: not used; {original} is "
-                                    f"the hand-written {lang} version of {source}")
-                continue
-            catalog = None
-            if path.is_file():
-                try:
-                    catalog = cached_catalog_states(cache, path)
-                except BilingualError as exc:
-                    errors.append(exc.format_message())
-                    continue
-            tdoc = translate_document(segmented, catalog, lang)
-            complete = tdoc.complete
-            if not complete:
-                fuzzy = len(tdoc.fuzzy)
-                missing = len(tdoc.missing) - fuzzy
-                where = display_path(config, path)
-                reason = (f"no catalog ({where})" if catalog is None else
-                          f"{missing} missing, {fuzzy} fuzzy of {len(segmented.segments)} "
-                          f"segments in {where}")
-                held.append(HeldBack(source, lang, reason, missing, fuzzy, drafts))
-                if not drafts:
-                    continue
-            translated_slug = tdoc.meta.get("slug")
-            try:
-                if isinstance(translated_slug, str) and translated_slug != doc.meta.get("slug"):
-                    slug_t = _slug(translated_slug, path,
-                                   _slug_line(catalog, str(doc.meta.get("slug"))))
-                else:
-                    slug_t = slug
-            except BilingualError as exc:
-                errors.append(exc.format_message())
-                continue
-            page_source = source + (f" ({lang}, slug from {display_path(config, path)})"
-                                    if slug_t != slug else f" ({lang})")
-            articles.append(_translated_article(
-                config, segmented, tdoc, article_route(lang, doc.key, slug_t), group,
-                page_source, doc.draft or not complete))
+    claimed_langs = {key: {lang: display_path(config, claimed[(lang, key)].path)
+                           for lang in config.target_languages if (lang, key) in claimed}
+                     for key in keys}
+    settings = pickle.dumps((config, drafts), pickle.HIGHEST_PROTOCOL)
+    states = [_source_state(config, settings, path, key, claimed_langs[key])
+              for path, key in zip(paths, keys, strict=True)]
+    outcomes: list[SourceOutcome | None] = cache.peek_many(  # type: ignore[assignment]
+        "gathered", [state or b"" for state in states], keep=False)
+    missing = [index for index, found in enumerate(outcomes)
+               if not isinstance(found, SourceOutcome) or states[index] is None]
+    _prefetch(config, cache, [paths[index] for index in missing])
+    texts: dict[str, ArticleText] = {}
+    for index in missing:
+        found, computed = _gather_source(config, cache, paths[index], claimed_langs[keys[index]],
+                                         drafts, states[index] or b"")
+        outcomes[index] = found
+        texts.update(computed)
+        if states[index] is not None and not found.read_errors:
+            cache.put("gathered", states[index], found, keep=False)
+
+    done = [outcome for outcome in outcomes if outcome is not None]
+    articles = [article for outcome in done for article in outcome.articles]
+    held = [entry for outcome in done for entry in outcome.held]
+    unbuilt = dict(entry for outcome in done for entry in outcome.unbuilt)
+    warnings = [warning for outcome in done for warning in outcome.warnings]
+    errors = (listing_errors + [e for outcome in done for e in outcome.read_errors]
+              + original_errors + errors + [e for outcome in done for e in outcome.errors])
+    statuses = [row for lang in config.target_languages
+                for outcome in done for row in outcome.statuses if row.lang == lang]
 
     for lang, docs in originals.items():
         for doc in docs:
@@ -415,11 +575,14 @@ def gather(config: SiteConfig, drafts: bool) -> Gathered:
             if slug is _SKIP:
                 continue
             group = f"article:{src}:{key}" if key is not None else f"article:{lang}:{doc.key}"
-            article = _source_article(config, doc, article_route(lang, doc.key, slug), group)
+            article = _source_article(config, doc, article_route(lang, doc.key, slug), group,
+                                      f"{lang}\0{_file_state(doc.path)}".encode())
             articles.append(article)
+            texts[article.page.output] = ArticleText(doc.body, None, None)
 
-    return Gathered(tuple(articles), MappingProxyType(unbuilt), tuple(held), tuple(errors),
-                    tuple(warnings), len(sources) + sum(len(docs) for docs in originals.values()))
+    return Gathered(tuple(articles), MappingProxyType(texts), MappingProxyType(unbuilt),
+                    tuple(held), tuple(errors), tuple(warnings), tuple(statuses),
+                    len(paths) + sum(len(docs) for docs in originals.values()))
 
 
 # ---------------------------------------------------------------------------
@@ -457,7 +620,7 @@ def tag_pages(config: SiteConfig, articles: Iterable[Article]) -> tuple[TagPage,
         lang = article.page.lang
         for tag in article.tags:
             by_tag.setdefault((lang, tag.slug), []).append((article, tag))
-            if lang != src and article.translations is not None and not article.page.draft:
+            if lang != src and article.translated and not article.page.draft:
                 forward.setdefault((lang, tag.source_slug or ""), set()).add(tag.slug)
                 backward.setdefault((lang, tag.slug), set()).add(tag.source_slug or "")
     pages = []
@@ -635,10 +798,12 @@ class Renderer:
     template environment per language and the warnings links produce."""
 
     def __init__(self, config: SiteConfig, plan: SitePlan,
-                 envs: Mapping[str, jinja2.Environment]):
+                 envs: Mapping[str, jinja2.Environment], texts: Mapping[str, ArticleText]):
         self.config = config
         self.plan = plan
         self.envs = envs
+        self.texts = texts
+        """Bodies gathered by this run; others are read through `article_text`."""
         self.warnings: dict[tuple[str, str], str] = {}
         self.resolved: list[tuple[str, str, str | None]] = []
         """Every link target resolved, with its href and warning, in order."""
@@ -738,16 +903,17 @@ class Renderer:
                 self._warn(article, target, warning)
             return href
 
+        text = self.texts.get(article.page.output) or article_text(self.config, article)
         translate = None
         marked = None
-        if article.translations is not None:
-            translations = article.translations
+        if text.translations is not None:
+            translations = text.translations
 
             def translate(msgid: str, context: str | None) -> str | None:
                 return translations.get((context, msgid))
 
             marked = self.config.source_language if article.untranslated else None
-        return Markup(render_body(article.markdown, resolve, article.translated_markdown,
+        return Markup(render_body(text.markdown, resolve, text.translated_markdown,
                                   translate, marked))
 
     # Pages -------------------------------------------------------------------
@@ -934,7 +1100,7 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
                 f"the {lang} pages show the template texts untranslated"
                 for lang in config.target_languages
                 if not (config.locale_dir(lang) / UI_CATALOG).is_file()]
-    renderer = Renderer(config, plan, envs)
+    renderer = Renderer(config, plan, envs, gathered.texts)
 
     rendered: dict[str, bytes] = {}
     order = {lang: index for index, lang in enumerate(config.languages)}
@@ -955,7 +1121,8 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
         rendered[feed_route(lang)] = atom_feed(_feed(config, plan, lang, published))
     rendered["sitemap.xml"] = sitemap_xml(plan, _lastmod(published, tags, config.languages))
     rendered["robots.txt"] = robots_txt(config.base_url)
-    rendered[STATUS_PAGE] = status_page(config, envs[src], [a.page for a in articles])
+    rendered[STATUS_PAGE] = status_page(config, envs[src], [a.page for a in articles],
+                                        gathered.statuses)
     for name, path, _ in statics:
         rendered[name] = path.read_bytes()
     rendered[MANIFEST] = "".join(f"{name}\n" for name in sorted(rendered)).encode()

@@ -414,14 +414,17 @@ def _wrap(out: list[str], prefix: str, name: str, value: str, do_wrap: bool = Tr
 def _comment_lines(out: list[str], mark: str, text: str | None) -> None:
     if not text:
         return
-    # Neither could be read back: gettext cuts a comment at NUL, and a CR before
-    # the line end is a CRLF file's line end.
+    # None could be read back: gettext cuts a comment at NUL, a CR before the
+    # line end is a CRLF file's line end, and a backslash there joins two lines.
     if "\0" in text:
         raise CatalogError(f"comment {text[:40]!r} contains a NUL character, which a catalog "
                            "cannot hold")
     if "\r\n" in text or text.endswith("\r"):
         raise CatalogError(f"comment {text[:40]!r} has a line ending in a carriage return, "
                            "which a catalog cannot hold")
+    if any(line.endswith("\\") for line in text.split("\n")):
+        raise CatalogError(f"comment {text[:40]!r} has a line ending in a backslash, which "
+                           "gettext would join with the line after it")
     for line in text.split("\n"):
         out.append(f"{mark} {line}" if line else mark)
 
@@ -961,6 +964,9 @@ def parse_catalog(text: str, path: Path | str) -> polib.POFile:
                 # A comment line.
                 if "\0" in stripped:
                     raise lexer.error("a NUL character in a comment (a damaged file?)", number)
+                if stripped.endswith("\\"):
+                    raise lexer.error("a comment line ends in a backslash, which gettext joins "
+                                      "with the line after it; remove the backslash", number)
                 after_blank = True
                 if current.state in _COMPLETE:
                     finish(current)

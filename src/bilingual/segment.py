@@ -250,36 +250,38 @@ def _locate_inline(body: str, starts: list[int], token: Token) -> list[tuple[int
     spans = []
     for number, text in enumerate(lines):
         line_no = first + number
-        column = _place_line(body, starts, line_no, text)
-        if column is None:
+        place = _place_line(body, starts, line_no, text)
+        if place is None:
             raise ValueError(f"cannot place line {line_no + 1} of a block in its source")
-        spans.append((starts[line_no] + column, starts[line_no] + column + len(text)))
+        spans.append((starts[line_no] + place[0], starts[line_no] + place[1]))
     return spans
 
 
-def _place_line(body: str, starts: list[int], line_no: int, text: str) -> int | None:
-    """Column of one line of an inline token's content in source line `line_no`."""
+def _place_line(body: str, starts: list[int], line_no: int,
+                text: str) -> tuple[int, int] | None:
+    """Columns (start, end) of one line of an inline token's content in source
+    line `line_no`. The span is shorter than `text` only where markdown-it
+    turned a tab of the indentation into spaces."""
     if line_no >= len(starts):
         return None
     line_start = starts[line_no]
     line_end = starts[line_no + 1] - 1 if line_no + 1 < len(starts) else len(body)
     line = body[line_start:line_end]
     trimmed = line.rstrip(" \t")
-    if line.endswith(text):
-        return len(line) - len(text)
-    if trimmed.endswith(text):
-        return len(trimmed) - len(text)
-    if (closed := _ATX_CLOSING.sub("", line)).endswith(text):
-        return len(closed) - len(text)
+    for candidate in (line, trimmed, _ATX_CLOSING.sub("", line)):
+        if candidate.endswith(text):
+            return len(candidate) - len(text), len(candidate)
     if (column := line.rfind(text)) >= 0:
-        return column
+        return column, column + len(text)
     # markdown-it turns a tab in a line's indentation into spaces (`-\tx` then
-    # `  \t y`); place the text after the indentation and let the span start
-    # as many characters earlier as the content has leading spaces.
+    # `  \t y`); place the text after the indentation, and let the span start
+    # as many characters earlier as the content has leading spaces, or at the
+    # words when the tab expanded to more spaces than the source has characters.
     words = text.lstrip(" ")
     found = line.rfind(words) if words else -1
-    column = found - (len(text) - len(words))
-    return column if found >= 0 and column >= 0 else None
+    if found < 0:
+        return None
+    return max(found - (len(text) - len(words)), 0), found + len(words)
 
 
 def _row_cells(line: str) -> list[tuple[int, int]]:
@@ -294,12 +296,13 @@ def _split_row(line: str) -> list[tuple[int, int]]:
     cells = []
     for left, right in zip(edges, edges[1:], strict=False):
         raw = line[left + 1:right]
-        text = raw.strip(" \t")
+        # markdown-it-py trims rows and cells with str.strip: \v, \f and NBSP too.
+        text = raw.strip()
         if left == -1 and not text:
             continue
         if right == len(line) and not text:
             continue
-        offset = left + 1 + (len(raw) - len(raw.lstrip(" \t")))
+        offset = left + 1 + (len(raw) - len(raw.lstrip()))
         cells.append((offset, offset + len(text)))
     return cells
 
@@ -361,7 +364,9 @@ def _guess_continuation(body: str, starts: list[int], token: Token, column_offse
 def _content_offsets(content: str, lines: list[tuple[int, int]]) -> list[int]:
     """Map every offset of an inline token's content (0..len) to a source offset."""
     offsets: list[int] = []
-    for start, end in lines:
+    for text, (start, end) in zip(content.split("\n"), lines, strict=True):
+        # Spaces markdown-it made of a tab, beyond the source's characters.
+        offsets.extend([start] * (len(text) - (end - start)))
         offsets.extend(range(start, end))
         offsets.append(end)  # the newline after the line, or the end of content
     return offsets[: len(content) + 1]

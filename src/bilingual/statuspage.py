@@ -6,7 +6,7 @@ plan, so it has no hreflang links and no sitemap or feed entry. Per article
 and target language it shows a progress bar and the translated, fuzzy and
 missing counts, and links to every page the build wrote for the article.
 
-The counts are `bilingual status`'s (`collect_status`), so the page and the
+The counts are `bilingual status`'s (`status.article_status`), so the page and the
 command never disagree. The page is written in English, a language every
 member of a mixed team reads, with no gettext strings: it adds nothing to
 `_ui.po`. Its template is `status.html`; a project's `templates/status.html`
@@ -23,7 +23,8 @@ import jinja2
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
 from bilingual.site import Page, relative_url
-from bilingual.status import ArticleStatus, LanguageTotals, collect_status
+from bilingual.status import ArticleStatus, LanguageTotals
+from bilingual.status import totals as language_totals
 
 STATUS_ROUTE = "_status/"
 STATUS_PAGE = STATUS_ROUTE + "index.html"
@@ -65,35 +66,39 @@ def _progress(row: ArticleStatus | LanguageTotals, href: str | None, state: str)
                     href)
 
 
-def status_rows(config: SiteConfig, pages: Iterable[Page]) -> tuple[tuple[ArticleRow, ...],
-                                                                    tuple[Progress, ...]]:
-    """Rows per source article and the per-language totals, with links to `pages`
-    (the article pages the build writes)."""
+def status_rows(config: SiteConfig, pages: Iterable[Page],
+                statuses: Iterable[ArticleStatus]) -> tuple[tuple[ArticleRow, ...],
+                                                            tuple[Progress, ...]]:
+    """Rows per source article and the per-language totals, from the build's
+    `statuses` (`status.article_status`, language by language), with links to
+    `pages` (the article pages the build writes)."""
     pages = [p for p in pages if p.kind == "article"]
     src = config.source_language
     groups = {p.source: p.group for p in pages if p.lang == src}
     routes = {(p.group, p.lang): p.route for p in pages}
-    report = collect_status(config, with_words=False)
+    statuses = tuple(statuses)
+    langs = config.target_languages
 
     def href(article: str, lang: str) -> str | None:
         route = routes.get((groups.get(article), lang))
         return relative_url(STATUS_ROUTE, route) if route is not None else None
 
     cells: dict[str, list[Progress]] = {}
-    for row in report.rows:
+    for row in statuses:
         cells.setdefault(row.article, []).append(
             _progress(row, href(row.article, row.lang), row.state))
     rows = tuple(ArticleRow(article, href(article, src), tuple(found))
                  for article, found in cells.items())
     totals = tuple(_progress(t, None, f"{t.published} of {t.articles} published")
-                   for t in report.totals)
+                   for t in (language_totals(lang, statuses) for lang in langs))
     return rows, totals
 
 
-def status_page(config: SiteConfig, env: jinja2.Environment, pages: Iterable[Page]) -> bytes:
+def status_page(config: SiteConfig, env: jinja2.Environment, pages: Iterable[Page],
+                statuses: Iterable[ArticleStatus]) -> bytes:
     """The page's HTML, rendered with `env` (the build's source-language
     environment, so a project template overrides the built-in one)."""
-    rows, totals = status_rows(config, pages)
+    rows, totals = status_rows(config, pages, statuses)
     try:
         html = env.get_template(TEMPLATE).render(
             site_title=config.title, languages=config.target_languages,
