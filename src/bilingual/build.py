@@ -121,8 +121,9 @@ class Article:
     ref: ArticleRef
     path: Path
     inputs: bytes
-    """Identifies the files the page's body comes from (`_source_state`): the
-    same value means the same `ArticleText`."""
+    """Identifies everything the record and its body come from (`_source_state`):
+    with the same configuration, the same value means the same `Article` and
+    `ArticleText`."""
     translated: bool
     """Rendered from the source with catalog translations (else as written)."""
     title: str
@@ -550,7 +551,7 @@ def gather(config: SiteConfig, drafts: bool) -> Gathered:
     texts: dict[str, ArticleText] = {}
     for index in missing:
         found, computed = _gather_source(config, cache, paths[index], claimed_langs[keys[index]],
-                                         drafts, states[index] or b"")
+                                         drafts, hashlib.sha256(states[index] or b"").digest())
         outcomes[index] = found
         texts.update(computed)
         if states[index] is not None and not found.read_errors:
@@ -769,6 +770,8 @@ class EntryView:
     description_lang: str
     tags: tuple[TagView, ...]
     draft: bool
+    html: Markup
+    """The entry as the `entry` macro of macros.html renders it (entry.html)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -798,12 +801,15 @@ class Renderer:
     template environment per language and the warnings links produce."""
 
     def __init__(self, config: SiteConfig, plan: SitePlan,
-                 envs: Mapping[str, jinja2.Environment], texts: Mapping[str, ArticleText]):
+                 envs: Mapping[str, jinja2.Environment], texts: Mapping[str, ArticleText],
+                 identity: bytes):
         self.config = config
         self.plan = plan
         self.envs = envs
         self.texts = texts
         """Bodies gathered by this run; others are read through `article_text`."""
+        self.identity = identity
+        """`_site_identity`: with it, a listing entry's fields determine its HTML."""
         self.warnings: dict[tuple[str, str], str] = {}
         self.resolved: list[tuple[str, str, str | None]] = []
         """Every link target resolved, with its href and warning, in order."""
@@ -880,10 +886,31 @@ class Renderer:
             views.append(TagView(tag.name, tag.lang, self.href(page, route)))
         return tuple(views)
 
-    def entry(self, page: Page, article: Article) -> EntryView:
-        return EntryView(article.title, article.title_lang, self.href(page, article.page.route),
-                         article.date, article.description, article.description_lang,
-                         self.tag_views(page, article), article.page.draft)
+    def entries(self, page: Page, articles: Iterable[Article]) -> tuple[EntryView, ...]:
+        """The listing entries of `page`. The HTML of each entry is kept with
+        the page (in the result cache, under `entries_key`): re-rendering the
+        home page after one article changed renders that article's entry, not
+        the thousands beside it."""
+        fields = [(a.title, a.title_lang, self.href(page, a.page.route), a.date,
+                   a.description, a.description_lang, self.tag_views(page, a), a.page.draft)
+                  for a in articles]
+        cache = project_cache(self.config.root)
+        key = entries_key(self.identity, page)
+        before = cache.peek("entries", key, keep=False)
+        before = before if isinstance(before, dict) else {}
+        after: dict[bytes, str] = {}
+        views = []
+        for entry in fields:
+            digest = hashlib.sha256(pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)).digest()
+            html = after.get(digest) or before.get(digest)
+            if html is None:
+                html = _render(self.envs[page.lang], "entry.html",
+                               {"lang": page.lang, "item": EntryView(*entry, Markup(""))},
+                               page.source)
+            after[digest] = html
+            views.append(EntryView(*entry, Markup(html)))
+        cache.put("entries", key, after, keep=False)
+        return tuple(views)
 
     def _warn(self, article: Article, target: str, message: str) -> None:
         # The same broken link shows on every language version; report it once,
@@ -933,7 +960,7 @@ class Renderer:
     def home(self, page: Page, articles: Iterable[Article]) -> str:
         view = self.page_view(page, "", self.config.description)
         context = self.common(page, view)
-        context["entries"] = tuple(self.entry(page, a) for a in _newest_first(articles))
+        context["entries"] = self.entries(page, _newest_first(articles))
         return _render(self.envs[page.lang], "listing.html", context, page.source)
 
     def tag(self, tag_page: TagPage) -> str:
@@ -941,7 +968,7 @@ class Renderer:
         view = self.page_view(page, tag_page.name, "")
         context = self.common(page, view)
         context["tag"] = TagView(tag_page.name, tag_page.name_lang, self.href(page, page.route))
-        context["entries"] = tuple(self.entry(page, a) for a in tag_page.articles)
+        context["entries"] = self.entries(page, tag_page.articles)
         return _render(self.envs[page.lang], "tag.html", context, page.source)
 
     def not_found(self, page: Page) -> str:
@@ -1034,6 +1061,7 @@ def rebuild_site(config: SiteConfig, drafts: bool, output: Path, progress: Progr
                            files.held_back, files.warnings, files.articles)
     remember_site(config, output, drafts, inputs, summary)
     cache.prune("page")  # writes what is pending, too
+    cache.prune("entries")
     return summary
 
 
@@ -1100,12 +1128,12 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
                 f"the {lang} pages show the template texts untranslated"
                 for lang in config.target_languages
                 if not (config.locale_dir(lang) / UI_CATALOG).is_file()]
-    renderer = Renderer(config, plan, envs, gathered.texts)
+    site_identity = _site_identity(config, plan, drafts)
+    renderer = Renderer(config, plan, envs, gathered.texts, site_identity)
 
     rendered: dict[str, bytes] = {}
     order = {lang: index for index, lang in enumerate(config.languages)}
     listed = sorted(articles, key=lambda a: (order[a.page.lang], a.page.route))
-    site_identity = _site_identity(config, plan, drafts)
     home_pages = [HomePage(page, tuple(a for a in articles if a.page.lang == lang))
                   for lang, page in homes.items()]
     rendered.update(_render_pages(renderer, [*listed, *tags, *home_pages],
@@ -1147,13 +1175,19 @@ def _site_identity(config: SiteConfig, plan: SitePlan, drafts: bool) -> bytes:
     return digest.digest()
 
 
+def entries_key(identity: bytes, page: Page) -> bytes:
+    """Where the rendered entries of a listing page are kept (`Renderer.entries`)."""
+    return identity + page.output.encode()
+
+
 def _page_identity(plan: SitePlan, item: Article | TagPage | HomePage) -> bytes:
     """A page's own inputs: its article or listed entries, and the pages of its
     group (switcher, hreflang). Links in the body are checked apart."""
     group = item.page.group
     versions = (plan.groups.get(group, ()), plan.x_default.get(group)) if group else None
     if isinstance(item, Article):
-        return pickle.dumps((item, versions), pickle.HIGHEST_PROTOCOL)
+        # The record is a function of its `inputs` (and the site identity).
+        return pickle.dumps((item.inputs, item.page.output, versions), pickle.HIGHEST_PROTOCOL)
     # A listing shows each article's entry: exactly what `Renderer.entry` reads.
     listed = tuple((a.page.route, a.page.draft, a.title, a.title_lang, a.date, a.updated,
                     a.description, a.description_lang, a.tags) for a in item.articles)
@@ -1188,6 +1222,8 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
             html = renderer.tag(item)
         else:
             html = renderer.home(item.page, item.articles)
+        if not isinstance(item, Article):
+            cache.flush()  # the entries kept with the page, from a worker process too
         raised = {key: renderer.warnings[key] for key in renderer.raised}
         return html.encode(), raised, tuple(renderer.resolved)
 
@@ -1198,6 +1234,9 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
         cached = cache.peek("page", key, keep=False)
         fresh = isinstance(cached, tuple) and _links_unchanged(renderer.plan, item, cached[2])
         results.append(cached if fresh else None)  # type: ignore[arg-type]
+    for item in pages:
+        if not isinstance(item, Article):
+            cache.touch("entries", entries_key(site_identity, item.page))
     missing = [index for index, result in enumerate(results) if result is None]
     progress.start(len(missing), "Rendering")
     for index, result in zip(missing, map_chunks(render, [pages[i] for i in missing],

@@ -179,6 +179,11 @@ class ResultCache:
                     self._memory[key] = found[key]
         return [found.get(key) for key in keys]
 
+    def touch(self, kind: str, data: bytes) -> None:
+        """Count the result for `data` as used by this run (`prune` keeps it)
+        without loading it: one that another process of the run looks up."""
+        self._key(kind, data)
+
     def put(self, kind: str, data: bytes, value: object, keep: bool = True) -> None:
         """Store `value` as the result for `data` (on disk at the next `flush`);
         `keep=False` for results this run will not ask for again (rendered
