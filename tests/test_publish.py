@@ -75,6 +75,33 @@ def test_files_of_an_earlier_build_go_and_files_no_build_wrote_stay(tmp_path):
     assert not (output / "de" / "seite-4").exists()
 
 
+def test_the_site_before_last_is_reused_and_only_differing_files_are_replaced(tmp_path):
+    # The third build assembles its site from the first one's folder: files that
+    # are the current site's (same inode) stay, every other entry is replaced or
+    # removed, whatever happened to that folder in between.
+    output = tmp_path / "site"
+    write_site(output, site(1, pages=6))
+    second = site(1, pages=6)
+    second["de/seite-1/index.html"] = b"<p>zweite</p>"
+    write_site(output, second)
+    previous = previous_folder(output)
+    shared = os.stat(previous / "de/seite-2/index.html").st_ino
+    (previous / "fremd.txt").write_text("not of any build")
+    (previous / "de/seite-2/index.html").unlink()
+    (previous / "de/seite-2/index.html").write_bytes(b"<p>damaged</p>")
+    third = site(1, pages=4)
+    third["de/seite-3/index.html"] = b"<p>dritte</p>"
+    third["de/neu/index.html"] = b"<p>neu</p>"
+    written, removed = write_site(output, third)
+    assert written == (MANIFEST, "de/neu/index.html", "de/seite-1/index.html",
+                       "de/seite-3/index.html")
+    assert removed == ("de/seite-4/index.html", "de/seite-5/index.html")
+    assert tree(output) == third
+    assert not (output / "de/seite-5").exists()  # emptied folders go too
+    assert os.stat(output / "de/seite-2/index.html").st_ino == shared
+    assert tree(previous_folder(output)) == second
+
+
 def test_a_leftover_staging_folder_of_a_killed_build_is_replaced(tmp_path):
     output = tmp_path / "site"
     write_site(output, site(1))

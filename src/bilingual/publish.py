@@ -9,7 +9,9 @@ files are written, files the previous build wrote and this one does not are
 left out. Then the two folders are exchanged in one step (Linux
 `renameat2(RENAME_EXCHANGE)`), so a reader sees either the old site or the
 new one. The old site stays as `.site.previous` until the next build, so a
-reader in the middle of it can finish. A build that changes nothing touches
+reader in the middle of it can finish; the next build assembles its site in
+a new folder with that folder's contents, replacing only the files that differ
+(by inode) from the ones it keeps. A build that changes nothing touches
 nothing. Files in the output folder that no build wrote (say a `CNAME` a
 host needs) are carried over.
 
@@ -134,11 +136,10 @@ def write_site(output: Path, files: Mapping[str, bytes]) -> tuple[tuple[str, ...
     if output.exists() and not written and not removed:
         return (), ()
 
-    staging = staging_folder(output)
-    if staging.exists() or staging.is_symlink():
-        _remove(staging)  # left by a build that was killed
-    staging.mkdir(parents=True)
+    staging = _staging_base(output)
     fresh = set(written) | set(removed)
+    # Everything that stays as it is: unchanged pages and the files no build wrote.
+    kept: dict[str, Path] = {}
     if output.exists():
         for folder, folders, names in os.walk(output):
             links = [name for name in folders if Path(folder, name).is_symlink()]
@@ -147,15 +148,18 @@ def write_site(output: Path, files: Mapping[str, bytes]) -> tuple[tuple[str, ...
                 relative = source.relative_to(output).as_posix()
                 if relative in fresh or relative in previous and relative not in files:
                     continue
-                target = staging / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if source.is_symlink():
-                    os.symlink(os.readlink(source), target)
-                else:
-                    try:
-                        os.link(source, target)
-                    except OSError:  # a file system without hard links
-                        shutil.copy2(source, target)
+                kept[relative] = source
+    missing = _prune_staging(staging, kept)
+    for relative in missing:
+        source, target = kept[relative], staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            os.symlink(os.readlink(source), target)
+        else:
+            try:
+                os.link(source, target)
+            except OSError:  # a file system without hard links
+                shutil.copy2(source, target)
     base = staging.resolve()
     for name in written:
         target = staging / name
@@ -170,6 +174,55 @@ def write_site(output: Path, files: Mapping[str, bytes]) -> tuple[tuple[str, ...
             handle.write(files[name])
     _swap_in(staging, output, written, removed)
     return written, removed
+
+
+def _staging_base(output: Path) -> Path:
+    """The folder the next site is assembled in. The site before last
+    (`.site.previous`), or what a killed build left, is reused: most of its
+    files are already the right ones, so a build that changed one article
+    does not link twenty thousand files anew and delete as many."""
+    staging = staging_folder(output)
+    if staging.is_symlink() or staging.exists() and not staging.is_dir():
+        staging.unlink()
+    if not staging.exists():
+        staging.mkdir(parents=True)
+        previous = previous_folder(output)
+        if previous.is_dir() and not previous.is_symlink():
+            # Its entries move into a new folder and it is removed: a reader
+            # still holding it finds nothing, as when it was deleted, rather
+            # than files of this build among those of the old one.
+            for name in os.listdir(previous):
+                os.rename(previous / name, staging / name)
+            previous.rmdir()
+    return staging
+
+
+def _prune_staging(staging: Path, kept: Mapping[str, Path]) -> list[str]:
+    """Remove from `staging` every entry that is not the same file (the same
+    inode, or a link with the same target) as the one `kept` names for it, and
+    the folders left empty; return the names of `kept` still to be linked."""
+    present: set[str] = set()
+    for folder, folders, names in os.walk(staging, topdown=False):
+        links = [name for name in folders if Path(folder, name).is_symlink()]
+        for name in [*names, *links]:
+            entry = Path(folder, name)
+            relative = entry.relative_to(staging).as_posix()
+            source = kept.get(relative)
+            if source is not None and _same_entry(entry, source):
+                present.add(relative)
+            else:
+                entry.unlink()
+        if folder != str(staging) and not os.listdir(folder):
+            os.rmdir(folder)
+    return [relative for relative in kept if relative not in present]
+
+
+def _same_entry(entry: Path, source: Path) -> bool:
+    if entry.is_symlink() or source.is_symlink():
+        return (entry.is_symlink() and source.is_symlink()
+                and os.readlink(entry) == os.readlink(source))
+    first, second = entry.stat(), source.stat()
+    return (first.st_ino, first.st_dev) == (second.st_ino, second.st_dev)
 
 
 def _remove(path: Path) -> None:
