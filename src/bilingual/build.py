@@ -1180,19 +1180,24 @@ def entries_key(identity: bytes, page: Page) -> bytes:
     return identity + page.output.encode()
 
 
+def _page_fields(page: Page) -> tuple:
+    return (page.kind, page.lang, page.route, page.source, page.group, page.draft)
+
+
 def _page_identity(plan: SitePlan, item: Article | TagPage | HomePage) -> bytes:
-    """A page's own inputs: its article or listed entries, and the pages of its
-    group (switcher, hreflang). Links in the body are checked apart."""
+    """A page's own inputs: its article or listed articles, and the pages of its
+    group (switcher, hreflang). Links in the body are checked apart. Articles
+    count by their `inputs`, of which (with the site identity) they are a
+    function; plain tuples, because pickling dataclasses is slow."""
     group = item.page.group
-    versions = (plan.groups.get(group, ()), plan.x_default.get(group)) if group else None
+    versions = ((tuple(_page_fields(p) for p in plan.groups.get(group, ())),
+                 plan.x_default.get(group)) if group else None)
     if isinstance(item, Article):
-        # The record is a function of its `inputs` (and the site identity).
         return pickle.dumps((item.inputs, item.page.output, versions), pickle.HIGHEST_PROTOCOL)
-    # A listing shows each article's entry: exactly what `Renderer.entry` reads.
-    listed = tuple((a.page.route, a.page.draft, a.title, a.title_lang, a.date, a.updated,
-                    a.description, a.description_lang, a.tags) for a in item.articles)
+    listed = tuple((a.inputs, a.page.output) for a in item.articles)
     name = (item.name, item.name_lang) if isinstance(item, TagPage) else None
-    return pickle.dumps((item.page, name, listed, versions), pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((_page_fields(item.page), name, listed, versions),
+                        pickle.HIGHEST_PROTOCOL)
 
 
 def _links_unchanged(plan: SitePlan, item: Article | TagPage | HomePage,
