@@ -22,6 +22,7 @@ import pytest
 import bilingual.build
 import bilingual.cache
 import bilingual.parallel
+import bilingual.update
 from bilingual.build import build_site
 from bilingual.cache import CACHE_FOLDER
 from bilingual.config import load_config
@@ -217,3 +218,41 @@ def test_an_update_that_changes_nothing_leaves_the_next_build_a_no_op(tmp_path, 
     monkeypatch.setattr(bilingual.build, "render_site", render_site)
     again = build_site(load_config(root))
     assert again.written == () and again.files == first.files
+
+
+def _catalog_tree(root: Path) -> dict[str, bytes]:
+    return _tree(root / "locales")
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_incremental_update_equals_an_update_without_cache_after_random_edits(tmp_path, seed):
+    # `update` skips article/catalog pairs known stable by their file states;
+    # after any sequence of edits its catalogs are those a run without the cache writes.
+    rng = random.Random(seed)
+    root = _project(tmp_path / "project")
+    edits = (edit_german_sentence, edit_translation, mark_fuzzy, add_article, remove_article,
+             change_slug, rewrite_unchanged)
+    for step in range(8):
+        rng.choice(edits)(root, rng)
+        scratch = tmp_path / f"clean-{step}"
+        shutil.copytree(root, scratch, ignore=shutil.ignore_patterns(CACHE_FOLDER, "site"))
+        apply_plan(plan_update(load_config(root)))
+        apply_plan(plan_update(load_config(scratch)))
+        assert _catalog_tree(root) == _catalog_tree(scratch), f"step {step}"
+
+
+def test_an_update_with_nothing_changed_reads_no_article(tmp_path, monkeypatch):
+    root = _project(tmp_path / "project")
+    for _ in range(2):  # the second run learns the states of the catalogs the first wrote
+        apply_plan(plan_update(load_config(root)))
+
+    def cached_source(*args, **kwargs):
+        raise AssertionError("an unchanged article was read")
+
+    monkeypatch.setattr(bilingual.update, "cached_source", cached_source)
+    monkeypatch.setattr(bilingual.update, "prefetch", lambda *args: None)
+    plan = plan_update(load_config(root))
+    assert plan.catalogs and not plan.changed and not plan.errors
+    edit_german_sentence(root, random.Random(1))
+    with pytest.raises(AssertionError, match="unchanged article was read"):
+        plan_update(load_config(root))  # an edited article is read (and only then)

@@ -35,7 +35,7 @@ from babel import Locale
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
-from bilingual.cache import ResultCache, pickle_by_fields, project_cache
+from bilingual.cache import ResultCache, file_state, pickle_by_fields, project_cache
 from bilingual.catalog import read_catalog
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
@@ -51,7 +51,7 @@ from bilingual.publish import (
     unchanged_site,
     write_site,
 )
-from bilingual.reading import cached_catalog_states, cached_segments, cached_source, prefetch
+from bilingual.reading import cached_catalog_states, cached_segments, cached_source
 from bilingual.render import render_body
 from bilingual.segment import SLUG_CONTEXT, SegmentedDoc, rebuild_markdown
 from bilingual.site import (
@@ -357,25 +357,16 @@ def _slug_line(catalog: CatalogStates | None, slug: str) -> int | None:
     return entry.line if entry is not None else None
 
 
-def _file_state(path: Path) -> str:
-    """A file's identity as `publish.input_state` takes it: any write changes it."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return "missing"
-    return f"{info.st_ino}.{info.st_size}.{info.st_mtime_ns}.{info.st_ctime_ns}"
-
-
 def _source_state(config: SiteConfig, settings: bytes, path: Path, key: PurePosixPath,
                   claimed: Mapping[str, str]) -> bytes | None:
     """The cache key of a source article's `SourceOutcome`: `settings` (the
     configuration and `--drafts`), the article's file and each target catalog
     and whether a hand-written translation replaces it. None when the article
     vanished (it is then read, and reported, without the cache)."""
-    state = _file_state(path)
+    state = file_state(path)
     if state == "missing":
         return None
-    catalogs = tuple((lang, _file_state(catalog_path(config, lang, key)), claimed.get(lang))
+    catalogs = tuple((lang, file_state(catalog_path(config, lang, key)), claimed.get(lang))
                      for lang in config.target_languages)
     return settings + repr((str(path), state, catalogs)).encode()
 
@@ -483,15 +474,6 @@ def _gather_source(config: SiteConfig, cache: ResultCache, path: Path,
     return outcome()
 
 
-def _prefetch(config: SiteConfig, cache: ResultCache, paths: list[Path]) -> None:
-    """Segment the articles and read their catalogs the cache lacks on every core."""
-    content = config.content_dir(config.source_language)
-    catalogs = [catalog_path(config, lang, PurePosixPath(path.relative_to(content).as_posix()))
-                for path in paths for lang in config.target_languages]
-    prefetch(cache, [(path, content, config.source_language) for path in paths],
-             [path for path in catalogs if path.is_file()])
-
-
 def gather(config: SiteConfig, drafts: bool) -> Gathered:
     """Phase one: every article version that will have a page, and why others will not."""
     src = config.source_language
@@ -547,11 +529,21 @@ def gather(config: SiteConfig, drafts: bool) -> Gathered:
         "gathered", [state or b"" for state in states], keep=False)
     missing = [index for index, found in enumerate(outcomes)
                if not isinstance(found, SourceOutcome) or states[index] is None]
-    _prefetch(config, cache, [paths[index] for index in missing])
-    texts: dict[str, ArticleText] = {}
-    for index in missing:
+    parent = os.getpid()
+
+    def gather_one(index: int) -> tuple[SourceOutcome, dict[str, ArticleText]]:
         found, computed = _gather_source(config, cache, paths[index], claimed_langs[keys[index]],
                                          drafts, hashlib.sha256(states[index] or b"").digest())
+        if os.getpid() == parent:
+            return found, computed
+        # A worker process: what it read goes to disk for the workers that render
+        # the pages, which read the bodies again; nothing piles up in memory.
+        cache.flush()
+        cache.release()
+        return found, {}
+
+    texts: dict[str, ArticleText] = {}
+    for index, (found, computed) in zip(missing, map_chunks(gather_one, missing), strict=True):
         outcomes[index] = found
         texts.update(computed)
         if states[index] is not None and not found.read_errors:
@@ -577,7 +569,7 @@ def gather(config: SiteConfig, drafts: bool) -> Gathered:
                 continue
             group = f"article:{src}:{key}" if key is not None else f"article:{lang}:{doc.key}"
             article = _source_article(config, doc, article_route(lang, doc.key, slug), group,
-                                      f"{lang}\0{_file_state(doc.path)}".encode())
+                                      f"{lang}\0{file_state(doc.path)}".encode())
             articles.append(article)
             texts[article.page.output] = ArticleText(doc.body, None, None)
 
@@ -1229,6 +1221,7 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
             html = renderer.home(item.page, item.articles)
         if not isinstance(item, Article):
             cache.flush()  # the entries kept with the page, from a worker process too
+        cache.release()  # what the body was rendered from: read again if ever needed
         raised = {key: renderer.warnings[key] for key in renderer.raised}
         return html.encode(), raised, tuple(renderer.resolved)
 

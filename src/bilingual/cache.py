@@ -208,6 +208,11 @@ class ResultCache:
             self.put(kind, data, value)
         return value  # type: ignore[return-value]
 
+    def release(self) -> None:
+        """Forget the results held in memory (they stay on disk): a worker
+        that goes through thousands of articles keeps one at a time."""
+        self._memory.clear()
+
     def take_pending(self) -> list[tuple[str, str, bytes]]:
         """The results not yet written, handed over (from a worker process to
         the parent, which writes them)."""
@@ -269,6 +274,17 @@ def project_cache(root: Path) -> ResultCache:
     if root not in _caches:
         _caches[root] = ResultCache(root / CACHE_FOLDER)
     return _caches[root]
+
+
+def file_state(path: Path) -> str:
+    """One file's identity as `tree_state` takes it (inode, size, modification
+    and change times; "missing"): any write, rename or `touch` changes it, so a
+    result keyed by it is reused without reading the file."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return "missing"
+    return f"{info.st_ino}.{info.st_size}.{info.st_mtime_ns}.{info.st_ctime_ns}"
 
 
 def tree_state(roots: Sequence[Path | str]) -> bytes:

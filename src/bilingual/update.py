@@ -19,7 +19,7 @@ from babel.messages.extract import extract
 from babel.messages.plurals import get_plural
 from jinja2.ext import babel_extract
 
-from bilingual.cache import project_cache
+from bilingual.cache import ResultCache, file_state, project_cache
 from bilingual.catalog import format_catalog, read_catalog, write_if_changed
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError, CatalogError
@@ -151,6 +151,8 @@ class _Article:
     reference: str
     digest: bytes
     """SHA-256 of the article file's bytes."""
+    state: str
+    """`cache.file_state` of the article file, taken before reading it."""
 
 
 class _LazyMemory:
@@ -174,12 +176,39 @@ def _stable_input(config: SiteConfig, lang: str, article: _Article, catalog: byt
             + article.digest + hashlib.sha256(catalog).digest())
 
 
+def _stable_files(config: SiteConfig, lang: str, reference: str, article: str,
+                  catalog: str) -> bytes:
+    # `_stable_input` with the files' states (`cache.file_state`) for their bytes.
+    return f"{lang}\0{config.babel_locale(lang)}\0{reference}\0{article}\0{catalog}".encode()
+
+
+def _stable_by_state(config: SiteConfig, paths: list[Path],
+                     cache: ResultCache) -> dict[tuple[str, Path], MergeStats]:
+    """(language, catalog) -> the merge stats of each catalog known to be
+    stable (its own merge result) for the very file states of it and its
+    article: found without reading either file."""
+    content = config.content_dir(config.source_language)
+    inputs: list[tuple[str, Path, bytes]] = []
+    for path in paths:
+        article = file_state(path)
+        key = PurePosixPath(path.relative_to(content).as_posix())
+        for lang in config.target_languages:
+            catalog = catalog_path(config, lang, key)
+            inputs.append((lang, catalog, _stable_files(config, lang, relative(config, path),
+                                                        article, file_state(catalog))))
+    found = cache.peek_many("stable-files", [data for _, _, data in inputs], keep=False)
+    return {(lang, catalog): stats for (lang, catalog, _), stats in zip(inputs, found, strict=True)
+            if isinstance(stats, MergeStats)}
+
+
 def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> UpdatePlan:
     """Compute every target catalog's new text; read-only.
 
     A catalog that this version of bilingual wrote from the very same article
     bytes is its own merge result (merging is idempotent), so it is not read
-    or merged again; `.bilingual-cache/` remembers which ones those are."""
+    or merged again; `.bilingual-cache/` remembers which ones those are, by
+    the files' bytes and, so that an unchanged pair is not even read, by
+    their states (`cache.file_state`)."""
     progress = progress if progress is not None else NullProgress()
     cache = project_cache(config.root)
     errors: list[BilingualError] = []
@@ -188,13 +217,22 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
     sources: dict[PurePosixPath, _Article | None] = {}
     content = config.content_dir(config.source_language)
     paths = list(article_paths(content))
-    prefetch(cache, [(path, content, config.source_language) for path in paths], ())
+    stable_files = _stable_by_state(config, paths, cache)
+    # Articles whose every catalog is stable are not read at all.
+    settled = {path for path in paths
+               if all((lang, catalog_path(config, lang, PurePosixPath(
+                   path.relative_to(content).as_posix()))) in stable_files
+                   for lang in config.target_languages)}
+    unsettled = [path for path in paths if path not in settled]
+    prefetch(cache, [(path, content, config.source_language) for path in unsettled], ())
     progress.start(len(paths), "Reading articles")
-    for path in paths:
+    progress.advance(len(settled))
+    for path in unsettled:
         try:
+            state = file_state(path)
             doc = cached_source(cache, path, content, config.source_language)
             digest = hashlib.sha256(path.read_bytes()).digest()
-            sources[doc.key] = _Article(doc, relative(config, path), digest)
+            sources[doc.key] = _Article(doc, relative(config, path), digest, state)
         except BilingualError as exc:
             errors.append(exc)
             sources[PurePosixPath(path.relative_to(content).as_posix())] = None
@@ -215,6 +253,9 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
         nplurals = get_plural(config.babel_locale(lang)).num_plurals
 
         wanted: dict[Path, tuple[str | None, _Article | list[polib.POEntry] | None]] = {}
+        for path in settled:  # planned below, as they are
+            wanted[catalog_path(config, lang, PurePosixPath(
+                path.relative_to(content).as_posix()))] = (None, None)
         for key, article in sources.items():
             path = catalog_path(config, lang, key)
             wanted[path] = (article.reference, article) if article is not None else (None, None)
@@ -236,8 +277,16 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
                 if isinstance(stable, MergeStats):
                     plans.append(CatalogPlan(path, current.decode("utf-8"), False, False,
                                              stable, source))
+                    cache.put("stable-files", _stable_files(
+                        config, lang, source, entries.state, file_state(path)), stable)
                     continue
             jobs.append((path, source, entries, current))
+        for path in settled:
+            catalog = catalog_path(config, lang, PurePosixPath(
+                path.relative_to(content).as_posix()))
+            plans.append(CatalogPlan(catalog, catalog.read_text(encoding="utf-8"), False,
+                                     False, stable_files[(lang, catalog)],
+                                     relative(config, path)))
 
         def merge(job: tuple[Path, str, _Article | list[polib.POEntry], bytes | None],
                   lang: str = lang, old: _CatalogReader = old, memory: _LazyMemory = memory,
@@ -269,10 +318,14 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
                 article = job[2]
                 if isinstance(article, _Article):
                     # Merging the text again would keep every entry and change nothing.
+                    stable = MergeStats(kept=result.stats.kept + result.stats.fuzzy
+                                        + result.stats.from_memory + result.stats.new)
                     cache.put("stable", _stable_input(config, lang, article,
-                                                      result.text.encode("utf-8")),
-                              MergeStats(kept=result.stats.kept + result.stats.fuzzy
-                                         + result.stats.from_memory + result.stats.new))
+                                                      result.text.encode("utf-8")), stable)
+                    if not result.changed:  # the file stays as it is now
+                        cache.put("stable-files", _stable_files(
+                            config, lang, article.reference, article.state,
+                            file_state(result.path)), stable)
                 merged.append(result)
         plans[first:] = sorted([*plans[first:], *merged], key=lambda plan: plan.path)
     progress.finish()
