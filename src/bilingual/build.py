@@ -68,6 +68,7 @@ from bilingual.site import (
     feed_route,
     find_collisions,
     home_route,
+    link_state,
     link_url,
     og_locale,
     plan_site,
@@ -1208,7 +1209,10 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
     """Article and tag pages by output path. A page whose inputs are unchanged
     since an earlier build is taken from the cache; the others are rendered on
     every core. Warnings are merged in page order, as one process would."""
-    Rendered = tuple[bytes, dict[tuple[str, str], str], tuple[tuple[str, str, str | None], ...]]
+    # HTML, warnings raised, links resolved (target, href, warning), `site.link_state`.
+    Rendered = tuple[bytes, dict[tuple[str, str], str], tuple[tuple[str, str, str | None], ...],
+                     bytes]
+    links = link_state(renderer.plan)
 
     def render(item: Article | TagPage | HomePage) -> Rendered:
         renderer.raised.clear()
@@ -1223,14 +1227,16 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
             cache.flush()  # the entries kept with the page, from a worker process too
         cache.release()  # what the body was rendered from: read again if ever needed
         raised = {key: renderer.warnings[key] for key in renderer.raised}
-        return html.encode(), raised, tuple(renderer.resolved)
+        return html.encode(), raised, tuple(renderer.resolved), links
 
     keys = [hashlib.sha256(site_identity + _page_identity(renderer.plan, item)).digest()
             for item in pages]
     results: list[Rendered | None] = []
-    for item, key in zip(pages, keys, strict=True):
-        cached = cache.peek("page", key, keep=False)
-        fresh = isinstance(cached, tuple) and _links_unchanged(renderer.plan, item, cached[2])
+    for item, cached in zip(pages, cache.peek_many("page", keys, keep=False), strict=True):
+        # Links resolve as they did when the page was rendered when every route,
+        # group and file is the same; else each is resolved again to be sure.
+        fresh = isinstance(cached, tuple) and len(cached) == 4 and (
+            cached[3] == links or _links_unchanged(renderer.plan, item, cached[2]))
         results.append(cached if fresh else None)  # type: ignore[arg-type]
     for item in pages:
         if not isinstance(item, Article):
@@ -1245,7 +1251,7 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
     rendered = {}
     for item, result in zip(pages, results, strict=True):
         assert result is not None
-        data, raised, _ = result
+        data, raised = result[:2]
         rendered[item.page.output] = data
         for key, warning in raised.items():
             renderer.warnings.setdefault(key, warning)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import pickle
 import posixpath
 import re
 import unicodedata
@@ -154,6 +155,15 @@ class SitePlan:
             if other.lang == lang and other.kind != "root":
                 return other
         return None
+
+
+def link_state(plan: SitePlan) -> bytes:
+    """A digest of everything `resolve_link` reads from the plan: equal digests,
+    equal hrefs and warnings for every link of every page."""
+    state = (plan.base_url, plan.languages,
+             tuple((p.route, p.kind, p.lang, p.group) for p in plan.pages),
+             sorted(plan.by_key.items()), sorted(plan.unbuilt.items()), sorted(plan.files))
+    return hashlib.sha256(pickle.dumps(state, pickle.HIGHEST_PROTOCOL)).digest()
 
 
 def plan_site(base_url: str, languages: Iterable[str], pages: Iterable[Page],
