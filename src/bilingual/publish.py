@@ -26,6 +26,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -114,8 +115,19 @@ def _previous_manifest(output: Path) -> set[str]:
     return set()
 
 
-def _unchanged(path: Path, data: bytes) -> bool:
-    return path.is_file() and not path.is_symlink() and path.read_bytes() == data
+def _unchanged(path: str, data: bytes) -> bool:
+    """True when `path` is a regular file (not a link) holding exactly `data`."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        info = os.fstat(handle)
+        # A short read only means a rewrite that was not needed.
+        return (stat.S_ISREG(info.st_mode) and info.st_size == len(data)
+                and os.read(handle, len(data) + 1) == data)
+    finally:
+        os.close(handle)
 
 
 def write_site(output: Path, files: Mapping[str, bytes]) -> tuple[tuple[str, ...],
@@ -128,8 +140,9 @@ def write_site(output: Path, files: Mapping[str, bytes]) -> tuple[tuple[str, ...
     if output.is_symlink() and output.is_dir():
         output = output.resolve()
     previous = _previous_manifest(output)
+    root = f"{output}/"
     written = tuple(name for name, data in sorted(files.items())
-                    if not _unchanged(output / name, data))
+                    if not _unchanged(root + name, data))
     removed = tuple(name for name in sorted(previous - set(files))
                     if ".." not in PurePosixPath(name).parts
                     and ((output / name).is_file() or (output / name).is_symlink()))
@@ -139,21 +152,16 @@ def write_site(output: Path, files: Mapping[str, bytes]) -> tuple[tuple[str, ...
     staging = _staging_base(output)
     fresh = set(written) | set(removed)
     # Everything that stays as it is: unchanged pages and the files no build wrote.
-    kept: dict[str, Path] = {}
-    if output.exists():
-        for folder, folders, names in os.walk(output):
-            links = [name for name in folders if Path(folder, name).is_symlink()]
-            for name in [*names, *links]:
-                source = Path(folder, name)
-                relative = source.relative_to(output).as_posix()
-                if relative in fresh or relative in previous and relative not in files:
-                    continue
-                kept[relative] = source
-    missing = _prune_staging(staging, kept)
+    kept: dict[str, str] = {}
+    for relative, source in _entries(str(output)):
+        if relative in fresh or relative in previous and relative not in files:
+            continue
+        kept[relative] = source
+    missing = _prune_staging(str(staging), kept)
     for relative in missing:
         source, target = kept[relative], staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_symlink():
+        if os.path.islink(source):
             os.symlink(os.readlink(source), target)
         else:
             try:
@@ -197,31 +205,53 @@ def _staging_base(output: Path) -> Path:
     return staging
 
 
-def _prune_staging(staging: Path, kept: Mapping[str, Path]) -> list[str]:
+def _entries(top: str) -> list[tuple[str, str]]:
+    """(relative name, path) of every file and link under `top` (links to
+    folders are not followed); plain strings, as there are tens of thousands."""
+    found = []
+    pending = [("", top)]
+    while pending:
+        prefix, folder = pending.pop()
+        try:
+            scanner = os.scandir(folder)
+        except FileNotFoundError:
+            continue
+        with scanner:
+            for entry in scanner:
+                relative = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((relative + "/", entry.path))
+                else:
+                    found.append((relative, entry.path))
+    return found
+
+
+def _prune_staging(staging: str, kept: Mapping[str, str]) -> list[str]:
     """Remove from `staging` every entry that is not the same file (the same
     inode, or a link with the same target) as the one `kept` names for it, and
     the folders left empty; return the names of `kept` still to be linked."""
     present: set[str] = set()
-    for folder, folders, names in os.walk(staging, topdown=False):
-        links = [name for name in folders if Path(folder, name).is_symlink()]
-        for name in [*names, *links]:
-            entry = Path(folder, name)
-            relative = entry.relative_to(staging).as_posix()
-            source = kept.get(relative)
-            if source is not None and _same_entry(entry, source):
-                present.add(relative)
-            else:
-                entry.unlink()
-        if folder != str(staging) and not os.listdir(folder):
+    emptied: set[str] = set()
+    for relative, entry in _entries(staging):
+        source = kept.get(relative)
+        if source is not None and _same_entry(entry, source):
+            present.add(relative)
+        else:
+            os.unlink(entry)
+            emptied.add(os.path.dirname(entry))
+    for folder in sorted(emptied, reverse=True):  # deepest first
+        while (folder.startswith(staging + os.sep) and os.path.isdir(folder)
+               and not os.listdir(folder)):
             os.rmdir(folder)
+            folder = os.path.dirname(folder)
     return [relative for relative in kept if relative not in present]
 
 
-def _same_entry(entry: Path, source: Path) -> bool:
-    if entry.is_symlink() or source.is_symlink():
-        return (entry.is_symlink() and source.is_symlink()
+def _same_entry(entry: str, source: str) -> bool:
+    first, second = os.lstat(entry), os.lstat(source)
+    if stat.S_ISLNK(first.st_mode) or stat.S_ISLNK(second.st_mode):
+        return (stat.S_ISLNK(first.st_mode) and stat.S_ISLNK(second.st_mode)
                 and os.readlink(entry) == os.readlink(source))
-    first, second = entry.stat(), source.stat()
     return (first.st_ino, first.st_dev) == (second.st_ino, second.st_dev)
 
 
