@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from bilingual.build import build_site
 from bilingual.config import load_config
-from bilingual.site import relative_url
+from bilingual.site import _PLAIN_PATH, relative_url
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
 BASE = "https://www.example.com/"
@@ -416,3 +416,10 @@ def test_relative_urls_are_what_posixpath_relpath_gives(start, start_folder, tar
     if to_route.endswith("/") or not to_route:
         expected = "./" if expected == "." else expected + "/"
     assert relative_url(from_route, to_route) == quote(expected)
+
+
+@given(st.text(st.sampled_from("ab/.:?#% \t\n\x7f\x00é[]@-_"), max_size=12).map(lambda t: t + ".md"))
+def test_the_fast_path_for_article_links_splits_as_urlsplit_does(target):
+    # resolve_link skips urlsplit for plain relative .md paths; it must be what urlsplit gives.
+    if _PLAIN_PATH.fullmatch(target):
+        assert tuple(urlsplit(target)) == ("", "", target, "", "")

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import SplitResult, quote, unquote, urlsplit
 
 from babel import Locale
 from babel.core import get_global
@@ -326,6 +326,10 @@ class LinkOrigin:
     rooted: bool = False
 
 
+_PLAIN_PATH = re.compile(r"[^/:?#\x00-\x20\x7f][^:?#\x00-\x20\x7f]*")
+"""A relative path with no scheme, query, fragment, space or control character."""
+
+
 def resolve_link(plan: SitePlan, origin: LinkOrigin, target: str) -> tuple[str, str | None]:
     """(the href to publish, a warning or None) for a link or image target as written.
 
@@ -337,7 +341,11 @@ def resolve_link(plan: SitePlan, origin: LinkOrigin, target: str) -> tuple[str, 
     """
     if not target or target.startswith("#"):
         return target, None
-    parts = urlsplit(target)
+    if target.endswith(".md") and _PLAIN_PATH.fullmatch(target):
+        # The common case, a relative link to an article: what urlsplit would give.
+        parts = SplitResult("", "", target, "", "")
+    else:
+        parts = urlsplit(target)
     suffix = (f"?{parts.query}" if parts.query else "") + \
         (f"#{parts.fragment}" if parts.fragment else "")
     if parts.scheme or parts.netloc:

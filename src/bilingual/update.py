@@ -42,12 +42,19 @@ class CatalogPlan:
     """What `update` would do to one catalog."""
 
     path: Path
-    text: str
+    planned: str | None
+    """The new text; None for a catalog known to stay as it is, read when asked for."""
     changed: bool
     created: bool
     stats: MergeStats
     source: str
     """The article (or `templates/`) the catalog translates, relative to the root."""
+
+    @property
+    def text(self) -> str:
+        """The catalog's text after `update`."""
+        return self.planned if self.planned is not None else \
+            self.path.read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,19 +190,20 @@ def _stable_files(config: SiteConfig, lang: str, reference: str, article: str,
 
 
 def _stable_by_state(config: SiteConfig, paths: list[Path],
+                     catalogs: dict[tuple[str, Path], Path],
                      cache: ResultCache) -> dict[tuple[str, Path], MergeStats]:
     """(language, catalog) -> the merge stats of each catalog known to be
     stable (its own merge result) for the very file states of it and its
-    article: found without reading either file."""
-    content = config.content_dir(config.source_language)
+    article: found without reading either file. `catalogs` maps (language,
+    article) to the article's catalog."""
     inputs: list[tuple[str, Path, bytes]] = []
     for path in paths:
         article = file_state(path)
-        key = PurePosixPath(path.relative_to(content).as_posix())
+        reference = relative(config, path)
         for lang in config.target_languages:
-            catalog = catalog_path(config, lang, key)
-            inputs.append((lang, catalog, _stable_files(config, lang, relative(config, path),
-                                                        article, file_state(catalog))))
+            catalog = catalogs[(lang, path)]
+            inputs.append((lang, catalog, _stable_files(config, lang, reference, article,
+                                                        file_state(catalog))))
     found = cache.peek_many("stable-files", [data for _, _, data in inputs], keep=False)
     return {(lang, catalog): stats for (lang, catalog, _), stats in zip(inputs, found, strict=True)
             if isinstance(stats, MergeStats)}
@@ -217,13 +225,16 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
     sources: dict[PurePosixPath, _Article | None] = {}
     content = config.content_dir(config.source_language)
     paths = list(article_paths(content))
-    stable_files = _stable_by_state(config, paths, cache)
+    catalogs = {(lang, path): catalog_path(config, lang,
+                                           PurePosixPath(path.relative_to(content).as_posix()))
+                for path in paths for lang in config.target_languages}
+    stable_files = _stable_by_state(config, paths, catalogs, cache)
     # Articles whose every catalog is stable are not read at all.
-    settled = {path for path in paths
-               if all((lang, catalog_path(config, lang, PurePosixPath(
-                   path.relative_to(content).as_posix()))) in stable_files
-                   for lang in config.target_languages)}
-    unsettled = [path for path in paths if path not in settled]
+    settled = [path for path in paths
+               if all((lang, catalogs[(lang, path)]) in stable_files
+                      for lang in config.target_languages)]
+    settled_set = set(settled)
+    unsettled = [path for path in paths if path not in settled_set]
     prefetch(cache, [(path, content, config.source_language) for path in unsettled], ())
     progress.start(len(paths), "Reading articles")
     progress.advance(len(settled))
@@ -254,16 +265,16 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
 
         wanted: dict[Path, tuple[str | None, _Article | list[polib.POEntry] | None]] = {}
         for path in settled:  # planned below, as they are
-            wanted[catalog_path(config, lang, PurePosixPath(
-                path.relative_to(content).as_posix()))] = (None, None)
+            wanted[catalogs[(lang, path)]] = (None, None)
         for key, article in sources.items():
             path = catalog_path(config, lang, key)
             wanted[path] = (article.reference, article) if article is not None else (None, None)
         wanted[config.locale_dir(lang) / UI_CATALOG] = (relative(config, config.templates_dir)
                                                        + "/", ui_entries)
         for path in existing:
-            # A catalog whose article is gone: every entry becomes obsolete.
-            wanted.setdefault(path, (_origin(config, lang, path), []))
+            if path not in wanted:
+                # A catalog whose article is gone: every entry becomes obsolete.
+                wanted[path] = (_origin(config, lang, path), [])
 
         # Catalogs that need a merge are merged on every core; the rest are stable.
         first = len(plans)
@@ -282,11 +293,9 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
                     continue
             jobs.append((path, source, entries, current))
         for path in settled:
-            catalog = catalog_path(config, lang, PurePosixPath(
-                path.relative_to(content).as_posix()))
-            plans.append(CatalogPlan(catalog, catalog.read_text(encoding="utf-8"), False,
-                                     False, stable_files[(lang, catalog)],
-                                     relative(config, path)))
+            catalog = catalogs[(lang, path)]
+            plans.append(CatalogPlan(catalog, None, False, False,
+                                     stable_files[(lang, catalog)], relative(config, path)))
 
         def merge(job: tuple[Path, str, _Article | list[polib.POEntry], bytes | None],
                   lang: str = lang, old: _CatalogReader = old, memory: _LazyMemory = memory,
