@@ -239,7 +239,10 @@ class ResultCache:
             with database:
                 database.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", pending)
         except sqlite3.Error:
-            pass  # another run holds the database too long: only the next run is slower
+            return  # another run holds the database too long: only the next run is slower
+        # Handed-over results are on disk now: read from there when asked for.
+        for key, _, _ in pending:
+            self._adopted.pop(key, None)
 
     def prune(self, kind: str) -> None:
         """Once there are more than three times as many stored results of `kind`

@@ -278,7 +278,8 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
 
         # Catalogs that need a merge are merged on every core; the rest are stable.
         first = len(plans)
-        jobs: list[tuple[Path, str, _Article | list[polib.POEntry], bytes | None]] = []
+        # (catalog, source, entries, whether the catalog exists): the worker reads it.
+        jobs: list[tuple[Path, str, _Article | list[polib.POEntry], bool]] = []
         for path, (source, entries) in sorted(wanted.items()):
             if entries is None or source is None:
                 continue
@@ -291,16 +292,17 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
                     cache.put("stable-files", _stable_files(
                         config, lang, source, entries.state, file_state(path)), stable)
                     continue
-            jobs.append((path, source, entries, current))
+            jobs.append((path, source, entries, current is not None))
         for path in settled:
             catalog = catalogs[(lang, path)]
             plans.append(CatalogPlan(catalog, None, False, False,
                                      stable_files[(lang, catalog)], relative(config, path)))
 
-        def merge(job: tuple[Path, str, _Article | list[polib.POEntry], bytes | None],
+        def merge(job: tuple[Path, str, _Article | list[polib.POEntry], bool],
                   lang: str = lang, old: _CatalogReader = old, memory: _LazyMemory = memory,
                   nplurals: int = nplurals) -> CatalogPlan | CatalogError | None:
-            path, source, entries, current = job
+            path, source, entries, exists = job
+            current = path.read_bytes() if exists else None
             if isinstance(entries, _Article):
                 entries = template_entries(cached_segments(cache, entries.doc), source)
             try:
@@ -315,7 +317,10 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
             # Catalogs are always written in UTF-8, whatever charset they were read in.
             catalog.metadata["Content-Type"] = "text/plain; charset=UTF-8"
             text = format_catalog(catalog)
-            return CatalogPlan(path, text, text.encode("utf-8") != current, previous is None,
+            cache.release()  # the segments read for this merge: one article at a time
+            changed = text.encode("utf-8") != current
+            # An unchanged catalog's text is the file's: not sent back and held.
+            return CatalogPlan(path, text if changed else None, changed, previous is None,
                                stats, source)
 
         merged: list[CatalogPlan] = []
@@ -343,22 +348,23 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
 
 
 class _CatalogReader:
-    """Each catalog parsed at most once per run."""
+    """Reads catalogs for the merges and the translation memory. A catalog that
+    cannot be read fails once and is remembered; a parsed one is not kept (the
+    memory, when a merge needs it, parses it again): ten thousand parsed
+    catalogs held side by side took gigabytes."""
 
     def __init__(self) -> None:
-        self._read: dict[Path, polib.POFile | CatalogError] = {}
+        self._errors: dict[Path, CatalogError] = {}
 
     def read(self, path: Path) -> polib.POFile:
         """The parsed catalog; raises CatalogError when it cannot be read."""
-        if path not in self._read:
-            try:
-                self._read[path] = read_catalog(path)
-            except CatalogError as exc:
-                self._read[path] = exc
-        result = self._read[path]
-        if isinstance(result, CatalogError):
-            raise result
-        return result
+        if path in self._errors:
+            raise self._errors[path]
+        try:
+            return read_catalog(path)
+        except CatalogError as exc:
+            self._errors[path] = exc
+            raise
 
     def read_quietly(self, path: Path) -> polib.POFile | None:
         """The parsed catalog, or None when it cannot be read (its own merge reports it)."""
