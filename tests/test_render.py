@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from html.parser import HTMLParser
+from pathlib import Path
 
 from hypothesis import given, settings
 
 from bilingual.render import render_markdown
 from tests.markdown_strategies import documents
+
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 class TagSequence(HTMLParser):
@@ -69,3 +74,32 @@ def test_links_are_resolved_for_the_page():
     html = render_markdown("Siehe [Studie](markt.md) und ![Bild](/images/a.svg).\n",
                            resolve_link=lambda url: url.replace("markt.md", "/es/mercado/"))
     assert 'href="/es/mercado/"' in html and 'src="/images/a.svg"' in html
+
+
+def test_cmark_rendering_frees_the_tree_and_the_html():
+    # cmarkgfm's markdown_to_html_with_extensions frees neither (tens of MB per
+    # thousand articles; a 10,000-article build grew by gigabytes): repeated
+    # renders must not grow the process.
+    script = (
+        "import resource\n"
+        "from bilingual.render import cmark_html\n"
+        "doc = '| a | b |\\n|---|---|\\n| x | y |\\n\\n' + "
+        "'Ein *Satz* mit ~~Text~~ und [Link](x.md).\\n\\n' * 400\n"
+        "cmark_html(doc)\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "for _ in range(300):\n"
+        "    cmark_html(doc)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert int(done.stdout) < 20_000, f"grew by {done.stdout.strip()} KiB"
+
+
+def test_cmark_html_is_cmarkgfms_html():
+    import cmarkgfm
+
+    from bilingual.render import _CMARK_EXTENSIONS, _CMARK_OPTIONS, cmark_html
+    for path in sorted((REPOSITORY / "content" / "de").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        assert cmark_html(text) == cmarkgfm.markdown_to_html_with_extensions(
+            text, options=_CMARK_OPTIONS, extensions=list(_CMARK_EXTENSIONS))
