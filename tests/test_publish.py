@@ -231,3 +231,16 @@ def test_an_output_that_is_a_file_is_refused(tmp_path):
     with pytest.raises(BilingualError, match="the output folder is a file"):
         write_site(output, site(1))
     assert output.read_text() == "not a folder"
+
+
+def test_packed_files_give_back_every_byte_and_hold_html_in_less_space(tmp_path):
+    from bilingual.publish import PackedFiles
+
+    files = PackedFiles()
+    page = "".join(f"<li><a href=\"../seite-{n}/\">Seite {n}</a></li>\n" for n in range(300))
+    files["de/index.html"] = page.encode()
+    files["bild.bin"] = bytes(range(256))
+    assert dict(files) == {"de/index.html": page.encode(), "bild.bin": bytes(range(256))}
+    assert len(files._packed["de/index.html"]) * 4 < len(page.encode())
+    write_site(tmp_path / "site", files)
+    assert tree(tmp_path / "site") == dict(files)

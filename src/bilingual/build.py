@@ -46,7 +46,9 @@ from bilingual.publish import (
     MANIFEST,
     BuildSummary,
     HeldBack,
+    PackedFiles,
     input_state,
+    pack,
     remember_site,
     unchanged_site,
     write_site,
@@ -1124,14 +1126,15 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
     site_identity = _site_identity(config, plan, drafts)
     renderer = Renderer(config, plan, envs, gathered.texts, site_identity)
 
-    rendered: dict[str, bytes] = {}
+    rendered = PackedFiles()
     order = {lang: index for index, lang in enumerate(config.languages)}
     listed = sorted(articles, key=lambda a: (order[a.page.lang], a.page.route))
     home_pages = [HomePage(page, tuple(a for a in articles if a.page.lang == lang))
                   for lang, page in homes.items()]
-    rendered.update(_render_pages(renderer, [*listed, *tags, *home_pages],
-                                  progress or NullProgress(), project_cache(config.root),
-                                  site_identity))
+    for name, packed in _render_pages(renderer, [*listed, *tags, *home_pages],
+                                      progress or NullProgress(), project_cache(config.root),
+                                      site_identity).items():
+        rendered.set_packed(name, packed)
     for page in not_found:
         rendered[page.output] = renderer.not_found(page).encode()
     rendered[root.output] = renderer.chooser(root).encode()
@@ -1206,10 +1209,12 @@ def _links_unchanged(plan: SitePlan, item: Article | TagPage | HomePage,
 def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
                   progress: ProgressLike,
                   cache: ResultCache, site_identity: bytes) -> dict[str, bytes]:
-    """Article and tag pages by output path. A page whose inputs are unchanged
-    since an earlier build is taken from the cache; the others are rendered on
-    every core. Warnings are merged in page order, as one process would."""
-    # HTML, warnings raised, links resolved (target, href, warning), `site.link_state`.
+    """Article and tag pages by output path, `publish.pack`ed. A page whose
+    inputs are unchanged since an earlier build is taken from the cache; the
+    others are rendered on every core. Warnings are merged in page order, as
+    one process would."""
+    # HTML (`publish.pack`ed), warnings raised, links resolved (target, href,
+    # warning), `site.link_state`.
     Rendered = tuple[bytes, dict[tuple[str, str], str], tuple[tuple[str, str, str | None], ...],
                      bytes]
     links = link_state(renderer.plan)
@@ -1227,7 +1232,7 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
             cache.flush()  # the entries kept with the page, from a worker process too
         cache.release()  # what the body was rendered from: read again if ever needed
         raised = {key: renderer.warnings[key] for key in renderer.raised}
-        return html.encode(), raised, tuple(renderer.resolved), links
+        return pack(html.encode()), raised, tuple(renderer.resolved), links
 
     keys = [hashlib.sha256(site_identity + _page_identity(renderer.plan, item)).digest()
             for item in pages]
