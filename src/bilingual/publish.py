@@ -171,8 +171,7 @@ def write_site(output: Path, files: Mapping[str, bytes]) -> tuple[tuple[str, ...
         output = output.resolve()
     previous = _previous_manifest(output)
     root = f"{output}/"
-    written = tuple(name for name, data in sorted(files.items())
-                    if not _unchanged(root + name, data))
+    written = tuple(name for name in sorted(files) if not _unchanged(root + name, files[name]))
     removed = tuple(name for name in sorted(previous - set(files))
                     if ".." not in PurePosixPath(name).parts
                     and ((output / name).is_file() or (output / name).is_symlink()))
