@@ -187,9 +187,9 @@ def write_site(output: Path, files: Mapping[str, bytes]) -> tuple[tuple[str, ...
             continue
         kept[relative] = source
     missing = _prune_staging(str(staging), kept)
+    folders = _Folders(str(staging))
     for relative in missing:
-        source, target = kept[relative], staging / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
+        source, target = kept[relative], folders.place(relative)
         if os.path.islink(source):
             os.symlink(os.readlink(source), target)
         else:
@@ -197,20 +197,46 @@ def write_site(output: Path, files: Mapping[str, bytes]) -> tuple[tuple[str, ...
                 os.link(source, target)
             except OSError:  # a file system without hard links
                 shutil.copy2(source, target)
-    base = staging.resolve()
     for name in written:
-        target = staging / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.parent.resolve().is_relative_to(base):
+        target = folders.place(name)
+        if not folders.inside(name):
             _remove(staging)
             raise BilingualError("a folder of the output is a link leading elsewhere; refused",
                                  output / PurePosixPath(name).parent)
-        if target.is_symlink():
-            target.unlink()
+        if os.path.islink(target):
+            os.unlink(target)
         with open(target, "xb") as handle:  # a new file, never through a hard link
             handle.write(files[name])
     _swap_in(staging, output, written, removed)
     return written, removed
+
+
+class _Folders:
+    """The folders of the staging site, each made and checked once, not once
+    per file (a site has a folder per page)."""
+
+    def __init__(self, staging: str):
+        self.staging = staging
+        self.base = os.path.realpath(staging)
+        self._made: set[str] = set()
+        self._inside: dict[str, bool] = {}
+
+    def place(self, relative: str) -> str:
+        """The path of `relative` in the staging folder, its folder made."""
+        folder = os.path.dirname(relative)
+        if folder not in self._made:
+            os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
+            self._made.add(folder)
+        return os.path.join(self.staging, relative)
+
+    def inside(self, relative: str) -> bool:
+        """False when the folder of `relative` leads out of the staging folder
+        (a link carried over from the output)."""
+        folder = os.path.dirname(relative)
+        if folder not in self._inside:
+            real = os.path.realpath(os.path.join(self.staging, folder))
+            self._inside[folder] = real == self.base or real.startswith(self.base + os.sep)
+        return self._inside[folder]
 
 
 def _staging_base(output: Path) -> Path:
