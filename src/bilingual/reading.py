@@ -8,6 +8,7 @@ core before the sequential passes of `update`, `build` and `status` ask for them
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -78,6 +79,8 @@ def prefetch(cache: ResultCache, articles: Sequence[tuple[Path, Path, str]],
     if len(jobs) < MIN_PARALLEL_ITEMS:
         return  # the sequential pass computes these few itself
 
+    parent = os.getpid()
+
     def compute(job: tuple[str, tuple]) -> list[tuple[str, str, bytes]]:
         kind, args = job
         try:
@@ -87,7 +90,13 @@ def prefetch(cache: ResultCache, articles: Sequence[tuple[Path, Path, str]],
                 cached_catalog_states(cache, *args)
         except (BilingualError, OSError, ValueError):
             pass
-        return cache.take_pending()
+        if os.getpid() == parent or cache.folder is None:
+            return cache.take_pending()
+        # A worker writes its results itself and keeps none: a parent that
+        # adopted every article's segments held them all at once.
+        cache.flush()
+        cache.release()
+        return []
 
     for pending in map_chunks(compute, jobs):
         cache.adopt(pending)
