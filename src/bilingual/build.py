@@ -874,11 +874,19 @@ class Renderer:
             "style_url": self.href(page, STYLESHEET),
         }
 
-    def tag_views(self, page: Page, article: Article) -> tuple[TagView, ...]:
+    def tag_views(self, page: Page, article: Article,
+                  known: dict[tuple[str, Tag], TagView] | None = None) -> tuple[TagView, ...]:
+        """The article's tags as shown on `page`; `known` keeps the views made
+        for this page, as a listing shows the same tags thousands of times."""
+        known = {} if known is None else known
         views = []
         for tag in article.tags:
-            route = tag_route(article.page.lang, tag.slug)
-            views.append(TagView(tag.name, tag.lang, self.href(page, route)))
+            view = known.get((article.page.lang, tag))
+            if view is None:
+                route = tag_route(article.page.lang, tag.slug)
+                view = known[(article.page.lang, tag)] = TagView(tag.name, tag.lang,
+                                                                 self.href(page, route))
+            views.append(view)
         return tuple(views)
 
     def entries(self, page: Page, articles: Iterable[Article]) -> tuple[EntryView, ...]:
@@ -886,8 +894,9 @@ class Renderer:
         the page (in the result cache, under `entries_key`): re-rendering the
         home page after one article changed renders that article's entry, not
         the thousands beside it."""
+        tags: dict[tuple[str, Tag], TagView] = {}
         fields = [(a.title, a.title_lang, self.href(page, a.page.route), a.date,
-                   a.description, a.description_lang, self.tag_views(page, a), a.page.draft)
+                   a.description, a.description_lang, self.tag_views(page, a, tags), a.page.draft)
                   for a in articles]
         cache = project_cache(self.config.root)
         key = entries_key(self.identity, page)

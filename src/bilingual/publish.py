@@ -59,6 +59,9 @@ class PackedFiles(Mapping[str, bytes]):
     def __getitem__(self, name: str) -> bytes:
         return zlib.decompress(self._packed[name])
 
+    def __contains__(self, name: object) -> bool:  # Mapping's would unpack the file
+        return name in self._packed
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._packed)
 
