@@ -240,6 +240,9 @@ def write(path: Path, command: str, repo: Path, repeat: int, by_size: dict[int, 
              "Written by `bench/run`; the lead re-runs it after every optimisation. Issue 5 has the targets.",
              "", "## Command", "", "```sh", command, "```", "", "## Machine and versions", ""]
     lines += machine(repo) + ["", "## Targets of issue 5", ""] + target_table(targets(by_size))
+    gaps = Path(__file__).with_name("GAPS.md")
+    if gaps.is_file():
+        lines += [gaps.read_text(encoding="utf-8").rstrip("\n"), ""]
     lines += ["## Figures", ""]
     for size, figures in by_size.items():
         lines += size_table(size, figures, repeat, edited[size])
