@@ -256,3 +256,16 @@ def test_an_update_with_nothing_changed_reads_no_article(tmp_path, monkeypatch):
     edit_german_sentence(root, random.Random(1))
     with pytest.raises(AssertionError, match="unchanged article was read"):
         plan_update(load_config(root))  # an edited article is read (and only then)
+
+
+def test_a_build_without_a_usable_cache_on_several_cores_equals_a_clean_build(
+        tmp_path, monkeypatch):
+    # Workers then keep nothing on disk: bodies are read again from the files.
+    root = _project(tmp_path / "project")
+    clean = _clean_build(root, tmp_path / "clean", drafts=True)
+    (root / CACHE_FOLDER).write_text("not a folder")
+    bilingual.cache._caches.pop(root.resolve(), None)
+    monkeypatch.setattr(bilingual.parallel, "MIN_PARALLEL_ITEMS", 2)
+    monkeypatch.setenv("BILINGUAL_JOBS", "2")
+    assert _build(root, drafts=True) == clean
+    assert (root / CACHE_FOLDER).read_text() == "not a folder"
