@@ -269,3 +269,30 @@ def test_a_build_without_a_usable_cache_on_several_cores_equals_a_clean_build(
     monkeypatch.setenv("BILINGUAL_JOBS", "2")
     assert _build(root, drafts=True) == clean
     assert (root / CACHE_FOLDER).read_text() == "not a folder"
+
+
+def test_a_catalog_written_while_update_merges_it_is_looked_at_again(tmp_path, monkeypatch):
+    # A translator saves a catalog after `update` read it: the next update must
+    # not take the saved file for the one it merged (it records the state the
+    # file had before it was read).
+    root = _project(tmp_path / "project")
+    apply_plan(plan_update(load_config(root)))
+    shutil.rmtree(root / CACHE_FOLDER)
+    bilingual.cache._caches.pop(root.resolve(), None)
+    catalog = _catalogs(root)[0]
+    original = bilingual.update.format_catalog
+
+    def format_and_save_meanwhile(po):
+        text = original(po)
+        if any(file.endswith(f"/{catalog.stem}.md") for entry in po
+               for file, _ in entry.occurrences):
+            with catalog.open("a", encoding="utf-8") as handle:
+                handle.write("\n\n")  # what update would take out again
+        return text
+
+    monkeypatch.setattr(bilingual.update, "format_catalog", format_and_save_meanwhile)
+    first = plan_update(load_config(root))
+    assert catalog not in {plan.path for plan in first.changed}
+    monkeypatch.setattr(bilingual.update, "format_catalog", original)
+    again = plan_update(load_config(root))
+    assert catalog in {plan.path for plan in again.changed}

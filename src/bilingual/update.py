@@ -179,8 +179,9 @@ class _LazyMemory:
 def _stable_input(config: SiteConfig, lang: str, article: _Article, catalog: bytes) -> bytes:
     # Everything a merge of an existing catalog depends on, besides the memory,
     # which only fills segments the catalog lacks (and a stable catalog lacks none).
+    # `catalog` is the SHA-256 of the catalog's bytes.
     return (f"{lang}\0{config.babel_locale(lang)}\0{article.reference}\0".encode()
-            + article.digest + hashlib.sha256(catalog).digest())
+            + article.digest + catalog)
 
 
 def _stable_files(config: SiteConfig, lang: str, reference: str, article: str,
@@ -278,31 +279,36 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
 
         # Catalogs that need a merge are merged on every core; the rest are stable.
         first = len(plans)
-        # (catalog, source, entries, whether the catalog exists): the worker reads it.
-        jobs: list[tuple[Path, str, _Article | list[polib.POEntry], bool]] = []
+        # (catalog, source, entries, the catalog's state before it was read, or
+        # "missing"): the worker reads the catalog itself.
+        jobs: list[tuple[Path, str, _Article | list[polib.POEntry], str]] = []
         for path, (source, entries) in sorted(wanted.items()):
             if entries is None or source is None:
                 continue
+            # The state is taken first: a write after it only makes the next run look again.
+            state = file_state(path)
             current = path.read_bytes() if path.is_file() else None
             if isinstance(entries, _Article) and current is not None:
-                stable = cache.peek("stable", _stable_input(config, lang, entries, current))
+                stable = cache.peek("stable", _stable_input(
+                    config, lang, entries, hashlib.sha256(current).digest()))
                 if isinstance(stable, MergeStats):
                     plans.append(CatalogPlan(path, current.decode("utf-8"), False, False,
                                              stable, source))
                     cache.put("stable-files", _stable_files(
-                        config, lang, source, entries.state, file_state(path)), stable)
+                        config, lang, source, entries.state, state), stable)
                     continue
-            jobs.append((path, source, entries, current is not None))
+            jobs.append((path, source, entries, state if current is not None else "missing"))
         for path in settled:
             catalog = catalogs[(lang, path)]
             plans.append(CatalogPlan(catalog, None, False, False,
                                      stable_files[(lang, catalog)], relative(config, path)))
 
-        def merge(job: tuple[Path, str, _Article | list[polib.POEntry], bool],
+        def merge(job: tuple[Path, str, _Article | list[polib.POEntry], str],
                   lang: str = lang, old: _CatalogReader = old, memory: _LazyMemory = memory,
-                  nplurals: int = nplurals) -> CatalogPlan | CatalogError | None:
-            path, source, entries, exists = job
-            current = path.read_bytes() if exists else None
+                  nplurals: int = nplurals) -> tuple[CatalogPlan, bytes] | CatalogError | None:
+            """The catalog's plan and the SHA-256 of the text it plans."""
+            path, source, entries, state = job
+            current = path.read_bytes() if state != "missing" else None
             if isinstance(entries, _Article):
                 entries = template_entries(cached_segments(cache, entries.doc), source)
             try:
@@ -320,8 +326,8 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
             cache.release()  # the segments read for this merge: one article at a time
             changed = text.encode("utf-8") != current
             # An unchanged catalog's text is the file's: not sent back and held.
-            return CatalogPlan(path, text if changed else None, changed, previous is None,
-                               stats, source)
+            return (CatalogPlan(path, text if changed else None, changed, previous is None,
+                                stats, source), hashlib.sha256(text.encode("utf-8")).digest())
 
         merged: list[CatalogPlan] = []
         progress.start(len(jobs), f"Merging {lang} catalogs")
@@ -329,18 +335,17 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
             if isinstance(result, CatalogError):
                 errors.append(result)
             elif result is not None:
+                planned, digest = result
                 article = job[2]
                 if isinstance(article, _Article):
                     # Merging the text again would keep every entry and change nothing.
-                    stable = MergeStats(kept=result.stats.kept + result.stats.fuzzy
-                                        + result.stats.from_memory + result.stats.new)
-                    cache.put("stable", _stable_input(config, lang, article,
-                                                      result.text.encode("utf-8")), stable)
-                    if not result.changed:  # the file stays as it is now
+                    stable = MergeStats(kept=planned.stats.kept + planned.stats.fuzzy
+                                        + planned.stats.from_memory + planned.stats.new)
+                    cache.put("stable", _stable_input(config, lang, article, digest), stable)
+                    if not planned.changed:  # the file is the merge result, as it was read
                         cache.put("stable-files", _stable_files(
-                            config, lang, article.reference, article.state,
-                            file_state(result.path)), stable)
-                merged.append(result)
+                            config, lang, article.reference, article.state, job[3]), stable)
+                merged.append(planned)
         plans[first:] = sorted([*plans[first:], *merged], key=lambda plan: plan.path)
     progress.finish()
     cache.flush()
