@@ -324,10 +324,11 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
             catalog.metadata["Content-Type"] = "text/plain; charset=UTF-8"
             text = format_catalog(catalog)
             cache.release()  # the segments read for this merge: one article at a time
-            changed = text.encode("utf-8") != current
+            data = text.encode("utf-8")
+            changed = data != current
             # An unchanged catalog's text is the file's: not sent back and held.
             return (CatalogPlan(path, text if changed else None, changed, previous is None,
-                                stats, source), hashlib.sha256(text.encode("utf-8")).digest())
+                                stats, source), hashlib.sha256(data).digest())
 
         merged: list[CatalogPlan] = []
         progress.start(len(jobs), f"Merging {lang} catalogs")
