@@ -244,3 +244,14 @@ def test_packed_files_give_back_every_byte_and_hold_html_in_less_space(tmp_path)
     assert len(files._packed["de/index.html"]) * 4 < len(page.encode())
     write_site(tmp_path / "site", files)
     assert tree(tmp_path / "site") == dict(files)
+
+
+def test_an_empty_folder_left_where_a_file_now_goes_is_replaced(tmp_path):
+    # A killed build can leave an empty folder in the staging site; the next
+    # build needs that name for a file.
+    output = tmp_path / "site"
+    write_site(output, site(1, pages=2))
+    staging = staging_folder(output)
+    (staging / "de" / "seite-0" / "index.html").mkdir(parents=True)
+    write_site(output, site(2, pages=2))
+    assert tree(output) == site(2, pages=2)

@@ -225,12 +225,16 @@ class _Folders:
         self._inside: dict[str, bool] = {}
 
     def place(self, relative: str) -> str:
-        """The path of `relative` in the staging folder, its folder made."""
+        """The path of `relative` in the staging folder, its folder made and
+        nothing in its way (an empty folder of an older site by that name)."""
         folder = os.path.dirname(relative)
         if folder not in self._made:
             os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
             self._made.add(folder)
-        return os.path.join(self.staging, relative)
+        target = os.path.join(self.staging, relative)
+        if os.path.isdir(target) and not os.path.islink(target):
+            shutil.rmtree(target)
+        return target
 
     def inside(self, relative: str) -> bool:
         """False when the folder of `relative` leads out of the staging folder
