@@ -287,6 +287,10 @@ def file_state(path: Path) -> str:
         info = os.stat(path)
     except OSError:
         return "missing"
+    return _identity(info)
+
+
+def _identity(info: os.stat_result) -> str:
     return f"{info.st_ino}.{info.st_size}.{info.st_mtime_ns}.{info.st_ctime_ns}"
 
 
@@ -312,6 +316,5 @@ def tree_state(roots: Sequence[Path | str]) -> bytes:
                 names = sorted(entry.path for entry in entries if not entry.name.startswith("."))
             pending.extend(reversed(names))
             continue
-        digest.update(f"{top}\0{info.st_ino}\0{info.st_size}\0{info.st_mtime_ns}\0"
-                      f"{info.st_ctime_ns}\n".encode())
+        digest.update(f"{top}\0{_identity(info)}\n".encode())
     return digest.digest()

@@ -440,12 +440,7 @@ class _XmlLines:
         self.lines.append(f"{'  ' * depth}<{tag}{self.attributes(attrs)}>")
 
     def close(self, depth: int, tag: str) -> None:
-        opened = self.lines[-1]
-        if opened.startswith(f"{'  ' * depth}<{tag}") and opened.endswith(">") and \
-                not opened.endswith("/>") and "</" not in opened:
-            self.lines[-1] = opened[:-1] + " />"  # no children: an empty element
-        else:
-            self.lines.append(f"{'  ' * depth}</{tag}>")
+        self.lines.append(f"{'  ' * depth}</{tag}>")
 
     def to_bytes(self) -> bytes:
         return ("\n".join(self.lines) + "\n").encode()
@@ -469,11 +464,14 @@ def sitemap_xml(plan: SitePlan, lastmod: Mapping[str, dt.date]) -> bytes:
     """`sitemap.xml`: every published page with a group, each with its hreflang
     alternates as `xhtml:link` (the same set its HTML declares)."""
     xml = _XmlLines()
-    xml.open(0, "urlset", (("xmlns", SITEMAP_NS), ("xmlns:xhtml", XHTML_NS)))
-    for page in plan.pages:
-        alternates = plan.alternates(page)
-        if not alternates:
-            continue
+    namespaces = (("xmlns", SITEMAP_NS), ("xmlns:xhtml", XHTML_NS))
+    listed = [(page, alternates) for page in plan.pages
+              if (alternates := plan.alternates(page))]
+    if not listed:
+        xml.leaf(0, "urlset", attrs=namespaces)
+        return xml.to_bytes()
+    xml.open(0, "urlset", namespaces)
+    for page, alternates in listed:
         xml.open(1, "url")
         xml.leaf(2, "loc", plan.absolute(page.route))
         if page.route in lastmod:
