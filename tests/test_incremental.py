@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 import bilingual.build
 import bilingual.cache
@@ -296,3 +297,27 @@ def test_a_catalog_written_while_update_merges_it_is_looked_at_again(tmp_path, m
     monkeypatch.setattr(bilingual.update, "format_catalog", original)
     again = plan_update(load_config(root))
     assert catalog in {plan.path for plan in again.changed}
+
+
+
+def test_a_listing_renders_only_the_entry_of_the_article_that_changed(tmp_path, monkeypatch):
+    root = _project(tmp_path / "project")
+    build_site(load_config(root))
+    article = _articles(root)[0]
+    tags = yaml.safe_load(article.read_text(encoding="utf-8").split("---")[1]).get("tags", [])
+    article.write_text(article.read_text(encoding="utf-8") + "\nEin neuer letzter Absatz.\n",
+                       encoding="utf-8")
+    rendered = []
+    original = bilingual.build._render
+
+    def counting(env, name, context, where):
+        rendered.append((name, context.get("item")))
+        return original(env, name, context, where)
+
+    monkeypatch.setattr(bilingual.build, "_render", counting)
+    build_site(load_config(root))
+    entries = [item for name, item in rendered if name == "entry.html"]
+    # The German home page and the German page of each of its tags; the Spanish
+    # version is held back (its catalog lacks the new paragraph).
+    assert len(tags) > 0 and len(entries) == 1 + len(tags)
+    assert {item.href.rstrip("/").rsplit("/", 1)[-1] for item in entries} == {article.stem}

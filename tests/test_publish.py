@@ -255,3 +255,35 @@ def test_an_empty_folder_left_where_a_file_now_goes_is_replaced(tmp_path):
     (staging / "de" / "seite-0" / "index.html").mkdir(parents=True)
     write_site(output, site(2, pages=2))
     assert tree(output) == site(2, pages=2)
+
+
+def test_files_the_record_vouches_for_are_not_read_and_others_are(tmp_path, monkeypatch):
+    import bilingual.publish as publish
+
+    output = tmp_path / "site"
+    write_site(output, site(1))
+    record = publish.record_site(output, site(1))
+    assert set(record) == set(site(1))
+    # Edited by hand after the build (new bytes, so a new identity), and replaced
+    # by a link to a file with the right bytes: neither may be taken on the record's word.
+    (output / "de/seite-1/index.html").write_bytes(b"<p>von Hand</p>")
+    elsewhere = tmp_path / "elsewhere.html"
+    elsewhere.write_bytes(site(1)["de/seite-2/index.html"])
+    (output / "de/seite-2/index.html").unlink()
+    (output / "de/seite-2/index.html").symlink_to(elsewhere)
+    read = []
+    original = publish._unchanged
+    monkeypatch.setattr(publish, "_unchanged",
+                        lambda path, data: read.append(path) or original(path, data))
+    files = site(1)
+    files["de/seite-3/index.html"] = b"<p>neu</p>"
+    written, _ = write_site(output, files, record)
+    assert written == ("de/seite-1/index.html", "de/seite-2/index.html",
+                       "de/seite-3/index.html")
+    assert sorted(os.path.relpath(p, output) for p in read) == list(written)
+    assert tree(output) == files and not (output / "de/seite-2/index.html").is_symlink()
+    # Without a record every file is read, and the outcome is the same.
+    read.clear()
+    written, _ = write_site(output, site(2))
+    assert written == tuple(sorted(set(site(2)) - {MANIFEST}))  # the same names: same manifest
+    assert len(read) == len(site(2))

@@ -49,6 +49,7 @@ from bilingual.publish import (
     PackedFiles,
     input_state,
     pack,
+    recorded_site,
     remember_site,
     unchanged_site,
     write_site,
@@ -80,7 +81,7 @@ from bilingual.site import (
     tag_route,
     tag_slug,
 )
-from bilingual.sources import SourceDoc, article_paths
+from bilingual.sources import SourceDoc, article_paths, content_key
 from bilingual.status import ArticleStatus, article_status
 from bilingual.statuspage import STATUS_PAGE, status_page
 from bilingual.translate import CatalogStates, TranslatedDoc, translate_document
@@ -488,7 +489,7 @@ def gather(config: SiteConfig, drafts: bool) -> Gathered:
     except BilingualError as exc:
         listing_errors.append(exc.format_message())
         paths = []
-    keys = [PurePosixPath(path.relative_to(content).as_posix()) for path in paths]
+    keys = [content_key(content, path) for path in paths]
     source_keys = set(keys)
     original_errors: list[str] = []
     originals = {lang: _read_all(config, lang, original_errors)
@@ -893,26 +894,28 @@ class Renderer:
         """The listing entries of `page`. The HTML of each entry is kept with
         the page (in the result cache, under `entries_key`): re-rendering the
         home page after one article changed renders that article's entry, not
-        the thousands beside it."""
+        the thousands beside it. An entry is known by its article's `inputs`
+        and output path, of which (with the site identity and the listing
+        page) its fields are a function."""
         tags: dict[tuple[str, Tag], TagView] = {}
-        fields = [(a.title, a.title_lang, self.href(page, a.page.route), a.date,
-                   a.description, a.description_lang, self.tag_views(page, a, tags), a.page.draft)
-                  for a in articles]
         cache = project_cache(self.config.root)
         key = entries_key(self.identity, page)
         before = cache.peek("entries", key, keep=False)
         before = before if isinstance(before, dict) else {}
         after: dict[bytes, str] = {}
         views = []
-        for entry in fields:
-            digest = hashlib.sha256(pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)).digest()
-            html = after.get(digest) or before.get(digest)
+        for article in articles:
+            fields = (article.title, article.title_lang, self.href(page, article.page.route),
+                      article.date, article.description, article.description_lang,
+                      self.tag_views(page, article, tags), article.page.draft)
+            known = article.inputs + article.page.output.encode()
+            html = before.get(known)
             if html is None:
                 html = _render(self.envs[page.lang], "entry.html",
-                               {"lang": page.lang, "item": EntryView(*entry, Markup(""))},
+                               {"lang": page.lang, "item": EntryView(*fields, Markup(""))},
                                page.source)
-            after[digest] = html
-            views.append(EntryView(*entry, Markup(html)))
+            after[known] = html
+            views.append(EntryView(*fields, Markup(html)))
         cache.put("entries", key, after, keep=False)
         return tuple(views)
 
@@ -1060,10 +1063,10 @@ def rebuild_site(config: SiteConfig, drafts: bool, output: Path, progress: Progr
         files = render_site(config, drafts, output, progress)
     finally:
         cache.flush()  # what was computed helps the next run even when this one fails
-    written, removed = write_site(output, files.files)
+    written, removed = write_site(output, files.files, recorded_site(config, output))
     summary = BuildSummary(output, files.pages, tuple(sorted(files.files)), written, removed,
                            files.held_back, files.warnings, files.articles)
-    remember_site(config, output, drafts, inputs, summary)
+    remember_site(config, output, drafts, inputs, summary, files.files)
     cache.prune("page")  # writes what is pending, too
     cache.prune("entries")
     return summary
@@ -1073,7 +1076,8 @@ def rebuild_site(config: SiteConfig, drafts: bool, output: Path, progress: Progr
 class RenderedSite:
     """Every file of the site in memory (phase two's result, before writing)."""
 
-    files: Mapping[str, bytes]
+    files: PackedFiles
+    """Not to be changed: kept packed, as `write_site` and `record_site` read it."""
     pages: tuple[str, ...]
     held_back: tuple[HeldBack, ...]
     warnings: tuple[str, ...]
@@ -1161,7 +1165,7 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
     rendered[MANIFEST] = "".join(f"{name}\n" for name in sorted(rendered)).encode()
 
     warnings += sorted(renderer.warnings.values())
-    return RenderedSite(MappingProxyType(rendered), page_outputs,
+    return RenderedSite(rendered, page_outputs,
                         tuple(sorted(gathered.held_back, key=lambda h: (h.source, h.lang))),
                         tuple(gathered.warnings) + tuple(warnings),
                         gathered.read)
@@ -1193,16 +1197,15 @@ def _page_identity(plan: SitePlan, item: Article | TagPage | HomePage) -> bytes:
     """A page's own inputs: its article or listed articles, and the pages of its
     group (switcher, hreflang). Links in the body are checked apart. Articles
     count by their `inputs`, of which (with the site identity) they are a
-    function; plain tuples, because pickling dataclasses is slow."""
+    function. Plain tuples, written with `repr` (see `_entry_digest`)."""
     group = item.page.group
     versions = ((tuple(_page_fields(p) for p in plan.groups.get(group, ())),
                  plan.x_default.get(group)) if group else None)
     if isinstance(item, Article):
-        return pickle.dumps((item.inputs, item.page.output, versions), pickle.HIGHEST_PROTOCOL)
+        return repr((item.inputs, item.page.output, versions)).encode()
     listed = tuple((a.inputs, a.page.output) for a in item.articles)
     name = (item.name, item.name_lang) if isinstance(item, TagPage) else None
-    return pickle.dumps((_page_fields(item.page), name, listed, versions),
-                        pickle.HIGHEST_PROTOCOL)
+    return repr((_page_fields(item.page), name, listed, versions)).encode()
 
 
 def _links_unchanged(plan: SitePlan, item: Article | TagPage | HomePage,

@@ -31,7 +31,7 @@ from bilingual.catalog import format_catalog, write_if_changed
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
 from bilingual.reading import cached_segments, cached_source
-from bilingual.sources import article_paths
+from bilingual.sources import article_paths, content_key
 from bilingual.update import UI_CATALOG, relative, template_entries, ui_template_entries
 
 TEMPLATES_FOLDER = "templates"
@@ -123,7 +123,7 @@ def wanted_templates(config: SiteConfig) -> tuple[dict[Path, tuple[str, list[pol
     cache = project_cache(config.root)
     content = config.content_dir(config.source_language)
     for path in article_paths(content):
-        key = PurePosixPath(path.relative_to(content).as_posix())
+        key = content_key(content, path)
         try:
             # `update` has just read and segmented these: the cache hands them over.
             doc = cached_source(cache, path, content, config.source_language)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import shutil
 import stat
@@ -31,8 +32,9 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 
-from bilingual.cache import project_cache, tree_state
+from bilingual.cache import file_identity, project_cache, tree_state
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
 
@@ -49,12 +51,26 @@ class PackedFiles(Mapping[str, bytes]):
     def __init__(self) -> None:
         self._packed: dict[str, bytes] = {}
 
+    @classmethod
+    def of(cls, files: Mapping[str, bytes]) -> PackedFiles:
+        """`files` packed (themselves when they are `PackedFiles` already)."""
+        if isinstance(files, PackedFiles):
+            return files
+        packed = cls()
+        for name, data in files.items():
+            packed[name] = data
+        return packed
+
     def __setitem__(self, name: str, data: bytes) -> None:
         self._packed[name] = zlib.compress(data, 1)
 
     def set_packed(self, name: str, packed: bytes) -> None:
         """Add a file already compressed by `pack`."""
         self._packed[name] = packed
+
+    def digest(self, name: str) -> bytes:
+        """A digest of the file, taken without unpacking it (packing is deterministic)."""
+        return hashlib.blake2b(self._packed[name], digest_size=16).digest()
 
     def __getitem__(self, name: str) -> bytes:
         return zlib.decompress(self._packed[name])
@@ -163,18 +179,60 @@ def _unchanged(path: str, data: bytes) -> bool:
         os.close(handle)
 
 
-def write_site(output: Path, files: Mapping[str, bytes]) -> tuple[tuple[str, ...],
-                                                                   tuple[str, ...]]:
+SiteRecord = Mapping[str, tuple[str, bytes]]
+"""What a build left in the output folder: each file's name, its identity
+(`cache.file_state`'s, taken without following links) and its `PackedFiles.digest`."""
+
+
+def _regular_file_state(path: str) -> str | None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return file_identity(info) if stat.S_ISREG(info.st_mode) else None
+
+
+def record_site(output: Path, files: Mapping[str, bytes]) -> dict[str, tuple[str, bytes]]:
+    """The `SiteRecord` of `output` once `write_site` made it hold `files`:
+    the next `write_site` takes a file whose identity and digest are the
+    recorded ones as unchanged without reading it (twenty thousand pages are
+    compared in a stat each instead of a read and an unpacking)."""
+    output = _site_folder(output)
+    packed = PackedFiles.of(files)
+    record = {}
+    for name in packed:
+        state = _regular_file_state(f"{output}/{name}")
+        if state is not None:
+            record[name] = (state, packed.digest(name))
+    return record
+
+
+def _site_folder(output: Path) -> Path:
+    return output.resolve() if output.is_symlink() and output.is_dir() else output
+
+
+def write_site(output: Path, files: Mapping[str, bytes],
+               recorded: SiteRecord = MappingProxyType({})) -> tuple[tuple[str, ...],
+                                                                      tuple[str, ...]]:
     """Make `output` hold `files`: a new folder with them is swapped in when any
     file differs or a file of the previous build (per its manifest) is gone.
-    Returns (written, removed), each relative to `output`. When `output` is a
-    link to a folder (`site -> /var/www/site`), the folder it leads to is the
-    one swapped, and the link stays."""
-    if output.is_symlink() and output.is_dir():
-        output = output.resolve()
+    `recorded` is the `record_site` of the last write, when known: files it
+    vouches for are not read. Returns (written, removed), each relative to
+    `output`. When `output` is a link to a folder (`site -> /var/www/site`),
+    the folder it leads to is the one swapped, and the link stays."""
+    output = _site_folder(output)
+    files = PackedFiles.of(files)
     previous = _previous_manifest(output)
     root = f"{output}/"
-    written = tuple(name for name in sorted(files) if not _unchanged(root + name, files[name]))
+
+    def unchanged(name: str) -> bool:
+        known = recorded.get(name)
+        if (known is not None and known[1] == files.digest(name)
+                and _regular_file_state(root + name) == known[0]):
+            return True
+        return _unchanged(root + name, files[name])
+
+    written = tuple(name for name in sorted(files) if not unchanged(name))
     removed = tuple(name for name in sorted(previous - set(files))
                     if ".." not in PurePosixPath(name).parts
                     and ((output / name).is_file() or (output / name).is_symlink()))
@@ -424,8 +482,21 @@ def unchanged_site(config: SiteConfig, output: Path, drafts: bool,
 
 
 def remember_site(config: SiteConfig, output: Path, drafts: bool, inputs: bytes,
-                  summary: BuildSummary) -> None:
-    """Record a finished build: `inputs` (`input_state` before it read anything)
-    and the state of the files it wrote."""
-    project_cache(config.root).put("last-build", _last_build(output, drafts),
-                                   (inputs, summary, _output_state(summary)))
+                  summary: BuildSummary, files: Mapping[str, bytes]) -> None:
+    """Record a finished build: `inputs` (`input_state` before it read anything),
+    the state of the files it wrote, and their `record_site` for the next
+    `write_site` into the same folder (whatever its `--drafts`)."""
+    cache = project_cache(config.root)
+    cache.put("last-build", _last_build(output, drafts),
+              (inputs, summary, _output_state(summary)))
+    cache.put("site-record", _site_key(output), record_site(output, files), keep=False)
+
+
+def recorded_site(config: SiteConfig, output: Path) -> SiteRecord:
+    """The `record_site` of the last build into `output`, or an empty one."""
+    record = project_cache(config.root).peek("site-record", _site_key(output), keep=False)
+    return record if isinstance(record, dict) else {}
+
+
+def _site_key(output: Path) -> bytes:
+    return str(_site_folder(output).resolve()).encode()

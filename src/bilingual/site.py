@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import pickle
 import posixpath
 import re
 import unicodedata
@@ -163,7 +162,8 @@ def link_state(plan: SitePlan) -> bytes:
     state = (plan.base_url, plan.languages,
              tuple((p.route, p.kind, p.lang, p.group) for p in plan.pages),
              sorted(plan.by_key.items()), sorted(plan.unbuilt.items()), sorted(plan.files))
-    return hashlib.sha256(pickle.dumps(state, pickle.HIGHEST_PROTOCOL)).digest()
+    # `repr`, not a pickle: a pickle also records which equal strings are one object.
+    return hashlib.sha256(repr(state).encode()).digest()
 
 
 def plan_site(base_url: str, languages: Iterable[str], pages: Iterable[Page],
@@ -417,33 +417,7 @@ def _resolve_markdown(plan: SitePlan, origin: LinkOrigin, path: str, target: str
 # Sitemap, feeds, robots.txt
 # ---------------------------------------------------------------------------
 
-class _XmlLines:
-    """An indented XML document written line by line, as ElementTree's `indent`
-    and `tostring` would write it, for the two shapes a site has (the sitemap
-    and the feeds): building and indenting an element tree of a 20,000-page
-    sitemap took most of a build that changed one article."""
-
-    def __init__(self) -> None:
-        self.lines = ["<?xml version='1.0' encoding='utf-8'?>"]
-
-    @staticmethod
-    def attributes(attrs: Iterable[tuple[str, str]]) -> str:
-        return "".join(f' {name}="{_escape_attribute(value)}"' for name, value in attrs)
-
-    def leaf(self, depth: int, tag: str, text: str | None = None,
-             attrs: Iterable[tuple[str, str]] = ()) -> None:
-        """An element without children; empty text is written as ElementTree does (`<x />`)."""
-        head = f"{'  ' * depth}<{tag}{self.attributes(attrs)}"
-        self.lines.append(f"{head}>{_escape_text(text)}</{tag}>" if text else f"{head} />")
-
-    def open(self, depth: int, tag: str, attrs: Iterable[tuple[str, str]] = ()) -> None:
-        self.lines.append(f"{'  ' * depth}<{tag}{self.attributes(attrs)}>")
-
-    def close(self, depth: int, tag: str) -> None:
-        self.lines.append(f"{'  ' * depth}</{tag}>")
-
-    def to_bytes(self) -> bytes:
-        return ("\n".join(self.lines) + "\n").encode()
+_XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>"
 
 
 def _escape_text(text: str) -> str:
@@ -455,34 +429,50 @@ def _escape_attribute(value: str) -> str:
             .replace("\n", "&#10;").replace("\t", "&#09;"))
 
 
+def _leaf(indent: str, tag: str, text: str) -> str:
+    """An element with text only; empty text as ElementTree writes it (`<x />`)."""
+    return f"{indent}<{tag}>{_escape_text(text)}</{tag}>" if text else f"{indent}<{tag} />"
+
+
+def _xml(lines: list[str]) -> bytes:
+    return ("\n".join(lines) + "\n").encode()
+
+
 def atom_time(day: dt.date) -> str:
     """RFC 3339 at midnight UTC: articles carry dates, not times."""
     return f"{day.isoformat()}T00:00:00Z"
 
 
+# The sitemap and the feeds are written line by line, as ElementTree's
+# `indent` and `tostring` would write them: building and indenting an element
+# tree of a 20,000-page sitemap took most of a build that changed one article.
+
 def sitemap_xml(plan: SitePlan, lastmod: Mapping[str, dt.date]) -> bytes:
     """`sitemap.xml`: every published page with a group, each with its hreflang
     alternates as `xhtml:link` (the same set its HTML declares)."""
-    xml = _XmlLines()
-    namespaces = (("xmlns", SITEMAP_NS), ("xmlns:xhtml", XHTML_NS))
-    listed = [(page, alternates) for page in plan.pages
-              if (alternates := plan.alternates(page))]
-    if not listed:
-        xml.leaf(0, "urlset", attrs=namespaces)
-        return xml.to_bytes()
-    xml.open(0, "urlset", namespaces)
-    for page, alternates in listed:
-        xml.open(1, "url")
-        xml.leaf(2, "loc", plan.absolute(page.route))
+    urlset = f'urlset xmlns="{_escape_attribute(SITEMAP_NS)}" xmlns:xhtml="{_escape_attribute(XHTML_NS)}"'
+    lines = [_XML_DECLARATION]
+    # The pages of a group share their alternates: written once per group.
+    links: dict[tuple[Alternate, ...], str] = {}
+    for page in plan.pages:
+        alternates = plan.alternates(page)
+        if not alternates:
+            continue
+        if len(lines) == 1:
+            lines.append(f"<{urlset}>")
+        lines.append("  <url>")
+        lines.append(f"    <loc>{_escape_text(plan.absolute(page.route))}</loc>")
         if page.route in lastmod:
-            xml.leaf(2, "lastmod", lastmod[page.route].isoformat())
-        for alternate in alternates:
-            xml.leaf(2, "xhtml:link", attrs=(("rel", "alternate"),
-                                              ("hreflang", alternate.hreflang),
-                                              ("href", alternate.href)))
-        xml.close(1, "url")
-    xml.close(0, "urlset")
-    return xml.to_bytes()
+            lines.append(f"    <lastmod>{lastmod[page.route].isoformat()}</lastmod>")
+        written = links.get(alternates)
+        if written is None:
+            written = links[alternates] = "\n".join(
+                f'    <xhtml:link rel="alternate" hreflang="{_escape_attribute(a.hreflang)}" '
+                f'href="{_escape_attribute(a.href)}" />' for a in alternates)
+        lines.append(written)
+        lines.append("  </url>")
+    lines.append("</urlset>" if len(lines) > 1 else f"<{urlset} />")
+    return _xml(lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -520,43 +510,39 @@ def _entry_updated(entry: FeedEntry) -> dt.date:
 
 def atom_feed(feed: Feed) -> bytes:
     """The feed as Atom XML; `updated` is the newest article date, never the build time."""
-    xml = _XmlLines()
-    xml.open(0, "feed", (("xmlns", ATOM_NS), ("xml:lang", feed.lang)))
-    xml.leaf(1, "id", feed.feed_url)
-    xml.leaf(1, "title", feed.title)
+    lang = _escape_attribute(feed.lang)
+    feed_url = _escape_attribute(feed.feed_url)
+    lines = [_XML_DECLARATION, f'<feed xmlns="{_escape_attribute(ATOM_NS)}" xml:lang="{lang}">',
+             _leaf("  ", "id", feed.feed_url), _leaf("  ", "title", feed.title)]
     if feed.subtitle:
         other = feed.subtitle_lang and feed.subtitle_lang != feed.lang
-        xml.leaf(1, "subtitle", feed.subtitle,
-                 (("xml:lang", feed.subtitle_lang),) if other else ())  # type: ignore[arg-type]
-    xml.leaf(1, "link", attrs=(("rel", "self"), ("type", "application/atom+xml"),
-                               ("href", feed.feed_url)))
-    xml.leaf(1, "link", attrs=(("rel", "alternate"), ("type", "text/html"),
-                               ("hreflang", feed.lang), ("href", feed.home_url)))
+        head = (f'  <subtitle xml:lang="{_escape_attribute(feed.subtitle_lang)}"'  # type: ignore[arg-type]
+                if other else "  <subtitle")
+        lines.append(f"{head}>{_escape_text(feed.subtitle)}</subtitle>")
+    lines.append(f'  <link rel="self" type="application/atom+xml" href="{feed_url}" />')
+    lines.append(f'  <link rel="alternate" type="text/html" hreflang="{lang}" '
+                 f'href="{_escape_attribute(feed.home_url)}" />')
     newest = max((_entry_updated(e) for e in feed.entries), default=EPOCH)
-    xml.leaf(1, "updated", atom_time(newest))
-    xml.open(1, "author")
-    xml.leaf(2, "name", feed.author)
-    xml.close(1, "author")
+    lines += [f"  <updated>{atom_time(newest)}</updated>", "  <author>",
+              _leaf("    ", "name", feed.author), "  </author>"]
     for item in feed.entries:
-        xml.open(1, "entry")
-        xml.leaf(2, "id", item.url)
-        xml.leaf(2, "title", item.title)
-        xml.leaf(2, "link", attrs=(("rel", "alternate"), ("type", "text/html"),
-                                   ("href", item.url)))
+        lines.append("  <entry>")
+        lines.append(_leaf("    ", "id", item.url))
+        lines.append(_leaf("    ", "title", item.title))
+        lines.append(f'    <link rel="alternate" type="text/html" '
+                     f'href="{_escape_attribute(item.url)}" />')
         if item.published is not None:
-            xml.leaf(2, "published", atom_time(item.published))
-        xml.leaf(2, "updated", atom_time(_entry_updated(item)))
+            lines.append(f"    <published>{atom_time(item.published)}</published>")
+        lines.append(f"    <updated>{atom_time(_entry_updated(item))}</updated>")
         if item.author:
-            xml.open(2, "author")
-            xml.leaf(3, "name", item.author)
-            xml.close(2, "author")
+            lines += ["    <author>", _leaf("      ", "name", item.author), "    </author>"]
         for term in item.categories:
-            xml.leaf(2, "category", attrs=(("term", term),))
+            lines.append(f'    <category term="{_escape_attribute(term)}" />')
         if item.summary:
-            xml.leaf(2, "summary", item.summary)
-        xml.close(1, "entry")
-    xml.close(0, "feed")
-    return xml.to_bytes()
+            lines.append(_leaf("    ", "summary", item.summary))
+        lines.append("  </entry>")
+    lines.append("</feed>")
+    return _xml(lines)
 
 
 def robots_txt(base_url: str) -> bytes:

@@ -7,6 +7,7 @@ a size limit. Walks are sorted so every later stage sees the same order.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -204,26 +205,45 @@ def parse_source(text: str, key: PurePosixPath, lang: str, path: Path) -> Source
                      body=body, body_line=body_line, meta_lines=MappingProxyType(lines))
 
 
+def content_key(content_dir: Path, path: Path) -> PurePosixPath:
+    """An article's key: its path below its content folder (`blog/x.md`)."""
+    text, folder = str(path), f"{content_dir}{os.sep}"
+    if os.sep == "/" and text.startswith(folder):  # the common case, without pathlib's parsing
+        return PurePosixPath(text[len(folder):])
+    return PurePosixPath(path.relative_to(content_dir).as_posix())
+
+
 def read_source(path: Path, content_dir: Path, lang: str) -> SourceDoc:
     """Read one article from disk."""
     if path.stat().st_size > MAX_ARTICLE_BYTES:
         raise SourceError(f"article larger than {MAX_ARTICLE_BYTES} bytes", path)
-    key = PurePosixPath(path.relative_to(content_dir).as_posix())
+    key = content_key(content_dir, path)
     return parse_source(decode_text(path.read_bytes(), path), key, lang, path)
 
 
 def article_paths(content_dir: Path) -> Iterator[Path]:
-    """Markdown files under `content_dir`, sorted, hidden files skipped; a symlink
-    that leads outside the content folder is refused."""
+    """Markdown files under `content_dir`, sorted by their parts (as `Path`s
+    sort), hidden files and folders (`.x`, `_x`) skipped, linked folders not
+    followed; a symlink that leads outside the content folder is refused.
+    Walked with `os.scandir`: every run lists every article."""
     if not content_dir.is_dir():
         return
     root = content_dir.resolve()
-    for path in sorted(content_dir.rglob("*.md")):
-        relative = path.relative_to(content_dir)
-        if any(part.startswith((".", "_")) for part in relative.parts):
-            continue
-        # rglob does not descend into linked folders, so only a linked file can lead out.
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
+    found: list[tuple[tuple[str, ...], str, bool]] = []
+    pending: list[tuple[tuple[str, ...], str]] = [((), str(content_dir))]
+    while pending:
+        parts, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith((".", "_")):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(((*parts, entry.name), entry.path))
+                elif entry.name.endswith(".md"):
+                    found.append(((*parts, entry.name), entry.path, entry.is_symlink()))
+    for _, name, linked in sorted(found):
+        path = Path(name)
+        if linked and not path.resolve().is_relative_to(root):
             raise SourceError("symbolic link leads outside the content folder; refused", path)
         if path.is_file():
             yield path

@@ -9,6 +9,7 @@ anything?" without writing: `plan_update` computes every catalog's new text,
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -28,7 +29,7 @@ from bilingual.parallel import map_chunks
 from bilingual.progress import NullProgress, ProgressLike
 from bilingual.reading import cached_segments, cached_source, prefetch
 from bilingual.segment import SegmentedDoc
-from bilingual.sources import SourceDoc, article_paths
+from bilingual.sources import SourceDoc, article_paths, content_key
 
 UI_CATALOG = "_ui.po"
 """The catalog of the templates' UI strings; the underscore keeps it apart from
@@ -78,6 +79,9 @@ def catalog_path(config: SiteConfig, lang: str, key: PurePosixPath) -> Path:
 
 def relative(config: SiteConfig, path: Path) -> str:
     """A path as shown in catalogs and messages: relative to the root, with `/`."""
+    text, root = str(path), f"{config.root}{os.sep}"
+    if os.sep == "/" and text.startswith(root):  # the common case, without pathlib's parsing
+        return text[len(root):]
     return path.relative_to(config.root).as_posix()
 
 
@@ -226,9 +230,12 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
     sources: dict[PurePosixPath, _Article | None] = {}
     content = config.content_dir(config.source_language)
     paths = list(article_paths(content))
-    catalogs = {(lang, path): catalog_path(config, lang,
-                                           PurePosixPath(path.relative_to(content).as_posix()))
-                for path in paths for lang in config.target_languages}
+    locale_dirs = {lang: config.locale_dir(lang) for lang in config.target_languages}
+    catalogs = {}
+    for path in paths:
+        key = content_key(content, path)
+        for lang, folder in locale_dirs.items():
+            catalogs[(lang, path)] = folder / key.with_suffix(".po")
     stable_files = _stable_by_state(config, paths, catalogs, cache)
     # Articles whose every catalog is stable are not read at all.
     settled = [path for path in paths
@@ -247,7 +254,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
             sources[doc.key] = _Article(doc, relative(config, path), digest, state)
         except BilingualError as exc:
             errors.append(exc)
-            sources[PurePosixPath(path.relative_to(content).as_posix())] = None
+            sources[content_key(content, path)] = None
         progress.advance()
     try:
         ui_entries = ui_template_entries(config)
