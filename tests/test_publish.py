@@ -287,3 +287,37 @@ def test_files_the_record_vouches_for_are_not_read_and_others_are(tmp_path, monk
     written, _ = write_site(output, site(2))
     assert written == tuple(sorted(set(site(2)) - {MANIFEST}))  # the same names: same manifest
     assert len(read) == len(site(2))
+
+
+def test_a_staging_site_prepared_beforehand_gives_the_same_site(tmp_path):
+    from bilingual.publish import prepare_staging
+
+    output = tmp_path / "site"
+    write_site(output, site(1, pages=6))
+    (output / "CNAME").write_text("www.example.com\n")
+    write_site(output, site(2, pages=6))  # a site before last to start from
+    assert prepare_staging(output)
+    staged = staging_folder(output)
+    assert tree(staged) == tree(output)
+    assert os.stat(staged / "de/seite-1/index.html").st_ino == \
+        os.stat(output / "de/seite-1/index.html").st_ino
+    files = site(2, pages=4)
+    files["de/seite-0/index.html"] = b"<p>neu</p>"
+    written, removed = write_site(output, files, prepared=True)
+    assert written == (MANIFEST, "de/seite-0/index.html")
+    assert removed == ("de/seite-4/index.html", "de/seite-5/index.html")
+    assert tree(output) == {**files, "CNAME": b"www.example.com\n"}
+    assert not (output / "de" / "seite-5").exists()  # its folder went with it
+    assert tree(previous_folder(output)) == {**site(2, pages=6), "CNAME": b"www.example.com\n"}
+
+
+def test_no_staging_site_is_prepared_beside_a_folder_no_build_wrote(tmp_path):
+    from bilingual.publish import prepare_staging
+
+    output = tmp_path / "site"
+    output.mkdir()
+    (output / "index.html").write_text("von Hand")
+    assert not prepare_staging(output)
+    assert not staging_folder(output).exists()
+    with pytest.raises(BilingualError, match="not written by bilingual build"):
+        write_site(output, site(1))

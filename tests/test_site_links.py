@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from bilingual.build import build_site
 from bilingual.config import load_config
-from bilingual.site import _PLAIN_PATH, relative_url
+from bilingual.site import _PLAIN_PATH, _WEB_LINK, relative_url
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
 BASE = "https://www.example.com/"
@@ -423,3 +423,15 @@ def test_the_fast_path_for_article_links_splits_as_urlsplit_does(target):
     # resolve_link skips urlsplit for plain relative .md paths; it must be what urlsplit gives.
     if _PLAIN_PATH.fullmatch(target):
         assert tuple(urlsplit(target)) == ("", "", target, "", "")
+
+
+@given(st.sampled_from(["http://", "https://", "HTTPS://", "https:/", "ftp://", ""]),
+       st.text(st.sampled_from("ab.:@[]%/?# \t\n\x7f\x00é-"), max_size=14))
+def test_the_fast_path_for_links_to_other_sites_finds_the_host_urlsplit_finds(scheme, rest):
+    # resolve_link leaves a link to another site as it is without urlsplit when
+    # _WEB_LINK matches; its host part must be urlsplit's netloc, its scheme http(s).
+    target = scheme + rest
+    found = _WEB_LINK.fullmatch(target)
+    if found:
+        parts = urlsplit(target)
+        assert parts.scheme in ("http", "https") and parts.netloc == found[1]

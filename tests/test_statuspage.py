@@ -92,3 +92,18 @@ def test_a_project_template_replaces_the_built_in_one(make_project, tmp_path: Pa
     site = tmp_path / "out"
     build_site(load_config(root), output=site)
     assert (site / STATUS_PAGE).read_text() == '<html lang="de"><p>content/de/a.md: es 0%</p></html>\n'
+
+
+def test_a_broken_status_template_fails_the_build_naming_it(make_project, tmp_path: Path,
+                                                            monkeypatch) -> None:
+    # The status page is made in a worker process beside the pages (on several
+    # cores); its error reaches the user the same way in either case.
+    root = make_project({
+        "content/de/a.md": "---\ntitle: A\n---\nText.\n",
+        "templates/status.html": "<p>{{ rows | nosuchfilter }}</p>\n"})
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("BILINGUAL_JOBS", jobs)
+        code, _, errors = run_cli("-C", str(root), "build")
+        assert code == 1, errors
+        assert "status.html" in errors and "nosuchfilter" in errors
+        assert not (root / "site").exists()

@@ -18,6 +18,7 @@ Output is deterministic: no timestamps, sorted walks, dates from front matter.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gettext
 import hashlib
@@ -39,7 +40,7 @@ from bilingual.cache import ResultCache, file_state, pickle_by_fields, project_c
 from bilingual.catalog import read_catalog
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
-from bilingual.parallel import map_chunks
+from bilingual.parallel import beside, map_chunks
 from bilingual.progress import NullProgress, ProgressLike
 from bilingual.publish import (
     BUILTIN,
@@ -49,6 +50,7 @@ from bilingual.publish import (
     PackedFiles,
     input_state,
     pack,
+    prepare_staging,
     recorded_site,
     remember_site,
     unchanged_site,
@@ -916,7 +918,8 @@ class Renderer:
                                page.source)
             after[known] = html
             views.append(EntryView(*fields, Markup(html)))
-        cache.put("entries", key, after, keep=False)
+        if after.keys() != before.keys():  # the same keys, the same entries
+            cache.put("entries", key, after, keep=False)
         return tuple(views)
 
     def _warn(self, article: Article, target: str, message: str) -> None:
@@ -1059,11 +1062,18 @@ def rebuild_site(config: SiteConfig, drafts: bool, output: Path, progress: Progr
     anything was read) for the next build."""
     check_output_folder(config, output)
     cache = project_cache(config.root)
+    # The staging site is made a copy of the current one on another core
+    # while this one renders; `write_site` then replaces what differs.
+    staged = beside(lambda: prepare_staging(output))
     try:
         files = render_site(config, drafts, output, progress)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            staged()
+        raise
     finally:
         cache.flush()  # what was computed helps the next run even when this one fails
-    written, removed = write_site(output, files.files, recorded_site(config, output))
+    written, removed = write_site(output, files.files, recorded_site(config, output), staged())
     summary = BuildSummary(output, files.pages, tuple(sorted(files.files)), written, removed,
                            files.held_back, files.warnings, files.articles)
     remember_site(config, output, drafts, inputs, summary, files.files)
@@ -1139,27 +1149,43 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
     site_identity = _site_identity(config, plan, drafts)
     renderer = Renderer(config, plan, envs, gathered.texts, site_identity)
 
+    published = [a for a in articles if not a.page.draft]
+
+    def summaries() -> dict[str, bytes]:
+        """The files that list the whole site, apart from its pages."""
+        files = {feed_route(lang): atom_feed(_feed(config, plan, lang, published))
+                 for lang in config.languages}
+        files["sitemap.xml"] = sitemap_xml(plan, _lastmod(published, tags, config.languages))
+        files[STATUS_PAGE] = status_page(config, envs[src], [a.page for a in articles],
+                                         gathered.statuses)
+        return files
+
+    # Linear in the site even when one article changed: made on another core
+    # while the pages are rendered.
+    summarised = beside(summaries)
     rendered = PackedFiles()
     order = {lang: index for index, lang in enumerate(config.languages)}
     listed = sorted(articles, key=lambda a: (order[a.page.lang], a.page.route))
     home_pages = [HomePage(page, tuple(a for a in articles if a.page.lang == lang))
                   for lang, page in homes.items()]
-    for name, packed in _render_pages(renderer, [*listed, *tags, *home_pages],
-                                      progress or NullProgress(), project_cache(config.root),
-                                      site_identity).items():
+    try:
+        packed_pages = _render_pages(renderer, [*listed, *tags, *home_pages],
+                                     progress or NullProgress(), project_cache(config.root),
+                                     site_identity)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            summarised()  # the worker ends before the error is reported
+        raise
+    for name, packed in packed_pages.items():
         rendered.set_packed(name, packed)
     for page in not_found:
         rendered[page.output] = renderer.not_found(page).encode()
     rendered[root.output] = renderer.chooser(root).encode()
     page_outputs = tuple(sorted(rendered))
 
-    published = [a for a in articles if not a.page.draft]
-    for lang in config.languages:
-        rendered[feed_route(lang)] = atom_feed(_feed(config, plan, lang, published))
-    rendered["sitemap.xml"] = sitemap_xml(plan, _lastmod(published, tags, config.languages))
+    for name, data in summarised().items():
+        rendered[name] = data
     rendered["robots.txt"] = robots_txt(config.base_url)
-    rendered[STATUS_PAGE] = status_page(config, envs[src], [a.page for a in articles],
-                                        gathered.statuses)
     for name, path, _ in statics:
         rendered[name] = path.read_bytes()
     rendered[MANIFEST] = "".join(f"{name}\n" for name in sorted(rendered)).encode()

@@ -27,6 +27,7 @@ MIN_PARALLEL_ITEMS = 64
 """Below this, starting workers costs more than it saves."""
 
 _work: Callable | None = None
+_beside: Callable | None = None
 
 
 def worker_count() -> int:
@@ -87,3 +88,35 @@ def map_chunks(work: Callable[[T], R], items: Sequence[T],
             return results
     finally:
         _work = None
+
+
+def _start_beside(work: Callable) -> None:
+    global _beside
+    _die_with_parent()
+    _beside = work
+
+
+def _run_beside() -> object:
+    assert _beside is not None
+    return _beside()
+
+
+def beside(work: Callable[[], R]) -> Callable[[], R]:
+    """Start `work()` in a forked worker process while this one goes on, when
+    there is more than one core; return a function that waits for its result
+    (an exception `work` raised is raised there). With one core, or without
+    `fork`, `work` runs when the result is asked for. `work` may be a closure:
+    the worker inherits it."""
+    if worker_count() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return work
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start_beside, initargs=(work,))
+    future = pool.submit(_run_beside)
+
+    def result() -> R:
+        try:
+            return future.result()  # type: ignore[return-value]
+        finally:
+            pool.shutdown()
+
+    return result

@@ -211,15 +211,47 @@ def _site_folder(output: Path) -> Path:
     return output.resolve() if output.is_symlink() and output.is_dir() else output
 
 
+def prepare_staging(output: Path) -> bool:
+    """Make the staging folder (`staging_folder`) hold what `output` holds,
+    each file the same one (hard links), starting from the site before last,
+    so that `write_site` has only the files that differ to replace. Touches
+    nothing outside the staging folder, so it may run while the next site is
+    rendered. False, doing nothing, when `output` is not a folder a build
+    wrote (`write_site` reports why)."""
+    output = _site_folder(output)
+    if output.exists() and not (output.is_dir() and (output / MANIFEST).is_file()):
+        return False
+    _mirror(output)
+    return True
+
+
+def _mirror(output: Path) -> None:
+    staging = _staging_base(output)
+    kept = dict(_entries(str(output)))
+    missing = _prune_staging(str(staging), kept)
+    folders = _Folders(str(staging))
+    for relative in missing:
+        source, target = kept[relative], folders.place(relative)
+        if os.path.islink(source):
+            os.symlink(os.readlink(source), target)
+        else:
+            try:
+                os.link(source, target)
+            except OSError:  # a file system without hard links
+                shutil.copy2(source, target)
+
+
 def write_site(output: Path, files: Mapping[str, bytes],
-               recorded: SiteRecord = MappingProxyType({})) -> tuple[tuple[str, ...],
-                                                                      tuple[str, ...]]:
+               recorded: SiteRecord = MappingProxyType({}),
+               prepared: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Make `output` hold `files`: a new folder with them is swapped in when any
     file differs or a file of the previous build (per its manifest) is gone.
     `recorded` is the `record_site` of the last write, when known: files it
-    vouches for are not read. Returns (written, removed), each relative to
-    `output`. When `output` is a link to a folder (`site -> /var/www/site`),
-    the folder it leads to is the one swapped, and the link stays."""
+    vouches for are not read. `prepared`: `prepare_staging` already ran (and
+    returned True) since `output` last changed. Returns (written, removed),
+    each relative to `output`. When `output` is a link to a folder
+    (`site -> /var/www/site`), the folder it leads to is the one swapped, and
+    the link stays."""
     output = _site_folder(output)
     files = PackedFiles.of(files)
     previous = _previous_manifest(output)
@@ -239,36 +271,24 @@ def write_site(output: Path, files: Mapping[str, bytes],
     if output.exists() and not written and not removed:
         return (), ()
 
-    staging = _staging_base(output)
-    fresh = set(written) | set(removed)
-    # Everything that stays as it is: unchanged pages and the files no build wrote.
-    kept: dict[str, str] = {}
-    for relative, source in _entries(str(output)):
-        if relative in fresh or relative in previous and relative not in files:
-            continue
-        kept[relative] = source
-    missing = _prune_staging(str(staging), kept)
-    folders = _Folders(str(staging))
-    for relative in missing:
-        source, target = kept[relative], folders.place(relative)
-        if os.path.islink(source):
-            os.symlink(os.readlink(source), target)
-        else:
-            try:
-                os.link(source, target)
-            except OSError:  # a file system without hard links
-                shutil.copy2(source, target)
+    if not prepared:
+        _mirror(output)
+    staging = str(staging_folder(output))
+    # The staging folder holds the current site: take out the files this
+    # build no longer makes, then replace the ones that changed.
+    _remove_files(staging, removed)
+    folders = _Folders(staging)
     for name in written:
         target = folders.place(name)
         if not folders.inside(name):
-            _remove(staging)
+            _remove(Path(staging))
             raise BilingualError("a folder of the output is a link leading elsewhere; refused",
                                  output / PurePosixPath(name).parent)
-        if os.path.islink(target):
-            os.unlink(target)
-        with open(target, "xb") as handle:  # a new file, never through a hard link
+        if os.path.lexists(target):
+            os.unlink(target)  # the current site's file: never written through the link
+        with open(target, "xb") as handle:
             handle.write(files[name])
-    _swap_in(staging, output, written, removed)
+    _swap_in(Path(staging), output, written, removed)
     return written, removed
 
 
@@ -351,12 +371,23 @@ def _prune_staging(staging: str, kept: Mapping[str, str]) -> list[str]:
     inode, or a link with the same target) as the one `kept` names for it, and
     the folders left empty; return the names of `kept` still to be linked."""
     present: set[str] = set()
-    emptied: set[str] = set()
+    unwanted: list[str] = []
     for relative, entry in _entries(staging):
         source = kept.get(relative)
         if source is not None and _same_entry(entry, source):
             present.add(relative)
         else:
+            unwanted.append(relative)
+    _remove_files(staging, unwanted)
+    return [relative for relative in kept if relative not in present]
+
+
+def _remove_files(staging: str, names: Iterable[str]) -> None:
+    """Unlink `names` (relative to `staging`, where present) and the folders they leave empty."""
+    emptied: set[str] = set()
+    for name in names:
+        entry = os.path.join(staging, name)
+        if os.path.islink(entry) or os.path.isfile(entry):
             os.unlink(entry)
             emptied.add(os.path.dirname(entry))
     for folder in sorted(emptied, reverse=True):  # deepest first
@@ -364,7 +395,6 @@ def _prune_staging(staging: str, kept: Mapping[str, str]) -> list[str]:
                and not os.listdir(folder)):
             os.rmdir(folder)
             folder = os.path.dirname(folder)
-    return [relative for relative in kept if relative not in present]
 
 
 def _same_entry(entry: str, source: str) -> bool:

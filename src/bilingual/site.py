@@ -328,6 +328,9 @@ class LinkOrigin:
 
 _PLAIN_PATH = re.compile(r"[^/:?#\x00-\x20\x7f][^:?#\x00-\x20\x7f]*")
 """A relative path with no scheme, query, fragment, space or control character."""
+_WEB_LINK = re.compile(r"https?://([-!$&'()*+,.0-9:;=@A-Z_a-z~%]*)(?:[/?#][^\x00-\x20\x7f]*)?")
+"""An http(s) URL with an ASCII host part and no space or control character:
+group 1 is what `urlsplit` gives as its netloc."""
 
 
 def resolve_link(plan: SitePlan, origin: LinkOrigin, target: str) -> tuple[str, str | None]:
@@ -344,6 +347,8 @@ def resolve_link(plan: SitePlan, origin: LinkOrigin, target: str) -> tuple[str, 
     if target.endswith(".md") and _PLAIN_PATH.fullmatch(target):
         # The common case, a relative link to an article: what urlsplit would give.
         parts = SplitResult("", "", target, "", "")
+    elif (web := _WEB_LINK.fullmatch(target)) and web[1] != urlsplit(plan.base_url).netloc:
+        return target, None  # the other common case, a link to another site
     else:
         parts = urlsplit(target)
     suffix = (f"?{parts.query}" if parts.query else "") + \
