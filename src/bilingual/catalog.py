@@ -82,6 +82,7 @@ from pathlib import Path
 import polib
 
 from bilingual.errors import BilingualError, CatalogError
+from bilingual.sources import files_below
 
 __all__ = [
     "PAGE_WIDTH",
@@ -1123,7 +1124,7 @@ def remove_stale_temporaries(directory: Path) -> list[Path]:
     lock, `bilingual.lock`). Other files, whatever their name, are left alone.
     """
     removed = []
-    for path in sorted(Path(directory).rglob(".*" + _TEMPORARY_SUFFIX)):
+    for path in files_below(Path(directory), _TEMPORARY_SUFFIX):
         if _TEMPORARY.fullmatch(path.name) and path.is_file() and not path.is_symlink():
             try:
                 path.unlink()

@@ -38,7 +38,7 @@ from bilingual.formats import (
 )
 from bilingual.merge import entry_key, has_translation
 from bilingual.segment import SLUG_CONTEXT, markdown_parser
-from bilingual.sources import SourceDoc, article_paths, read_source
+from bilingual.sources import SourceDoc, article_paths, files_below, read_source
 from bilingual.update import UI_CATALOG, CatalogPlan, plan_update
 
 QUOTE_LIMIT = 70
@@ -723,8 +723,7 @@ def handwritten_keys(docs: Iterable[SourceDoc], config: SiteConfig) -> set[PureP
 
 
 def _catalog_paths(config: SiteConfig, lang: str) -> list[Path]:
-    directory = config.locale_dir(lang)
-    return sorted(directory.rglob("*.po")) if directory.is_dir() else []
+    return files_below(config.locale_dir(lang), ".po")
 
 
 def _plural_rule(po: polib.POFile) -> PluralRule | None:

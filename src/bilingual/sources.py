@@ -221,29 +221,38 @@ def read_source(path: Path, content_dir: Path, lang: str) -> SourceDoc:
     return parse_source(decode_text(path.read_bytes(), path), key, lang, path)
 
 
-def article_paths(content_dir: Path) -> Iterator[Path]:
-    """Markdown files under `content_dir`, sorted by their parts (as `Path`s
-    sort), hidden files and folders (`.x`, `_x`) skipped, linked folders not
-    followed; a symlink that leads outside the content folder is refused.
-    Walked with `os.scandir`: every run lists every article."""
-    if not content_dir.is_dir():
-        return
-    root = content_dir.resolve()
-    found: list[tuple[tuple[str, ...], str, bool]] = []
-    pending: list[tuple[tuple[str, ...], str]] = [((), str(content_dir))]
+def files_below(folder: Path, suffix: str, skip: tuple[str, ...] = ()) -> list[Path]:
+    """Files (and links) under `folder` whose name ends in `suffix`, sorted as
+    `Path`s sort (part by part); entries whose name starts with one of `skip`
+    are left out, folders included; linked folders are not entered, as with
+    `Path.rglob`. Walked with `os.scandir`: every run lists thousands."""
+    found: list[tuple[tuple[str, ...], str]] = []
+    pending: list[tuple[tuple[str, ...], str]] = [((), str(folder))]
     while pending:
-        parts, folder = pending.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.startswith((".", "_")):
+        parts, current = pending.pop()
+        try:
+            scanner = os.scandir(current)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with scanner:
+            for entry in scanner:
+                if skip and entry.name.startswith(skip):
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(((*parts, entry.name), entry.path))
-                elif entry.name.endswith(".md"):
-                    found.append(((*parts, entry.name), entry.path, entry.is_symlink()))
-    for _, name, linked in sorted(found):
-        path = Path(name)
-        if linked and not path.resolve().is_relative_to(root):
+                elif entry.name.endswith(suffix):
+                    found.append(((*parts, entry.name), entry.path))
+    return [Path(path) for _, path in sorted(found)]
+
+
+def article_paths(content_dir: Path) -> Iterator[Path]:
+    """Markdown files under `content_dir`, sorted, hidden files and folders
+    (`.x`, `_x`) skipped; a symlink that leads outside the content folder is refused."""
+    if not content_dir.is_dir():
+        return
+    root = content_dir.resolve()
+    for path in files_below(content_dir, ".md", (".", "_")):
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
             raise SourceError("symbolic link leads outside the content folder; refused", path)
         if path.is_file():
             yield path

@@ -29,7 +29,7 @@ from bilingual.parallel import map_chunks
 from bilingual.progress import NullProgress, ProgressLike
 from bilingual.reading import cached_segments, cached_source, prefetch
 from bilingual.segment import SegmentedDoc
-from bilingual.sources import SourceDoc, article_paths, content_key
+from bilingual.sources import SourceDoc, article_paths, content_key, files_below
 
 UI_CATALOG = "_ui.po"
 """The catalog of the templates' UI strings; the underscore keeps it apart from
@@ -151,9 +151,7 @@ def _header_comment(config: SiteConfig, lang: str, source: str) -> str:
 
 
 def _existing_catalogs(config: SiteConfig, lang: str) -> Iterator[Path]:
-    directory = config.locale_dir(lang)
-    if directory.is_dir():
-        yield from sorted(directory.rglob("*.po"))
+    yield from files_below(config.locale_dir(lang), ".po")
 
 
 @dataclass(frozen=True, slots=True)
