@@ -277,7 +277,7 @@ def test_files_the_record_vouches_for_are_not_read_and_others_are(tmp_path, monk
                         lambda path, data: read.append(path) or original(path, data))
     files = site(1)
     files["de/seite-3/index.html"] = b"<p>neu</p>"
-    written, _ = write_site(output, files, record)
+    written, _ = write_site(output, files, publish.vouched_files(output, record))
     assert written == ("de/seite-1/index.html", "de/seite-2/index.html",
                        "de/seite-3/index.html")
     assert sorted(os.path.relpath(p, output) for p in read) == list(written)
@@ -296,7 +296,7 @@ def test_a_staging_site_prepared_beforehand_gives_the_same_site(tmp_path):
     write_site(output, site(1, pages=6))
     (output / "CNAME").write_text("www.example.com\n")
     write_site(output, site(2, pages=6))  # a site before last to start from
-    assert prepare_staging(output)
+    assert prepare_staging(output) == {}  # nothing recorded, nothing vouched for
     staged = staging_folder(output)
     assert tree(staged) == tree(output)
     assert os.stat(staged / "de/seite-1/index.html").st_ino == \
@@ -317,7 +317,24 @@ def test_no_staging_site_is_prepared_beside_a_folder_no_build_wrote(tmp_path):
     output = tmp_path / "site"
     output.mkdir()
     (output / "index.html").write_text("von Hand")
-    assert not prepare_staging(output)
+    assert prepare_staging(output) is None
     assert not staging_folder(output).exists()
     with pytest.raises(BilingualError, match="not written by bilingual build"):
         write_site(output, site(1))
+
+
+def test_the_staging_copy_vouches_for_files_before_linking_changes_their_identity(tmp_path):
+    import bilingual.publish as publish
+
+    output = tmp_path / "site"
+    write_site(output, site(1))
+    record = publish.record_site(output, site(1))
+    # No site before last: every file is linked into a new staging folder.
+    vouched = publish.prepare_staging(output, record)
+    assert vouched == {name: digest for name, (_, digest) in record.items()}
+    assert publish.vouched_files(output, record) == {}  # a new link is a new change time
+    files = site(1)
+    files["de/seite-3/index.html"] = b"<p>neu</p>"
+    written, _ = write_site(output, files, vouched, prepared=True)
+    assert written == ("de/seite-3/index.html",)
+    assert tree(output) == files

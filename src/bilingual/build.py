@@ -1064,7 +1064,8 @@ def rebuild_site(config: SiteConfig, drafts: bool, output: Path, progress: Progr
     cache = project_cache(config.root)
     # The staging site is made a copy of the current one on another core
     # while this one renders; `write_site` then replaces what differs.
-    staged = beside(lambda: prepare_staging(output))
+    record = recorded_site(config, output)
+    staged = beside(lambda: prepare_staging(output, record))
     try:
         files = render_site(config, drafts, output, progress)
     except BaseException:
@@ -1073,7 +1074,8 @@ def rebuild_site(config: SiteConfig, drafts: bool, output: Path, progress: Progr
         raise
     finally:
         cache.flush()  # what was computed helps the next run even when this one fails
-    written, removed = write_site(output, files.files, recorded_site(config, output), staged())
+    vouched = staged()
+    written, removed = write_site(output, files.files, vouched or {}, vouched is not None)
     summary = BuildSummary(output, files.pages, tuple(sorted(files.files)), written, removed,
                            files.held_back, files.warnings, files.articles)
     remember_site(config, output, drafts, inputs, summary, files.files)

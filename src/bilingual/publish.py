@@ -50,6 +50,7 @@ class PackedFiles(Mapping[str, bytes]):
 
     def __init__(self) -> None:
         self._packed: dict[str, bytes] = {}
+        self._digests: dict[str, bytes] = {}
 
     @classmethod
     def of(cls, files: Mapping[str, bytes]) -> PackedFiles:
@@ -62,15 +63,20 @@ class PackedFiles(Mapping[str, bytes]):
         return packed
 
     def __setitem__(self, name: str, data: bytes) -> None:
-        self._packed[name] = zlib.compress(data, 1)
+        self.set_packed(name, zlib.compress(data, 1))
 
     def set_packed(self, name: str, packed: bytes) -> None:
         """Add a file already compressed by `pack`."""
         self._packed[name] = packed
+        self._digests.pop(name, None)
 
     def digest(self, name: str) -> bytes:
         """A digest of the file, taken without unpacking it (packing is deterministic)."""
-        return hashlib.blake2b(self._packed[name], digest_size=16).digest()
+        digest = self._digests.get(name)
+        if digest is None:
+            digest = self._digests[name] = hashlib.blake2b(self._packed[name],
+                                                           digest_size=16).digest()
+        return digest
 
     def __getitem__(self, name: str) -> bytes:
         return zlib.decompress(self._packed[name])
@@ -192,37 +198,53 @@ def _regular_file_state(path: str) -> str | None:
     return file_identity(info) if stat.S_ISREG(info.st_mode) else None
 
 
-def record_site(output: Path, files: Mapping[str, bytes]) -> dict[str, tuple[str, bytes]]:
-    """The `SiteRecord` of `output` once `write_site` made it hold `files`:
-    the next `write_site` takes a file whose identity and digest are the
-    recorded ones as unchanged without reading it (twenty thousand pages are
-    compared in a stat each instead of a read and an unpacking)."""
-    output = _site_folder(output)
+def record_site(output: Path, files: Mapping[str, bytes],
+                states: Mapping[str, str | None] | None = None) -> dict[str, tuple[str, bytes]]:
+    """The `SiteRecord` of `output` once `write_site` made it hold `files`
+    (`states`: their `_file_states`, when taken already): with it, the next
+    build takes a file whose identity is still the recorded one as holding
+    the recorded bytes (`vouched_files`), so that twenty thousand pages are
+    compared in a stat each, not a read and an unpacking."""
     packed = PackedFiles.of(files)
-    record = {}
-    for name in packed:
-        state = _regular_file_state(f"{output}/{name}")
-        if state is not None:
-            record[name] = (state, packed.digest(name))
-    return record
+    states = states if states is not None else _file_states(output, packed)
+    return {name: (state, packed.digest(name)) for name, state in states.items()
+            if state is not None}
+
+
+def _file_states(output: Path, names: Iterable[str]) -> dict[str, str | None]:
+    """Name -> identity of each regular file (None for anything else or nothing)."""
+    root = f"{_site_folder(output)}/"
+    return {name: _regular_file_state(root + name) for name in names}
+
+
+def vouched_files(output: Path, record: SiteRecord) -> dict[str, bytes]:
+    """Name -> `PackedFiles.digest` of the files of `output` whose identity is
+    still the one `record` holds: their bytes are the recorded ones."""
+    root = f"{_site_folder(output)}/"
+    return {name: digest for name, (state, digest) in record.items()
+            if _regular_file_state(root + name) == state}
 
 
 def _site_folder(output: Path) -> Path:
     return output.resolve() if output.is_symlink() and output.is_dir() else output
 
 
-def prepare_staging(output: Path) -> bool:
+def prepare_staging(output: Path, record: SiteRecord = MappingProxyType({})
+                    ) -> dict[str, bytes] | None:
     """Make the staging folder (`staging_folder`) hold what `output` holds,
     each file the same one (hard links), starting from the site before last,
-    so that `write_site` has only the files that differ to replace. Touches
+    so that `write_site` has only the files that differ to replace. Writes
     nothing outside the staging folder, so it may run while the next site is
-    rendered. False, doing nothing, when `output` is not a folder a build
-    wrote (`write_site` reports why)."""
+    rendered. Returns `vouched_files(output, record)`, taken before linking
+    (a new link changes a file's change time, and so its identity). None,
+    doing nothing, when `output` is not a folder a build wrote (`write_site`
+    reports why)."""
     output = _site_folder(output)
     if output.exists() and not (output.is_dir() and (output / MANIFEST).is_file()):
-        return False
+        return None
+    vouched = vouched_files(output, record)
     _mirror(output)
-    return True
+    return vouched
 
 
 def _mirror(output: Path) -> None:
@@ -242,27 +264,23 @@ def _mirror(output: Path) -> None:
 
 
 def write_site(output: Path, files: Mapping[str, bytes],
-               recorded: SiteRecord = MappingProxyType({}),
+               vouched: Mapping[str, bytes] = MappingProxyType({}),
                prepared: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Make `output` hold `files`: a new folder with them is swapped in when any
     file differs or a file of the previous build (per its manifest) is gone.
-    `recorded` is the `record_site` of the last write, when known: files it
-    vouches for are not read. `prepared`: `prepare_staging` already ran (and
-    returned True) since `output` last changed. Returns (written, removed),
-    each relative to `output`. When `output` is a link to a folder
-    (`site -> /var/www/site`), the folder it leads to is the one swapped, and
-    the link stays."""
+    `vouched` (`vouched_files`) names files of `output` known to hold bytes of
+    a digest: those whose digest is the new file's are not read. `prepared`:
+    `prepare_staging` already made the staging folder a copy of `output`.
+    Returns (written, removed), each relative to `output`. When `output` is a
+    link to a folder (`site -> /var/www/site`), the folder it leads to is the
+    one swapped, and the link stays."""
     output = _site_folder(output)
     files = PackedFiles.of(files)
     previous = _previous_manifest(output)
     root = f"{output}/"
 
     def unchanged(name: str) -> bool:
-        known = recorded.get(name)
-        if (known is not None and known[1] == files.digest(name)
-                and _regular_file_state(root + name) == known[0]):
-            return True
-        return _unchanged(root + name, files[name])
+        return vouched.get(name) == files.digest(name) or _unchanged(root + name, files[name])
 
     written = tuple(name for name in sorted(files) if not unchanged(name))
     removed = tuple(name for name in sorted(previous - set(files))
@@ -484,9 +502,12 @@ def input_state(config: SiteConfig) -> bytes:
     return tree_state(sorted(outermost))
 
 
-def _output_state(summary: BuildSummary) -> bytes:
-    folder = str(summary.output_dir)
-    return tree_state([os.path.join(folder, name) for name in summary.files])
+def _output_state(summary: BuildSummary,
+                  states: Mapping[str, str | None] | None = None) -> bytes:
+    """A digest of the identity of every file the build wrote (`_file_states`)."""
+    if states is None:
+        states = _file_states(summary.output_dir, summary.files)
+    return hashlib.sha256(repr(sorted(states.items())).encode()).digest()
 
 
 def _last_build(output: Path, drafts: bool) -> bytes:
@@ -517,9 +538,11 @@ def remember_site(config: SiteConfig, output: Path, drafts: bool, inputs: bytes,
     the state of the files it wrote, and their `record_site` for the next
     `write_site` into the same folder (whatever its `--drafts`)."""
     cache = project_cache(config.root)
+    states = _file_states(output, summary.files)  # one `lstat` per file for both
     cache.put("last-build", _last_build(output, drafts),
-              (inputs, summary, _output_state(summary)))
-    cache.put("site-record", _site_key(output), record_site(output, files), keep=False)
+              (inputs, summary, _output_state(summary, states)))
+    cache.put("site-record", _site_key(output), record_site(output, files, states),
+              keep=False)
 
 
 def recorded_site(config: SiteConfig, output: Path) -> SiteRecord:
