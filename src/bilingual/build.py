@@ -617,9 +617,10 @@ def tag_pages(config: SiteConfig, articles: Iterable[Article]) -> tuple[TagPage,
     backward: dict[tuple[str, str], set[str]] = {}
     for article in ordered:
         lang = article.page.lang
+        published_translation = lang != src and article.translated and not article.page.draft
         for tag in article.tags:
             by_tag.setdefault((lang, tag.slug), []).append((article, tag))
-            if lang != src and article.translated and not article.page.draft:
+            if published_translation:
                 forward.setdefault((lang, tag.source_slug or ""), set()).add(tag.slug)
                 backward.setdefault((lang, tag.slug), set()).add(tag.source_slug or "")
     pages = []
