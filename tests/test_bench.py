@@ -81,3 +81,16 @@ def test_edits_touch_only_plain_paragraphs(tmp_path: Path) -> None:
     changed = article.read_text(encoding="utf-8").split("\n")
     assert [i for i, (a, b) in enumerate(zip(lines, changed, strict=True)) if a != b] in ([4], [14])
     assert "`code spans`" in changed[14]
+
+
+def test_phases_runs_the_command_and_reports_where_its_time_went(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "tests" / "fixtures" / "site", project)
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "phases.py"), "-q", "build"],
+                          cwd=project, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (project / "site" / "de" / "index.html").is_file()
+    seconds = dict(re.findall(rf"^(\S+(?: \S+)*)\s+({NUMBER}) s$", done.stderr, re.MULTILINE))
+    assert {"bilingual.build.render_site", "bilingual.build.gather",
+            "bilingual.build.write_site", "total (after imports)"} <= set(seconds)
+    assert float(seconds["bilingual.build.render_site"]) <= float(seconds["total (after imports)"])
