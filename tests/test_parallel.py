@@ -63,3 +63,37 @@ def test_workers_die_when_their_parent_is_killed():
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert not left, "workers outlived the killed parent"
+
+
+def test_work_beside_runs_in_another_process_and_brings_back_result_or_error(monkeypatch):
+    from bilingual.parallel import beside
+
+    monkeypatch.setenv("BILINGUAL_JOBS", "2")
+    seen = [1, 2]
+    started = beside(lambda: (os.getpid(), sum(seen)))
+    seen.append(100)  # the worker has its own copy, taken when it started
+    pid, total = started.result()
+    assert pid != os.getpid() and total == 3
+
+    def fails() -> None:
+        raise ValueError("kaputt")
+
+    failing = beside(fails)
+    try:
+        failing.result()
+    except ValueError as exc:
+        assert str(exc) == "kaputt"
+    else:
+        raise AssertionError("the worker's error was lost")
+
+
+def test_work_beside_on_one_core_runs_only_when_its_result_is_wanted(monkeypatch):
+    from bilingual.parallel import beside
+
+    monkeypatch.setenv("BILINGUAL_JOBS", "1")
+    ran = []
+    abandoned = beside(lambda: ran.append("abandoned"))
+    abandoned.abandon()
+    wanted = beside(lambda: ran.append(os.getpid()) or "done")
+    assert wanted.result() == "done"
+    assert ran == [os.getpid()]

@@ -7,6 +7,7 @@ relative links) is checked against the files actually written.
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -435,3 +436,82 @@ def test_the_fast_path_for_links_to_other_sites_finds_the_host_urlsplit_finds(sc
     if found:
         parts = urlsplit(target)
         assert parts.scheme in ("http", "https") and parts.netloc == found[1]
+
+
+_XML_TEXT = st.text(st.sampled_from("ab <>&\"'\r\n\tñ"), max_size=6)
+_DAY = st.one_of(st.none(), st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 1, 1)))
+
+
+def _elementtree_bytes(root: ET.Element) -> bytes:
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+@given(_XML_TEXT, _XML_TEXT, st.sampled_from([None, "", "de", "es"]), st.lists(
+    st.tuples(_XML_TEXT, _XML_TEXT, _XML_TEXT, _DAY, _DAY, _XML_TEXT,
+              st.lists(_XML_TEXT, max_size=2)), max_size=3))
+def test_feeds_are_written_as_elementtree_writes_them(title, subtitle, subtitle_lang, items):
+    # atom_feed writes its lines itself, for speed; the bytes are ElementTree's.
+    from bilingual.site import ATOM_NS as NS, EPOCH, Feed, FeedEntry, atom_feed, atom_time
+
+    entries = tuple(FeedEntry(t, u, s, p, up, a, tuple(c)) for t, u, s, p, up, a, c in items)
+    feed = Feed("es", title, subtitle, "https://x.org/es/atom.xml", "https://x.org/es/", "Autor",
+                entries, subtitle_lang)
+    root = ET.Element("feed", {"xmlns": NS, "xml:lang": "es"})
+    ET.SubElement(root, "id").text = feed.feed_url
+    ET.SubElement(root, "title").text = title
+    if subtitle:
+        other = subtitle_lang and subtitle_lang != "es"
+        ET.SubElement(root, "subtitle", {"xml:lang": subtitle_lang} if other else {}).text = subtitle
+    ET.SubElement(root, "link", {"rel": "self", "type": "application/atom+xml",
+                                 "href": feed.feed_url})
+    ET.SubElement(root, "link", {"rel": "alternate", "type": "text/html", "hreflang": "es",
+                                 "href": feed.home_url})
+
+    def updated(entry: FeedEntry) -> dt.date:
+        return max(d for d in (entry.published, entry.updated, EPOCH) if d is not None)
+
+    ET.SubElement(root, "updated").text = atom_time(max(map(updated, entries), default=EPOCH))
+    ET.SubElement(ET.SubElement(root, "author"), "name").text = "Autor"
+    for entry in entries:
+        element = ET.SubElement(root, "entry")
+        ET.SubElement(element, "id").text = entry.url
+        ET.SubElement(element, "title").text = entry.title
+        ET.SubElement(element, "link", {"rel": "alternate", "type": "text/html",
+                                        "href": entry.url})
+        if entry.published is not None:
+            ET.SubElement(element, "published").text = atom_time(entry.published)
+        ET.SubElement(element, "updated").text = atom_time(updated(entry))
+        if entry.author:
+            ET.SubElement(ET.SubElement(element, "author"), "name").text = entry.author
+        for term in entry.categories:
+            ET.SubElement(element, "category", {"term": term})
+        if entry.summary:
+            ET.SubElement(element, "summary").text = entry.summary
+    assert atom_feed(feed) == _elementtree_bytes(root)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["de", "es"]), st.text("ab<&\"ñ", min_size=1, max_size=4),
+                          st.sampled_from([None, "g1", "g2"]), st.booleans(), _DAY), max_size=6))
+def test_the_sitemap_is_written_as_elementtree_writes_it(pages):
+    from bilingual.site import SITEMAP_NS as NS
+    from bilingual.site import XHTML_NS as XNS
+    from bilingual.site import Page, plan_site, sitemap_xml
+
+    made = [Page("article", lang, f"{lang}/{slug}{n}/", "src", group, draft)
+            for n, (lang, slug, group, draft, _) in enumerate(pages)]
+    lastmod = {page.route: day for page, (*_, day) in zip(made, pages) if day is not None}
+    plan = plan_site("https://x.org/base", ["de", "es"], made, {}, {}, [], {})
+    root = ET.Element("urlset", {"xmlns": NS, "xmlns:xhtml": XNS})
+    for page in plan.pages:
+        alternates = plan.alternates(page)
+        if not alternates:
+            continue
+        url = ET.SubElement(root, "url")
+        ET.SubElement(url, "loc").text = plan.absolute(page.route)
+        if page.route in lastmod:
+            ET.SubElement(url, "lastmod").text = lastmod[page.route].isoformat()
+        for alternate in alternates:
+            ET.SubElement(url, "xhtml:link", {"rel": "alternate", "hreflang": alternate.hreflang,
+                                              "href": alternate.href})
+    assert sitemap_xml(plan, lastmod) == _elementtree_bytes(root)

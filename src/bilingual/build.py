@@ -18,7 +18,6 @@ Output is deterministic: no timestamps, sorted walks, dates from front matter.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import gettext
 import hashlib
@@ -1070,12 +1069,11 @@ def rebuild_site(config: SiteConfig, drafts: bool, output: Path, progress: Progr
     try:
         files = render_site(config, drafts, output, progress)
     except BaseException:
-        with contextlib.suppress(Exception):
-            staged()
+        staged.abandon()
         raise
     finally:
         cache.flush()  # what was computed helps the next run even when this one fails
-    vouched = staged()
+    vouched = staged.result()
     written, removed = write_site(output, files.files, vouched or {}, vouched is not None)
     summary = BuildSummary(output, files.pages, tuple(sorted(files.files)), written, removed,
                            files.held_back, files.warnings, files.articles)
@@ -1176,8 +1174,7 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
                                      progress or NullProgress(), project_cache(config.root),
                                      site_identity)
     except BaseException:
-        with contextlib.suppress(Exception):
-            summarised()  # the worker ends before the error is reported
+        summarised.abandon()
         raise
     for name, packed in packed_pages.items():
         rendered.set_packed(name, packed)
@@ -1186,7 +1183,7 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
     rendered[root.output] = renderer.chooser(root).encode()
     page_outputs = tuple(sorted(rendered))
 
-    for name, data in summarised().items():
+    for name, data in summarised.result().items():
         rendered[name] = data
     rendered["robots.txt"] = robots_txt(config.base_url)
     for name, path, _ in statics:
@@ -1226,7 +1223,9 @@ def _page_identity(plan: SitePlan, item: Article | TagPage | HomePage) -> bytes:
     """A page's own inputs: its article or listed articles, and the pages of its
     group (switcher, hreflang). Links in the body are checked apart. Articles
     count by their `inputs`, of which (with the site identity) they are a
-    function. Plain tuples, written with `repr` (see `_entry_digest`)."""
+    function. Plain tuples, written with `repr`: a pickle would also record
+    which equal strings are one object, which differs between a record read
+    from the cache and one just made."""
     group = item.page.group
     versions = ((tuple(_page_fields(p) for p in plan.groups.get(group, ())),
                  plan.x_default.get(group)) if group else None)

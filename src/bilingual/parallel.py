@@ -15,8 +15,8 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -101,22 +101,39 @@ def _run_beside() -> object:
     return _beside()
 
 
-def beside(work: Callable[[], R]) -> Callable[[], R]:
-    """Start `work()` in a forked worker process while this one goes on, when
-    there is more than one core; return a function that waits for its result
-    (an exception `work` raised is raised there). With one core, or without
-    `fork`, `work` runs when the result is asked for. `work` may be a closure:
-    the worker inherits it."""
-    if worker_count() < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return work
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_start_beside, initargs=(work,))
-    future = pool.submit(_run_beside)
+class Beside(Generic[R]):
+    """Work started by `beside`: `result()` waits for it, `abandon()` lets it go."""
 
-    def result() -> R:
+    def __init__(self, work: Callable[[], R]):
+        self._work = work
+        self._pool: ProcessPoolExecutor | None = None
+        self._future: Future | None = None
+        if worker_count() >= 2 and "fork" in multiprocessing.get_all_start_methods():
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=_start_beside, initargs=(work,))
+            self._future = self._pool.submit(_run_beside)
+
+    def result(self) -> R:
+        """The work's result (computed here and now with one core); an
+        exception it raised is raised here."""
+        if self._pool is None or self._future is None:
+            return self._work()
         try:
-            return future.result()  # type: ignore[return-value]
+            return self._future.result()  # type: ignore[no-any-return]
         finally:
-            pool.shutdown()
+            self._pool.shutdown()
 
-    return result
+    def abandon(self) -> None:
+        """Let the work go when its result is no longer wanted (this process
+        is failing): a worker is waited for, so it is not left running; work
+        not started is not done."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def beside(work: Callable[[], R]) -> Beside[R]:
+    """Start `work()` in a forked worker process while this one goes on, when
+    there is more than one core (without `fork`, or with one core, it runs
+    when its result is asked for). `work` may be a closure: the worker
+    inherits it."""
+    return Beside(work)

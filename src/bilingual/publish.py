@@ -11,9 +11,11 @@ left out. Then the two folders are exchanged in one step (Linux
 new one. The old site stays as `.site.previous` until the next build, so a
 reader in the middle of it can finish; the next build assembles its site in
 a new folder with that folder's contents, replacing only the files that differ
-(by inode) from the ones it keeps. A build that changes nothing touches
-nothing. Files in the output folder that no build wrote (say a `CNAME` a
-host needs) are carried over.
+(by inode) from the ones it keeps. That copy of the current site is made
+while the pages render (`prepare_staging`); `write_site` then replaces the
+files whose bytes changed. A build that changes nothing leaves the site as
+it is. Files in the output folder that no build wrote (say a `CNAME` a host
+needs) are carried over.
 
 Where the exchange is not available (another system, a file system without
 it), the old folder is renamed away and the new one renamed in: two steps,
