@@ -452,7 +452,8 @@ def _elementtree_bytes(root: ET.Element) -> bytes:
               st.lists(_XML_TEXT, max_size=2)), max_size=3))
 def test_feeds_are_written_as_elementtree_writes_them(title, subtitle, subtitle_lang, items):
     # atom_feed writes its lines itself, for speed; the bytes are ElementTree's.
-    from bilingual.site import ATOM_NS as NS, EPOCH, Feed, FeedEntry, atom_feed, atom_time
+    from bilingual.site import ATOM_NS as NS
+    from bilingual.site import EPOCH, Feed, FeedEntry, atom_feed, atom_time
 
     entries = tuple(FeedEntry(t, u, s, p, up, a, tuple(c)) for t, u, s, p, up, a, c in items)
     feed = Feed("es", title, subtitle, "https://x.org/es/atom.xml", "https://x.org/es/", "Autor",
@@ -500,7 +501,7 @@ def test_the_sitemap_is_written_as_elementtree_writes_it(pages):
 
     made = [Page("article", lang, f"{lang}/{slug}{n}/", "src", group, draft)
             for n, (lang, slug, group, draft, _) in enumerate(pages)]
-    lastmod = {page.route: day for page, (*_, day) in zip(made, pages) if day is not None}
+    lastmod = {page.route: day for page, (*_, day) in zip(made, pages, strict=True) if day is not None}
     plan = plan_site("https://x.org/base", ["de", "es"], made, {}, {}, [], {})
     root = ET.Element("urlset", {"xmlns": NS, "xmlns:xhtml": XNS})
     for page in plan.pages:
