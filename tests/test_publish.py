@@ -338,3 +338,24 @@ def test_the_staging_copy_vouches_for_files_before_linking_changes_their_identit
     written, _ = write_site(output, files, vouched, prepared=True)
     assert written == ("de/seite-3/index.html",)
     assert tree(output) == files
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_folder_of_the_output_that_leads_elsewhere_is_refused(tmp_path, monkeypatch, jobs):
+    # Hundreds of changed files are written by several processes; a folder
+    # replaced by a link out of the site stops the build on one core or two,
+    # with nothing written through the link.
+    monkeypatch.setenv("BILINGUAL_JOBS", jobs)
+    output = tmp_path / "site"
+    write_site(output, site(1, pages=100))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "index.html").write_text("fremd")
+    shutil.rmtree(output / "de" / "seite-50")
+    (output / "de" / "seite-50").symlink_to(elsewhere)
+    before = tree(output)
+    with pytest.raises(BilingualError, match="leading elsewhere"):
+        write_site(output, site(2, pages=100))
+    assert (elsewhere / "index.html").read_text() == "fremd"
+    assert tree(output) == before
+    assert not staging_folder(output).exists()

@@ -31,7 +31,7 @@ import os
 import shutil
 import stat
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -39,6 +39,7 @@ from types import MappingProxyType
 from bilingual.cache import file_identity, project_cache, tree_state
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
+from bilingual.parallel import map_chunks
 
 MANIFEST = ".bilingual-manifest"
 """Lists the files a build wrote, so the next build leaves out only its own stale files."""
@@ -172,17 +173,21 @@ def _previous_manifest(output: Path) -> set[str]:
     return set()
 
 
-def _unchanged(path: str, data: bytes) -> bool:
-    """True when `path` is a regular file (not a link) holding exactly `data`."""
+def _unchanged(path: str, unpack: Callable[[], bytes]) -> bool:
+    """True when `path` is a regular file (not a link) holding exactly the
+    bytes `unpack` gives, called only when there is such a file (a new site's
+    files are unpacked once, to be written)."""
     try:
         handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:
         return False
     try:
         info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        data = unpack()
         # A short read only means a rewrite that was not needed.
-        return (stat.S_ISREG(info.st_mode) and info.st_size == len(data)
-                and os.read(handle, len(data) + 1) == data)
+        return info.st_size == len(data) and os.read(handle, len(data) + 1) == data
     finally:
         os.close(handle)
 
@@ -282,7 +287,8 @@ def write_site(output: Path, files: Mapping[str, bytes],
     root = f"{output}/"
 
     def unchanged(name: str) -> bool:
-        return vouched.get(name) == files.digest(name) or _unchanged(root + name, files[name])
+        return (vouched.get(name) == files.digest(name)
+                or _unchanged(root + name, lambda: files[name]))
 
     written = tuple(name for name in sorted(files) if not unchanged(name))
     removed = tuple(name for name in sorted(previous - set(files))
@@ -298,16 +304,25 @@ def write_site(output: Path, files: Mapping[str, bytes],
     # build no longer makes, then replace the ones that changed.
     _remove_files(staging, removed)
     folders = _Folders(staging)
-    for name in written:
+
+    def put(name: str) -> bool:
+        """Write one changed file; False, writing nothing, when its folder leads elsewhere."""
         target = folders.place(name)
         if not folders.inside(name):
-            _remove(Path(staging))
-            raise BilingualError("a folder of the output is a link leading elsewhere; refused",
-                                 output / PurePosixPath(name).parent)
+            return False
         if os.path.lexists(target):
             os.unlink(target)  # the current site's file: never written through the link
         with open(target, "xb") as handle:
             handle.write(files[name])
+        return True
+
+    # On every core: a new site's thousands of folders and files are made
+    # faster by two processes than by one.
+    for name, done in zip(written, map_chunks(put, written), strict=True):
+        if not done:
+            _remove(Path(staging))
+            raise BilingualError("a folder of the output is a link leading elsewhere; refused",
+                                 output / PurePosixPath(name).parent)
     _swap_in(Path(staging), output, written, removed)
     return written, removed
 
