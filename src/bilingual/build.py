@@ -82,7 +82,7 @@ from bilingual.site import (
     tag_route,
     tag_slug,
 )
-from bilingual.sources import SourceDoc, article_paths, content_key
+from bilingual.sources import SourceDoc, article_paths, content_key, relative_posix
 from bilingual.status import ArticleStatus, article_status
 from bilingual.statuspage import STATUS_PAGE, status_page
 from bilingual.translate import CatalogStates, TranslatedDoc, translate_document
@@ -202,7 +202,7 @@ class Gathered:
 def display_path(config: SiteConfig, path: Path) -> str:
     """A path as shown in messages: relative to the project root when inside it."""
     try:
-        return path.relative_to(config.root).as_posix()
+        return relative_posix(config.root, path)
     except ValueError:
         return str(path)
 

@@ -227,9 +227,8 @@ def _file_states(output: Path, names: Iterable[str]) -> dict[str, str | None]:
 def vouched_files(output: Path, record: SiteRecord) -> dict[str, bytes]:
     """Name -> `PackedFiles.digest` of the files of `output` whose identity is
     still the one `record` holds: their bytes are the recorded ones."""
-    root = f"{_site_folder(output)}/"
-    return {name: digest for name, (state, digest) in record.items()
-            if _regular_file_state(root + name) == state}
+    states = _file_states(output, record)
+    return {name: digest for name, (state, digest) in record.items() if states[name] == state}
 
 
 def _site_folder(output: Path) -> Path:

@@ -205,12 +205,18 @@ def parse_source(text: str, key: PurePosixPath, lang: str, path: Path) -> Source
                      body=body, body_line=body_line, meta_lines=MappingProxyType(lines))
 
 
+def relative_posix(base: Path, path: Path) -> str:
+    """`path` below `base`, with `/` (ValueError when it is not below): the
+    common case without pathlib's parsing, as runs do this for every article."""
+    text, folder = str(path), f"{base}{os.sep}"
+    if os.sep == "/" and text.startswith(folder):
+        return text[len(folder):]
+    return path.relative_to(base).as_posix()
+
+
 def content_key(content_dir: Path, path: Path) -> PurePosixPath:
     """An article's key: its path below its content folder (`blog/x.md`)."""
-    text, folder = str(path), f"{content_dir}{os.sep}"
-    if os.sep == "/" and text.startswith(folder):  # the common case, without pathlib's parsing
-        return PurePosixPath(text[len(folder):])
-    return PurePosixPath(path.relative_to(content_dir).as_posix())
+    return PurePosixPath(relative_posix(content_dir, path))
 
 
 def read_source(path: Path, content_dir: Path, lang: str) -> SourceDoc:

@@ -9,7 +9,6 @@ anything?" without writing: `plan_update` computes every catalog's new text,
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -29,7 +28,13 @@ from bilingual.parallel import map_chunks
 from bilingual.progress import NullProgress, ProgressLike
 from bilingual.reading import cached_segments, cached_source, prefetch
 from bilingual.segment import SegmentedDoc
-from bilingual.sources import SourceDoc, article_paths, content_key, files_below
+from bilingual.sources import (
+    SourceDoc,
+    article_paths,
+    content_key,
+    files_below,
+    relative_posix,
+)
 
 UI_CATALOG = "_ui.po"
 """The catalog of the templates' UI strings; the underscore keeps it apart from
@@ -79,10 +84,7 @@ def catalog_path(config: SiteConfig, lang: str, key: PurePosixPath) -> Path:
 
 def relative(config: SiteConfig, path: Path) -> str:
     """A path as shown in catalogs and messages: relative to the root, with `/`."""
-    text, root = str(path), f"{config.root}{os.sep}"
-    if os.sep == "/" and text.startswith(root):  # the common case, without pathlib's parsing
-        return text[len(root):]
-    return path.relative_to(config.root).as_posix()
+    return relative_posix(config.root, path)
 
 
 def template_entries(segmented: SegmentedDoc, reference: str) -> list[polib.POEntry]:
