@@ -304,20 +304,31 @@ def test_a_listing_renders_only_the_entry_of_the_article_that_changed(tmp_path, 
     root = _project(tmp_path / "project")
     build_site(load_config(root))
     article = _articles(root)[0]
-    tags = yaml.safe_load(article.read_text(encoding="utf-8").split("---")[1]).get("tags", [])
-    article.write_text(article.read_text(encoding="utf-8") + "\nEin neuer letzter Absatz.\n",
-                       encoding="utf-8")
+    text = article.read_text(encoding="utf-8")
+    tags = yaml.safe_load(text.split("---")[1]).get("tags", [])
     rendered = []
     original = bilingual.build._render
 
     def counting(env, name, context, where):
-        rendered.append((name, context.get("item")))
+        rendered.append((name, context.get("lang"), context.get("item")))
         return original(env, name, context, where)
 
     monkeypatch.setattr(bilingual.build, "_render", counting)
+    # A new paragraph: no listing shows it, so the German home page is not made
+    # again, and no entry is. (The Spanish version is held back, as its catalog
+    # lacks the paragraph: the Spanish listings lose its entry, and the German
+    # tag pages whose Spanish twin goes change their hreflang links.)
+    article.write_text(text + "\nEin neuer letzter Absatz.\n", encoding="utf-8")
     build_site(load_config(root))
-    entries = [item for name, item in rendered if name == "entry.html"]
-    # The German home page and the German page of each of its tags; the Spanish
-    # version is held back (its catalog lacks the new paragraph).
+    made = {(name, lang) for name, lang, _ in rendered}
+    assert ("article.html", "de") in made and ("listing.html", "es") in made
+    assert ("listing.html", "de") not in made
+    assert [item for name, _, item in rendered if name == "entry.html"] == []
+    # A new title: its entry on the German home page and on each of its tag pages.
+    rendered.clear()
+    article.write_text(re.sub(r"(?m)^title: .*$", "title: Ein neuer Titel", text, count=1)
+                       + "\nEin neuer letzter Absatz.\n", encoding="utf-8")
+    build_site(load_config(root))
+    entries = [item for name, _, item in rendered if name == "entry.html"]
     assert len(tags) > 0 and len(entries) == 1 + len(tags)
-    assert {item.href.rstrip("/").rsplit("/", 1)[-1] for item in entries} == {article.stem}
+    assert {item.title for item in entries} == {"Ein neuer Titel"}

@@ -129,6 +129,10 @@ class Article:
     """Identifies everything the record and its body come from (`_source_state`):
     with the same configuration, the same value means the same `Article` and
     `ArticleText`."""
+    listed: bytes
+    """What a listing shows of the article (`_listed`), as a digest: a home or
+    tag page is a function of those of its articles (with the configuration),
+    so an edit to an article's body leaves the listings it is on as they are."""
     translated: bool
     """Rendered from the source with catalog translations (else as written)."""
     title: str
@@ -297,16 +301,27 @@ def _translation_of(config: SiteConfig, doc: SourceDoc) -> PurePosixPath | None:
     return PurePosixPath(normal)
 
 
+def _listed(page: Page, title: str, title_lang: str, description: str, description_lang: str,
+            tags: tuple[Tag, ...], date: dt.date | None) -> bytes:
+    """`Article.listed`: every field a listing entry (`Renderer.entries`) is made
+    from, the route its link is made from included."""
+    shown = (page.lang, page.route, page.draft, title, title_lang, description, description_lang,
+             tuple((t.name, t.slug, t.lang) for t in tags), date and date.isoformat())
+    return hashlib.sha256(repr(shown).encode()).digest()
+
+
 def _source_article(config: SiteConfig, doc: SourceDoc, route: str, group: str,
                     inputs: bytes) -> Article:
     lang = doc.lang
     tags = tuple(Tag(t, tag_slug(t), lang, tag_slug(t)) for t in doc.meta.get("tags", ()) or ())
+    page = Page("article", lang, route, display_path(config, doc.path), group, doc.draft)
+    title, description, date = doc.title or doc.key.stem, _text(doc.meta, "description"), \
+        _date(doc, "date")
     return Article(
-        page=Page("article", lang, route, display_path(config, doc.path), group, doc.draft),
-        ref=ArticleRef(lang, doc.key), path=doc.path, inputs=inputs, translated=False,
-        title=doc.title or doc.key.stem, title_lang=lang,
-        description=_text(doc.meta, "description"), description_lang=lang, tags=tags,
-        date=_date(doc, "date"), updated=_date(doc, "updated"), author=_text(doc.meta, "author"),
+        page=page, ref=ArticleRef(lang, doc.key), path=doc.path, inputs=inputs,
+        listed=_listed(page, title, lang, description, lang, tags, date), translated=False,
+        title=title, title_lang=lang, description=description, description_lang=lang,
+        tags=tags, date=date, updated=_date(doc, "updated"), author=_text(doc.meta, "author"),
         image=_text(doc.meta, "image") or None, words=_words(doc.body), untranslated=0)
 
 
@@ -329,16 +344,19 @@ def _translated_article(config: SiteConfig, segmented: SegmentedDoc, tdoc: Trans
                  for original, name in zip(doc.meta.get("tags", ()) or (),
                                            meta.get("tags", ()) or (), strict=True))
     text = _translated_text(segmented, tdoc)
+    page = Page("article", tdoc.lang, route, source, group, draft)
     title = _text(meta, "title") or doc.key.stem
+    title_lang = lang_of(doc.title) if doc.title else tdoc.lang
+    description = _text(meta, "description")
+    description_lang = lang_of(_text(doc.meta, "description"))
+    date = _date(doc, "date")
     article = Article(
-        page=Page("article", tdoc.lang, route, source, group, draft),
-        ref=ArticleRef(src, doc.key), path=doc.path, inputs=inputs, translated=True,
-        title=title, title_lang=lang_of(doc.title) if doc.title else tdoc.lang,
-        description=_text(meta, "description"),
-        description_lang=lang_of(_text(doc.meta, "description")), tags=tags,
-        date=_date(doc, "date"), updated=_date(doc, "updated"), author=_text(doc.meta, "author"),
-        image=_text(doc.meta, "image") or None, words=_words(text.translated_markdown or ""),
-        untranslated=len(tdoc.missing))
+        page=page, ref=ArticleRef(src, doc.key), path=doc.path, inputs=inputs,
+        listed=_listed(page, title, title_lang, description, description_lang, tags, date),
+        translated=True, title=title, title_lang=title_lang, description=description,
+        description_lang=description_lang, tags=tags, date=date, updated=_date(doc, "updated"),
+        author=_text(doc.meta, "author"), image=_text(doc.meta, "image") or None,
+        words=_words(text.translated_markdown or ""), untranslated=len(tdoc.missing))
     return article, text
 
 
@@ -896,9 +914,9 @@ class Renderer:
         """The listing entries of `page`. The HTML of each entry is kept with
         the page (in the result cache, under `entries_key`): re-rendering the
         home page after one article changed renders that article's entry, not
-        the thousands beside it. An entry is known by its article's `inputs`
-        and output path, of which (with the site identity and the listing
-        page) its fields are a function."""
+        the thousands beside it. An entry is known by its article's `listed`,
+        of which (with the site identity and the listing page) its fields are
+        a function."""
         tags: dict[tuple[str, Tag], TagView] = {}
         cache = project_cache(self.config.root)
         key = entries_key(self.identity, page)
@@ -910,7 +928,7 @@ class Renderer:
             fields = (article.title, article.title_lang, self.href(page, article.page.route),
                       article.date, article.description, article.description_lang,
                       self.tag_views(page, article, tags), article.page.draft)
-            known = article.inputs + article.page.output.encode()
+            known = article.listed
             html = before.get(known)
             if html is None:
                 html = _render(self.envs[page.lang], "entry.html",
@@ -1221,9 +1239,10 @@ def _page_fields(page: Page) -> tuple:
 
 def _page_identity(plan: SitePlan, item: Article | TagPage | HomePage) -> bytes:
     """A page's own inputs: its article or listed articles, and the pages of its
-    group (switcher, hreflang). Links in the body are checked apart. Articles
-    count by their `inputs`, of which (with the site identity) they are a
-    function. Plain tuples, written with `repr`: a pickle would also record
+    group (switcher, hreflang). Links in the body are checked apart. An
+    article page counts by its article's `inputs`, of which (with the site
+    identity) it is a function, a listing by its articles' `listed`. Plain
+    tuples, written with `repr`: a pickle would also record
     which equal strings are one object, which differs between a record read
     from the cache and one just made."""
     group = item.page.group
@@ -1231,11 +1250,8 @@ def _page_identity(plan: SitePlan, item: Article | TagPage | HomePage) -> bytes:
                  plan.x_default.get(group)) if group else None)
     if isinstance(item, Article):
         return repr((item.inputs, item.page.output, versions)).encode()
-    # Each `inputs` after its length, each output path (no NUL in it) after it:
-    # joined unambiguously, and quicker than `repr` of thousands of pairs.
-    listed = hashlib.sha256(b"".join(len(a.inputs).to_bytes(4, "big") + a.inputs
-                                     + a.page.output.encode() + b"\0"
-                                     for a in item.articles)).digest()
+    # Digests of one length, joined: quicker than `repr` of thousands of them.
+    listed = hashlib.sha256(b"".join(a.listed for a in item.articles)).digest()
     name = (item.name, item.name_lang) if isinstance(item, TagPage) else None
     return repr((_page_fields(item.page), name, listed, versions)).encode()
 
