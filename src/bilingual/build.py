@@ -1170,18 +1170,22 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
 
     published = [a for a in articles if not a.page.draft]
 
-    def summaries() -> dict[str, bytes]:
-        """The files that list the whole site, apart from its pages."""
+    def indexes() -> dict[str, bytes]:
+        """The sitemap and the feeds."""
         files = {feed_route(lang): atom_feed(_feed(config, plan, lang, published))
                  for lang in config.languages}
         files["sitemap.xml"] = sitemap_xml(plan, _lastmod(published, tags, config.languages))
-        files[STATUS_PAGE] = status_page(config, envs[src], [a.page for a in articles],
-                                         gathered.statuses)
         return files
 
-    # Linear in the site even when one article changed: made on another core
-    # while the pages are rendered.
-    summarised = beside(summaries)
+    def status() -> dict[str, bytes]:
+        return {STATUS_PAGE: status_page(config, envs[src], [a.page for a in articles],
+                                         gathered.statuses)}
+
+    # The files that list the whole site, apart from its pages, are linear in
+    # the site even when one article changed: each made by a worker process
+    # while the pages are rendered (about as long as each other at 10,000
+    # articles, and together longer than the pages of a one-article build).
+    summaries = [beside(indexes), beside(status)]
     rendered = PackedFiles()
     order = {lang: index for index, lang in enumerate(config.languages)}
     listed = sorted(articles, key=lambda a: (order[a.page.lang], a.page.route))
@@ -1192,7 +1196,8 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
                                      progress or NullProgress(), project_cache(config.root),
                                      site_identity)
     except BaseException:
-        summarised.abandon()
+        for summary in summaries:
+            summary.abandon()
         raise
     for name, packed in packed_pages.items():
         rendered.set_packed(name, packed)
@@ -1201,8 +1206,13 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
     rendered[root.output] = renderer.chooser(root).encode()
     page_outputs = tuple(sorted(rendered))
 
-    for name, data in summarised.result().items():
-        rendered[name] = data
+    try:
+        for summary in summaries:
+            for name, data in summary.result().items():
+                rendered[name] = data
+    finally:
+        for summary in summaries:  # the one after a failing one
+            summary.abandon()
     rendered["robots.txt"] = robots_txt(config.base_url)
     for name, path, _ in statics:
         rendered[name] = path.read_bytes()
