@@ -1170,22 +1170,18 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
 
     published = [a for a in articles if not a.page.draft]
 
-    def indexes() -> dict[str, bytes]:
-        """The sitemap and the feeds."""
+    def summaries() -> dict[str, bytes]:
+        """The files that list the whole site, apart from its pages."""
         files = {feed_route(lang): atom_feed(_feed(config, plan, lang, published))
                  for lang in config.languages}
         files["sitemap.xml"] = sitemap_xml(plan, _lastmod(published, tags, config.languages))
+        files[STATUS_PAGE] = status_page(config, envs[src], [a.page for a in articles],
+                                         gathered.statuses)
         return files
 
-    def status() -> dict[str, bytes]:
-        return {STATUS_PAGE: status_page(config, envs[src], [a.page for a in articles],
-                                         gathered.statuses)}
-
-    # The files that list the whole site, apart from its pages, are linear in
-    # the site even when one article changed: each made by a worker process
-    # while the pages are rendered (about as long as each other at 10,000
-    # articles, and together longer than the pages of a one-article build).
-    summaries = [beside(indexes), beside(status)]
+    # Linear in the site even when one article changed: made on another core
+    # while the pages are rendered.
+    summarised = beside(summaries)
     rendered = PackedFiles()
     order = {lang: index for index, lang in enumerate(config.languages)}
     listed = sorted(articles, key=lambda a: (order[a.page.lang], a.page.route))
@@ -1196,8 +1192,7 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
                                      progress or NullProgress(), project_cache(config.root),
                                      site_identity)
     except BaseException:
-        for summary in summaries:
-            summary.abandon()
+        summarised.abandon()
         raise
     for name, packed in packed_pages.items():
         rendered.set_packed(name, packed)
@@ -1206,13 +1201,8 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
     rendered[root.output] = renderer.chooser(root).encode()
     page_outputs = tuple(sorted(rendered))
 
-    try:
-        for summary in summaries:
-            for name, data in summary.result().items():
-                rendered[name] = data
-    finally:
-        for summary in summaries:  # the one after a failing one
-            summary.abandon()
+    for name, data in summarised.result().items():
+        rendered[name] = data
     rendered["robots.txt"] = robots_txt(config.base_url)
     for name, path, _ in statics:
         rendered[name] = path.read_bytes()
