@@ -322,6 +322,26 @@ def test_state_generation_counts_changes_only():
     assert state.shown().error is None and state.shown().generation == start + 3
 
 
+def test_an_error_is_not_shown_on_a_site_swapped_in_after_it(tmp_path):
+    # The build that fixes an error swaps its site in before the builder hears
+    # it succeeded: a page served in between shows the new site without the
+    # old error.
+    site = tmp_path / "site"
+    site.mkdir()
+    state = PreviewState(site)
+    state.failed("x.md:1: broken")
+    assert state.shown().error == "x.md:1: broken" and state.failing()
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    site.rename(tmp_path / "older")
+    newer.rename(site)
+    assert state.shown().error is None and state.failing()
+    state.built(changed=True)
+    assert state.shown().error is None and not state.failing()
+    state.failed("x.md:2: broken again")  # on the site now in place: shown
+    assert state.shown().error == "x.md:2: broken again"
+
+
 def test_decorate_without_a_body_tag_appends():
     page = decorate(b"<p>x</p>", PreviewState().shown())
     assert page.startswith(b"<p>x</p><script>")

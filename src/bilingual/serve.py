@@ -117,17 +117,31 @@ class Shown:
 class PreviewState:
     """The build generation and the last error, shared by the builder and the server threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, site: Path | None = None) -> None:
         # A fresh id per process: a page left open across a restart reloads too.
         self._run = secrets.token_hex(4)
         self._generation = 0
         self._error: str | None = None
+        self._site = site
+        """The folder served, when known: see `shown`."""
+        self._error_site: int | None = None
         self._lock = threading.Lock()
 
     def shown(self) -> Shown:
-        """A consistent copy for one response."""
+        """A consistent copy for one response. An error is not shown on a site
+        swapped in since it was reported: a build has succeeded, and `built`
+        (which clears it) only runs once that build has finished."""
         with self._lock:
-            return Shown(self._generation, f"{self._run}-{self._generation}", self._error)
+            error = self._error
+            if error is not None and self._site is not None \
+                    and _folder_version(self._site) != self._error_site:
+                error = None
+            return Shown(self._generation, f"{self._run}-{self._generation}", error)
+
+    def failing(self) -> bool:
+        """True when the last build failed (whatever `shown` shows meanwhile)."""
+        with self._lock:
+            return self._error is not None
 
     def built(self, changed: bool) -> bool:
         """A build succeeded; returns whether pages should reload (files changed or
@@ -145,6 +159,15 @@ class PreviewState:
             if message != self._error:
                 self._error = message
                 self._generation += 1
+            self._error_site = _folder_version(self._site) if self._site is not None else None
+
+
+def _folder_version(folder: Path) -> int | None:
+    """Which folder is at `folder` now: `build` swaps in a new one (a new inode)."""
+    try:
+        return os.stat(folder).st_ino
+    except OSError:
+        return None
 
 
 # ---------------------------------------------------------------------------
@@ -194,7 +217,7 @@ class Builder:
             click.echo("serving the last good build; save a fix to rebuild", err=True)
             return False
         written, removed = summary.written, summary.removed
-        recovered = self.state.shown().error is not None
+        recovered = self.state.failing()
         self.state.built(bool(written or removed))
         cause = ""
         if changed:
@@ -399,7 +422,7 @@ def serve_site(root: Path, port: int, out: Output, debug: bool = False,
                output: Path | None = None, interval: float = POLL_INTERVAL) -> int:
     """Build, serve and rebuild until SIGINT or SIGTERM; returns the exit code (0)."""
     output = output if output is not None else root / SERVE_FOLDER
-    state = PreviewState()
+    state = PreviewState(output)
     try:
         server = PreviewServer((HOST, port), output, state, out)
     except OSError as exc:
