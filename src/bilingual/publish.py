@@ -66,7 +66,7 @@ class PackedFiles(Mapping[str, bytes]):
         return packed
 
     def __setitem__(self, name: str, data: bytes) -> None:
-        self.set_packed(name, zlib.compress(data, 1))
+        self.set_packed(name, pack(data))
 
     def set_packed(self, name: str, packed: bytes) -> None:
         """Add a file already compressed by `pack`."""

@@ -230,12 +230,11 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
     sources: dict[PurePosixPath, _Article | None] = {}
     content = config.content_dir(config.source_language)
     paths = list(article_paths(content))
-    locale_dirs = {lang: config.locale_dir(lang) for lang in config.target_languages}
     catalogs = {}
     for path in paths:
         key = content_key(content, path)
-        for lang, folder in locale_dirs.items():
-            catalogs[(lang, path)] = folder / key.with_suffix(".po")
+        for lang in config.target_languages:
+            catalogs[(lang, path)] = catalog_path(config, lang, key)
     stable_files = _stable_by_state(config, paths, catalogs, cache)
     # Articles whose every catalog is stable are not read at all.
     settled = [path for path in paths
