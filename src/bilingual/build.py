@@ -124,7 +124,9 @@ class Article:
 
     page: Page
     ref: ArticleRef
-    path: Path
+    """Its source file (`article_source`), kept as text: thousands of these
+    are loaded by every build, and a `Path` costs more to unpickle than the
+    rest of the record."""
     inputs: bytes
     """Identifies everything the record and its body come from (`_source_state`):
     with the same configuration, the same value means the same `Article` and
@@ -318,7 +320,7 @@ def _source_article(config: SiteConfig, doc: SourceDoc, route: str, group: str,
     title, description, date = doc.title or doc.key.stem, _text(doc.meta, "description"), \
         _date(doc, "date")
     return Article(
-        page=page, ref=ArticleRef(lang, doc.key), path=doc.path, inputs=inputs,
+        page=page, ref=ArticleRef(lang, doc.key.as_posix()), inputs=inputs,
         listed=_listed(page, title, lang, description, lang, tags, date), translated=False,
         title=title, title_lang=lang, description=description, description_lang=lang,
         tags=tags, date=date, updated=_date(doc, "updated"), author=_text(doc.meta, "author"),
@@ -351,7 +353,7 @@ def _translated_article(config: SiteConfig, segmented: SegmentedDoc, tdoc: Trans
     description_lang = lang_of(_text(doc.meta, "description"))
     date = _date(doc, "date")
     article = Article(
-        page=page, ref=ArticleRef(src, doc.key), path=doc.path, inputs=inputs,
+        page=page, ref=ArticleRef(src, doc.key.as_posix()), inputs=inputs,
         listed=_listed(page, title, title_lang, description, description_lang, tags, date),
         translated=True, title=title, title_lang=title_lang, description=description,
         description_lang=description_lang, tags=tags, date=date, updated=_date(doc, "updated"),
@@ -360,13 +362,19 @@ def _translated_article(config: SiteConfig, segmented: SegmentedDoc, tdoc: Trans
     return article, text
 
 
+def article_source(config: SiteConfig, article: Article) -> Path:
+    """The Markdown file an article page is made from."""
+    return config.content_dir(article.ref.content_lang) / article.ref.key
+
+
 def article_text(config: SiteConfig, article: Article) -> ArticleText:
     """The body of a gathered article, read again through the result cache: for
     an article whose record came from the cache, whose files are unchanged
     (else its `inputs` would differ)."""
     cache = project_cache(config.root)
     content_lang = article.ref.content_lang
-    doc = cached_source(cache, article.path, config.content_dir(content_lang), content_lang)
+    doc = cached_source(cache, article_source(config, article), config.content_dir(content_lang),
+                        content_lang)
     if not article.translated:
         return ArticleText(doc.body, None, None)
     segmented = cached_segments(cache, doc)
@@ -945,7 +953,8 @@ class Renderer:
         # naming the source file (where it is fixed for all of them).
         key = (article.page.group or article.page.route, target)
         if key not in self.warnings:
-            self.warnings[key] = f"{display_path(self.config, article.path)}: {message}"
+            source = article_source(self.config, article)
+            self.warnings[key] = f"{display_path(self.config, source)}: {message}"
             self.raised.append(key)
 
     def body(self, article: Article) -> Markup:
@@ -1152,7 +1161,7 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
         count = len(errors)
         raise BilingualError(f"{count} problem(s), nothing was written:\n" + "\n".join(errors))
 
-    articles_by_key = {(a.ref.content_lang, a.ref.key.as_posix()): a.page.group
+    articles_by_key = {(a.ref.content_lang, a.ref.key): a.page.group
                        for a in articles if a.page.group is not None
                        and a.ref.content_lang == a.page.lang}
     plan = plan_site(config.base_url, config.languages, pages, articles_by_key,

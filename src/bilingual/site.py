@@ -79,7 +79,8 @@ class ArticleRef:
     """Where an article's source file sits, to resolve `.md` links from it."""
 
     content_lang: str
-    key: PurePosixPath
+    key: str
+    """Its path below its content folder, with `/` (`blog/x.md`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,7 +401,7 @@ def _resolve_markdown(plan: SitePlan, origin: LinkOrigin, path: str, target: str
                       suffix: str) -> tuple[str, str | None]:
     article = origin.article
     assert article is not None
-    joined = posixpath.normpath(posixpath.join(article.key.parent.as_posix(), path))
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(article.key), path))
     if joined.startswith("../") or joined == "..":
         return target, f"links to {target!r}, which is outside the content folder"
     # A Spanish original links among its own folder first, then to source articles.
