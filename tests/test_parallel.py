@@ -97,3 +97,26 @@ def test_work_beside_on_one_core_runs_only_when_its_result_is_wanted(monkeypatch
     wanted = beside(lambda: ran.append(os.getpid()) or "done")
     assert wanted.result() == "done"
     assert ran == [os.getpid()]
+
+
+def test_forking_freezes_the_heap_for_the_workers_until_it_is_thawed(monkeypatch):
+    # Frozen, the collector leaves what the workers inherit alone: a collection
+    # in a worker would otherwise copy every memory page it walks.
+    import gc
+
+    from bilingual.parallel import beside, thaw_heap
+
+    monkeypatch.setenv("BILINGUAL_JOBS", "2")
+    monkeypatch.setattr(bilingual.parallel, "MIN_PARALLEL_ITEMS", 2)
+    thaw_heap()
+    assert gc.get_freeze_count() == 0
+    inherited = [object() for _ in range(1000)]
+    try:
+        assert beside(lambda: gc.get_freeze_count()).result() > len(inherited)
+        thaw_heap()
+        counts = map_chunks(lambda _: (os.getpid(), gc.get_freeze_count()), range(4))
+        assert all(pid != os.getpid() and count > len(inherited) for pid, count in counts)
+        assert gc.get_freeze_count() > len(inherited)
+    finally:
+        thaw_heap()
+    assert gc.get_freeze_count() == 0

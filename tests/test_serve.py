@@ -24,6 +24,7 @@ import pytest
 
 from bilingual.build import build_site
 from bilingual.config import load_config
+from bilingual.errors import BilingualError
 from bilingual.progress import Output
 from bilingual.scaffold import scaffold_project
 from bilingual.serve import (
@@ -34,6 +35,7 @@ from bilingual.serve import (
     changed_files,
     content_type,
     decorate,
+    preview_build,
     snapshot,
 )
 
@@ -389,3 +391,18 @@ def test_init_ignores_the_preview_folder(tmp_path):
     assert result.returncode == 0, result.stderr
     ignored = (tmp_path / "neu/.gitignore").read_text(encoding="utf-8").splitlines()
     assert f"/{SERVE_FOLDER}/" in ignored and "/site/" in ignored
+
+
+def test_the_preview_thaws_what_a_build_froze_for_its_workers(project, monkeypatch):
+    # A build freezes the heap before forking (parallel); the preview server
+    # goes on building, so garbage of one build must stay collectable.
+    import gc
+
+    monkeypatch.setenv("BILINGUAL_JOBS", "2")
+    output = project / SERVE_FOLDER
+    preview_build(project, output)
+    assert gc.get_freeze_count() == 0
+    edit(project / GERMAN, 'title: "Willkommen"', 'title: [Willkommen')
+    with pytest.raises(BilingualError, match="front matter is not valid YAML"):
+        preview_build(project, output)
+    assert gc.get_freeze_count() == 0

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import gc
 import hashlib
 import os
 import pickle
 import sqlite3
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -49,6 +51,21 @@ def pickle_by_fields(*classes: type) -> None:
         names = tuple(f.name for f in dataclasses.fields(cls))
         copyreg.pickle(cls, lambda obj, cls=cls, names=names: (
             cls, tuple(getattr(obj, name) for name in names)))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector. While thousands of results are
+    unpickled the heap only grows, so each collection it would start walks
+    ever more objects and frees none; a cycle among them, should there be
+    one, is freed by a later collection."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @cache
@@ -165,21 +182,22 @@ class ResultCache:
             else:
                 lookup.append(key)
         database = self._database() if lookup else None
-        for start in range(0, len(lookup) if database is not None else 0, self.FLUSH_EVERY):
-            chunk = lookup[start:start + self.FLUSH_EVERY]
-            try:
-                rows = database.execute(  # type: ignore[union-attr]
-                    f"SELECT key, value FROM results WHERE key IN ({','.join('?' * len(chunk))})",
-                    chunk).fetchall()
-            except sqlite3.Error:
-                break
-            for key, blob in rows:
+        with _collector_paused():
+            for start in range(0, len(lookup) if database is not None else 0, self.FLUSH_EVERY):
+                chunk = lookup[start:start + self.FLUSH_EVERY]
                 try:
-                    found[key] = pickle.loads(blob)
-                except Exception:  # noqa: BLE001 - a damaged or stale entry is recomputed
-                    continue
-                if keep:
-                    self._memory[key] = found[key]
+                    rows = database.execute(  # type: ignore[union-attr]
+                        f"SELECT key, value FROM results WHERE key IN "
+                        f"({','.join('?' * len(chunk))})", chunk).fetchall()
+                except sqlite3.Error:
+                    break
+                for key, blob in rows:
+                    try:
+                        found[key] = pickle.loads(blob)
+                    except Exception:  # noqa: BLE001 - a damaged or stale entry is recomputed
+                        continue
+                    if keep:
+                        self._memory[key] = found[key]
         return [found.get(key) for key in keys]
 
     def touch(self, kind: str, data: bytes) -> None:

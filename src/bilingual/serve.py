@@ -46,6 +46,7 @@ import click
 from bilingual.build import BuildSummary, build_site
 from bilingual.config import CONFIG_NAME, load_config
 from bilingual.errors import BilingualError
+from bilingual.parallel import thaw_heap
 from bilingual.progress import Output, elapsed
 
 SERVE_FOLDER = ".bilingual-serve"
@@ -189,7 +190,10 @@ def describe_error(exc: BaseException, debug: bool = False) -> str:
 
 def preview_build(root: Path, output: Path) -> BuildSummary:
     """One build of the preview: configuration read anew (it may have changed), drafts in."""
-    return build_site(load_config(root), drafts=True, output=output)
+    try:
+        return build_site(load_config(root), drafts=True, output=output)
+    finally:
+        thaw_heap()  # what the build froze for its workers is garbage now
 
 
 class Builder:
