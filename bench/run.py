@@ -27,6 +27,8 @@ from prepare import Inputs, bilingual_command
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
+AGAIN = 500
+"""Offset of the second edit of each repetition (`edits.append_sentence` picks another article)."""
 
 
 class Session:
@@ -100,14 +102,16 @@ class Session:
         self.run("noop", self.bilingual("build"), self.project, rep)
 
     def one_article(self, rep: int) -> None:
-        """Steady state (untimed update), then one German article edited: update and build."""
+        """Steady state (untimed update), then one German article edited: update and build;
+        then another one, now that the build before has left its site behind."""
         run_measured(self.bilingual("update"), self.project, self.log)
-        edits.append_sentence(self.project, rep)
-        update = self.run("one_update", self.bilingual("update"), self.project, rep)
-        build = self.run("one_build", self.bilingual("build"), self.project, rep)
-        total = Sample(wall=update.wall + build.wall, peak_mib=max(update.peak_mib, build.peak_mib),
-                       cpu=update.cpu + build.cpu)
-        self.record("one_total", total, rep)
+        for prefix, edit in (("one", rep), ("again", AGAIN + rep)):
+            edits.append_sentence(self.project, edit)
+            update = self.run(f"{prefix}_update", self.bilingual("update"), self.project, rep)
+            build = self.run(f"{prefix}_build", self.bilingual("build"), self.project, rep)
+            total = Sample(wall=update.wall + build.wall,
+                           peak_mib=max(update.peak_mib, build.peak_mib), cpu=update.cpu + build.cpu)
+            self.record(f"{prefix}_total", total, rep)
 
     def updates(self, rep: int) -> None:
         """Cold update of the unchanged project, then update after the 5% paragraph edits."""

@@ -16,6 +16,7 @@ RUN = REPO / "bench" / "run.py"
 GEN_CORPUS = REPO / "bench" / "gen_corpus.py"
 ROWS = ("Hugo cold build", "Hugo run into the existing output folder", "bilingual build, cold",
         "bilingual build, nothing changed", "one German article edited: update + build",
+        "another article edited after it: update + build",
         "bilingual update, cold", "bilingual update after editing 5% of paragraphs",
         "msgmerge --previous over every catalog")
 NUMBER = r"\d+(?:\.\d+)?"
