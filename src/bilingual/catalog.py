@@ -696,6 +696,9 @@ _OCTAL = re.compile(r"[0-7]{1,3}")
 _PLAIN_RUN = re.compile(r'[^"\\]*')
 """Text up to the next quote or backslash."""
 _HEX = re.compile(r"x([0-9A-Fa-f]+)")
+_ONE_PLAIN_STRING = re.compile(r'[ \t\f\v\r]*"([^"\\\0\x04]*)"[ \t\f\v\r]*')
+"""A line's strings when they are one string without escapes (nor NUL or EOT,
+which are errors): most lines of most catalogs."""
 
 
 class _Lexer:
@@ -710,6 +713,9 @@ class _Lexer:
 
     def strings(self, text: str, line: int) -> list[str]:
         """The strings in `text` (one or more "..." separated by whitespace)."""
+        plain = _ONE_PLAIN_STRING.fullmatch(text)
+        if plain is not None:
+            return [plain.group(1)]
         result = []
         i, n = 0, len(text)
         while True:
