@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path, PurePosixPath
 
 import pytest
 
 from bilingual.errors import SourceError
-from bilingual.sources import decode_text, parse_source, read_sources
+from bilingual.sources import article_paths, decode_text, parse_source, read_sources
 
 
 def parse(text):
@@ -61,6 +62,20 @@ def test_walk_is_sorted_and_skips_hidden_files(tmp_path):
         path.write_text("# x\n", encoding="utf-8")
     docs = read_sources(tmp_path, "de")
     assert [str(d.key) for d in docs] == ["a.md", "b.md", "sub/c.md"]
+
+
+def test_articles_are_files_and_links_to_files_inside_content(tmp_path):
+    # Told apart by the directory listing alone; a link is followed.
+    content = tmp_path / "content"
+    (content / "sub").mkdir(parents=True)
+    (content / "a.md").write_text("# a\n", encoding="utf-8")
+    (content / "sub" / "b.md").symlink_to(content / "a.md")
+    (content / "folder.md").mkdir()
+    (content / "dangling.md").symlink_to(content / "gone.md")
+    (content / "linked-folder.md").symlink_to(content / "sub")
+    os.mkfifo(content / "pipe.md")
+    assert [p.relative_to(content).as_posix() for p in article_paths(content)] == \
+        ["a.md", "sub/b.md"]
 
 
 def test_symlink_leaving_content_is_refused(tmp_path):

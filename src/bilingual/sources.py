@@ -227,12 +227,10 @@ def read_source(path: Path, content_dir: Path, lang: str) -> SourceDoc:
     return parse_source(decode_text(path.read_bytes(), path), key, lang, path)
 
 
-def files_below(folder: Path, suffix: str, skip: tuple[str, ...] = ()) -> list[Path]:
-    """Files (and links) under `folder` whose name ends in `suffix`, sorted as
-    `Path`s sort (part by part); entries whose name starts with one of `skip`
-    are left out, folders included; linked folders are not entered, as with
-    `Path.rglob`. Walked with `os.scandir`: every run lists thousands."""
-    found: list[tuple[tuple[str, ...], str]] = []
+def _walk(folder: Path, suffix: str, skip: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(path, kind) of the entries `files_below` lists, kind "file", "link" or
+    "other" as the directory listing tells (no `stat` on most file systems)."""
+    found: list[tuple[tuple[str, ...], str, str]] = []
     pending: list[tuple[tuple[str, ...], str]] = [((), str(folder))]
     while pending:
         parts, current = pending.pop()
@@ -247,8 +245,18 @@ def files_below(folder: Path, suffix: str, skip: tuple[str, ...] = ()) -> list[P
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(((*parts, entry.name), entry.path))
                 elif entry.name.endswith(suffix):
-                    found.append(((*parts, entry.name), entry.path))
-    return [Path(path) for _, path in sorted(found)]
+                    kind = ("link" if entry.is_symlink() else
+                            "file" if entry.is_file(follow_symlinks=False) else "other")
+                    found.append(((*parts, entry.name), entry.path, kind))
+    return [(path, kind) for _, path, kind in sorted(found)]
+
+
+def files_below(folder: Path, suffix: str, skip: tuple[str, ...] = ()) -> list[Path]:
+    """Files (and links) under `folder` whose name ends in `suffix`, sorted as
+    `Path`s sort (part by part); entries whose name starts with one of `skip`
+    are left out, folders included; linked folders are not entered, as with
+    `Path.rglob`. Walked with `os.scandir`: every run lists thousands."""
+    return [Path(path) for path, _ in _walk(folder, suffix, skip)]
 
 
 def article_paths(content_dir: Path) -> Iterator[Path]:
@@ -257,10 +265,14 @@ def article_paths(content_dir: Path) -> Iterator[Path]:
     if not content_dir.is_dir():
         return
     root = content_dir.resolve()
-    for path in files_below(content_dir, ".md", (".", "_")):
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
-            raise SourceError("symbolic link leads outside the content folder; refused", path)
-        if path.is_file():
+    for name, kind in _walk(content_dir, ".md", (".", "_")):
+        path = Path(name)
+        if kind == "link":
+            if not path.resolve().is_relative_to(root):
+                raise SourceError("symbolic link leads outside the content folder; refused", path)
+            if path.is_file():
+                yield path
+        elif kind == "file":
             yield path
 
 
