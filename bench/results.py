@@ -210,7 +210,8 @@ METHOD = """\
 How it was measured: every figure is a fresh subprocess run under `/usr/bin/time`; wall
 time from spawn to exit; peak memory is the larger of GNU time's `%M` (peak RSS of the
 largest single process) and the summed PSS of the command's process tree sampled every
-20 ms while it has several processes (bilingual's build forks workers). GNU time stands
+100 ms while it has several processes (bilingual's build forks workers; reading PSS costs
+the measured command CPU, so it is not sampled more often). GNU time stands
 between harness and command because Linux starts an exec'd child's peak RSS at its
 parent's RSS, which would give every small command the harness's memory.
 Within each repetition the tools alternate (Hugo cold, bilingual cold
