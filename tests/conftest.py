@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bilingual.parallel import thaw_heap
+
 CONFIG = """[site]
 title = "Beispiel"
 base_url = "https://www.example.com"
@@ -48,3 +50,11 @@ def make_project(tmp_path):
         return root
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def thawed_heap():
+    """Give the collector back what a test's builds froze, as the preview
+    server does between builds: the suite runs hundreds of them in one process."""
+    yield
+    thaw_heap()

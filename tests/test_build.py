@@ -66,6 +66,34 @@ def test_two_builds_are_byte_identical_and_a_rebuild_writes_nothing(tmp_path):
     assert again.written == () and again.removed == ()
 
 
+def test_the_collector_leaves_the_gathered_records_alone_until_thawed(tmp_path, monkeypatch):
+    # One core, so no worker is forked (forking freezes the heap anyway): each
+    # collection after gathering would walk the thousands of records again.
+    import gc
+
+    import bilingual.build
+    from bilingual.parallel import thaw_heap
+
+    monkeypatch.setenv("BILINGUAL_JOBS", "1")
+    seen: list[tuple[int, bool]] = []
+    original = bilingual.build.tag_pages
+
+    def spy(config, newest):
+        newest = list(newest)
+        tracked = {id(o) for o in gc.get_objects()}
+        seen.extend((id(a), id(a) in tracked) for a in newest)
+        return original(config, newest)
+
+    monkeypatch.setattr(bilingual.build, "tag_pages", spy)
+    thaw_heap()
+    try:
+        build_site(load_config(FIXTURE), output=tmp_path / "site")
+        assert seen and not any(tracked for _, tracked in seen)
+    finally:
+        thaw_heap()
+    assert gc.get_freeze_count() == 0
+
+
 def test_build_reports_held_back_articles_and_broken_links():
     rendered = render_site(load_config(FIXTURE))
     held = {(h.source, h.lang): h for h in rendered.held_back}

@@ -29,6 +29,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
 
+from bilingual.parallel import freeze_heap
+
 CACHE_FOLDER = ".bilingual-cache"
 PACKAGE = Path(__file__).parent
 
@@ -54,16 +56,19 @@ def pickle_by_fields(*classes: type) -> None:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector. While thousands of results are
-    unpickled the heap only grows, so each collection it would start walks
-    ever more objects and frees none; a cycle among them, should there be
-    one, is freed by a later collection."""
+def _collector_kept_off() -> Iterator[None]:
+    """Pause the cyclic garbage collector, then keep it off what was loaded
+    meanwhile (`freeze_heap`). While thousands of results are unpickled the
+    heap only grows, so each collection it would start walks ever more
+    objects and frees none; once resumed, its next passes would walk them
+    all again, though a run keeps them to its end. A long-running process
+    gives them back between builds (`thaw_heap`)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        freeze_heap()
         if enabled:
             gc.enable()
 
@@ -182,7 +187,7 @@ class ResultCache:
             else:
                 lookup.append(key)
         database = self._database() if lookup else None
-        with _collector_paused():
+        with _collector_kept_off():
             for start in range(0, len(lookup) if database is not None else 0, self.FLUSH_EVERY):
                 chunk = lookup[start:start + self.FLUSH_EVERY]
                 try:

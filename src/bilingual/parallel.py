@@ -11,8 +11,9 @@ advises for fork without exec): the cyclic collector no longer walks the
 thousands of article records a build holds. A collection writes to every
 object it walks, so a worker walking them would copy every memory page it
 shares with its parent, and the parent would walk them again and again for
-nothing (they live until the build ends). A long-running process gives them
-back to the collector between builds (`thaw_heap`).
+nothing (they live until the build ends). The build freezes them once
+gathered, too, forking or not (`freeze_heap`). A long-running process gives
+them back to the collector between builds (`thaw_heap`).
 """
 
 from __future__ import annotations
@@ -65,9 +66,16 @@ def _die_with_parent() -> None:
 def _forked_pool(workers: int, initializer: Callable, initargs: tuple = ()) -> ProcessPoolExecutor:
     """A pool of `workers` forked processes, each starting with `initializer(*initargs)`;
     the heap is frozen first (see the module's docstring)."""
-    gc.freeze()
+    freeze_heap()
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=initializer, initargs=initargs)
+
+
+def freeze_heap() -> None:
+    """Keep the cyclic collector off everything alive now until `thaw_heap`:
+    before forking, and once a build has loaded the records it keeps to its
+    end, which each later collection would otherwise walk again for nothing."""
+    gc.freeze()
 
 
 def thaw_heap() -> None:

@@ -193,7 +193,7 @@ def preview_build(root: Path, output: Path) -> BuildSummary:
     try:
         return build_site(load_config(root), drafts=True, output=output)
     finally:
-        thaw_heap()  # what the build froze for its workers is garbage now
+        thaw_heap()  # what the build froze is garbage now
 
 
 class Builder:
