@@ -163,6 +163,29 @@ def build(root: Path, **options) -> tuple[Path, object]:
     return out, build_site(load_config(root), output=out, **options)
 
 
+def test_a_listing_template_gets_every_field_of_its_entries(make_project):
+    # The built-in listings only show each entry's kept HTML; a project's own
+    # template may use the fields, for new entries and for those kept from the
+    # build before alike.
+    probe = ('{% extends "base.html" %}{% block main %}<ol class="probe">'
+             '{% for e in entries %}<li>{{ e.title }}|{{ e.href }}|{{ e.date }}|{{ e.draft }}|'
+             '{% for t in e.tags %}{{ t.name }}@{{ t.href }};{% endfor %}</li>{% endfor %}'
+             '</ol>{% endblock %}')
+    root = make_project({
+        "content/de/a.md": article("Alpha", tags="[Stadt, Wetter]"),
+        "templates/listing.html": probe,
+    })
+    out, _ = build(root)
+    alpha = "<li>Alpha|a/|2025-09-15|False|Stadt@tags/stadt/;Wetter@tags/wetter/;</li>"
+    assert f'<ol class="probe">{alpha}</ol>' in (out / "de/index.html").read_text()
+    (root / "content/de/b.md").write_text(
+        "---\ntitle: Beta\ndate: 2025-10-01\ntags: [Stadt]\n---\n\nEin Absatz.\n",
+        encoding="utf-8")
+    build(root)
+    beta = "<li>Beta|b/|2025-10-01|False|Stadt@tags/stadt/;</li>"
+    assert f'<ol class="probe">{beta}{alpha}</ol>' in (out / "de/index.html").read_text()
+
+
 def test_two_pages_on_one_file_name_both_sources(make_project):
     root = make_project({
         "content/de/a.md": article("A", slug="gleich"),
