@@ -94,6 +94,31 @@ def test_the_collector_leaves_the_gathered_records_alone_until_thawed(tmp_path, 
     assert gc.get_freeze_count() == 0
 
 
+def test_a_rebuild_does_not_hash_the_pages_it_took_from_the_cache(make_project, monkeypatch):
+    # Each page's digest is kept with it: comparing and recording thousands of
+    # unchanged pages then costs no hashing.
+    import bilingual.build
+    import bilingual.publish
+
+    root = make_project({f"content/de/a{n}.md": article(f"A{n}") for n in range(30)})
+    build(root)
+    hashed: list[bytes] = []
+    original = bilingual.publish.packed_digest
+
+    def counting(packed: bytes) -> bytes:
+        hashed.append(packed)
+        return original(packed)
+
+    monkeypatch.setattr(bilingual.publish, "packed_digest", counting)
+    monkeypatch.setattr(bilingual.build, "packed_digest", counting, raising=False)
+    (root / "content/de/a7.md").write_text(article("A7", "Ein anderer Absatz.\n"),
+                                           encoding="utf-8")
+    out, summary = build(root)
+    assert "de/a7/index.html" in summary.written
+    assert 0 < len(hashed) < 30 <= len(summary.pages)
+    assert (out / "de/a7/index.html").read_text(encoding="utf-8").count("Ein anderer Absatz.") == 1
+
+
 def test_build_reports_held_back_articles_and_broken_links():
     rendered = render_site(load_config(FIXTURE))
     held = {(h.source, h.lang): h for h in rendered.held_back}

@@ -50,6 +50,7 @@ from bilingual.publish import (
     PackedFiles,
     input_state,
     pack,
+    packed_digest,
     prepare_staging,
     recorded_site,
     remember_site,
@@ -1217,8 +1218,8 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
     except BaseException:
         summarised.abandon()
         raise
-    for name, packed in packed_pages.items():
-        rendered.set_packed(name, packed)
+    for name, (packed, digest) in packed_pages.items():
+        rendered.set_packed(name, packed, digest)
     for page in not_found:
         rendered[page.output] = renderer.not_found(page).encode()
     rendered[root.output] = renderer.chooser(root).encode()
@@ -1291,15 +1292,17 @@ def _links_unchanged(plan: SitePlan, item: Article | TagPage | HomePage,
 
 def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
                   progress: ProgressLike,
-                  cache: ResultCache, site_identity: bytes) -> dict[str, bytes]:
-    """Article and tag pages by output path, `publish.pack`ed. A page whose
+                  cache: ResultCache, site_identity: bytes) -> dict[str, tuple[bytes, bytes]]:
+    """Article and tag pages by output path, `publish.pack`ed, with their
+    `publish.packed_digest` (kept with the page: hashing thousands of pages
+    again on every build costs a tenth of a second). A page whose
     inputs are unchanged since an earlier build is taken from the cache; the
     others are rendered on every core. Warnings are merged in page order, as
     one process would."""
     # HTML (`publish.pack`ed), warnings raised, links resolved (target, href,
-    # warning), `site.link_state`.
+    # warning), `site.link_state`, the packed HTML's digest.
     Rendered = tuple[bytes, dict[tuple[str, str], str], tuple[tuple[str, str, str | None], ...],
-                     bytes]
+                     bytes, bytes]
     links = link_state(renderer.plan)
 
     def render(item: Article | TagPage | HomePage) -> Rendered:
@@ -1315,7 +1318,8 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
             cache.flush()  # the entries kept with the page, from a worker process too
         cache.release()  # what the body was rendered from: read again if ever needed
         raised = {key: renderer.warnings[key] for key in renderer.raised}
-        return pack(html.encode()), raised, tuple(renderer.resolved), links
+        packed = pack(html.encode())
+        return packed, raised, tuple(renderer.resolved), links, packed_digest(packed)
 
     keys = [hashlib.sha256(site_identity + _page_identity(renderer.plan, item)).digest()
             for item in pages]
@@ -1323,7 +1327,7 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
     for item, cached in zip(pages, cache.peek_many("page", keys, keep=False), strict=True):
         # Links resolve as they did when the page was rendered when every route,
         # group and file is the same; else each is resolved again to be sure.
-        fresh = isinstance(cached, tuple) and len(cached) == 4 and (
+        fresh = isinstance(cached, tuple) and len(cached) == 5 and (
             cached[3] == links or _links_unchanged(renderer.plan, item, cached[2]))
         results.append(cached if fresh else None)  # type: ignore[arg-type]
     for item in pages:
@@ -1339,8 +1343,8 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
     rendered = {}
     for item, result in zip(pages, results, strict=True):
         assert result is not None
-        data, raised = result[:2]
-        rendered[item.page.output] = data
+        data, raised, _, _, digest = result
+        rendered[item.page.output] = (data, digest)
         for key, warning in raised.items():
             renderer.warnings.setdefault(key, warning)
     return rendered

@@ -68,17 +68,20 @@ class PackedFiles(Mapping[str, bytes]):
     def __setitem__(self, name: str, data: bytes) -> None:
         self.set_packed(name, pack(data))
 
-    def set_packed(self, name: str, packed: bytes) -> None:
-        """Add a file already compressed by `pack`."""
+    def set_packed(self, name: str, packed: bytes, digest: bytes | None = None) -> None:
+        """Add a file already compressed by `pack`, with its `packed_digest`
+        when that is known."""
         self._packed[name] = packed
-        self._digests.pop(name, None)
+        if digest is None:
+            self._digests.pop(name, None)
+        else:
+            self._digests[name] = digest
 
     def digest(self, name: str) -> bytes:
         """A digest of the file, taken without unpacking it (packing is deterministic)."""
         digest = self._digests.get(name)
         if digest is None:
-            digest = self._digests[name] = hashlib.blake2b(self._packed[name],
-                                                           digest_size=16).digest()
+            digest = self._digests[name] = packed_digest(self._packed[name])
         return digest
 
     def __getitem__(self, name: str) -> bytes:
@@ -97,6 +100,11 @@ class PackedFiles(Mapping[str, bytes]):
 def pack(data: bytes) -> bytes:
     """`data` as `PackedFiles` holds it."""
     return zlib.compress(data, 1)
+
+
+def packed_digest(packed: bytes) -> bytes:
+    """`PackedFiles.digest` of a file as `pack` made it."""
+    return hashlib.blake2b(packed, digest_size=16).digest()
 
 
 def staging_folder(output: Path) -> Path:
