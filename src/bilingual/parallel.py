@@ -79,7 +79,7 @@ def freeze_heap() -> None:
 
 
 def thaw_heap() -> None:
-    """Let the collector walk what earlier forks froze again: for a process
+    """Let the collector walk what `freeze_heap` froze again: for a process
     that goes on building (the preview server), so that garbage cycles left
     by one build are freed by a later collection."""
     gc.unfreeze()
