@@ -7,9 +7,10 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 
-from bilingual.render import render_markdown
+from bilingual.render import render_body, render_markdown
 from tests.markdown_strategies import documents
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -68,6 +69,17 @@ def test_translation_cannot_inject_html_or_script_urls():
     assert "<b>frase</b>" in html
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert 'href="javascript' not in html
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "VBScript:x",
+                                 "File:///etc/passwd", "dATa:text/html,x"])
+def test_a_body_with_a_script_like_link_is_rendered_by_markdown_it(url):
+    # cmark-gfm would keep the link with an emptied href; markdown-it-py, which
+    # renders the translations, refuses it: one body, one rendering.
+    source = f"Zeit: 10:30. Ein [Link]({url}) und [noch einer](https://a.de).\n"
+    html = render_body(source, lambda target: target)
+    assert html == render_markdown(source, resolve_link=lambda target: target)
+    assert "href=\"\"" not in html and html.count("<a ") == 1
 
 
 def test_links_are_resolved_for_the_page():

@@ -267,8 +267,11 @@ def _place_line(body: str, starts: list[int], line_no: int,
     line_start = starts[line_no]
     line_end = starts[line_no + 1] - 1 if line_no + 1 < len(starts) else len(body)
     line = body[line_start:line_end]
-    trimmed = line.rstrip(" \t")
-    for candidate in (line, trimmed, _ATX_CLOSING.sub("", line)):
+    if line.endswith(text):
+        return len(line) - len(text), len(line)
+    # Only then the line without trailing blanks or a heading's closing `#`s:
+    # most lines end with their text, and this runs for every line of a site.
+    for candidate in (line.rstrip(" \t"), _ATX_CLOSING.sub("", line)):
         if candidate.endswith(text):
             return len(candidate) - len(text), len(candidate)
     if (column := line.rfind(text)) >= 0:
