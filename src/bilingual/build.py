@@ -19,6 +19,7 @@ Output is deterministic: no timestamps, sorted walks, dates from front matter.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gettext
 import hashlib
 import io
@@ -733,7 +734,14 @@ def template_environment(config: SiteConfig, lang: str,
         newstyle=True,
     )
     locale = config.babel_locale(lang)
-    env.filters["long_date"] = lambda day: format_date(day, "long", locale=locale)
+
+    @functools.cache
+    def long_date(day: dt.date) -> str:
+        # Babel takes some ten microseconds per date; a listing shows
+        # thousands of entries, most sharing their date with others.
+        return format_date(day, "long", locale=locale)
+
+    env.filters["long_date"] = long_date
     return env
 
 
