@@ -119,6 +119,72 @@ def test_a_rebuild_does_not_hash_the_pages_it_took_from_the_cache(make_project, 
     assert (out / "de/a7/index.html").read_text(encoding="utf-8").count("Ein anderer Absatz.") == 1
 
 
+def test_a_rebuild_reads_the_html_of_no_page_it_keeps(make_project, monkeypatch):
+    # A kept page whose file in the output is the one recorded is not written,
+    # so its HTML (a fifth of the pages' bytes, packed) is not even read.
+    import zlib
+
+    from bilingual.cache import ResultCache
+
+    root = make_project({f"content/de/a{n}.md": article(f"A{n}") for n in range(30)})
+    build(root)
+    loaded: list[object] = []
+    peek_many, load = ResultCache.peek_many, ResultCache._load
+
+    def peeking_many(self, *args, **kwargs):
+        found = peek_many(self, *args, **kwargs)
+        loaded.extend(found)
+        return found
+
+    def loading(self, *args, **kwargs):
+        found = load(self, *args, **kwargs)
+        loaded.append(found)
+        return found
+
+    monkeypatch.setattr(ResultCache, "peek_many", peeking_many)
+    monkeypatch.setattr(ResultCache, "_load", loading)
+
+    def pages_in(value: object) -> int:
+        if isinstance(value, tuple | list):
+            return sum(pages_in(part) for part in value)
+        try:
+            return b"<!DOCTYPE html>" in zlib.decompress(value)  # type: ignore[arg-type]
+        except (TypeError, zlib.error):
+            return 0
+
+    (root / "content/de/a7.md").write_text(article("A7", "Ein anderer Absatz.\n"),
+                                           encoding="utf-8")
+    out, summary = build(root)
+    assert "de/a7/index.html" in summary.written and len(summary.pages) > 30
+    assert loaded and sum(pages_in(value) for value in loaded) == 0
+
+
+def test_pages_kept_in_the_cache_are_written_again_when_the_output_is_gone(make_project):
+    # Then their HTML is read from the cache; when another run pruned it, or it
+    # is damaged, the page is rendered again: the site is the same either way.
+    import sqlite3
+
+    from bilingual.cache import CACHE_FOLDER, ResultCache
+
+    root = make_project({f"content/de/a{n}.md": article(f"A{n}") for n in range(30)})
+    out, _ = build(root)
+    clean = tree(out)
+    shutil.rmtree(out)
+    _, summary = build(root)
+    assert tree(out) == clean and len(summary.written) == len(clean)
+    database = sqlite3.connect(root / CACHE_FOLDER / ResultCache.DATABASE)
+    with database:
+        pruned = database.execute("DELETE FROM results WHERE key IN (SELECT key FROM results "
+                                  "WHERE kind = 'page-html' ORDER BY key LIMIT 16)").rowcount
+        damaged = database.execute("UPDATE results SET value = X'00' "
+                                   "WHERE kind = 'page-html'").rowcount
+    database.close()
+    assert pruned == 16 and damaged > 10
+    shutil.rmtree(out)
+    build(root)
+    assert tree(out) == clean
+
+
 def test_build_reports_held_back_articles_and_broken_links():
     rendered = render_site(load_config(FIXTURE))
     held = {(h.source, h.lang): h for h in rendered.held_back}

@@ -27,7 +27,7 @@ import operator
 import os
 import pickle
 import posixpath
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -1124,6 +1124,7 @@ def rebuild_site(config: SiteConfig, drafts: bool, output: Path, progress: Progr
                            files.held_back, files.warnings, files.articles)
     remember_site(config, output, drafts, inputs, summary, files.files)
     cache.prune("page")  # writes what is pending, too
+    cache.prune("page-html")
     cache.prune("entries")
     return summary
 
@@ -1227,7 +1228,10 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
         summarised.abandon()
         raise
     for name, (packed, digest) in packed_pages.items():
-        rendered.set_packed(name, packed, digest)
+        if isinstance(packed, bytes):
+            rendered.set_packed(name, packed, digest)
+        else:
+            rendered.set_stored(name, digest, packed)
     for page in not_found:
         rendered[page.output] = renderer.not_found(page).encode()
     rendered[root.output] = renderer.chooser(root).encode()
@@ -1299,21 +1303,24 @@ def _links_unchanged(plan: SitePlan, item: Article | TagPage | HomePage,
 
 
 def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
-                  progress: ProgressLike,
-                  cache: ResultCache, site_identity: bytes) -> dict[str, tuple[bytes, bytes]]:
-    """Article and tag pages by output path, `publish.pack`ed, with their
-    `publish.packed_digest` (kept with the page: hashing thousands of pages
-    again on every build costs a tenth of a second). A page whose
-    inputs are unchanged since an earlier build is taken from the cache; the
-    others are rendered on every core. Warnings are merged in page order, as
-    one process would."""
-    # HTML (`publish.pack`ed), warnings raised, links resolved (target, href,
-    # warning), `site.link_state`, the packed HTML's digest.
-    Rendered = tuple[bytes, dict[tuple[str, str], str], tuple[tuple[str, str, str | None], ...],
-                     bytes, bytes]
+                  progress: ProgressLike, cache: ResultCache,
+                  site_identity: bytes) -> dict[str, tuple[bytes | Callable[[], bytes], bytes]]:
+    """Article and tag pages by output path: each `publish.pack`ed (or, for
+    a page taken from the cache, a function that gives it) with its
+    `publish.packed_digest`. A page whose inputs are unchanged since an
+    earlier build is taken from the cache: what it raised and resolved and
+    its digest (hashing thousands of pages again on every build costs a tenth
+    of a second), its HTML (kept apart, under "page-html") read only if the
+    page is written. The others are rendered on every core. Warnings are
+    merged in page order, as one process would."""
+    # Warnings raised, links resolved (target, href, warning), `site.link_state`,
+    # the packed HTML's digest.
+    Checked = tuple[dict[tuple[str, str], str], tuple[tuple[str, str, str | None], ...],
+                    bytes, bytes]
     links = link_state(renderer.plan)
 
-    def render(item: Article | TagPage | HomePage) -> Rendered:
+    def render(item: Article | TagPage | HomePage) -> tuple[bytes, Checked]:
+        """The page `publish.pack`ed, and what is checked before it is reused."""
         renderer.raised.clear()
         renderer.resolved.clear()
         if isinstance(item, Article):
@@ -1327,32 +1334,48 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
         cache.release()  # what the body was rendered from: read again if ever needed
         raised = {key: renderer.warnings[key] for key in renderer.raised}
         packed = pack(html.encode())
-        return packed, raised, tuple(renderer.resolved), links, packed_digest(packed)
+        return packed, (raised, tuple(renderer.resolved), links, packed_digest(packed))
+
+    def stored(item: Article | TagPage | HomePage, key: bytes,
+               digest: bytes) -> Callable[[], bytes]:
+        def load() -> bytes:
+            packed = cache.peek("page-html", key, keep=False)
+            if isinstance(packed, bytes) and packed_digest(packed) == digest:
+                return packed
+            # Pruned by another run since, or damaged: the page renders the same.
+            return render(item)[0]
+        return load
 
     keys = [hashlib.sha256(site_identity + _page_identity(renderer.plan, item)).digest()
             for item in pages]
-    results: list[Rendered | None] = []
-    for item, cached in zip(pages, cache.peek_many("page", keys, keep=False), strict=True):
+    results: list[Checked | None] = []
+    for item, key, cached in zip(pages, keys, cache.peek_many("page", keys, keep=False),
+                                 strict=True):
         # Links resolve as they did when the page was rendered when every route,
         # group and file is the same; else each is resolved again to be sure.
-        fresh = isinstance(cached, tuple) and len(cached) == 5 and (
-            cached[3] == links or _links_unchanged(renderer.plan, item, cached[2]))
+        fresh = isinstance(cached, tuple) and len(cached) == 4 and (
+            cached[2] == links or _links_unchanged(renderer.plan, item, cached[1]))
         results.append(cached if fresh else None)  # type: ignore[arg-type]
+        if fresh:
+            cache.touch("page-html", key)
     for item in pages:
         if not isinstance(item, Article):
             cache.touch("entries", entries_key(site_identity, item.page))
     missing = [index for index, result in enumerate(results) if result is None]
+    html: dict[int, bytes] = {}
     progress.start(len(missing), "Rendering")
-    for index, result in zip(missing, map_chunks(render, [pages[i] for i in missing],
-                                                 progress.advance), strict=True):
-        results[index] = result
-        cache.put("page", keys[index], result, keep=False)
+    for index, (packed, checked) in zip(missing, map_chunks(render, [pages[i] for i in missing],
+                                                           progress.advance), strict=True):
+        results[index], html[index] = checked, packed
+        cache.put("page", keys[index], checked, keep=False)
+        cache.put("page-html", keys[index], packed, keep=False)
     progress.finish()
-    rendered = {}
-    for item, result in zip(pages, results, strict=True):
+    rendered: dict[str, tuple[bytes | Callable[[], bytes], bytes]] = {}
+    for index, (item, result) in enumerate(zip(pages, results, strict=True)):
         assert result is not None
-        data, raised, _, _, digest = result
-        rendered[item.page.output] = (data, digest)
+        raised, _, _, digest = result
+        rendered[item.page.output] = (html[index] if index in html
+                                      else stored(item, keys[index], digest), digest)
         for key, warning in raised.items():
             renderer.warnings.setdefault(key, warning)
     return rendered

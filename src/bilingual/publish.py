@@ -52,7 +52,7 @@ class PackedFiles(Mapping[str, bytes]):
     a build keeps every page until the swap, and HTML packs about four to one."""
 
     def __init__(self) -> None:
-        self._packed: dict[str, bytes] = {}
+        self._packed: dict[str, bytes | Callable[[], bytes]] = {}
         self._digests: dict[str, bytes] = {}
 
     @classmethod
@@ -77,6 +77,13 @@ class PackedFiles(Mapping[str, bytes]):
         else:
             self._digests[name] = digest
 
+    def set_stored(self, name: str, digest: bytes, load: Callable[[], bytes]) -> None:
+        """Add a file known by its `packed_digest`, its packed bytes kept
+        elsewhere: `load` gives them, called only when the file is read (a
+        build writes few of the pages it took from the cache)."""
+        self._packed[name] = load
+        self._digests[name] = digest
+
     def digest(self, name: str) -> bytes:
         """A digest of the file, taken without unpacking it (packing is deterministic)."""
         digest = self._digests.get(name)
@@ -85,7 +92,10 @@ class PackedFiles(Mapping[str, bytes]):
         return digest
 
     def __getitem__(self, name: str) -> bytes:
-        return zlib.decompress(self._packed[name])
+        packed = self._packed[name]
+        if callable(packed):
+            packed = self._packed[name] = packed()
+        return zlib.decompress(packed)
 
     def __contains__(self, name: object) -> bool:  # Mapping's would unpack the file
         return name in self._packed
