@@ -146,6 +146,8 @@ def cmark_html(markdown: str) -> str:
             native.cmark_node_free(int(ffi.cast("uintptr_t", root)))
     finally:
         lib.cmark_parser_free(parser)
+
+
 _SCRIPT_LIKE_SCHEME = re.compile(r"(?:javascript|vbscript|file|data)\Z", re.IGNORECASE)
 """Before a colon: a URL cmark-gfm would pass through where markdown-it-py refuses it."""
 _LONGEST_SCHEME = len("javascript")
