@@ -39,12 +39,11 @@ from markupsafe import Markup, escape
 
 from bilingual.cache import ResultCache, file_state, pickle_by_fields, project_cache
 from bilingual.catalog import read_catalog
-from bilingual.config import SiteConfig
+from bilingual.config import BUILTIN, SiteConfig
 from bilingual.errors import BilingualError
 from bilingual.parallel import beside, freeze_heap, map_chunks
 from bilingual.progress import NullProgress, ProgressLike
 from bilingual.publish import (
-    BUILTIN,
     MANIFEST,
     BuildSummary,
     HeldBack,

@@ -17,6 +17,8 @@ from babel import Locale, UnknownLocaleError
 from bilingual.errors import ConfigError
 
 CONFIG_NAME = "bilingual.toml"
+BUILTIN = Path(__file__).parent / "scaffold"
+"""The built-in templates and stylesheet: an input of every build too."""
 
 CHECK_CODES = ("missing", "fuzzy", "stale", "markup", "syntax", "obsolete", "site")
 """Finding codes of `bilingual check`; `site` is for `--site DIR` (a built site)."""

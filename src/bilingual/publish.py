@@ -37,7 +37,7 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
 from bilingual.cache import file_identity, project_cache, tree_state
-from bilingual.config import SiteConfig
+from bilingual.config import BUILTIN, SiteConfig
 from bilingual.errors import BilingualError
 from bilingual.parallel import map_chunks
 
@@ -519,10 +519,6 @@ def describe_summary(summary: BuildSummary, languages: Iterable[str]) -> str:
     return (f"{len(summary.pages)} pages ({counts}), {len(summary.files)} files in "
             f"{summary.output_dir}; {len(summary.written)} written, "
             f"{len(summary.removed)} removed")
-
-
-BUILTIN = Path(__file__).parent / "scaffold"
-"""The built-in templates and stylesheet: an input of every build too."""
 
 
 def input_state(config: SiteConfig) -> bytes:

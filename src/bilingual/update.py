@@ -15,13 +15,11 @@ from pathlib import Path, PurePosixPath
 
 import polib
 from babel import Locale
-from babel.messages.extract import extract
 from babel.messages.plurals import get_plural
-from jinja2.ext import babel_extract
 
-from bilingual.cache import ResultCache, file_state, project_cache
+from bilingual.cache import ResultCache, file_state, project_cache, tree_state
 from bilingual.catalog import format_catalog, read_catalog, write_if_changed
-from bilingual.config import SiteConfig
+from bilingual.config import BUILTIN, SiteConfig
 from bilingual.errors import BilingualError, CatalogError
 from bilingual.merge import Key, MergeStats, Remembered, build_memory, merge_catalog
 from bilingual.parallel import map_chunks
@@ -101,7 +99,24 @@ def ui_template_entries(config: SiteConfig) -> list[polib.POEntry]:
 
     The templates are the ones the build uses: the project's `templates/`, and
     the built-in template for any name it lacks; both are referenced as
-    `templates/<name>`."""
+    `templates/<name>`. Extracting loads the build and Jinja2's lexer, some
+    50 ms of every `update`, so the strings are kept in the cache under the
+    state of both template folders."""
+    folder = relative(config, config.templates_dir)
+    state = tree_state([config.templates_dir, BUILTIN / "templates"])
+    strings = project_cache(config.root).get(
+        "ui-strings", state + folder.encode(), lambda: _extract_ui_strings(config, folder))
+    return [polib.POEntry(msgid=msgid, msgid_plural=plural, msgctxt=context, comment=comment,
+                          occurrences=list(references))
+            for msgid, plural, context, comment, references in strings]
+
+
+def _extract_ui_strings(config: SiteConfig, folder: str) -> tuple[
+        tuple[str, str, str | None, str, tuple[tuple[str, str], ...]], ...]:
+    """(msgid, msgid_plural, msgctxt, comment, references) of each UI string."""
+    from babel.messages.extract import extract
+    from jinja2.ext import babel_extract
+
     # Imported here: the build module imports this one.
     from bilingual.build import template_files
 
@@ -109,7 +124,7 @@ def ui_template_entries(config: SiteConfig) -> list[polib.POEntry]:
     for name, path in template_files(config):
         if PurePosixPath(name).suffix not in (".html", ".xml", ".txt", ".j2"):
             continue
-        reference = relative(config, config.templates_dir) + "/" + name
+        reference = folder + "/" + name
         with path.open("rb") as handle:
             try:
                 found = list(extract(babel_extract, handle, keywords=UI_KEYWORDS,
@@ -128,7 +143,8 @@ def ui_template_entries(config: SiteConfig) -> list[polib.POEntry]:
                     comment="\n".join(comments), occurrences=[])
             if (reference, "") not in entries[key].occurrences:
                 entries[key].occurrences.append((reference, ""))
-    return list(entries.values())
+    return tuple((e.msgid, e.msgid_plural, e.msgctxt, e.comment, tuple(e.occurrences))
+                 for e in entries.values())
 
 
 def new_header(config: SiteConfig, lang: str) -> dict[str, str]:
