@@ -1,10 +1,12 @@
-"""The result cache's bulk look-up keeps the garbage collector off what it loads,
-and leaves it enabled or disabled as it found it."""
+"""The result cache: its bulk look-up keeps the garbage collector off what it
+loads (and leaves it enabled or disabled as it found it); its keys change with
+bilingual's code and with the libraries whose work it keeps."""
 
 from __future__ import annotations
 
 import gc
 import pickle
+import re
 
 import pytest
 
@@ -42,3 +44,47 @@ def test_looking_up_many_results_keeps_the_collector_off_them_until_thawed(
         thaw_heap()
     assert found == [{"n": n, "tags": (f"t{n}",)} for n in range(50)] + [None] * 10
     assert seen == [False] * 50  # no collection walks the results while they load
+
+
+def test_another_version_of_a_library_invalidates_every_result(tmp_path, monkeypatch):
+    # Pages rendered, dates formatted and articles segmented by the version
+    # before must not stand for what the new one makes.
+    import bilingual.cache
+    from bilingual.cache import code_fingerprint
+
+    library = tmp_path / "lib" / "renderer_of_old.py"
+    library.parent.mkdir()
+    library.write_text("VERSION = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(library.parent))
+    monkeypatch.setattr(bilingual.cache, "LIBRARIES", ("renderer_of_old",))
+    code_fingerprint.cache_clear()
+    stored = ResultCache(tmp_path / "cache")
+    stored.put("page", b"inputs", "rendered by version 1")
+    stored.flush()
+    assert ResultCache(tmp_path / "cache").peek("page", b"inputs") == "rendered by version 1"
+
+    library.write_text("VERSION = 2.0\n", encoding="utf-8")  # what an upgrade does
+    code_fingerprint.cache_clear()
+    assert ResultCache(tmp_path / "cache").peek("page", b"inputs") is None
+    code_fingerprint.cache_clear()  # the real libraries again, after monkeypatch's undo
+
+
+def test_every_library_whose_work_is_cached_is_in_the_fingerprint():
+    # Every runtime dependency but the command-line parser shapes a result
+    # the cache keeps; markupsafe escapes every template's output.
+    import importlib.metadata
+    import importlib.util
+    import tomllib
+    from pathlib import Path
+
+    from bilingual.cache import LIBRARIES
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    wanted = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    names = {re.split(r"[<>=!~ \[;]", requirement)[0].lower() for requirement in wanted}
+    modules = {module for module, distributions in
+               importlib.metadata.packages_distributions().items()
+               if not module.startswith("_")  # PyYAML's _yaml, its C half
+               and any(d.lower() in names - {"click"} for d in distributions)}
+    assert modules | {"markupsafe"} <= set(LIBRARIES)
+    assert all(importlib.util.find_spec(name) is not None for name in LIBRARIES)

@@ -18,6 +18,7 @@ import copyreg
 import dataclasses
 import gc
 import hashlib
+import importlib.util
 import operator
 import os
 import pickle
@@ -77,13 +78,32 @@ def _collector_kept_off() -> Iterator[None]:
             gc.enable()
 
 
+LIBRARIES = ("markdown_it", "mdit_py_plugins", "cmarkgfm", "jinja2", "markupsafe", "babel",
+             "polib", "yaml")
+"""The libraries whose work the cache keeps (segments, front matter, catalogs,
+dates, rendered pages): another version of one makes every result stale."""
+
+
 @cache
 def code_fingerprint() -> bytes:
-    """Hash of bilingual's own source: a new version invalidates every entry."""
+    """Hash of bilingual's own source and of the installed `LIBRARIES`: a new
+    version of either invalidates every entry."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*.py")):
         digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
+    for name in LIBRARIES:
+        # Where each is, and the size and time of its first file: installing
+        # another version writes that file anew. Its version number would take
+        # importlib.metadata, some 20 ms more for every command.
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        try:
+            info = os.stat(origin) if origin else None
+        except OSError:
+            info = None
+        state = f"{info.st_size}.{info.st_mtime_ns}" if info is not None else "missing"
+        digest.update(f"{name}\0{origin}\0{state}\n".encode())
     return digest.digest()
 
 
