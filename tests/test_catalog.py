@@ -603,7 +603,7 @@ def test_unknown_charset_is_an_error_on_the_content_type_line():
     assert "KLINGON-1" in raised.value.format_message()
 
 
-@pytest.mark.parametrize("charset", ["KLINGON-1", "UTF-16"])
+@pytest.mark.parametrize("charset", ["KLINGON-1", "UTF-16", "UTF\0-8"])
 def test_parse_catalog_rejects_an_unusable_charset_too(charset):
     with pytest.raises(CatalogError) as raised:
         parse_catalog(header_lines(charset) + 'msgid "a"\nmsgstr "b"\n', "a.po")

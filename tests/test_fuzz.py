@@ -10,12 +10,14 @@ test_segment.py, over `markdown_strategies.wild_documents`.)
 from __future__ import annotations
 
 import subprocess
+from unittest import mock
 
 import polib
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bilingual import catalog
 from bilingual.catalog import format_catalog, parse_catalog
 from bilingual.errors import CatalogError
 from tests.conftest import gettext_tool
@@ -157,3 +159,98 @@ def test_reader_refuses_a_nul_in_a_comment_with_its_line():
             '# gut\x00\nmsgid "a"\nmsgstr "b"\n')
     with pytest.raises(CatalogError, match=r"^fuzz.po:4: .*NUL"):
         parse_catalog(text, "fuzz.po")
+
+
+# --------------------------------------------------------------------------- whole-entry reader
+
+def read_outcome(text: str) -> tuple:
+    """Everything `parse_catalog` gives for `text`, or the error it raises."""
+    try:
+        po = parse_catalog(text, "fuzz.po")
+    except CatalogError as exc:
+        return ("error", str(exc))
+    return (po.header, po.metadata, po.metadata_is_fuzzy,
+            [fields(e) + (e.linenum,) for e in po])
+
+
+def line_by_line_outcome(text: str) -> tuple:
+    with mock.patch.object(catalog, "_plain_entries", lambda text: None):
+        return read_outcome(text)
+
+
+PLAIN_TEXT = st.text(st.characters(blacklist_categories=("Cs",),
+                                   blacklist_characters="\0\x04\r"), max_size=30)
+# Lines a damaged or hand-edited catalog may gain anywhere.
+INSERTIONS = st.sampled_from(["\n", " ", "\t", "\r", "\r\n", "#", "#~ ", "#| ", "\\", "\\q",
+                              "\\101", '"', '"x"', "\n\n", 'msgid "a"\nmsgstr "b"\n', "#. c\n", "#, fuzzy\n",
+                              'msgctxt "k"\n', "msgstr[0] ", "\x00", "\u2028", "ü"])
+
+
+@st.composite
+def plain_catalog_texts(draw) -> str:
+    """Catalogs of plain entries as the writer makes them, sometimes damaged."""
+    entries = []
+    for index in range(draw(st.integers(0, 6))):
+        entry = polib.POEntry(msgid=f"m{index}{draw(PLAIN_TEXT)}",
+                              msgstr=draw(PLAIN_TEXT),
+                              msgctxt=draw(st.none() | PLAIN_TEXT),
+                              tcomment=draw(st.lists(COMMENT, max_size=2).map("\n".join)),
+                              comment=draw(st.lists(COMMENT, min_size=1, max_size=2).map(
+                                  "\n".join)),
+                              occurrences=draw(st.lists(st.tuples(FILE, st.sampled_from(
+                                  ["", "7"])), min_size=1, max_size=2, unique=True)),
+                              flags=draw(FLAGS))
+        entries.append(entry)
+    text = format_catalog(new_catalog(entries))
+    if draw(st.booleans()):  # an entry twice: an error, on its second msgid line
+        blocks = text.split("\n\n")
+        text = "\n\n".join([*blocks, draw(st.sampled_from(blocks))])
+    damage = draw(st.sampled_from(["none", "line end", "anywhere"]))
+    if damage == "anywhere":
+        position = draw(st.sampled_from(range(len(text) + 1)))
+        text = text[:position] + draw(INSERTIONS) + text[position:]
+    elif damage == "line end":
+        lines = text.split("\n")
+        number = draw(st.sampled_from([i for i, line in enumerate(lines) if line]))
+        lines[number] += draw(st.sampled_from(["\r", " ", "\\", "\t"]))
+        text = "\n".join(lines)
+    return text
+
+
+def test_the_whole_entry_reader_reads_what_the_line_reader_reads():
+    """Most catalogs are read an entry at a time (`_plain_entries`); every
+    catalog it accepts must read exactly as line by line: same strings,
+    comments, flags, references and lines, same errors."""
+    accepted = []
+
+    @settings(max_examples=400, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(plain_catalog_texts())
+    def agree(text):
+        assert read_outcome(text) == line_by_line_outcome(text)
+        accepted.append(catalog._plain_entries(text) is not None)
+
+    agree()
+    # Both kinds occurred: the comparison covered the fast reader, not only the fallback.
+    assert any(accepted) and not all(accepted)
+
+
+
+PLAIN_HEADER = 'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+
+
+@pytest.mark.parametrize("entry", [
+    '#. Absatz\r\nmsgid "a"\nmsgstr "b"\n',              # CRLF after a comment
+    '#. Absatz\nmsgid "a"\r\nmsgstr "b"\n',              # CRLF after a string
+    '#. Absatz\nmsgid "a" \nmsgstr "b"\n',               # blank after a string
+    'msgid"a"\nmsgstr "b"\n',                            # no blank after the keyword
+    'msgid "a\\101"\nmsgstr "b"\n',                      # an octal escape
+    'msgid "a"\nmsgstr "b\\q"\n',                        # an invalid escape
+    '#. x\n\nmsgid "a"\nmsgstr "b"\n',                   # a blank line inside the entry
+    'msgid "a"\nmsgstr "b"\n\n"c"\n',                    # a string after a blank line
+    'msgctxt "k"\nmsgid "a"\nmsgstr "b"\n\nmsgctxt "k"\nmsgid "a"\nmsgstr "c"\n',  # twice
+    '#: a.md:3 b.md\n#, fuzzy, no-wrap\n#, c-format\n# Übersetzer\n#\nmsgid ""\n"a"\n'
+    'msgstr "\\"b\\"\\n"\n',
+])
+def test_the_whole_entry_reader_agrees_on_edge_cases(entry):
+    assert read_outcome(PLAIN_HEADER + entry) == line_by_line_outcome(PLAIN_HEADER + entry)

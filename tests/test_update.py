@@ -8,7 +8,7 @@ import sys
 import polib
 import pytest
 
-from bilingual.catalog import read_catalog
+from bilingual.catalog import _plain_entries, read_catalog
 from bilingual.config import load_config
 from bilingual.update import apply_plan, plan_update
 from tests.conftest import gettext_tool, msgfmt_check
@@ -124,6 +124,21 @@ def test_written_catalogs_pass_msgfmt_and_are_msgcat_fixed_points(make_project):
         recatted = subprocess.run([msgcat, str(path)], capture_output=True, text=True,
                                   check=True).stdout
         assert recatted == path.read_text(encoding="utf-8"), path
+
+
+def test_an_article_catalog_as_update_writes_it_is_read_an_entry_at_a_time(make_project):
+    # The fast reader must serve the catalogs a project is made of, or it buys nothing;
+    # tests/test_fuzz.py proves it reads what the line-by-line reader reads.
+    root = make_project({"content/de/markt.md": ARTICLE})
+    run(root, "update")
+    translate_all(catalog_file(root))
+    text = catalog_file(root).read_text(encoding="utf-8")
+    entries = _plain_entries(text)
+    assert entries is not None
+    read = read_catalog(catalog_file(root))
+    assert [(e.fields["msgid"], e.fields["msgstr"]) for e in entries[1:]] == [
+        (e.msgid, e.msgstr) for e in read]
+    assert len(read) > 3 and all(e.msgstr == "ES: " + e.msgid for e in read)
 
 
 def test_unparsable_catalog_is_reported_and_left_untouched(make_project):
