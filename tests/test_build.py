@@ -352,6 +352,26 @@ def test_translation_of_must_name_an_existing_source_article(make_project):
     assert "content/es/c.md:4: translation_of '../../etc/passwd.md' must be the path" in message
 
 
+def test_a_hand_written_translation_of_a_draft_is_a_draft_too(make_project):
+    root = make_project({
+        "content/de/a.md": article("Entwurf", draft="true"),
+        "content/es/a.md": article("Borrador", translation_of="a.md"),
+        "content/es/b.md": article("Otro"),
+    })
+    out, summary = build(root)
+    assert "held back: content/es/a.md [es]: draft: true in the front matter of " \
+        "content/de/a.md" in [h.describe() for h in summary.held_back]
+    assert not (out / "es/a").exists() and not (out / "de/a").exists()
+    assert (out / "es/b/index.html").is_file()
+    assert "es/a/" not in (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert "Borrador" not in (out / "es/feed.xml").read_text(encoding="utf-8")
+    assert "Borrador" not in (out / "es/index.html").read_text(encoding="utf-8")
+
+    out, summary = build(root, drafts=True)
+    page = (out / "es/a/index.html").read_text(encoding="utf-8")
+    assert "Borrador" in page and 'content="noindex' in page
+
+
 def test_no_catalog_holds_back_and_drafts_show_the_source_text(make_project):
     root = make_project({"content/de/a.md": article("Titel", "Erster Absatz.\n")})
     out, summary = build(root)

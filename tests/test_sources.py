@@ -36,12 +36,22 @@ def test_quoted_date_is_a_date_too():
     ("---\ntitle: x\ndate: morgen\n---\n", 3, "not a date"),
     ("---\n- a\n- b\n---\n", 2, "must be a mapping"),
     ("---\ntitle: !!python/object/apply:os.system [echo hi]\n---\n", 2, "not valid YAML"),
+    ('---\ntitle: x\ndraft: "false"\n---\n', 3, "'draft' must be true or false"),
+    ("---\ntitle: x\ndraft: no way\n---\n", 3, "'draft' must be true or false"),
+    ("---\ntitle: Hallo\ndate: 2025-09-15\nText.\n", 1, "never closed"),
+    ("---", 1, "never closed"),
 ])
 def test_bad_front_matter_names_file_and_line(text, line, words):
     with pytest.raises(SourceError) as raised:
         parse(text)
     assert raised.value.format_message().startswith(f"content/de/a.md:{line}: ")
     assert words in raised.value.format_message()
+
+
+def test_draft_is_a_yes_or_no():
+    assert parse("---\ntitle: x\ndraft: true\n---\n").draft is True
+    assert parse("---\ntitle: x\ndraft: false\n---\n").draft is False
+    assert parse("---\ntitle: x\n---\n").draft is False
 
 
 def test_binary_and_bad_encoding_are_refused():

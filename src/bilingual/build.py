@@ -275,13 +275,15 @@ _SKIP = object()
 
 def _buildable_slug(config: SiteConfig, doc: SourceDoc, lang: str, drafts: bool,
                     held: list[HeldBack], unbuilt: dict[tuple[str, str], str],
-                    errors: list[str]) -> str | None | object:
+                    errors: list[str], draft_source: Path | None = None) -> str | None | object:
     """The slug of an article written in `lang`, or `_SKIP` when it is a draft
-    of a build without drafts or its slug is refused (recorded in the lists)."""
-    if doc.draft:
+    of a build without drafts or its slug is refused (recorded in the lists).
+    A hand-written translation of a draft (`draft_source`) is a draft too."""
+    if doc.draft or draft_source is not None:
         source = display_path(config, doc.path)
-        held.append(HeldBack(source, lang, "draft: true in its front matter",
-                             built_as_draft=drafts))
+        reason = ("draft: true in its front matter" if doc.draft else
+                  f"draft: true in the front matter of {display_path(config, draft_source)}")
+        held.append(HeldBack(source, lang, reason, built_as_draft=drafts))
         if not drafts:
             unbuilt[(lang, doc.key.as_posix())] = "draft: true"
             return _SKIP
@@ -290,6 +292,17 @@ def _buildable_slug(config: SiteConfig, doc: SourceDoc, lang: str, drafts: bool,
     except BilingualError as exc:
         errors.append(exc.format_message())
         return _SKIP
+
+
+def _draft_source(config: SiteConfig, cache: ResultCache, key: PurePosixPath) -> Path | None:
+    """The source article `key` when it is a draft (its error, if any, is reported
+    where it is gathered)."""
+    content = config.content_dir(config.source_language)
+    try:
+        doc = cached_source(cache, content / key, content, config.source_language)
+    except BilingualError:
+        return None
+    return doc.path if doc.draft else None
 
 
 def _translation_of(config: SiteConfig, doc: SourceDoc) -> PurePosixPath | None:
@@ -322,10 +335,12 @@ def _listed(page: Page, title: str, title_lang: str, description: str, descripti
 
 
 def _source_article(config: SiteConfig, doc: SourceDoc, route: str, group: str,
-                    inputs: bytes) -> Article:
+                    inputs: bytes, draft: bool | None = None) -> Article:
+    """The article written in `doc`'s language (`draft`: its page's, when not its own)."""
     lang = doc.lang
     tags = tuple(Tag(t, tag_slug(t), lang, tag_slug(t)) for t in doc.meta.get("tags", ()) or ())
-    page = Page("article", lang, route, display_path(config, doc.path), group, doc.draft)
+    page = Page("article", lang, route, display_path(config, doc.path), group,
+                doc.draft if draft is None else draft)
     title, description, date = doc.title or doc.key.stem, _text(doc.meta, "description"), \
         _date(doc, "date")
     return Article(
@@ -604,12 +619,15 @@ def gather(config: SiteConfig, drafts: bool) -> Gathered:
             if (lang, doc.key) not in pairs:
                 continue  # its translation_of was refused above
             key = pairs[(lang, doc.key)]
-            slug = _buildable_slug(config, doc, lang, drafts, held, unbuilt, errors)
+            draft_source = _draft_source(config, cache, key) if key is not None else None
+            slug = _buildable_slug(config, doc, lang, drafts, held, unbuilt, errors,
+                                   draft_source)
             if slug is _SKIP:
                 continue
             group = f"article:{src}:{key}" if key is not None else f"article:{lang}:{doc.key}"
             article = _source_article(config, doc, article_route(lang, doc.key, slug), group,
-                                      f"{lang}\0{file_state(doc.path)}".encode())
+                                      f"{lang}\0{file_state(doc.path)}".encode(),
+                                      doc.draft or draft_source is not None)
             articles.append(article)
             texts[article.page.output] = ArticleText(doc.body, None, None)
 

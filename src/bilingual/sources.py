@@ -51,7 +51,7 @@ class SourceDoc:
 
     @property
     def draft(self) -> bool:
-        return bool(self.meta.get("draft", False))
+        return self.meta.get("draft") is True
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
@@ -176,6 +176,10 @@ def parse_front_matter(yaml_text: str, path: Path, lines: dict[str, int]) -> dic
         if not isinstance(tags, list) or not all(isinstance(t, str | int | float) for t in tags):
             raise SourceError("front matter 'tags' must be a list of words", path, lines.get("tags", 2))
         meta["tags"] = tuple(str(t) for t in tags)
+    if "draft" in meta and not isinstance(meta["draft"], bool):
+        # A quoted "false" would otherwise count as true and hide the article.
+        raise SourceError(f"front matter 'draft' must be true or false, not {meta['draft']!r}",
+                          path, lines.get("draft", 2))
     for name in ("title", "description", "slug", "translation_of"):
         if name in meta and not isinstance(meta[name], str | int | float):
             raise SourceError(f"front matter {name!r} must be text", path, lines.get(name, 2))
@@ -199,6 +203,10 @@ def decode_text(data: bytes, path: Path) -> str:
 def parse_source(text: str, key: PurePosixPath, lang: str, path: Path) -> SourceDoc:
     """Build a SourceDoc from decoded text; pure apart from raising SourceError."""
     yaml_text, body, body_line = split_front_matter(text)
+    if yaml_text is None and (text.startswith("---\n") or text == "---"):
+        raise SourceError("front matter is never closed: no '---' line after the opening one "
+                          "(an article that begins with a thematic break needs front matter "
+                          "before it)", path, 1)
     lines = _field_lines(yaml_text) if yaml_text is not None else {}
     meta = parse_front_matter(yaml_text, path, lines) if yaml_text is not None else {}
     return SourceDoc(key=key, lang=lang, path=path, meta=MappingProxyType(meta),
