@@ -1,11 +1,18 @@
-"""Configuration: every problem reported at once, with the file, exit code 2."""
+"""Configuration: every problem reported at once, with the file and line, exit code 2."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from bilingual.config import load_config
+from bilingual.config import key_lines, load_config
 from bilingual.errors import ConfigError
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 MINIMAL = """[site]
 title = "Beispiel"
@@ -77,3 +84,117 @@ ignore = ["missing"]
     assert config.check_policy("es").severity("fuzzy") == "warning"
     assert config.check_policy("en").severity("missing") is None
     assert config.check_policy("en").severity("fuzzy") == "warning"
+
+
+def problem_lines(tmp_path, text):
+    """The listed problems of a configuration that fails to load."""
+    with pytest.raises(ConfigError) as raised:
+        load_config(write(tmp_path, text))
+    assert raised.value.exit_code == 2
+    return raised.value.format_message().splitlines()[1:]
+
+
+# A comment, and a multi-line string holding what looks like a header and keys, so a
+# line finder that reads line by line would place the keys below wrongly.
+PREAMBLE = """# Site configuration [site] base_url = "x"
+[site]
+description = \"\"\"
+[languages.es]
+colour = "blue"
+base_url = "https://elsewhere.example"
+\"\"\"
+"""
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    (MINIMAL.replace("https://www.example.com/", "www.example.com"), 3,
+     "[site] base_url 'www.example.com' is not an absolute http(s) URL"),
+    (MINIMAL + 'colour = "blue"\n', 6, "unknown key 'colour' in [site]"),
+    (MINIMAL + '\n[languages.es]\nlocale = "es_ES"\ncolour = "blue"\n', 9,
+     "unknown key 'colour' in [languages.es]"),
+    (MINIMAL + '\n[languages.es]\nlocale = "xx-nowhere"\n', 8,
+     "[languages.es] locale: unknown locale 'xx-nowhere'"),
+    (MINIMAL.replace('["es"]', '["es", "xx-nowhere"]'), 5,
+     "[site] target_languages: unknown locale 'xx-nowhere'"),
+    (MINIMAL.replace('["es"]', '["es", "es"]'), 5, "[site] target_languages lists a language twice"),
+    (MINIMAL.replace('["es"]', '["es", "de"]'), 5,
+     "[site] target_languages lists the source language 'de'"),
+    (MINIMAL.replace('"Beispiel"', "3"), 2, "[site] title is missing or empty"),
+    (MINIMAL.replace('["es"]', '"es"'), 5, "[site] target_languages must be a non-empty list"),
+    (MINIMAL + '\n[check]\nwarnings = "fuzzy"\n', 8, "[check] warnings must be a list of finding codes"),
+    (MINIMAL + '\n[check.fr]\nignore = ["missing"]\n', 7, "[check.fr] names a language that is not a target"),
+    (MINIMAL + '\n[languages.fr]\nname = "français"\n', 7,
+     "[languages.fr] is neither the source nor a target language"),
+    (MINIMAL + '\n[sitee]\ntitle = "x"\n', 7, "unknown table or key 'sitee'"),
+    # A missing key is placed at its table's header.
+    (MINIMAL.replace('title = "Beispiel"\n', ""), 1, "[site] title is missing or empty"),
+    # Comments and strings holding `=` and `[` do not move the line.
+    (PREAMBLE + MINIMAL.replace("[site]\n", "").replace("https://www.example.com/", "www.example.com"), 9,
+     "[site] base_url 'www.example.com' is not an absolute http(s) URL"),
+    # Quoted and dotted keys, and an inline table.
+    (MINIMAL.replace("base_url =", '"base_url" =').replace("https://www.example.com/", "www"), 3,
+     "[site] base_url 'www' is not an absolute http(s) URL"),
+    ('site.title = "x"\nsite.base_url = "https://x.example"\nsite.source_language = "de"\n'
+     'site.target_languages = [\n  "es",\n  "es",\n]\n', 4, "[site] target_languages lists a language twice"),
+    (MINIMAL + '\n[languages]\nde = { locale = "de_DE" }\nes = { name = "Español", colour = "blue" }\n', 9,
+     "unknown key 'colour' in [languages.es]"),
+])
+def test_a_problem_names_the_line_of_its_key(tmp_path, text, line, message):
+    problems = problem_lines(tmp_path, text)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{tmp_path / 'bilingual.toml'}:{line}: {message}")
+
+
+def test_every_problem_has_its_own_line(tmp_path):
+    problems = problem_lines(tmp_path, """[site]
+title = "x"
+source_language = "de"
+target_languages = ["de", "xx-nowhere"]
+colour = "blue"
+""")
+    path = tmp_path / "bilingual.toml"
+    assert sorted(problems) == sorted([
+        f"{path}:5: unknown key 'colour' in [site] (expected one of: base_url, description, "
+        "source_language, target_languages, title)",
+        f"{path}:1: [site] base_url is missing (absolute URL such as https://www.example.com)",
+        f"{path}:4: [site] target_languages lists the source language 'de'",
+        f"{path}:4: [site] target_languages: unknown locale 'xx-nowhere' (Babel does not know it)",
+    ])
+
+
+def test_a_missing_site_table_has_no_line(tmp_path):
+    problems = problem_lines(tmp_path, "# nothing yet\n")
+    assert f"{tmp_path / 'bilingual.toml'}: missing [site] table" in problems
+
+
+def test_key_lines_reads_tables_keys_and_skips_values():
+    text = ('# [not] = a key\n'
+            '[site] # [comment]\n'
+            '"base_url" = "https://x.example/#[a] = 1"\n'
+            "description = \'\'\'\n[languages.xx]\nname = 1\n\'\'\'\n"
+            'target_languages = [\n  "es", # ]\n  "en",\n]\n'
+            'a . "b.c" = 1979-05-27 07:32:00\n'
+            '[ languages . "es" ]\n'
+            'locale = "es_ES"\n'
+            '[languages]\n'
+            'fr = { locale = "fr_FR" }\n')
+    assert key_lines(text) == {
+        ("site",): 2, ("site", "base_url"): 3, ("site", "description"): 4,
+        ("site", "target_languages"): 8, ("site", "a"): 12, ("site", "a", "b.c"): 12,
+        ("languages",): 13, ("languages", "es"): 13, ("languages", "es", "locale"): 14,
+        ("languages", "fr"): 16, ("languages", "fr", "locale"): 16,
+    }
+
+
+def test_key_lines_of_text_that_is_not_toml_keeps_what_it_found():
+    assert key_lines('[site]\ntitle = "x"\n= nonsense\nlater = 1\n') == {("site",): 1, ("site", "title"): 2}
+
+
+def test_build_reports_the_line_and_exits_2(tmp_path):
+    write(tmp_path, MINIMAL.replace("https://www.example.com/", "www.example.com"))
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run([sys.executable, "-m", "bilingual", "-C", str(tmp_path), "build"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2
+    assert "bilingual.toml:3: [site] base_url 'www.example.com' is not an absolute http(s) URL" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -1,7 +1,8 @@
 """Configuration: `bilingual.toml` -> `SiteConfig`.
 
 Every problem in the file is collected and reported at once, each naming the
-file, so a site operator fixes the configuration in one pass (exit code 2).
+file and the line of the key it concerns, so a site operator fixes the
+configuration in one pass (exit code 2).
 """
 
 from __future__ import annotations
@@ -113,7 +114,8 @@ def load_config(root: Path) -> SiteConfig:
     """Read and validate `root/bilingual.toml`, reporting every problem at once."""
     path = root / CONFIG_NAME
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"no {CONFIG_NAME} found; run `bilingual init DIR` or pass -C DIR", root) from None
     except UnicodeDecodeError as exc:
@@ -124,7 +126,155 @@ def load_config(root: Path) -> SiteConfig:
         line = int(found.group(1)) if found else None
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise ConfigError(f"not valid TOML: {reason}", path, line) from None
-    return parse_config(raw, root, path)
+    return parse_config(raw, root, path, key_lines(text))
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# A number, boolean or date: everything up to what ends a value (a date may hold a space).
+_SCALAR = re.compile(r"[^,\]}#\r\n]+")
+
+Keys = tuple[str, ...]
+"""A key's path from the document's root: `("languages", "es", "locale")`."""
+
+
+def key_lines(text: str) -> dict[Keys, int]:
+    """The 1-based line of every table and key of a TOML document, by key path.
+
+    `[languages.es]` places ("languages", "es"); `locale = ...` below it places
+    ("languages", "es", "locale"). A dotted key, a header or an inline table also
+    places the tables it implies; the first mention wins. Quoted keys are unquoted
+    as TOML does. tomllib reports no positions, and a line-by-line pattern would take
+    a `[` or `=` inside a string, a comment or a multi-line array for a header or a
+    key, so this walks the document as TOML reads it and skips whole values. Meant
+    for text tomllib has accepted; on anything else it returns what it found so far.
+    """
+    found: dict[Keys, int] = {}
+    table: Keys = ()
+    pos = 0
+    try:
+        while (pos := _skip_blank(text, pos, newlines=True)) < len(text):
+            if text[pos] != "[":
+                pos = _read_keyval(text, pos, table, found)
+                continue
+            brackets = 2 if text.startswith("[[", pos) else 1
+            line = _line_at(text, pos)
+            pos, table = _read_key(text, pos + brackets)
+            _place(found, table, line)
+            if not text.startswith("]" * brackets, pos):
+                break
+            pos += brackets
+    except (ValueError, IndexError):
+        pass  # Not TOML after all: the lines found so far are still right.
+    return found
+
+
+def line_of(lines: dict[Keys, int], keys: Keys) -> int | None:
+    """The line of `keys`, or of the nearest table holding them when they are absent
+    (a missing key is reported at its table's header); None when nothing is there."""
+    for end in range(len(keys), 0, -1):
+        if keys[:end] in lines:
+            return lines[keys[:end]]
+    return None
+
+
+def _line_at(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _place(found: dict[Keys, int], keys: Keys, line: int) -> None:
+    for end in range(1, len(keys) + 1):
+        found.setdefault(keys[:end], line)
+
+
+def _skip_blank(text: str, pos: int, newlines: bool = False) -> int:
+    """Past spaces and tabs; with `newlines`, past line breaks and comments too."""
+    while pos < len(text):
+        char = text[pos]
+        if char in " \t" or (newlines and char in "\r\n"):
+            pos += 1
+        elif newlines and char == "#":
+            end = text.find("\n", pos)
+            pos = len(text) if end < 0 else end
+        else:
+            break
+    return pos
+
+
+def _read_key(text: str, pos: int) -> tuple[int, Keys]:
+    """A bare, quoted or dotted key at `pos`: the position after it and its parts."""
+    parts: list[str] = []
+    while True:
+        pos = _skip_blank(text, pos)
+        if text[pos] in "\"'":
+            end = _string_end(text, pos)
+            # tomllib unquotes it, escapes included, exactly as it did for the data.
+            parts.append(tomllib.loads(f"k = {text[pos:end]}")["k"])
+            pos = end
+        elif bare := _BARE_KEY.match(text, pos):
+            parts.append(bare.group())
+            pos = bare.end()
+        else:
+            raise ValueError(f"no key at offset {pos}")
+        pos = _skip_blank(text, pos)
+        if not text.startswith(".", pos):
+            return pos, tuple(parts)
+        pos += 1
+
+
+def _read_keyval(text: str, pos: int, table: Keys | None, found: dict[Keys, int]) -> int:
+    """`key = value` at `pos` under `table` (None: inside an array, not placed)."""
+    line = _line_at(text, pos)
+    pos, keys = _read_key(text, pos)
+    path = None if table is None else table + keys
+    if path is not None:
+        _place(found, path, line)
+    if not text.startswith("=", pos):
+        raise ValueError(f"no '=' at offset {pos}")
+    return _skip_value(text, _skip_blank(text, pos + 1), path, found)
+
+
+def _skip_value(text: str, pos: int, path: Keys | None, found: dict[Keys, int]) -> int:
+    """The position after the value at `pos`, placing the keys of inline tables."""
+    char = text[pos]
+    if char in "\"'":
+        return _string_end(text, pos)
+    if char in "[{":
+        close = "]" if char == "[" else "}"
+        pos += 1
+        while (pos := _skip_blank(text, pos, newlines=True)) < len(text) and text[pos] != close:
+            if close == "]":
+                # An array's inline tables have no key path of their own.
+                pos = _skip_value(text, pos, None, found)
+            else:
+                pos = _read_keyval(text, pos, path, found)
+            pos = _skip_blank(text, pos, newlines=True)
+            if text.startswith(",", pos):
+                pos += 1
+        return pos + 1
+    scalar = _SCALAR.match(text, pos)
+    if scalar is None:
+        raise ValueError(f"no value at offset {pos}")
+    return scalar.end()
+
+
+def _string_end(text: str, pos: int) -> int:
+    """The position after the string starting at `pos` (basic or literal, one- or
+    multi-line)."""
+    quote = text[pos]
+    delimiter = quote * 3 if text.startswith(quote * 3, pos) else quote
+    pos += len(delimiter)
+    while not text.startswith(delimiter, pos):
+        if text[pos] == "\\" and quote == '"':
+            pos += 1  # An escaped character, a quote among them, does not end it.
+        elif text[pos] == "\n" and len(delimiter) == 1:
+            raise ValueError("string ends at the line's end")
+        pos += 1
+    end = pos + len(delimiter)
+    if len(delimiter) == 3:
+        # Up to two quotes may stand right before a multi-line string's closing three.
+        while end < pos + 5 and text.startswith(quote, end):
+            end += 1
+    return end
 
 
 def _locale_problem(lang: object) -> str | None:
@@ -137,64 +287,76 @@ def _locale_problem(lang: object) -> str | None:
     return None
 
 
-def parse_config(raw: dict, root: Path, path: Path) -> SiteConfig:
-    """Validate the parsed TOML; pure apart from Babel's locale data."""
-    problems: list[str] = []
+def parse_config(raw: dict, root: Path, path: Path, lines: dict[Keys, int] | None = None) -> SiteConfig:
+    """Validate the parsed TOML; pure apart from Babel's locale data.
+
+    `lines` (from `key_lines`) places each problem at the line of the key it
+    concerns; without it the problems name the file only.
+    """
+    # Each problem: the key path it concerns, and what is wrong.
+    problems: list[tuple[Keys, str]] = []
     for key in sorted(set(raw) - _TOP_KEYS):
-        problems.append(f"unknown table or key {key!r} (expected one of: {', '.join(sorted(_TOP_KEYS))})")
+        problems.append(((key,), f"unknown table or key {key!r} "
+                                 f"(expected one of: {', '.join(sorted(_TOP_KEYS))})"))
     site = raw.get("site")
     if not isinstance(site, dict):
-        problems.append("missing [site] table")
+        problems.append((("site",), "missing [site] table"))
         site = {}
     for key in sorted(set(site) - _SITE_KEYS):
-        problems.append(f"unknown key {key!r} in [site] (expected one of: {', '.join(sorted(_SITE_KEYS))})")
+        problems.append((("site", key), f"unknown key {key!r} in [site] "
+                                        f"(expected one of: {', '.join(sorted(_SITE_KEYS))})"))
 
     title = site.get("title")
     if not isinstance(title, str) or not title.strip():
-        problems.append("[site] title is missing or empty")
+        problems.append((("site", "title"), "[site] title is missing or empty"))
         title = ""
     base_url = site.get("base_url")
     if not isinstance(base_url, str) or not base_url:
-        problems.append("[site] base_url is missing (absolute URL such as https://www.example.com)")
+        problems.append((("site", "base_url"),
+                         "[site] base_url is missing (absolute URL such as https://www.example.com)"))
         base_url = ""
     else:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            problems.append(f"[site] base_url {base_url!r} is not an absolute http(s) URL")
+            problems.append((("site", "base_url"),
+                             f"[site] base_url {base_url!r} is not an absolute http(s) URL"))
     source = site.get("source_language")
     if source is None:
-        problems.append("[site] source_language is missing")
+        problems.append((("site", "source_language"), "[site] source_language is missing"))
     elif problem := _locale_problem(source):
-        problems.append(f"[site] source_language: {problem}")
+        problems.append((("site", "source_language"), f"[site] source_language: {problem}"))
     targets = site.get("target_languages")
+    target_keys = ("site", "target_languages")
     if not isinstance(targets, list) or not targets:
-        problems.append("[site] target_languages must be a non-empty list such as [\"es\"]")
+        problems.append((target_keys, "[site] target_languages must be a non-empty list such as [\"es\"]"))
         targets = []
     for target in targets:
         if problem := _locale_problem(target):
-            problems.append(f"[site] target_languages: {problem}")
+            problems.append((target_keys, f"[site] target_languages: {problem}"))
         elif target == source:
-            problems.append(f"[site] target_languages lists the source language {source!r}")
+            problems.append((target_keys, f"[site] target_languages lists the source language {source!r}"))
     if len(set(map(str, targets))) != len(targets):
-        problems.append("[site] target_languages lists a language twice")
+        problems.append((target_keys, "[site] target_languages lists a language twice"))
 
     languages = raw.get("languages", {})
     locales: list[tuple[str, str]] = []
     names: list[tuple[str, str]] = []
     if not isinstance(languages, dict):
-        problems.append("[languages] must be a table of [languages.<code>] tables")
+        problems.append((("languages",), "[languages] must be a table of [languages.<code>] tables"))
         languages = {}
     for code, table in sorted(languages.items()):
+        where = ("languages", code)
         if code != source and code not in targets:
-            problems.append(f"[languages.{code}] is neither the source nor a target language")
+            problems.append((where, f"[languages.{code}] is neither the source nor a target language"))
         if not isinstance(table, dict):
-            problems.append(f"[languages.{code}] must be a table")
+            problems.append((where, f"[languages.{code}] must be a table"))
             continue
         for key in sorted(set(table) - _LANGUAGE_KEYS):
-            problems.append(f"unknown key {key!r} in [languages.{code}] (expected: locale, name)")
+            problems.append(((*where, key),
+                             f"unknown key {key!r} in [languages.{code}] (expected: locale, name)"))
         if "locale" in table:
             if problem := _locale_problem(table["locale"]):
-                problems.append(f"[languages.{code}] locale: {problem}")
+                problems.append(((*where, "locale"), f"[languages.{code}] locale: {problem}"))
             else:
                 locales.append((code, table["locale"]))
         if isinstance(table.get("name"), str):
@@ -203,7 +365,9 @@ def parse_config(raw: dict, root: Path, path: Path) -> SiteConfig:
     default_policy, policies = _parse_check(raw.get("check", {}), targets, problems)
 
     if problems:
-        listing = "\n".join(f"{path}: {p}" for p in problems)
+        # One ConfigError per problem gives each the `file:line: message` form.
+        listing = "\n".join(ConfigError(message, path, line_of(lines or {}, keys)).format_message()
+                             for keys, message in problems)
         raise ConfigError(f"{len(problems)} problem(s) in the configuration:\n{listing}")
     return SiteConfig(
         root=root,
@@ -219,10 +383,12 @@ def parse_config(raw: dict, root: Path, path: Path) -> SiteConfig:
     )
 
 
-def _parse_policy(table: dict, where: str, problems: list[str], base: CheckPolicy) -> CheckPolicy:
+def _parse_policy(table: dict, where: Keys, problems: list[tuple[Keys, str]],
+                  base: CheckPolicy) -> CheckPolicy:
+    name = ".".join(where)
     for key in sorted(set(table) - _CHECK_KEYS):
         if not isinstance(table[key], dict):
-            problems.append(f"unknown key {key!r} in [{where}] (expected: warnings, ignore)")
+            problems.append(((*where, key), f"unknown key {key!r} in [{name}] (expected: warnings, ignore)"))
     values = {}
     for key in ("warnings", "ignore"):
         codes = table.get(key)
@@ -230,26 +396,26 @@ def _parse_policy(table: dict, where: str, problems: list[str], base: CheckPolic
             values[key] = getattr(base, key)
             continue
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-            problems.append(f"[{where}] {key} must be a list of finding codes")
+            problems.append(((*where, key), f"[{name}] {key} must be a list of finding codes"))
             values[key] = getattr(base, key)
             continue
         for code in codes:
             if code not in CHECK_CODES:
-                problems.append(f"[{where}] {key}: unknown finding code {code!r} "
-                                f"(known: {', '.join(CHECK_CODES)})")
+                problems.append(((*where, key), f"[{name}] {key}: unknown finding code {code!r} "
+                                                f"(known: {', '.join(CHECK_CODES)})"))
         values[key] = frozenset(codes)
     return CheckPolicy(warnings=values["warnings"], ignore=values["ignore"])
 
 
-def _parse_check(table: object, targets: list, problems: list[str]):
+def _parse_check(table: object, targets: list, problems: list[tuple[Keys, str]]):
     if not isinstance(table, dict):
-        problems.append("[check] must be a table")
+        problems.append((("check",), "[check] must be a table"))
         return CheckPolicy(), []
-    default = _parse_policy(table, "check", problems, CheckPolicy())
+    default = _parse_policy(table, ("check",), problems, CheckPolicy())
     policies = []
     for key, sub in sorted(table.items()):
         if isinstance(sub, dict):
             if key not in targets:
-                problems.append(f"[check.{key}] names a language that is not a target")
-            policies.append((key, _parse_policy(sub, f"check.{key}", problems, default)))
+                problems.append((("check", key), f"[check.{key}] names a language that is not a target"))
+            policies.append((key, _parse_policy(sub, ("check", key), problems, default)))
     return default, policies
