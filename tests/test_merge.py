@@ -6,6 +6,7 @@ import polib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bilingual.catalog import format_catalog
 from bilingual.merge import MEMORY_COMMENT, build_memory, merge_catalog
 
 HEADER = {"Language": "es", "Content-Type": "text/plain; charset=UTF-8",
@@ -57,6 +58,25 @@ def test_changed_segment_is_fuzzy_with_previous_msgid():
     assert not [e for e in merged if e.obsolete]
     assert stats.fuzzy == 1
 
+
+
+def test_a_singular_fuzzy_entry_has_no_previous_plural():
+    old = catalog(("Der Hund schläft im Haus.", "El perro duerme en casa."))
+    merged, _ = merge_catalog(old, template("Der Hund schläft im Garten."), HEADER, "", {})
+    assert merged[0].previous_msgid_plural is None
+    assert "#| msgid_plural" not in format_catalog(merged)
+
+
+def test_a_fuzzy_entry_that_changes_again_keeps_the_text_its_translation_was_made_for():
+    # A -> B -> C: the translator's diff must start from A, as msgmerge's does.
+    old = catalog(("Der Hund schläft im Haus.", "El perro duerme en casa."))
+    once, _ = merge_catalog(old, template("Der Hund schläft im Garten."), HEADER, "", {})
+    twice, stats = merge_catalog(once, template("Der Hund schläft im großen Garten."),
+                                 HEADER, "", {})
+    entry = twice[0]
+    assert (entry.msgstr, entry.flags, entry.previous_msgid) == (
+        "El perro duerme en casa.", ["fuzzy"], "Der Hund schläft im Haus.")
+    assert stats.fuzzy == 1 and not [e for e in twice if e.obsolete]
 
 def test_removed_segment_becomes_obsolete_with_its_translation():
     old = catalog(("Bleibt.", "Se queda."), ("Ganz anderer Satz über Steuern.", "Impuestos."))

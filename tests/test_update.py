@@ -141,6 +141,42 @@ def test_an_article_catalog_as_update_writes_it_is_read_an_entry_at_a_time(make_
     assert len(read) > 3 and all(e.msgstr == "ES: " + e.msgid for e in read)
 
 
+
+def test_a_template_that_does_not_parse_fails_update_and_keeps_the_ui_catalog(make_project):
+    # Jinja2's extractor skips such a template by default: its strings would go obsolete.
+    root = make_project({"content/de/markt.md": ARTICLE})
+    assert run(root, "update").returncode == 0
+    ui = root / "locales/es/LC_MESSAGES/_ui.po"
+    before = ui.read_bytes()
+    templates = root / "templates"
+    templates.mkdir(exist_ok=True)
+    (templates / "tag.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}{{ _("Thema") }}\n{% if %}\n'
+        '{% endblock %}\n', encoding="utf-8")
+    result = run(root, "update")
+    assert result.returncode == 1
+    assert "templates/tag.html:3: cannot extract UI strings" in result.stderr
+    assert ui.read_bytes() == before
+    checked = run(root, "check")
+    assert checked.returncode == 1 and "templates/tag.html:3:" in checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize("forms", ["nplurals=2; plural=(n != 1;",
+                                   "nplurals=2; plural=n>5 ? 2 : (n != 1);"])
+def test_a_catalog_whose_plural_rule_msgfmt_rejects_is_reported_not_rewritten(make_project,
+                                                                                forms):
+    root = make_project({"content/de/markt.md": ARTICLE})
+    run(root, "update")
+    path = catalog_file(root)
+    text = path.read_text(encoding="utf-8").replace("nplurals=2; plural=(n != 1);", forms)
+    path.write_text(text, encoding="utf-8")
+    line = text.split("\n").index(f'"Plural-Forms: {forms}\\n"') + 1
+    (root / "content/de/markt.md").write_text(EDITED, encoding="utf-8")
+    result = run(root, "update")
+    assert result.returncode == 1
+    assert f"locales/es/LC_MESSAGES/markt.po:{line}: Plural-Forms" in result.stderr
+    assert path.read_text(encoding="utf-8") == text
+
 def test_unparsable_catalog_is_reported_and_left_untouched(make_project):
     broken = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n' \
              'msgid "Die Gründung"\nmsgstr "La fundación\n'

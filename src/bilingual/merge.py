@@ -163,9 +163,16 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
             used.add(id(closest))
             _copy_translation(entry, closest)
             entry.flags.append("fuzzy")
-            entry.previous_msgid = closest.msgid
-            entry.previous_msgctxt = closest.msgctxt
-            entry.previous_msgid_plural = closest.msgid_plural
+            if "fuzzy" in closest.flags and closest.previous_msgid is not None:
+                # As msgmerge: the translation was made for the older text, not
+                # for the one in between, so the translator's diff starts there.
+                entry.previous_msgid = closest.previous_msgid
+                entry.previous_msgctxt = closest.previous_msgctxt
+                entry.previous_msgid_plural = closest.previous_msgid_plural or None
+            else:
+                entry.previous_msgid = closest.msgid
+                entry.previous_msgctxt = closest.msgctxt
+                entry.previous_msgid_plural = closest.msgid_plural or None
             fuzzy += 1
         elif (hit := memory.get(key)) is not None:
             entry.msgstr = hit.msgstr

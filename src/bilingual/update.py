@@ -8,6 +8,7 @@ anything?" without writing: `plan_update` computes every catalog's new text,
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from bilingual.cache import ResultCache, file_state, project_cache, tree_state
 from bilingual.catalog import format_catalog, read_catalog, write_if_changed
 from bilingual.config import BUILTIN, SiteConfig
 from bilingual.errors import BilingualError, CatalogError
+from bilingual.formats import FormatError, parse_plural_forms
 from bilingual.merge import Key, MergeStats, Remembered, build_memory, merge_catalog
 from bilingual.parallel import map_chunks
 from bilingual.progress import NullProgress, ProgressLike
@@ -129,8 +131,10 @@ def _extract_ui_strings(config: SiteConfig, folder: str) -> tuple[
             try:
                 found = list(extract(babel_extract, handle, keywords=UI_KEYWORDS,
                                      comment_tags=("Translators:",),
+                                     # Not silent: Jinja2 would skip a template it cannot
+                                     # parse, and its strings would go obsolete.
                                      options={"extensions": "jinja2.ext.i18n",
-                                              "trimmed": "true"}))
+                                              "trimmed": "true", "silent": "false"}))
             except Exception as exc:  # noqa: BLE001 - Jinja2 raises many kinds
                 line = getattr(exc, "lineno", None)
                 raise BilingualError(f"cannot extract UI strings: {exc}", path, line) from None
@@ -337,6 +341,9 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
                 previous = old.read(path) if current is not None else None
             except CatalogError as exc:
                 return exc
+            if previous is not None and current is not None and \
+                    (problem := _plural_forms_problem(previous, path, current)) is not None:
+                return problem
             if previous is None and not entries:
                 return None  # nothing to translate: no empty catalog is created
             catalog, stats = merge_catalog(previous, entries, new_header(config, lang),
@@ -373,6 +380,33 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
     progress.finish()
     cache.flush()
     return UpdatePlan(tuple(plans), tuple(errors), len(paths))
+
+
+@functools.cache
+def _plural_forms_error(forms: str) -> str | None:
+    """Why msgfmt -c rejects this Plural-Forms value, or None (every catalog of
+    a language has the same one: evaluated once)."""
+    if "INTEGER" in forms or "EXPRESSION" in forms:  # a template's placeholders
+        return None
+    try:
+        parse_plural_forms(forms)
+    except FormatError as exc:
+        return str(exc)
+    return None
+
+
+def _plural_forms_problem(catalog: polib.POFile, path: Path, data: bytes) -> CatalogError | None:
+    """A header whose Plural-Forms msgfmt -c rejects: such a catalog is not merged,
+    so that update writes none that msgfmt refuses and guesses no plural rule."""
+    forms = catalog.metadata.get("Plural-Forms")
+    reason = _plural_forms_error(forms) if forms is not None else None
+    if reason is None:
+        return None
+    lines = data.decode("utf-8", "replace").split("\n")
+    line = next((number for number, text in enumerate(lines, 1)
+                 if text.lstrip().startswith('"Plural-Forms:')), None)
+    return CatalogError(f"Plural-Forms {forms!r}: {reason}; correct the header (msgfmt -c "
+                        "rejects it), then update again", path, line)
 
 
 class _CatalogReader:
