@@ -59,7 +59,6 @@ def test_changed_segment_is_fuzzy_with_previous_msgid():
     assert stats.fuzzy == 1
 
 
-
 def test_a_singular_fuzzy_entry_has_no_previous_plural():
     old = catalog(("Der Hund schläft im Haus.", "El perro duerme en casa."))
     merged, _ = merge_catalog(old, template("Der Hund schläft im Garten."), HEADER, "", {})
@@ -77,6 +76,24 @@ def test_a_fuzzy_entry_that_changes_again_keeps_the_text_its_translation_was_mad
     assert (entry.msgstr, entry.flags, entry.previous_msgid) == (
         "El perro duerme en casa.", ["fuzzy"], "Der Hund schläft im Haus.")
     assert stats.fuzzy == 1 and not [e for e in twice if e.obsolete]
+
+
+def test_fuzzy_matches_stay_within_their_context():
+    # As msgmerge: a new paragraph does not take the translation of a slug that
+    # went away, however alike the two texts; a changed slug still takes its own.
+    old = catalog(("markt-in-spanien", "mercado-en-espana"))
+    old[0].msgctxt = "slug"
+    merged, stats = merge_catalog(old, template("Markt in Spanien."), HEADER, "", {})
+    assert [(e.msgctxt, e.msgid, e.msgstr, e.obsolete) for e in merged] == [
+        (None, "Markt in Spanien.", "", False),
+        ("slug", "markt-in-spanien", "mercado-en-espana", True)]
+    assert (stats.fuzzy, stats.new) == (0, 1)
+    fresh = template("markt-in-spanien-neu")
+    fresh[0].msgctxt = "slug"
+    merged, stats = merge_catalog(old, fresh, HEADER, "", {})
+    assert [(e.msgstr, e.previous_msgid) for e in merged] == [
+        ("mercado-en-espana", "markt-in-spanien")]
+
 
 def test_removed_segment_becomes_obsolete_with_its_translation():
     old = catalog(("Bleibt.", "Se queda."), ("Ganz anderer Satz über Steuern.", "Impuestos."))

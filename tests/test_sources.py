@@ -40,6 +40,9 @@ def test_quoted_date_is_a_date_too():
     ("---\ntitle: x\ndraft: no way\n---\n", 3, "'draft' must be true or false"),
     ("---\ntitle: Hallo\ndate: 2025-09-15\nText.\n", 1, "never closed"),
     ("---", 1, "never closed"),
+    ("---\ntitle: x\ndate: 2025-09-15\ntitle: y\n---\n", 4, "'title' appears twice (first on line 2)"),
+    ("---\ntitle: x\nauthor: [a, b]\n---\n", 3, "'author' must be text"),
+    ("---\ntitle: x\nimage: {src: a.png}\n---\n", 3, "'image' must be text"),
 ])
 def test_bad_front_matter_names_file_and_line(text, line, words):
     with pytest.raises(SourceError) as raised:

@@ -203,10 +203,13 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
 
 
 def _closest(fresh: polib.POEntry, candidates: list[polib.POEntry]) -> polib.POEntry | None:
-    """The candidate whose msgid is most similar to the fresh one, if similar enough."""
+    """The candidate whose msgid is most similar to the fresh one, if similar
+    enough; as msgmerge, only among those with the same msgctxt (a slug never
+    takes a paragraph's translation)."""
     best, best_ratio = None, FUZZY_CUTOFF
     for candidate in candidates:
-        if bool(candidate.msgid_plural) != bool(fresh.msgid_plural):
+        if bool(candidate.msgid_plural) != bool(fresh.msgid_plural) or \
+                candidate.msgctxt != fresh.msgctxt:
             continue
         matcher = difflib.SequenceMatcher(None, fresh.msgid, candidate.msgid, autojunk=False)
         if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:

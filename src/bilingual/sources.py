@@ -83,12 +83,17 @@ def _date_value(value: object, name: str, path: Path, line: int) -> dt.date:
     raise SourceError(f"front matter {name!r} is not a date (YYYY-MM-DD): {value!r}", path, line)
 
 
-def _field_lines(yaml_text: str) -> dict[str, int]:
-    """1-based file line of each top-level key (front matter starts on line 2)."""
-    lines = {}
+def _field_lines(yaml_text: str, path: Path) -> dict[str, int]:
+    """1-based file line of each top-level key (front matter starts on line 2).
+    A key written twice is an error: YAML loaders keep the last one silently."""
+    lines: dict[str, int] = {}
     for number, line in enumerate(yaml_text.splitlines(), start=2):
         if line and not line[0].isspace() and ":" in line and not line.startswith("#"):
-            lines.setdefault(line.split(":", 1)[0].strip().strip("'\""), number)
+            key = line.split(":", 1)[0].strip().strip("'\"")
+            if key in lines:
+                raise SourceError(f"front matter field {key!r} appears twice (first on line "
+                                  f"{lines[key]})", path, number)
+            lines[key] = number
     return lines
 
 
@@ -180,7 +185,7 @@ def parse_front_matter(yaml_text: str, path: Path, lines: dict[str, int]) -> dic
         # A quoted "false" would otherwise count as true and hide the article.
         raise SourceError(f"front matter 'draft' must be true or false, not {meta['draft']!r}",
                           path, lines.get("draft", 2))
-    for name in ("title", "description", "slug", "translation_of"):
+    for name in ("title", "description", "slug", "translation_of", "author", "image"):
         if name in meta and not isinstance(meta[name], str | int | float):
             raise SourceError(f"front matter {name!r} must be text", path, lines.get(name, 2))
         if name in meta:
@@ -207,7 +212,7 @@ def parse_source(text: str, key: PurePosixPath, lang: str, path: Path) -> Source
         raise SourceError("front matter is never closed: no '---' line after the opening one "
                           "(an article that begins with a thematic break needs front matter "
                           "before it)", path, 1)
-    lines = _field_lines(yaml_text) if yaml_text is not None else {}
+    lines = _field_lines(yaml_text, path) if yaml_text is not None else {}
     meta = parse_front_matter(yaml_text, path, lines) if yaml_text is not None else {}
     return SourceDoc(key=key, lang=lang, path=path, meta=MappingProxyType(meta),
                      body=body, body_line=body_line, meta_lines=MappingProxyType(lines))
