@@ -385,6 +385,18 @@ def test_no_catalog_holds_back_and_drafts_show_the_source_text(make_project):
     assert '<meta name="robots" content="noindex">' in page
 
 
+def test_a_draft_marks_only_the_untranslated_items_of_a_nested_list(make_project):
+    root = make_project({
+        "content/de/a.md": article("Titel", "- Oben\n  - Unten\n* Links\n  * Rechts\n"),
+        "locales/es/LC_MESSAGES/a.po": catalog({"Titel": "Título", "Unten": "Abajo",
+                                                 "Links": "Izquierda"}),
+    })
+    out, _ = build(root, drafts=True)
+    page = (out / "es/a/index.html").read_text(encoding="utf-8")
+    assert '<li><span lang="de">Oben</span>\n<ul>\n<li>Abajo</li>' in page
+    assert '<li>Izquierda\n<ul>\n<li lang="de">Rechts</li>' in page
+
+
 def test_reading_time_uses_plural_forms(make_project):
     words = " ".join(["Wort"] * 450)
     ui = (FIXTURE / "locales/es/LC_MESSAGES/_ui.po").read_text(encoding="utf-8")

@@ -62,6 +62,85 @@ def test_untranslated_blocks_are_marked_with_the_source_language():
                     '<li lang="de">zwei</li>\n</ul>\n')
 
 
+class TextLanguages(HTMLParser):
+    """Each text node of a document with the `lang` it inherits."""
+
+    VOID = {"br", "hr", "img", "input", "meta", "link"}
+
+    def __init__(self, page_lang: str):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, str]] = [("", page_lang)]
+        self.texts: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append((tag, dict(attrs).get("lang") or self.stack[-1][1]))
+
+    def handle_endtag(self, tag):
+        while len(self.stack) > 1 and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        if data.strip():
+            self.texts.append((data.strip(), self.stack[-1][1]))
+
+
+def text_languages(html: str, page_lang: str = "es") -> list[tuple[str, str]]:
+    """(text, inherited lang) of every text node, on a page in `page_lang`."""
+    parser = TextLanguages(page_lang)
+    parser.feed(html)
+    parser.close()
+    return parser.texts
+
+
+def draft(markdown: str, translations: dict[str, str]) -> list[tuple[str, str]]:
+    """The text languages of a draft translated with `translations` only."""
+    return text_languages(render_markdown(markdown, lambda m, c: translations.get(m),
+                                          untranslated_lang="de"))
+
+
+def test_a_translated_item_in_an_untranslated_item_is_not_marked_german():
+    assert draft("- Oben\n  - Unten\n", {"Unten": "Abajo"}) == [("Oben", "de"),
+                                                                ("Abajo", "es")]
+    assert draft("1. Oben\n   1. Unten\n      - Ganz unten\n",
+                 {"Unten": "Abajo"}) == [("Oben", "de"), ("Abajo", "es"), ("Ganz unten", "de")]
+
+
+def test_an_untranslated_item_in_a_translated_item_alone_is_marked_german():
+    assert draft("- Oben\n  - Unten\n", {"Oben": "Arriba"}) == [("Arriba", "es"),
+                                                                ("Unten", "de")]
+
+
+def test_the_text_of_a_tight_item_is_marked_apart_from_what_else_it_holds():
+    # Quote, code and a second paragraph share the item with its first text.
+    assert draft("- Oben\n  > Zitat\n", {"Zitat": "Cita"}) == [("Oben", "de"),
+                                                                ("Cita", "es")]
+    html = render_markdown("- Eins\n  ```\n  code\n  ```\n  Zwei\n",
+                           lambda m, c: {"Eins": "Uno"}.get(m), untranslated_lang="de")
+    assert text_languages(html) == [("Uno", "es"), ("code", "es"), ("Zwei", "de")]
+    assert "<code>" in html  # the code is no segment and is not marked
+
+
+def test_an_item_holding_only_its_text_is_marked_itself():
+    html = render_markdown("- Oben\n  - Unten\n", lambda m, c: None, untranslated_lang="de")
+    assert html == ('<ul>\n<li><span lang="de">Oben</span>\n<ul>\n<li lang="de">Unten</li>\n'
+                    '</ul>\n</li>\n</ul>\n')
+
+
+def pseudo_some(msgid, context):
+    """The texts of even length translated, as one plain word."""
+    return None if len(msgid) % 2 else "Traducido"
+
+
+@settings(max_examples=100, deadline=None)
+@given(documents)
+def test_translated_text_never_inherits_the_source_language(markdown):
+    # The strategy's lone `<span>` is the author's unbalanced HTML, not ours.
+    markdown = markdown.replace("<span>", "span")
+    html = render_markdown(markdown, pseudo_some, untranslated_lang="de")
+    assert ("Traducido", "de") not in text_languages(html)
+
+
 def test_translation_cannot_inject_html_or_script_urls():
     html = render_markdown("Ein <b>fetter</b> Satz mit [Link](https://example.com).\n",
                            lambda m, c: 'Una <b>frase</b> <img src=x onerror=alert(1)> '

@@ -36,12 +36,35 @@ ResolveLink = Callable[[str], str]
 
 
 
-def _mark_block(tokens: list[Token], inline_index: int, lang: str) -> None:
-    """Put `lang` on the element that holds the inline token."""
-    opener = tokens[inline_index - 1]
-    if opener.hidden:  # a tight list's paragraph: the list item is the element
-        opener = tokens[inline_index - 2]
+def _holds_only(tokens: list[Token], inline_index: int) -> bool:
+    """True when the hidden paragraph around the inline token is all its tight
+    list item holds: no nested list, quote, code or second paragraph."""
+    return (tokens[inline_index - 2].type == "list_item_open"
+            and tokens[inline_index + 2].type == "list_item_close")
+
+
+def _wrap_inline(token: Token, lang: str) -> None:
+    """Enclose an inline token's content in `<span lang="...">`."""
+    opener = Token("span_open", "span", 1)
     opener.attrSet("lang", lang)
+    token.children = [opener, *(token.children or ()), Token("span_close", "span", -1)]
+
+
+def _mark_block(tokens: list[Token], inline_index: int, lang: str) -> None:
+    """Put `lang` on an element that holds the inline token's text and nothing
+    else, so no translated text inside it inherits the source language."""
+    opener = tokens[inline_index - 1]
+    if not opener.hidden:  # a paragraph, heading or table cell holds only its text
+        opener.attrSet("lang", lang)
+    elif _holds_only(tokens, inline_index):  # `<li lang="de">text</li>`
+        tokens[inline_index - 2].attrSet("lang", lang)
+    else:
+        # A tight list item's text sits in the item next to what else it holds
+        # (a nested list, a quote, code, a second paragraph), each translated or
+        # not on its own: a span around the text alone marks it. Marking the
+        # item instead and its translated parts with the page's language would
+        # take more attributes and could not tell two bare paragraphs apart.
+        _wrap_inline(tokens[inline_index], lang)
 
 
 def _neutralise_new_html(children: list[Token], allowed: set[str]) -> list[Token]:
