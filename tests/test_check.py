@@ -632,3 +632,26 @@ def test_site_language_chooser_and_group_without_itself(project: Path, tmp_path:
     _, findings = site_findings(project, write_site(tmp_path / "bad", pages))
     assert f"the hreflang group does not include the page itself ({BASE}/de/katze/)" in [
         f["message"] for f in findings]
+
+
+def test_site_language_tags(project: Path, tmp_path: Path) -> None:
+    """gettext's `pt_BR` is no language tag; `pt-BR` is, in any case."""
+    group = {**GROUP, "pt-BR": f"{BASE}/pt_BR/cao/"}
+    pages = {**good_site(), "de/hund/index.html": page("de", group),
+             "es/perro/index.html": page("es", group), "pt_BR/cao/index.html": page("PT-br", group)}
+    assert site_findings(project, write_site(tmp_path / "good", pages)) == (0, [])
+    group = {**GROUP, "pt_BR": f"{BASE}/pt_BR/cao/"}
+    pages = {**good_site(), "de/hund/index.html": page("de", group),
+             "es/perro/index.html": page("es", group), "pt_BR/cao/index.html": page("pt_BR", group)}
+    code, findings = site_findings(project, write_site(tmp_path / "bad", pages))
+    assert code == 1
+    shown = [(f["file"].split("/bad/")[1], f["line"], f["message"]) for f in findings]
+    not_a_tag = (f'hreflang="pt_BR" link to {BASE}/pt_BR/cao/: \'pt_BR\' is not a BCP 47 '
+                 "language tag (such as pt-BR); search engines ignore it")
+    assert shown == [
+        ("de/hund/index.html", 7, not_a_tag),
+        ("es/perro/index.html", 7, not_a_tag),
+        ("pt_BR/cao/index.html", 2, '<html lang="pt_BR"> is not a BCP 47 language tag (such as '
+         "pt-BR)"),
+        ("pt_BR/cao/index.html", 7, not_a_tag),
+    ]

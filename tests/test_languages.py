@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bilingual.catalog import format_catalog, read_catalog, write_if_changed
+from bilingual.site import language_tag
 from tests.checkproject import run_cli
 from tests.conftest import msgfmt_check
 
@@ -98,3 +99,63 @@ def test_three_languages_are_linked_both_ways(project: Path) -> None:
     assert all(f'href="{lang}/"' in chooser for lang in LANGS)
     code, out, _ = run_cli("-C", str(project), "check", "--site", str(site))
     assert code == 0, out
+
+
+@pytest.mark.parametrize(("code", "tag"), [("es", "es"), ("pt_BR", "pt-BR"), ("pt_br", "pt-BR"),
+                                           ("zh_Hant_TW", "zh-Hant-TW"), ("zh_TW", "zh-TW"),
+                                           ("sr_Latn", "sr-Latn")])
+def test_language_tag(code: str, tag: str) -> None:
+    assert language_tag(code) == tag
+
+
+# Any `lang`, `hreflang` or `xml:lang` attribute (`data-lang` of the status page too).
+LANGUAGE_ATTRIBUTE = re.compile(r'(?<![\w:-])(?:xml:lang|hreflang|lang)="([^"]*)"')
+
+
+def test_a_language_with_a_territory_gets_its_bcp47_tag(tmp_path: Path) -> None:
+    """`pt_BR` is the code of folders and catalogs; pages and XML say `pt-BR`."""
+    root = tmp_path / "project"
+    assert run_cli("init", str(root))[0] == 0
+    config = root / "bilingual.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'target_languages = ["es"]', 'target_languages = ["es", "pt_BR"]'), encoding="utf-8")
+    assert run_cli("-C", str(root), "update")[0] == 0
+    for lang in ("es", "pt_BR"):
+        for path in (root / f"locales/{lang}/LC_MESSAGES").glob("*.po"):
+            translate_english(path)
+    code, out, _ = run_cli("-C", str(root), "build")
+    assert code == 0 and "held back: " not in out, out
+    site = root / "site"
+
+    files = sorted(p for p in site.rglob("*") if p.suffix in (".html", ".xml"))
+    values = {value for path in files
+              for value in LANGUAGE_ATTRIBUTE.findall(path.read_text(encoding="utf-8"))}
+    assert {"de", "es", "pt-BR", "x-default"} <= values
+    assert not [value for value in values if "_" in value]
+
+    page = (site / "pt_BR/willkommen/index.html").read_text(encoding="utf-8")
+    assert '<html lang="pt-BR">' in page
+    expected = {"de": "https://www.example.com/de/willkommen/",
+                "es": "https://www.example.com/es/willkommen/",
+                "pt-BR": "https://www.example.com/pt_BR/willkommen/",
+                "x-default": "https://www.example.com/de/willkommen/"}
+    assert alternates(page) == expected
+    assert alternates((site / "de/willkommen/index.html").read_text(encoding="utf-8")) == expected
+    # Open Graph has its own form, language_TERRITORY.
+    assert '<meta property="og:locale" content="pt_BR">' in page
+    assert '<html lang="pt-BR">' in (site / "pt_BR/index.html").read_text(encoding="utf-8")
+
+    sitemap = ET.parse(site / "sitemap.xml").getroot()
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    for url in sitemap.findall("s:url", ns):
+        if url.findtext("s:loc", namespaces=ns) == expected["pt-BR"]:
+            links = {link.get("hreflang"): link.get("href") for link in url.findall("x:link", ns)}
+            assert links == expected
+            break
+    else:
+        pytest.fail("the pt_BR article is not in the sitemap")
+    feed = ET.parse(site / "pt_BR/feed.xml").getroot()
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "pt-BR"
+
+    code, out, _ = run_cli("-C", str(root), "check", "--site", str(site), "--format", "json")
+    assert code == 0 and json.loads(out)["findings"] == [], out

@@ -74,6 +74,7 @@ from bilingual.site import (
     feed_route,
     find_collisions,
     home_route,
+    language_tag,
     link_state,
     link_url,
     og_locale,
@@ -803,6 +804,7 @@ class LanguageLink:
     """One entry of the language switcher."""
 
     lang: str
+    """Its BCP 47 tag (`pt-BR`), for `lang` and `hreflang`."""
     name: str
     href: str
     current: bool
@@ -857,7 +859,12 @@ class LanguageOption:
 
 class Renderer:
     """Renders the pages of a planned site (phase two). Holds the plan, one
-    template environment per language and the warnings links produce."""
+    template environment per language and the warnings links produce.
+
+    Pages, routes and environments go by the configured language code
+    (`pt_BR`); every language the templates get (`lang`, the views' `*lang`
+    fields) is its BCP 47 tag (`pt-BR`), as `lang` and `hreflang` attributes
+    want it, so the templates' comparisons (`value != lang`) compare tags."""
 
     def __init__(self, config: SiteConfig, plan: SitePlan,
                  envs: Mapping[str, jinja2.Environment], texts: Mapping[str, ArticleText],
@@ -894,16 +901,19 @@ class Renderer:
         for lang in self.config.languages:
             other = page if lang == page.lang else self.plan.counterpart(page, lang)
             route = other.route if other is not None else home_route(lang)
-            links.append(LanguageLink(lang, self.language_name(lang), self.href(page, route),
-                                      lang == page.lang, other is not None))
+            links.append(LanguageLink(language_tag(lang), self.language_name(lang),
+                                      self.href(page, route), lang == page.lang,
+                                      other is not None))
         return tuple(links)
 
     def page_view(self, page: Page, title: str, description: str, og_type: str = "website",
                   image: str | None = None) -> PageView:
         alternates = self.plan.alternates(page)
         indexed = page.kind != "404" and not page.draft
-        others = tuple(og_locale(self.config.babel_locale(a.hreflang)) for a in alternates
-                       if a.hreflang not in ("x-default", page.lang))
+        # The alternates carry tags; og_locale reads the codes of the same versions.
+        others = tuple(og_locale(self.config.babel_locale(p.lang))
+                       for p in (self.plan.published(page.group) if alternates else ())
+                       if p.lang != page.lang)
         return PageView(
             kind=page.kind, title=title, description=description,
             canonical=self.plan.absolute(page.route) if page.kind != "404" else None,
@@ -924,13 +934,14 @@ class Renderer:
 
     def common(self, page: Page, view: PageView, switcher: bool = True) -> dict[str, object]:
         lang = page.lang
+        source_tag = language_tag(self.config.source_language)
         return {
-            "lang": lang,
+            "lang": language_tag(lang),
             "language_name": self.language_name(lang),
-            "source_language": self.config.source_language,
+            "source_language": source_tag,
             "site_title": self.config.title,
             "site_description": self.config.description,
-            "site_description_lang": self.config.source_language,
+            "site_description_lang": source_tag,
             "page": view,
             "switcher": self.switcher(page) if switcher else (),
             "home_url": self.href(page, home_route(lang) if page.kind != "root" else ""),
@@ -948,8 +959,8 @@ class Renderer:
             view = known.get((article.page.lang, tag))
             if view is None:
                 route = tag_route(article.page.lang, tag.slug)
-                view = known[(article.page.lang, tag)] = TagView(tag.name, tag.lang,
-                                                                 self.href(page, route))
+                view = known[(article.page.lang, tag)] = TagView(
+                    tag.name, language_tag(tag.lang), self.href(page, route))
             views.append(view)
         return tuple(views)
 
@@ -968,14 +979,16 @@ class Renderer:
         after: dict[bytes, str] = {}
         views = []
         for article in articles:
-            fields = (article.title, article.title_lang, self.href(page, article.page.route),
-                      article.date, article.description, article.description_lang,
+            fields = (article.title, language_tag(article.title_lang),
+                      self.href(page, article.page.route), article.date, article.description,
+                      language_tag(article.description_lang),
                       self.tag_views(page, article, tags), article.page.draft)
             known = article.listed
             html = before.get(known)
             if html is None:
                 html = _render(self.envs[page.lang], "entry.html",
-                               {"lang": page.lang, "item": EntryView(*fields, Markup(""))},
+                               {"lang": language_tag(page.lang),
+                                "item": EntryView(*fields, Markup(""))},
                                page.source)
             after[known] = html
             views.append(EntryView(*fields, Markup(html)))
@@ -1011,7 +1024,7 @@ class Renderer:
             def translate(msgid: str, context: str | None) -> str | None:
                 return translations.get((context, msgid))
 
-            marked = self.config.source_language if article.untranslated else None
+            marked = language_tag(self.config.source_language) if article.untranslated else None
         return Markup(render_body(text.markdown, resolve, text.translated_markdown,
                                   translate, marked))
 
@@ -1023,7 +1036,8 @@ class Renderer:
                               article.image)
         context = self.common(page, view)
         context["article"] = ArticleView(
-            article.title, article.title_lang, article.description, article.description_lang,
+            article.title, language_tag(article.title_lang), article.description,
+            language_tag(article.description_lang),
             article.date, article.updated, article.author, self.tag_views(page, article),
             _minutes(article.words), self.body(article), page.draft, article.untranslated)
         return _render(self.envs[page.lang], "article.html", context,
@@ -1039,7 +1053,8 @@ class Renderer:
         page = tag_page.page
         view = self.page_view(page, tag_page.name, "")
         context = self.common(page, view)
-        context["tag"] = TagView(tag_page.name, tag_page.name_lang, self.href(page, page.route))
+        context["tag"] = TagView(tag_page.name, language_tag(tag_page.name_lang),
+                                 self.href(page, page.route))
         context["entries"] = self.entries(page, tag_page.articles)
         return _render(self.envs[page.lang], "tag.html", context, page.source)
 
@@ -1053,9 +1068,9 @@ class Renderer:
         options = []
         for lang in self.config.languages:
             html = _render(self.envs[lang], "language-option.html", {
-                "lang": lang, "name": self.language_name(lang),
+                "lang": language_tag(lang), "name": self.language_name(lang),
                 "href": self.href(page, home_route(lang))}, "the language chooser")
-            options.append(LanguageOption(lang, Markup(html.strip())))
+            options.append(LanguageOption(language_tag(lang), Markup(html.strip())))
         context["options"] = tuple(options)
         return _render(self.envs[page.lang], "choose.html", context, page.source)
 

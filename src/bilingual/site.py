@@ -12,12 +12,17 @@ alternates of a page are derived from its group alone, so they are reciprocal
 by construction, and only pages that are published (built and not drafts) take
 part, so no hreflang points at a page that does not exist.
 
+Pages, routes and folders go by the configured language code (`pt_BR`, the
+gettext and Babel form); what the web reads as a language (hreflang,
+`xml:lang`) carries its BCP 47 tag (`pt-BR`, `language_tag`).
+
 Everything here is pure: functions of the plan, no file system.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import posixpath
 import re
@@ -29,7 +34,7 @@ from types import MappingProxyType
 from urllib.parse import SplitResult, quote, unquote, urlsplit
 
 from babel import Locale
-from babel.core import get_global
+from babel.core import get_global, parse_locale
 
 from bilingual.errors import BilingualError
 
@@ -70,6 +75,7 @@ class Alternate:
     """One `<link rel="alternate" hreflang>` of a page."""
 
     hreflang: str
+    """A BCP 47 tag (`pt-BR`, `language_tag`) or `x-default`, as written."""
     href: str
     """Absolute URL."""
 
@@ -130,7 +136,7 @@ class SitePlan:
         versions = self.published(page.group)
         if not versions:
             return ()
-        links = [Alternate(p.lang, self.absolute(p.route)) for p in versions]
+        links = [Alternate(language_tag(p.lang), self.absolute(p.route)) for p in versions]
         default = self.x_default.get(page.group)
         if default is None:
             sources = [p for p in versions if p.lang == self.source_language]
@@ -302,6 +308,22 @@ def find_collisions(outputs: Iterable[tuple[str, str]], folder: str) -> list[str
                 problems.append(f"{owners[prefix]} writes the file {folder}/{prefix}, where "
                                 f"{source} needs a folder for {folder}/{path}")
     return problems
+
+
+@functools.cache
+def language_tag(code: str) -> str:
+    """The BCP 47 tag of a configured language code, for HTML `lang` and
+    `hreflang` and XML `xml:lang`: `pt_BR` -> `pt-BR`, `zh_Hant_TW` ->
+    `zh-Hant-TW`, `es` -> `es`. Folders, routes and catalogs keep the code
+    (gettext's and Babel's form); only attribute values take the tag."""
+    # parse_locale, not Locale.parse: it keeps the parts as configured, where
+    # Locale.parse would add likely subtags (`zh_TW` -> `zh_Hant_TW`).
+    language, territory, script, variant, *modifier = parse_locale(code)
+    parts = [language, script, territory, variant and variant.lower()]
+    # A gettext modifier (`sr@latin`) has no BCP 47 counterpart; as a private
+    # use subtag it keeps the tag valid and distinct from the plain language.
+    parts += ["x", *modifier] if modifier and modifier[0] else []
+    return "-".join(part for part in parts if part)
 
 
 def og_locale(locale_name: str) -> str:
@@ -500,6 +522,7 @@ class Feed:
     """An Atom feed of one language, newest entries first."""
 
     lang: str
+    """The language code (`pt_BR`); the XML carries its tag (`language_tag`)."""
     title: str
     subtitle: str
     feed_url: str
@@ -516,13 +539,13 @@ def _entry_updated(entry: FeedEntry) -> dt.date:
 
 def atom_feed(feed: Feed) -> bytes:
     """The feed as Atom XML; `updated` is the newest article date, never the build time."""
-    lang = _escape_attribute(feed.lang)
+    lang = _escape_attribute(language_tag(feed.lang))
     feed_url = _escape_attribute(feed.feed_url)
     lines = [_XML_DECLARATION, f'<feed xmlns="{_escape_attribute(ATOM_NS)}" xml:lang="{lang}">',
              _leaf("  ", "id", feed.feed_url), _leaf("  ", "title", feed.title)]
     if feed.subtitle:
         other = feed.subtitle_lang and feed.subtitle_lang != feed.lang
-        head = (f'  <subtitle xml:lang="{_escape_attribute(feed.subtitle_lang)}"'  # type: ignore[arg-type]
+        head = (f'  <subtitle xml:lang="{_escape_attribute(language_tag(feed.subtitle_lang))}"'  # type: ignore[arg-type]
                 if other else "  <subtitle")
         lines.append(f"{head}>{_escape_text(feed.subtitle)}</subtitle>")
     lines.append(f'  <link rel="self" type="application/atom+xml" href="{feed_url}" />')

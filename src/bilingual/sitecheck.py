@@ -1,10 +1,12 @@
 """`bilingual check --site DIR`: what a built site must hold together.
 
-Every HTML page declares its language (`<html lang>`); every hreflang group is
-absolute, includes the page itself, points only at pages that exist and is
-reciprocal (each page it names names it back, with the language that page
-declares); and no internal link or embedded file (`href`/`src` that is
-root-relative, relative, or under `base_url`) points at a missing file.
+Every HTML page declares its language (`<html lang>`); that language and every
+hreflang are well-formed BCP 47 tags (`pt-BR`, not gettext's `pt_BR`, which
+search engines ignore); every hreflang group is absolute, includes the page
+itself, points only at pages that exist and is reciprocal (each page it names
+names it back, with the language that page declares); and no internal link or
+embedded file (`href`/`src` that is root-relative, relative, or under
+`base_url`) points at a missing file.
 
 Pages are parsed with the standard library's `html.parser`; findings have the
 code `site` and the 1-based line of the element.
@@ -12,6 +14,7 @@ code `site` and the 1-based line of the element.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -26,6 +29,8 @@ _LINK_ATTRIBUTES = {
     "audio": ("src",), "video": ("src", "poster"), "track": ("src",), "embed": ("src",),
 }
 _SKIPPED_SCHEMES = ("mailto", "tel", "data", "javascript", "sms", "ftp")
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+"""A well-formed BCP 47 tag, by its syntax only (`x-default` is one too)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +139,20 @@ def target_file(url: str, page: str, site: Path, base_url: str) -> Path | None:
     return target
 
 
+def well_formed_tag(value: str) -> bool:
+    """Whether `value` is a language tag by BCP 47's syntax: subtags of letters
+    and digits joined by `-` (`pt-BR`, `zh-Hant-TW`, `x-default`; not `pt_BR`)."""
+    return _LANGUAGE_TAG.fullmatch(value) is not None
+
+
+def same_language(lang: str, hreflang: str) -> bool:
+    """Whether a page declaring `lang` is what an hreflang naming it promises:
+    tags compare case-insensitively, `_` read as `-`, and one may narrow the
+    other at a `-` (`es` and `es-ES`)."""
+    first, second = (tag.replace("_", "-").lower() for tag in (lang, hreflang))
+    return first == second or first.startswith(second + "-") or second.startswith(first + "-")
+
+
 def html_pages(site: Path) -> list[Path]:
     """Every HTML file of the site, sorted."""
     return sorted(p for p in site.rglob("*") if p.suffix in (".html", ".htm") and p.is_file())
@@ -158,6 +177,10 @@ def _page_findings(page: Page, by_url: dict[str, Page], site: Path, base_url: st
         yield finding("site", file, page.html_line,
                       "the page has no <html lang=\"...\">; screen readers and search "
                       "engines need its language")
+    elif not well_formed_tag(page.lang):
+        yield finding("site", file, page.html_line,
+                      f'<html lang="{page.lang}"> is not a BCP 47 language tag (such as '
+                      "pt-BR)")
     own = normalise(page.url)
     # A language chooser appears in its group as x-default only; that counts.
     if page.alternates and all(normalise(a.href) != own for a in page.alternates):
@@ -165,6 +188,10 @@ def _page_findings(page: Page, by_url: dict[str, Page], site: Path, base_url: st
                       f"the hreflang group does not include the page itself ({page.url})")
     for alternate in page.alternates:
         label = f'hreflang="{alternate.hreflang}" link to {alternate.href or "(empty)"}'
+        if not well_formed_tag(alternate.hreflang):
+            yield finding("site", file, alternate.line,
+                          f"{label}: {alternate.hreflang!r} is not a BCP 47 language tag "
+                          "(such as pt-BR); search engines ignore it")
         parts = urlsplit(alternate.href)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             yield finding("site", file, alternate.line,
@@ -183,10 +210,7 @@ def _page_findings(page: Page, by_url: dict[str, Page], site: Path, base_url: st
             yield finding("site", file, alternate.line,
                           f"{label} is not reciprocal: that page has no hreflang link back "
                           f"to {page.url}")
-        lang = (other.lang or "").lower()
-        wanted = alternate.hreflang.lower()
-        if lang and lang != wanted and not lang.startswith(wanted + "-") \
-                and not wanted.startswith(lang + "-"):
+        if other.lang and not same_language(other.lang, alternate.hreflang):
             yield finding("site", file, alternate.line,
                           f"{label} names a page whose <html lang> is {other.lang!r}")
     seen: set[tuple[str, int]] = set()

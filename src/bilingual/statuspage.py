@@ -22,7 +22,7 @@ import jinja2
 
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
-from bilingual.site import Page, relative_url
+from bilingual.site import Page, language_tag, relative_url
 from bilingual.status import ArticleStatus, LanguageTotals
 from bilingual.status import totals as language_totals
 
@@ -36,6 +36,7 @@ class Progress:
     """One bar: an article (or a language's total) in one target language."""
 
     lang: str
+    """The language's BCP 47 tag (`pt-BR`), as the page's `lang` and `hreflang` want it."""
     segments: int
     translated: int
     fuzzy: int
@@ -62,8 +63,8 @@ class ArticleRow:
 
 
 def _progress(row: ArticleStatus | LanguageTotals, href: str | None, state: str) -> Progress:
-    return Progress(row.lang, row.segments, row.translated, row.fuzzy, row.untranslated, state,
-                    href)
+    return Progress(language_tag(row.lang), row.segments, row.translated, row.fuzzy,
+                    row.untranslated, state, href)
 
 
 def status_rows(config: SiteConfig, pages: Iterable[Page],
@@ -101,8 +102,10 @@ def status_page(config: SiteConfig, env: jinja2.Environment, pages: Iterable[Pag
     rows, totals = status_rows(config, pages, statuses)
     try:
         html = env.get_template(TEMPLATE).render(
-            site_title=config.title, languages=config.target_languages,
-            source_language=config.source_language, rows=rows, totals=totals,
+            # Tags, not codes: the template writes them as `lang` and `hreflang`.
+            site_title=config.title,
+            languages=tuple(language_tag(lang) for lang in config.target_languages),
+            source_language=language_tag(config.source_language), rows=rows, totals=totals,
             style_url=relative_url(STATUS_ROUTE, "style.css"),
             home_url=relative_url(STATUS_ROUTE, ""))
     except jinja2.TemplateSyntaxError as exc:
