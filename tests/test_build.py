@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import os
 import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import polib
@@ -522,3 +523,32 @@ base_url = "https://www.example.com/kanzlei/"
 source_language = "de"
 target_languages = ["es"]
 """
+
+
+def test_control_characters_in_front_matter_and_catalogs_leave_the_feeds_well_formed(make_project):
+    # XML 1.0 cannot hold most C0 controls, not even as `&#1;`; a slip in a
+    # catalog or in front matter must not make a feed that no reader parses.
+    atom = "{http://www.w3.org/2005/Atom}"
+    config = CONFIG_WITH_PATH.replace('"Beispiel"', '"Bei\\u000bspiel"')
+    root = make_project({
+        "content/de/a.md": article('"Steuer\\x01zeichen"', "Ein Absatz.\n",
+                                   description='"Kurz\\x1fgefasst"', author='"Ana\\x08 Pérez"',
+                                   tags='["Recht\\x02"]'),
+        "locales/es/LC_MESSAGES/a.po": catalog({"Steuer\x01zeichen": "Carácter\x0c de control",
+                                                 "Kurz\x1fgefasst": "Resu\x1bmen",
+                                                 "Ein Absatz.": "Un párrafo.",
+                                                 "Recht\x02": "Derecho\x07"}),
+    }, config=config)
+    out, summary = build(root)
+    assert not summary.held_back
+    titles = {}
+    for lang in ("de", "es"):
+        feed = ET.fromstring((out / lang / "feed.xml").read_bytes())
+        assert feed.findtext(f"{atom}title") == "Beispiel"
+        entry = feed.find(f"{atom}entry")
+        titles[lang] = (entry.findtext(f"{atom}title"), entry.findtext(f"{atom}summary"),
+                        entry.findtext(f"{atom}author/{atom}name"),
+                        [c.get("term") for c in entry.findall(f"{atom}category")])
+    assert titles == {"de": ("Steuerzeichen", "Kurzgefasst", "Ana Pérez", ["Recht"]),
+                      "es": ("Carácter de control", "Resumen", "Ana Pérez", ["Derecho"])}
+    ET.fromstring((out / "sitemap.xml").read_bytes())

@@ -447,34 +447,29 @@ def _elementtree_bytes(root: ET.Element) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-@given(_XML_TEXT, _XML_TEXT, st.sampled_from([None, "", "de", "es"]), st.lists(
-    st.tuples(_XML_TEXT, _XML_TEXT, _XML_TEXT, _DAY, _DAY, _XML_TEXT,
-              st.lists(_XML_TEXT, max_size=2)), max_size=3))
-def test_feeds_are_written_as_elementtree_writes_them(title, subtitle, subtitle_lang, items):
-    # atom_feed writes its lines itself, for speed; the bytes are ElementTree's.
+def _elementtree_feed(feed) -> bytes:
+    """The feed as ElementTree writes it, the reference for `atom_feed`."""
     from bilingual.site import ATOM_NS as NS
-    from bilingual.site import EPOCH, Feed, FeedEntry, atom_feed, atom_time
+    from bilingual.site import EPOCH, FeedEntry, atom_time
 
-    entries = tuple(FeedEntry(t, u, s, p, up, a, tuple(c)) for t, u, s, p, up, a, c in items)
-    feed = Feed("es", title, subtitle, "https://x.org/es/atom.xml", "https://x.org/es/", "Autor",
-                entries, subtitle_lang)
-    root = ET.Element("feed", {"xmlns": NS, "xml:lang": "es"})
+    root = ET.Element("feed", {"xmlns": NS, "xml:lang": feed.lang})
     ET.SubElement(root, "id").text = feed.feed_url
-    ET.SubElement(root, "title").text = title
-    if subtitle:
-        other = subtitle_lang and subtitle_lang != "es"
-        ET.SubElement(root, "subtitle", {"xml:lang": subtitle_lang} if other else {}).text = subtitle
+    ET.SubElement(root, "title").text = feed.title
+    if feed.subtitle:
+        other = feed.subtitle_lang and feed.subtitle_lang != feed.lang
+        ET.SubElement(root, "subtitle",
+                      {"xml:lang": feed.subtitle_lang} if other else {}).text = feed.subtitle
     ET.SubElement(root, "link", {"rel": "self", "type": "application/atom+xml",
                                  "href": feed.feed_url})
-    ET.SubElement(root, "link", {"rel": "alternate", "type": "text/html", "hreflang": "es",
+    ET.SubElement(root, "link", {"rel": "alternate", "type": "text/html", "hreflang": feed.lang,
                                  "href": feed.home_url})
 
     def updated(entry: FeedEntry) -> dt.date:
         return max(d for d in (entry.published, entry.updated, EPOCH) if d is not None)
 
-    ET.SubElement(root, "updated").text = atom_time(max(map(updated, entries), default=EPOCH))
-    ET.SubElement(ET.SubElement(root, "author"), "name").text = "Autor"
-    for entry in entries:
+    ET.SubElement(root, "updated").text = atom_time(max(map(updated, feed.entries), default=EPOCH))
+    ET.SubElement(ET.SubElement(root, "author"), "name").text = feed.author
+    for entry in feed.entries:
         element = ET.SubElement(root, "entry")
         ET.SubElement(element, "id").text = entry.url
         ET.SubElement(element, "title").text = entry.title
@@ -489,30 +484,145 @@ def test_feeds_are_written_as_elementtree_writes_them(title, subtitle, subtitle_
             ET.SubElement(element, "category", {"term": term})
         if entry.summary:
             ET.SubElement(element, "summary").text = entry.summary
-    assert atom_feed(feed) == _elementtree_bytes(root)
+    return _elementtree_bytes(root)
 
 
-@given(st.lists(st.tuples(st.sampled_from(["de", "es"]), st.text("ab<&\"ñ", min_size=1, max_size=4),
-                          st.sampled_from([None, "g1", "g2"]), st.booleans(), _DAY), max_size=6))
-def test_the_sitemap_is_written_as_elementtree_writes_it(pages):
+def _elementtree_sitemap(plan, lastmod, clean=lambda text: text) -> bytes:
+    """The sitemap as ElementTree writes it, each value passed through `clean` first."""
     from bilingual.site import SITEMAP_NS as NS
     from bilingual.site import XHTML_NS as XNS
-    from bilingual.site import Page, plan_site, sitemap_xml
 
-    made = [Page("article", lang, f"{lang}/{slug}{n}/", "src", group, draft)
-            for n, (lang, slug, group, draft, _) in enumerate(pages)]
-    lastmod = {page.route: day for page, (*_, day) in zip(made, pages, strict=True) if day is not None}
-    plan = plan_site("https://x.org/base", ["de", "es"], made, {}, {}, [], {})
     root = ET.Element("urlset", {"xmlns": NS, "xmlns:xhtml": XNS})
     for page in plan.pages:
         alternates = plan.alternates(page)
         if not alternates:
             continue
         url = ET.SubElement(root, "url")
-        ET.SubElement(url, "loc").text = plan.absolute(page.route)
+        ET.SubElement(url, "loc").text = clean(plan.absolute(page.route))
         if page.route in lastmod:
             ET.SubElement(url, "lastmod").text = lastmod[page.route].isoformat()
         for alternate in alternates:
-            ET.SubElement(url, "xhtml:link", {"rel": "alternate", "hreflang": alternate.hreflang,
-                                              "href": alternate.href})
-    assert sitemap_xml(plan, lastmod) == _elementtree_bytes(root)
+            ET.SubElement(url, "xhtml:link", {"rel": "alternate",
+                                              "hreflang": clean(alternate.hreflang),
+                                              "href": clean(alternate.href)})
+    return _elementtree_bytes(root)
+
+
+def _feed_of(title, subtitle, subtitle_lang, items, lang="es", author="Autor"):
+    from bilingual.site import Feed, FeedEntry
+
+    entries = tuple(FeedEntry(t, u, s, p, up, a, tuple(c)) for t, u, s, p, up, a, c in items)
+    return Feed(lang, title, subtitle, "https://x.org/es/atom.xml", "https://x.org/es/", author,
+                entries, subtitle_lang)
+
+
+@given(_XML_TEXT, _XML_TEXT, st.sampled_from([None, "", "de", "es"]), st.lists(
+    st.tuples(_XML_TEXT, _XML_TEXT, _XML_TEXT, _DAY, _DAY, _XML_TEXT,
+              st.lists(_XML_TEXT, max_size=2)), max_size=3))
+def test_feeds_are_written_as_elementtree_writes_them(title, subtitle, subtitle_lang, items):
+    # atom_feed writes its lines itself, for speed; the bytes are ElementTree's.
+    from bilingual.site import atom_feed
+
+    feed = _feed_of(title, subtitle, subtitle_lang, items)
+    assert atom_feed(feed) == _elementtree_feed(feed)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["de", "es"]), st.text("ab<&\"ñ", min_size=1, max_size=4),
+                          st.sampled_from([None, "g1", "g2"]), st.booleans(), _DAY), max_size=6))
+def test_the_sitemap_is_written_as_elementtree_writes_it(pages):
+    from bilingual.site import Page, plan_site, sitemap_xml
+
+    made = [Page("article", lang, f"{lang}/{slug}{n}/", "src", group, draft)
+            for n, (lang, slug, group, draft, _) in enumerate(pages)]
+    lastmod = {page.route: day for page, (*_, day) in zip(made, pages, strict=True) if day is not None}
+    plan = plan_site("https://x.org/base", ["de", "es"], made, {}, {}, [], {})
+    assert sitemap_xml(plan, lastmod) == _elementtree_sitemap(plan, lastmod)
+
+
+# XML 1.0 `Char`: what a document may hold, written out from the specification
+# rather than taken from the code under test. ElementTree writes the other
+# characters unchanged, into XML no parser reads, so the comparisons above use
+# none of them; the tests below compare with ElementTree's output for the text
+# without them.
+_NOT_XML_CHARS = ([chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"]
+                  + ["\ud800", "\udbff", "\udc00", "\udfff", "\ufffe", "\uffff"])
+
+
+def _is_xml_char(c: str) -> bool:
+    return (c in "\t\n\r" or " " <= c <= "\ud7ff" or "\ue000" <= c <= "\ufffd"
+            or "\U00010000" <= c <= "\U0010ffff")
+
+
+def _xml_only(text: str) -> str:
+    return "".join(c for c in text if _is_xml_char(c))
+
+
+# Forbidden characters among their allowed neighbours (tab, U+007F, U+FFFD,
+# U+10000) and the characters escaping cares about.
+_DIRTY_TEXT = st.text(st.sampled_from(_NOT_XML_CHARS + list("a <&\"\t\n\r\x7f\ufffd\U00010000")),
+                      max_size=6)
+
+
+def test_the_forbidden_characters_are_those_of_the_xml_specification():
+    from bilingual.site import _NOT_XML
+
+    every = [chr(c) for c in range(0x110000)]
+    assert [c for c in every if _NOT_XML.match(c)] == [c for c in every if not _is_xml_char(c)]
+    assert not any(map(_is_xml_char, _NOT_XML_CHARS))
+
+
+@given(_DIRTY_TEXT, _DIRTY_TEXT, st.sampled_from([None, "de", "de\x0c", "es\x01"]), _DIRTY_TEXT, st.lists(
+    st.tuples(_DIRTY_TEXT, _DIRTY_TEXT, _DIRTY_TEXT, _DAY, _DAY, _DIRTY_TEXT,
+              st.lists(_DIRTY_TEXT, max_size=2)), max_size=3))
+def test_feeds_drop_what_xml_cannot_hold(title, subtitle, subtitle_lang, author, items):
+    from bilingual.site import atom_feed
+
+    written = atom_feed(_feed_of(title, subtitle, subtitle_lang, items, "es\x01", author))
+    ET.fromstring(written)
+    clean = [(_xml_only(t), _xml_only(u), _xml_only(s), p, up, _xml_only(a), map(_xml_only, c))
+             for t, u, s, p, up, a, c in items]
+    assert written == _elementtree_feed(_feed_of(
+        _xml_only(title), _xml_only(subtitle), subtitle_lang and _xml_only(subtitle_lang), clean,
+        "es", _xml_only(author)))
+
+
+@pytest.mark.parametrize("bad", _NOT_XML_CHARS)
+def test_every_forbidden_character_is_dropped_from_feed_and_sitemap(bad):
+    from bilingual.site import Page, atom_feed, plan_site, sitemap_xml
+
+    item = (f"Ti{bad}tel\t", f"https://x.org/es/a{bad}/", f"Zu{bad}sammen & mehr",
+            dt.date(2025, 1, 2), None, f"Ana{bad} Pérez", [f"Re{bad}cht", bad])
+    feed = ET.fromstring(atom_feed(_feed_of(f"Blog{bad}", f"Be{bad}schreibung", "de", [item],
+                                            author=f"Au{bad}tor")))
+    assert feed.findtext(f"{ATOM}title") == "Blog"
+    assert feed.findtext(f"{ATOM}subtitle") == "Beschreibung"
+    assert feed.findtext(f"{ATOM}author/{ATOM}name") == "Autor"
+    entry = feed.find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "Titel\t"
+    assert entry.findtext(f"{ATOM}summary") == "Zusammen & mehr"
+    assert entry.findtext(f"{ATOM}author/{ATOM}name") == "Ana Pérez"
+    assert entry.find(f"{ATOM}link").get("href") == "https://x.org/es/a/"
+    assert [c.get("term") for c in entry.findall(f"{ATOM}category")] == ["Recht", ""]
+
+    pages = [Page("article", "de", "de/a/", "src", "g"), Page("article", "es", "es/a/", "src", "g")]
+    plan = plan_site(f"https://x.org/b{bad}", ["de", "es"], pages, {}, {}, [], {})
+    sitemap = ET.fromstring(sitemap_xml(plan, {}))
+    assert [u.findtext(f"{SITEMAP}loc") for u in sitemap] == \
+        ["https://x.org/b/de/a/", "https://x.org/b/es/a/"]
+    assert {link.get("href") for link in sitemap.iter(f"{XHTML}link")} == \
+        {"https://x.org/b/de/a/", "https://x.org/b/es/a/"}
+
+
+@given(st.lists(st.tuples(st.sampled_from(["de", "es"]), st.text("ab<&\"ñ", min_size=1, max_size=4),
+                          st.sampled_from([None, "g1", "g2"]), _DAY), max_size=4), _DIRTY_TEXT)
+def test_the_sitemap_drops_what_xml_cannot_hold(pages, base_path):
+    from bilingual.site import Page, plan_site, sitemap_xml
+
+    # Routes are percent-encoded; the base URL and the languages are written as they are.
+    made = [Page("article", lang + "\x01", f"{lang}/{slug}{n}/", "src", group)
+            for n, (lang, slug, group, _) in enumerate(pages)]
+    lastmod = {page.route: day for page, (*_, day) in zip(made, pages, strict=True) if day is not None}
+    plan = plan_site(f"https://x.org/{base_path}", ["de\x01", "es\x01"], made, {}, {}, [], {})
+    written = sitemap_xml(plan, lastmod)
+    ET.fromstring(written)
+    assert written == _elementtree_sitemap(plan, lastmod, _xml_only)

@@ -448,8 +448,28 @@ def _resolve_markdown(plan: SitePlan, origin: LinkOrigin, path: str, target: str
 _XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>"
 
 
+# What XML 1.0 cannot hold at all, not even as a character reference: the C0
+# controls but tab, newline and carriage return, the noncharacters U+FFFE and
+# U+FFFF, and surrogates (a `str` holds them only unpaired, e.g. from
+# `surrogateescape`). One in a translation or in front matter would make a
+# feed or the sitemap unreadable to every reader while the build succeeds.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_chars(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot hold.
+
+    They are dropped, not replaced with U+FFFD, as most feed generators do:
+    they carry no meaning in a title or a URL, and a U+FFFD would show readers
+    a glyph for an invisible slip in a catalog."""
+    # Every forbidden character is unprintable, and `isprintable` is one pass
+    # in C: the pattern only runs on the rare text with an unprintable
+    # character (a newline, a no-break space), not on every URL of the sitemap.
+    return text if text.isprintable() else _NOT_XML.sub("", text)
+
+
 def _escape_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _xml_chars(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _escape_attribute(value: str) -> str:
@@ -459,7 +479,9 @@ def _escape_attribute(value: str) -> str:
 
 def _leaf(indent: str, tag: str, text: str) -> str:
     """An element with text only; empty text as ElementTree writes it (`<x />`)."""
-    return f"{indent}<{tag}>{_escape_text(text)}</{tag}>" if text else f"{indent}<{tag} />"
+    # Escaped first: text of forbidden characters only is empty text.
+    text = _escape_text(text)
+    return f"{indent}<{tag}>{text}</{tag}>" if text else f"{indent}<{tag} />"
 
 
 def _xml(lines: list[str]) -> bytes:
@@ -543,11 +565,14 @@ def atom_feed(feed: Feed) -> bytes:
     feed_url = _escape_attribute(feed.feed_url)
     lines = [_XML_DECLARATION, f'<feed xmlns="{_escape_attribute(ATOM_NS)}" xml:lang="{lang}">',
              _leaf("  ", "id", feed.feed_url), _leaf("  ", "title", feed.title)]
-    if feed.subtitle:
+    # Optional elements are left out as if the forbidden characters had never
+    # been there: a subtitle of `\x0c` alone is no subtitle.
+    subtitle = _xml_chars(feed.subtitle)
+    if subtitle:
         other = feed.subtitle_lang and feed.subtitle_lang != feed.lang
         head = (f'  <subtitle xml:lang="{_escape_attribute(language_tag(feed.subtitle_lang))}"'  # type: ignore[arg-type]
                 if other else "  <subtitle")
-        lines.append(f"{head}>{_escape_text(feed.subtitle)}</subtitle>")
+        lines.append(f"{head}>{_escape_text(subtitle)}</subtitle>")
     lines.append(f'  <link rel="self" type="application/atom+xml" href="{feed_url}" />')
     lines.append(f'  <link rel="alternate" type="text/html" hreflang="{lang}" '
                  f'href="{_escape_attribute(feed.home_url)}" />')
@@ -563,12 +588,14 @@ def atom_feed(feed: Feed) -> bytes:
         if item.published is not None:
             lines.append(f"    <published>{atom_time(item.published)}</published>")
         lines.append(f"    <updated>{atom_time(_entry_updated(item))}</updated>")
-        if item.author:
-            lines += ["    <author>", _leaf("      ", "name", item.author), "    </author>"]
+        author = _xml_chars(item.author)
+        if author:
+            lines += ["    <author>", _leaf("      ", "name", author), "    </author>"]
         for term in item.categories:
             lines.append(f'    <category term="{_escape_attribute(term)}" />')
-        if item.summary:
-            lines.append(_leaf("    ", "summary", item.summary))
+        summary = _xml_chars(item.summary)
+        if summary:
+            lines.append(_leaf("    ", "summary", summary))
         lines.append("  </entry>")
     lines.append("</feed>")
     return _xml(lines)
