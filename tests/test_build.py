@@ -373,6 +373,18 @@ def test_a_hand_written_translation_of_a_draft_is_a_draft_too(make_project):
     assert "Borrador" in page and 'content="noindex' in page
 
 
+
+def test_tags_whose_slugs_clash_are_named_in_a_warning(make_project):
+    root = make_project({
+        "content/de/a.md": article("A", tags="[C, KI]"),
+        "content/de/b.md": article("B", tags="[C++, ki]"),
+    })
+    out, summary = build(root)
+    assert [w for w in summary.warnings if "share the tag page" in w] == [
+        "tags 'C' and 'C++' share the tag page de/tags/c/ (their slugs are the same); "
+        "rename one to keep them apart"]
+    assert (out / "de/tags/c/index.html").is_file()
+
 def test_no_catalog_holds_back_and_drafts_show_the_source_text(make_project):
     root = make_project({"content/de/a.md": article("Titel", "Erster Absatz.\n")})
     out, summary = build(root)

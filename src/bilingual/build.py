@@ -697,6 +697,19 @@ def tag_pages(config: SiteConfig, newest: Iterable[Article]) -> tuple[TagPage, .
     return tuple(pages)
 
 
+def shared_tag_pages(newest: Iterable[Article]) -> list[str]:
+    """Warnings for tags of different names (not only different case) whose slugs
+    are equal, `C` and `C++` say: they share one tag page, which shows one name."""
+    names: dict[tuple[str, str], dict[str, str]] = {}
+    for article in newest:
+        for tag in article.tags:
+            names.setdefault((article.page.lang, tag.slug), {}).setdefault(tag.name.casefold(),
+                                                                            tag.name)
+    return [f"tags {' and '.join(repr(n) for n in sorted(found.values()))} share the tag page "
+            f"{tag_route(lang, slug)} (their slugs are the same); rename one to keep them apart"
+            for (lang, slug), found in sorted(names.items()) if len(found) > 1]
+
+
 # ---------------------------------------------------------------------------
 # Templates and UI translations
 # ---------------------------------------------------------------------------
@@ -1230,6 +1243,7 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
                 f"the {lang} pages show the template texts untranslated"
                 for lang in config.target_languages
                 if not (config.locale_dir(lang) / UI_CATALOG).is_file()]
+    warnings += shared_tag_pages(newest)
     site_identity = _site_identity(config, plan, drafts)
     renderer = Renderer(config, plan, envs, gathered.texts, site_identity)
 
