@@ -1171,6 +1171,15 @@ def _check_plurals(po: polib.POFile, entries: list[tuple[_Entry, polib.POEntry]]
                               f"header says nplurals={nplurals}", entry.plural_line)
 
 
+def line_starting(text: str, prefix: str) -> int | None:
+    """The 1-based number of the first line of `text` that starts with `prefix`
+    after leading blanks (a header field: `"Plural-Forms:`), or None."""
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.lstrip().startswith(prefix):
+            return number
+    return None
+
+
 def read_catalog(path: Path) -> polib.POFile:
     """Read, decode (`decode_catalog`) and parse (`parse_catalog`) a catalog."""
     try:

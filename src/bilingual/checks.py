@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import polib
 
-from bilingual.catalog import decode_catalog, parse_catalog
+from bilingual.catalog import decode_catalog, line_starting, parse_catalog
 from bilingual.config import CHECK_CODES, CheckPolicy, SiteConfig
 from bilingual.errors import BilingualError, CatalogError, location
 from bilingual.formats import (
@@ -35,6 +35,7 @@ from bilingual.formats import (
     checked_formats,
     compare_formats,
     parse_plural_forms,
+    plural_forms_problem,
 )
 from bilingual.merge import entry_key, has_translation
 from bilingual.segment import SLUG_CONTEXT, markdown_parser
@@ -288,24 +289,14 @@ def check_header(po: polib.POFile, ctx: CatalogContext, text: str) -> Iterator[F
     """The header: a Plural-Forms that msgfmt rejects, a fuzzy header (gettext
     ignores it, and with it the plural rule and charset)."""
     forms = po.metadata.get("Plural-Forms")
-    header_line = _line_of(text, 'msgid ""') or 1
-    if forms is not None and "INTEGER" not in forms and "EXPRESSION" not in forms:
-        try:
-            parse_plural_forms(forms)
-        except FormatError as exc:
-            yield finding("syntax", ctx.file, _line_of(text, '"Plural-Forms:') or header_line,
-                          f"Plural-Forms {forms!r}: {exc}")
+    header_line = line_starting(text, 'msgid ""') or 1
+    if forms is not None and (problem := plural_forms_problem(forms)) is not None:
+        yield finding("syntax", ctx.file, line_starting(text, '"Plural-Forms:') or header_line,
+                      f"Plural-Forms {forms!r}: {problem}")
     if "fuzzy" in po.metadata_is_fuzzy:
         yield finding("fuzzy", ctx.file, header_line,
                       "the header entry is marked fuzzy, so gettext ignores it (its plural "
                       "rule and charset with it); remove the fuzzy flag from the header")
-
-
-def _line_of(text: str, needle: str) -> int | None:
-    for number, line in enumerate(text.split("\n"), 1):
-        if line.lstrip().startswith(needle):
-            return number
-    return None
 
 
 # --- markup --------------------------------------------------------------------------

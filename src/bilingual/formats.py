@@ -21,6 +21,7 @@ All functions are pure.
 
 from __future__ import annotations
 
+import functools
 import gettext
 import re
 import string
@@ -238,6 +239,20 @@ class PluralRule:
     nplurals: int
     often: tuple[bool, ...]
     """Per form: chosen for more than `OFTEN` numbers, so it must keep every placeholder."""
+
+
+@functools.cache
+def plural_forms_problem(value: str) -> str | None:
+    """Why msgfmt -c rejects a header's Plural-Forms value, or None; a
+    template's placeholders (`INTEGER`, `EXPRESSION`) are none. Cached: every
+    catalog of a language carries the same value."""
+    if "INTEGER" in value or "EXPRESSION" in value:
+        return None
+    try:
+        parse_plural_forms(value)
+    except FormatError as exc:
+        return str(exc)
+    return None
 
 
 def parse_plural_forms(value: str) -> PluralRule:

@@ -8,7 +8,6 @@ anything?" without writing: `plan_update` computes every catalog's new text,
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,10 +18,10 @@ from babel import Locale
 from babel.messages.plurals import get_plural
 
 from bilingual.cache import ResultCache, file_state, project_cache, tree_state
-from bilingual.catalog import format_catalog, read_catalog, write_if_changed
+from bilingual.catalog import format_catalog, line_starting, read_catalog, write_if_changed
 from bilingual.config import BUILTIN, SiteConfig
 from bilingual.errors import BilingualError, CatalogError
-from bilingual.formats import FormatError, parse_plural_forms
+from bilingual.formats import plural_forms_problem
 from bilingual.merge import Key, MergeStats, Remembered, build_memory, merge_catalog
 from bilingual.parallel import map_chunks
 from bilingual.progress import NullProgress, ProgressLike
@@ -382,31 +381,16 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
     return UpdatePlan(tuple(plans), tuple(errors), len(paths))
 
 
-@functools.cache
-def _plural_forms_error(forms: str) -> str | None:
-    """Why msgfmt -c rejects this Plural-Forms value, or None (every catalog of
-    a language has the same one: evaluated once)."""
-    if "INTEGER" in forms or "EXPRESSION" in forms:  # a template's placeholders
-        return None
-    try:
-        parse_plural_forms(forms)
-    except FormatError as exc:
-        return str(exc)
-    return None
-
-
 def _plural_forms_problem(catalog: polib.POFile, path: Path, data: bytes) -> CatalogError | None:
     """A header whose Plural-Forms msgfmt -c rejects: such a catalog is not merged,
     so that update writes none that msgfmt refuses and guesses no plural rule."""
     forms = catalog.metadata.get("Plural-Forms")
-    reason = _plural_forms_error(forms) if forms is not None else None
+    reason = plural_forms_problem(forms) if forms is not None else None
     if reason is None:
         return None
-    lines = data.decode("utf-8", "replace").split("\n")
-    line = next((number for number, text in enumerate(lines, 1)
-                 if text.lstrip().startswith('"Plural-Forms:')), None)
     return CatalogError(f"Plural-Forms {forms!r}: {reason}; correct the header (msgfmt -c "
-                        "rejects it), then update again", path, line)
+                        "rejects it), then update again", path,
+                        line_starting(data.decode("utf-8", "replace"), '"Plural-Forms:'))
 
 
 class _CatalogReader:
