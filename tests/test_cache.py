@@ -46,6 +46,27 @@ def test_looking_up_many_results_keeps_the_collector_off_them_until_thawed(
     assert seen == [False] * 50  # no collection walks the results while they load
 
 
+@pytest.mark.parametrize("older", [0, 3000])
+def test_looking_up_most_of_a_kind_finds_what_keyed_lookups_find(tmp_path, older):
+    # 1,200 wanted of 1,200 stored reads the whole kind at once; with 3,000
+    # results of earlier builds beside them it asks for each key. Either way
+    # only the asked-for results of that kind come back, damaged ones as None.
+    stored = ResultCache(tmp_path)
+    for n in range(1200):
+        stored.put("page", f"page {n}".encode(), ("page", n))
+        stored.put("other", f"page {n}".encode(), ("other", n))
+    for n in range(older):
+        stored.put("page", f"old page {n}".encode(), ("old", n))
+    stored.flush()
+    damaged = ResultCache(tmp_path)
+    key = damaged._key("page", b"page 7")
+    with damaged._database() as database:
+        database.execute("UPDATE results SET value = ? WHERE key = ?", (b"not a pickle", key))
+    wanted = [f"page {n}".encode() for n in range(1200)] + [b"never stored"]
+    found = ResultCache(tmp_path).peek_many("page", wanted)
+    assert found == [("page", n) if n != 7 else None for n in range(1200)] + [None]
+
+
 def test_another_version_of_a_library_invalidates_every_result(tmp_path, monkeypatch):
     # Pages rendered, dates formatted and articles segmented by the version
     # before must not stand for what the new one makes.

@@ -438,6 +438,43 @@ def test_the_fast_path_for_links_to_other_sites_finds_the_host_urlsplit_finds(sc
         assert parts.scheme in ("http", "https") and parts.netloc == found[1]
 
 
+_LINK_TARGET = st.one_of(
+    st.text(st.sampled_from("ab#/.:?%é "), max_size=8),
+    st.tuples(st.sampled_from(["http://", "https://", "HTTP://", "ftp://", "mailto:", "//"]),
+              st.sampled_from(["x.org", "X.org", "x.org:443", "y.org", "u@x.org", ""]),
+              st.sampled_from(["", "/", "/base", "/base/de/a/", "/de/a/", "/a.md", "?q", "#f"]))
+    .map("".join))
+
+
+@given(st.sampled_from(["https://x.org", "https://x.org/base", "http://y.org/"]),
+       st.lists(st.tuples(st.sampled_from(["de", "es"]), st.sampled_from(["a", "b", "c.md"]),
+                          st.sampled_from([None, "g1", "g2"])), max_size=4),
+       _LINK_TARGET)
+def test_links_off_the_site_resolve_as_written_whatever_the_pages(base_url, pages, target):
+    # The build records only the other links of a page for rechecking when
+    # the site's pages change; a target off_site accepts must not need it.
+    from bilingual.site import ArticleRef, LinkOrigin, Page, off_site, plan_site, resolve_link
+
+    made = [Page("article", lang, f"{lang}/{slug}/", "src", group)
+            for lang, slug, group in pages]
+    by_key = {(page.lang, f"{page.route.split('/')[1]}.md"): page.group
+              for page in made if page.group}
+    plans = [plan_site(base_url, ["de", "es"], chosen, keys, {}, files, {})
+             for chosen, keys, files in ((made, by_key, ["a.md", "de/a/"]), ([], {}, []))]
+    origin = LinkOrigin(Page("article", "es", "es/z/", "src", "g1"), ArticleRef("de", "z.md"))
+    if off_site(plans[0], target):
+        assert [resolve_link(plan, origin, target) for plan in plans] == [(target, None)] * 2
+
+
+def test_off_site_accepts_the_common_links_to_other_sites():
+    # Without these the build would recheck every link to another site again.
+    from bilingual.site import off_site, plan_site
+
+    plan = plan_site("https://x.org/base", ["de", "es"], [], {}, {}, [], {})
+    assert off_site(plan, "https://y.org/a?b#c") and off_site(plan, "#top")
+    assert not off_site(plan, "https://x.org/base/de/") and not off_site(plan, "a.md")
+
+
 _XML_TEXT = st.text(st.sampled_from("ab <>&\"'\r\n\tñ"), max_size=6)
 _DAY = st.one_of(st.none(), st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 1, 1)))
 

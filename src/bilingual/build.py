@@ -77,6 +77,7 @@ from bilingual.site import (
     language_tag,
     link_state,
     link_url,
+    off_site,
     og_locale,
     plan_site,
     resolve_link,
@@ -891,7 +892,8 @@ class Renderer:
         """`_site_identity`: with it, a listing entry's fields determine its HTML."""
         self.warnings: dict[tuple[str, str], str] = {}
         self.resolved: list[tuple[str, str, str | None]] = []
-        """Every link target resolved, with its href and warning, in order."""
+        """Every link target resolved against the plan, with its href and
+        warning, in order: all but the `site.off_site` ones."""
         self.raised: list[tuple[str, str]] = []
         """Keys of the warnings added, in order."""
 
@@ -1022,6 +1024,9 @@ class Renderer:
         origin = LinkOrigin(article.page, article.ref)
 
         def resolve(target: str) -> str:
+            if off_site(self.plan, target):
+                # Not recorded: its href stays the same whatever pages the site has.
+                return target
             href, warning = resolve_link(self.plan, origin, target)
             self.resolved.append((target, href, warning))
             if warning is not None:

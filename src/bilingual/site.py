@@ -356,6 +356,18 @@ _WEB_LINK = re.compile(r"https?://([-!$&'()*+,.0-9:;=@A-Z_a-z~%]*)(?:[/?#][^\x00
 group 1 is what `urlsplit` gives as its netloc."""
 
 
+def off_site(plan: SitePlan, target: str) -> bool:
+    """True for a link target that `resolve_link` gives back as written, with no
+    warning, whatever pages and files the site has: an empty target, a fragment
+    or an http(s) address on another host. Only the base URL decides these, so
+    a page's links of this kind need no checking when the site's pages change.
+    False means "maybe not": any other target is resolved against the plan."""
+    if not target or target.startswith("#"):
+        return True
+    web = _WEB_LINK.fullmatch(target)
+    return web is not None and web[1] != urlsplit(plan.base_url).netloc
+
+
 def resolve_link(plan: SitePlan, origin: LinkOrigin, target: str) -> tuple[str, str | None]:
     """(the href to publish, a warning or None) for a link or image target as written.
 
