@@ -16,13 +16,14 @@ re-weighed once, in `run_checks`, so a check never needs the policy.
 from __future__ import annotations
 
 import difflib
+import posixpath
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import polib
 
@@ -435,14 +436,30 @@ def _is_internal(href: str, source_language: str) -> bool:
     return relative_md or parts.path.startswith(f"/{source_language}/")
 
 
-def _is_counterpart(href: str, ctx: CatalogContext) -> bool:
-    """A link the translation may use for an internal link: a relative `.md`
-    path or a URL in the target language's part of the site (`/es/...`)."""
+def _relative_article(href: str) -> str | None:
+    """The article a relative `.md` link names, normalised (`./a/../b.md` is
+    `b.md`), without its fragment; None for any other link."""
     parts = urlsplit(href)
+    if parts.scheme or parts.netloc or parts.path.startswith("/") or \
+            not parts.path.endswith(".md"):
+        return None
+    return posixpath.normpath(unquote(parts.path))
+
+
+def _is_counterpart(href: str, other: str, ctx: CatalogContext) -> bool:
+    """True when the translation may use `other` for the internal link `href`.
+    A relative `.md` link must name the same article (the build already sends
+    it to that article's version in the page's language); its fragment may
+    change, as headings are translated. A `/de/...` URL may become a relative
+    `.md` path or a URL in the target language's part of the site (`/es/...`),
+    whose article only the site's plan could tell."""
+    parts = urlsplit(other)
     if parts.scheme or parts.netloc:
         return False
-    return (parts.path.endswith(".md") and not parts.path.startswith("/")) or \
-        parts.path.startswith(f"/{ctx.lang}/")
+    article = _relative_article(href)
+    if article is not None:
+        return _relative_article(other) == article
+    return _relative_article(other) is not None or parts.path.startswith(f"/{ctx.lang}/")
 
 
 def _compare_links(source: tuple[str, ...], target: tuple[str, ...],
@@ -454,7 +471,7 @@ def _compare_links(source: tuple[str, ...], target: tuple[str, ...],
         if not _is_internal(href, ctx.source_language):
             continue
         for other in added.elements():
-            if _is_counterpart(other, ctx):
+            if _is_counterpart(href, other, ctx):
                 dropped[href] -= 1
                 added[other] -= 1
                 break
