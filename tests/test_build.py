@@ -424,6 +424,29 @@ def test_reading_time_uses_plural_forms(make_project):
     assert "3 minutos de lectura" in (out / "es/lang/index.html").read_text(encoding="utf-8")
 
 
+def test_block_scalar_front_matter_reaches_the_pages_without_its_line_break(make_project):
+    root = make_project({
+        "content/de/a.md": article("|\n  Markteintritt", description=">\n  Was Unternehmen\n"
+                                   "  wissen müssen.", tags='["  Spanien "]'),
+        "locales/es/LC_MESSAGES/a.po": (
+            'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+            '"Language: es\\n"\n\n'
+            'msgid "Markteintritt"\nmsgstr "Entrada en el mercado"\n\n'
+            'msgid "Was Unternehmen wissen müssen."\nmsgstr "Lo que las empresas deben saber."\n\n'
+            'msgid "Spanien"\nmsgstr "España"\n\n'
+            'msgid "Ein Absatz."\nmsgstr "Un párrafo."\n'),
+    })
+    out, summary = build(root)
+    assert summary.held_back == ()
+    de = (out / "de/a/index.html").read_text(encoding="utf-8")
+    es = (out / "es/a/index.html").read_text(encoding="utf-8")
+    assert '<meta name="description" content="Was Unternehmen wissen müssen.">' in de
+    assert '<meta name="description" content="Lo que las empresas deben saber.">' in es
+    assert '<p class="lead">Lo que las empresas deben saber.</p>' in es
+    assert "<title>Entrada en el mercado" in es
+    assert ">España</a>" in es and (out / "es/tags/espana/index.html").is_file()
+
+
 def test_untrusted_text_is_escaped(make_project):
     root = make_project({
         "content/de/a.md": article('"<script>alert(1)</script> & Co"', "Ein Absatz.\n",

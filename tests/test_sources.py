@@ -26,6 +26,22 @@ def test_front_matter_fields_and_body_line():
     assert doc.meta_lines["tags"] == 4
 
 
+def test_text_fields_are_read_without_the_whitespace_around_them():
+    # YAML block scalars keep their final line break ("clip"); quoted values
+    # may carry blanks. Catalogs and pages take the text without either.
+    doc = parse("---\ntitle: |\n  Ein Titel\ndescription: >\n  Eine lange\n  Beschreibung\n"
+                'tags: ["  Reise ", "Recht\\n", 2025]\nauthor: >-\n  Ana\n'
+                'image: " /bild.png "\nslug: " markt "\n---\nText\n')
+    assert doc.title == "Ein Titel"
+    assert doc.meta["description"] == "Eine lange Beschreibung"
+    assert doc.meta["tags"] == ("Reise", "Recht", "2025")
+    assert (doc.meta["author"], doc.meta["image"], doc.meta["slug"]) == ("Ana", "/bild.png",
+                                                                        "markt")
+    # A line break inside a literal block stays: only the edges are trimmed.
+    assert parse("---\ndescription: |\n  Eins\n  Zwei\n---\n").meta["description"] == \
+        "Eins\nZwei"
+
+
 def test_quoted_date_is_a_date_too():
     assert parse('---\ndate: "2025-01-02"\n---\n').date == dt.date(2025, 1, 2)
 

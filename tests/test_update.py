@@ -202,6 +202,78 @@ def test_bad_front_matter_keeps_the_catalog_and_names_the_line(make_project):
     assert catalog_file(root).read_bytes() == kept
 
 
+BLOCK_SCALARS = """---
+title: |
+  Markteintritt
+description: >
+  Was Unternehmen
+  wissen müssen.
+tags:
+  - "  Spanien "
+---
+Ein Absatz.
+"""
+
+OLD_CATALOG = r"""msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\n"
+"Language: es\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\n"
+
+#. title
+msgid "Markteintritt\n"
+msgstr "Entrada en el mercado\n"
+
+#. description
+msgid "Was Unternehmen wissen müssen.\n"
+msgstr "Lo que las empresas deben saber.\n"
+
+#. tag
+msgid "  Spanien "
+msgstr "  España "
+
+#. paragraph
+msgid "Ein Absatz."
+msgstr "Un párrafo."
+"""
+
+
+def test_block_scalar_fields_are_msgids_without_a_final_line_break(make_project):
+    root = make_project({"content/de/markt.md": BLOCK_SCALARS})
+    assert run(root, "update").returncode == 0
+    assert [e.msgid for e in read_catalog(catalog_file(root))] == [
+        "Markteintritt", "Was Unternehmen wissen müssen.", "Spanien", "Ein Absatz."]
+    # A translation without a line break is then what msgfmt -c accepts.
+    text = catalog_file(root).read_text(encoding="utf-8")
+    for msgid, msgstr in (("Markteintritt", "Entrada en el mercado"),
+                          ("Was Unternehmen wissen müssen.", "Lo que las empresas deben saber."),
+                          ("Spanien", "España"), ("Ein Absatz.", "Un párrafo.")):
+        text = text.replace(f'msgid "{msgid}"\nmsgstr ""', f'msgid "{msgid}"\nmsgstr "{msgstr}"')
+    catalog_file(root).write_text(text, encoding="utf-8")
+    assert msgfmt_check(catalog_file(root)).returncode == 0, msgfmt_check(catalog_file(root)).stderr
+    assert all(e.msgstr and not e.fuzzy for e in read_catalog(catalog_file(root)))
+
+
+def test_translations_of_untrimmed_front_matter_msgids_come_back_fuzzy(make_project):
+    # Catalogs written before front matter text was trimmed hold `...\n` msgids:
+    # the update carries each translation to the trimmed msgid as fuzzy, for the
+    # translator to confirm; none is lost.
+    root = make_project({"content/de/markt.md": BLOCK_SCALARS,
+                         "locales/es/LC_MESSAGES/markt.po": OLD_CATALOG})
+    assert msgfmt_check(catalog_file(root)).returncode == 0
+    result = run(root, "update")
+    assert result.returncode == 0, result.stderr
+    assert "1 kept, 3 fuzzy, 0 from memory, 0 new, 0 obsolete" in result.stdout
+    entries = read_catalog(catalog_file(root))
+    assert [(e.msgid, e.msgstr, e.flags, e.previous_msgid, e.obsolete) for e in entries] == [
+        ("Markteintritt", "Entrada en el mercado\n", ["fuzzy"], "Markteintritt\n", 0),
+        ("Was Unternehmen wissen müssen.", "Lo que las empresas deben saber.\n", ["fuzzy"],
+         "Was Unternehmen wissen müssen.\n", 0),
+        ("Spanien", "  España ", ["fuzzy"], "  Spanien ", 0),
+        ("Ein Absatz.", "Un párrafo.", [], None, 0)]
+    assert msgfmt_check(catalog_file(root)).returncode == 0, msgfmt_check(catalog_file(root)).stderr
+
+
 def test_deleted_article_makes_its_catalog_obsolete_not_lost(make_project):
     root = make_project({"content/de/markt.md": ARTICLE})
     run(root, "update")

@@ -5,7 +5,8 @@ Principles, in the order they decide a case:
 1. Segments are blocks, never sentences: each heading, paragraph, list item
    paragraph (nested lists separate), table cell, blockquote paragraph and the
    alt text of an image standing alone in its paragraph; plus the front matter
-   fields `title`, `description`, each of `tags`, and `slug` (context "slug").
+   fields `title`, `description`, each of `tags`, and `slug` (context "slug"),
+   as `sources` reads them: without the whitespace around them.
 2. Fenced and indented code, raw HTML blocks, thematic breaks, link reference
    definitions and the blocks between `<!-- notranslate -->` and
    `<!-- /notranslate -->` are not segments; they stay in the skeleton as written.

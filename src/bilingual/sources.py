@@ -145,6 +145,17 @@ def _load_yaml(yaml_text: str) -> object:
     return yaml.load(yaml_text, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader
 
 
+def _text_value(value: str | int | float) -> str:
+    """A front matter text as the pipeline uses it: without the whitespace
+    around it. YAML's block scalars (`description: >`, `title: |`) keep a
+    final line break, which would end the msgid with `\\n`, oblige the
+    translation to end with one too (msgfmt -c) and land in the page's meta
+    description; a quoted `"  Reise "` tag would differ from `Reise`.
+    Stripped here, where the fields are read, so catalogs, pages and listings
+    all see the same text."""
+    return str(value).strip()
+
+
 def parse_front_matter(yaml_text: str, path: Path, lines: dict[str, int]) -> dict[str, object]:
     """Safely load front matter, with dates as `datetime.date` and errors as file:line
     (`lines`: each field's line, from `_field_lines`)."""
@@ -180,7 +191,7 @@ def parse_front_matter(yaml_text: str, path: Path, lines: dict[str, int]) -> dic
             tags = [tags]
         if not isinstance(tags, list) or not all(isinstance(t, str | int | float) for t in tags):
             raise SourceError("front matter 'tags' must be a list of words", path, lines.get("tags", 2))
-        meta["tags"] = tuple(str(t) for t in tags)
+        meta["tags"] = tuple(_text_value(t) for t in tags)
     if "draft" in meta and not isinstance(meta["draft"], bool):
         # A quoted "false" would otherwise count as true and hide the article.
         raise SourceError(f"front matter 'draft' must be true or false, not {meta['draft']!r}",
@@ -189,7 +200,7 @@ def parse_front_matter(yaml_text: str, path: Path, lines: dict[str, int]) -> dic
         if name in meta and not isinstance(meta[name], str | int | float):
             raise SourceError(f"front matter {name!r} must be text", path, lines.get(name, 2))
         if name in meta:
-            meta[name] = str(meta[name])
+            meta[name] = _text_value(meta[name])
     return meta
 
 
