@@ -79,7 +79,9 @@ def block(draw, depth: int = 0, text=TEXT) -> str:
     if kind == "html":
         return f"<div class=\"box\">\n{draw(text)}\n</div>"
     if kind == "image":
-        return f"![{draw(text)}](/images/x.png \"Titel\")"
+        # Without a title only the alt text is a segment; with one, the paragraph.
+        title = draw(st.sampled_from(["", ' "Titel"', " 'Titel'", " (Titel)"]))
+        return f"![{draw(text)}](/images/x.png{title})"
     return "---"
 
 

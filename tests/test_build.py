@@ -447,6 +447,26 @@ def test_block_scalar_front_matter_reaches_the_pages_without_its_line_break(make
     assert ">España</a>" in es and (out / "es/tags/espana/index.html").is_file()
 
 
+def test_the_title_of_a_lone_image_is_translated_on_the_spanish_page(make_project):
+    root = make_project({
+        "content/de/a.md": article("Bild", '![Nur Bild](c.png "Bildtitel")\n'),
+        "locales/es/LC_MESSAGES/a.po": (
+            'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+            '"Language: es\\n"\n\n'
+            'msgid "Bild"\nmsgstr "Imagen"\n\n'
+            '#. paragraph\n'
+            'msgid "![Nur Bild](c.png \\"Bildtitel\\")"\n'
+            'msgstr "![Solo imagen](c.png \\"Título de la imagen\\")"\n'),
+    })
+    out, summary = build(root)
+    assert summary.held_back == ()
+    de = (out / "de/a/index.html").read_text(encoding="utf-8")
+    es = (out / "es/a/index.html").read_text(encoding="utf-8")
+    assert '<img src="c.png" alt="Nur Bild" title="Bildtitel" />' in de
+    assert '<p><img src="c.png" alt="Solo imagen" title="Título de la imagen" /></p>' in es
+    assert "Bildtitel" not in es
+
+
 def test_untrusted_text_is_escaped(make_project):
     root = make_project({
         "content/de/a.md": article('"<script>alert(1)</script> & Co"', "Ein Absatz.\n",

@@ -174,6 +174,23 @@ def test_pseudo_translation_of_any_unicode_keeps_block_structure(markdown):
     assert block_structure(translated) == block_structure(markdown)
 
 
+@pytest.mark.parametrize("title", ['"Bildtitel"', "'Bildtitel'", "(Bildtitel)"])
+def test_a_lone_image_with_a_title_is_a_paragraph_so_the_title_is_translated(title):
+    doc = segmented_body(f"![Nur Bild](c.png {title})\n\n![Ohne Titel](d.png)\n")
+    assert [(s.msgid, s.kind) for s in doc.segments] == [
+        (f"![Nur Bild](c.png {title})", "paragraph"), ("Ohne Titel", "image alt")]
+    assert rebuild_markdown(doc, identity) == doc.source.body
+    spanish = {f"![Nur Bild](c.png {title})": '![Solo imagen](c.png "Título")',
+               "Ohne Titel": "Sin título"}
+    assert rebuild_markdown(doc, lambda msgid, context: spanish[msgid]) == (
+        '![Solo imagen](c.png "Título")\n\n![Sin título](d.png)\n')
+
+
+def test_a_blank_image_title_leaves_the_alt_text_alone_a_segment():
+    doc = segmented_body('![Nur Bild](c.png " ")\n')
+    assert [(s.msgid, s.kind) for s in doc.segments] == [("Nur Bild", "image alt")]
+
+
 def test_an_empty_table_cell_between_two_pipes_keeps_the_cells_after_it():
     # Found by the fuzzer: the cells after an empty one took their neighbour's
     # source text, and the empty one became an empty msgid (the header's key).

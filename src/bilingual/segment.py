@@ -4,7 +4,8 @@ Principles, in the order they decide a case:
 
 1. Segments are blocks, never sentences: each heading, paragraph, list item
    paragraph (nested lists separate), table cell, blockquote paragraph and the
-   alt text of an image standing alone in its paragraph; plus the front matter
+   alt text of an image standing alone in its paragraph (an image with a title
+   is a paragraph, so the title is translated too); plus the front matter
    fields `title`, `description`, each of `tags`, and `slug` (context "slug"),
    as `sources` reads them: without the whitespace around them.
 2. Fenced and indented code, raw HTML blocks, thematic breaks, link reference
@@ -138,7 +139,9 @@ def _msgid_from_lines(lines: list[str]) -> str:
 
 
 def _lone_image_alt(content: str) -> tuple[int, int] | None:
-    """Offsets of the alt text when the paragraph is a single image, else None."""
+    """Offsets of the alt text when the paragraph is a single image without a
+    title, else None. The alt text is then all a reader sees of it; an image
+    with a title is a paragraph like any other, so both get translated."""
     if not content.startswith("!["):
         return None
     depth, index = 1, 2
@@ -158,9 +161,17 @@ def _lone_image_alt(content: str) -> tuple[int, int] | None:
         return None
     rest = content[index + 1:]
     tail = re.fullmatch(r"\((?:[^()\\]|\\.)*\)|\[[^\]]*\]", rest)
-    if tail is None or index == 2:
+    if tail is None or index == 2 or _image_title(content):
         return None
     return 2, index
+
+
+def _image_title(content: str) -> str:
+    """The title of the first image in `content` as the renderer reads it
+    (`![Alt](a.png "Title")`), blank when it has none."""
+    children = markdown_parser().parseInline(content)[0].children or ()
+    return next((str(c.attrGet("title") or "").strip() for c in children if c.type == "image"),
+                "")
 
 
 def iter_blocks(tokens: list[Token], body: str) -> Iterator[Block]:
