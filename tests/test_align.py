@@ -39,3 +39,18 @@ def test_import_refuses_a_different_structure(make_project, tmp_path):
     assert result.returncode == 1
     assert "has 4 translatable blocks where the German article" in result.stderr
     assert (root / "locales/es/LC_MESSAGES/a.po").read_bytes() == before
+
+
+def test_import_fills_an_entry_whose_translation_is_only_whitespace(make_project, tmp_path):
+    root = make_project({"content/de/a.md": GERMAN})
+    (tmp_path / "a.es.md").write_text(SPANISH, encoding="utf-8")
+    assert run(root, "update").returncode == 0
+    catalog = root / "locales/es/LC_MESSAGES/a.po"
+    text = catalog.read_text(encoding="utf-8")
+    catalog.write_text(text.replace('msgid "Kopf"\nmsgstr ""', 'msgid "Kopf"\nmsgstr " "'),
+                       encoding="utf-8")
+    assert 'msgstr " "' in catalog.read_text(encoding="utf-8")
+    result = run(root, "import-translation", "content/de/a.md", str(tmp_path / "a.es.md"),
+                 "--lang", "es")
+    assert result.returncode == 0, result.stderr
+    assert {e.msgid: e.msgstr for e in read_catalog(catalog)}["Kopf"] == "Cabecera"

@@ -467,6 +467,40 @@ def test_the_title_of_a_lone_image_is_translated_on_the_spanish_page(make_projec
     assert "Bildtitel" not in es
 
 
+WHITESPACE_PO = (
+    'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: es\\n"\n\n'
+    'msgid "Titel"\nmsgstr "Título"\n\n'
+    'msgid "Kapitel"\nmsgstr " "\n\n'
+    'msgid "Ein Absatz."\nmsgstr "\\n"\n')
+
+
+def test_a_translation_of_only_whitespace_holds_the_page_back_like_a_missing_one(make_project):
+    root = make_project({"content/de/a.md": article("Titel", "## Kapitel\n\nEin Absatz.\n"),
+                         "locales/es/LC_MESSAGES/a.po": WHITESPACE_PO})
+    out, summary = build(root)
+    assert [h.describe() for h in summary.held_back] == [
+        "held back: content/de/a.md [es]: 2 missing, 0 fuzzy of 3 segments in "
+        "locales/es/LC_MESSAGES/a.po"]
+    assert not (out / "es/a").exists()
+    out, _ = build(root, drafts=True)
+    page = (out / "es/a/index.html").read_text(encoding="utf-8")
+    assert "<h1>Título</h1>" in page
+    assert '<h2 lang="de">Kapitel</h2>' in page
+    assert '<p lang="de">Ein Absatz.</p>' in page
+
+
+def test_a_ui_translation_of_only_whitespace_shows_the_source_text(make_project):
+    root = make_project({
+        "content/de/a.md": article("Titel", author="Ana"),
+        "locales/es/LC_MESSAGES/a.po": catalog({"Titel": "Título", "Ein Absatz.": "Un párrafo."}),
+        "locales/es/LC_MESSAGES/_ui.po": (
+            'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+            '"Language: es\\n"\n\nmsgid "von %(author)s"\nmsgstr " "\n'),
+    })
+    out, _ = build(root)
+    assert "von Ana" in (out / "es/a/index.html").read_text(encoding="utf-8")
+
+
 def test_untrusted_text_is_escaped(make_project):
     root = make_project({
         "content/de/a.md": article('"<script>alert(1)</script> & Co"', "Ein Absatz.\n",

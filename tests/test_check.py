@@ -84,6 +84,36 @@ def test_missing_names_entry_line_and_segment(project: Path) -> None:
         "message": 'not translated yet: "Der Hund schläft im Haus."'}]
 
 
+@pytest.mark.parametrize("blank", [" ", "\u00a0\t "])
+def test_a_translation_of_only_whitespace_is_missing(project: Path, blank: str) -> None:
+    # The build does not publish it, so check reports it as missing, once (not
+    # also as a markup finding about its whitespace).
+    line = set_translation(project / HUND_PO, "Der Hund schläft im Haus.", blank)
+    code, report = check(project)
+    assert code == 1
+    assert report["findings"] == [{
+        "severity": "error", "code": "missing", "file": HUND_PO, "line": line,
+        "message": 'not translated yet: "Der Hund schläft im Haus." (its translation is only '
+                   "whitespace, which counts as none)"}]
+
+
+def test_a_line_break_for_a_translation_is_missing_and_what_msgfmt_rejects(project: Path) -> None:
+    line = set_translation(project / HUND_PO, "Der Hund schläft im Haus.", "\n")
+    _, report = check(project)
+    assert [(f["code"], f["line"]) for f in report["findings"]] == [
+        ("missing", line), ("syntax", line), ("syntax", line)]
+    assert not msgfmt_accepts(project / HUND_PO)
+
+
+def test_a_plural_form_of_only_whitespace_is_missing(project: Path) -> None:
+    line = set_translation(project / UI_PO, "%(count)s minute",
+                           msgstr_plural={0: "un minuto", 1: "  "})
+    _, report = check(project)
+    assert [(f["code"], f["file"], f["line"]) for f in report["findings"]] == [
+        ("missing", UI_PO, line)]
+    assert "msgstr[1] not translated yet" in report["findings"][0]["message"]
+
+
 def test_missing_plural_form(project: Path) -> None:
     line = set_translation(project / UI_PO, "%(count)s minute",
                            msgstr_plural={0: "un minuto", 1: ""})

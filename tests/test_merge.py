@@ -7,7 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bilingual.catalog import format_catalog
-from bilingual.merge import MEMORY_COMMENT, build_memory, merge_catalog
+from bilingual.merge import (
+    MEMORY_COMMENT,
+    build_memory,
+    has_translation,
+    is_translated,
+    merge_catalog,
+)
 
 HEADER = {"Language": "es", "Content-Type": "text/plain; charset=UTF-8",
           "Plural-Forms": "nplurals=2; plural=(n != 1);"}
@@ -135,6 +141,16 @@ def test_fuzzy_translations_are_not_remembered():
     other = catalog(("Spanien", "España"))
     other[0].flags.append("fuzzy")
     assert build_memory([("b", other)]) == {}
+
+
+def test_translations_of_only_whitespace_count_as_none():
+    old = catalog(("Spanien", " "), ("Recht", "\n"), (" ", " "))
+    assert [(is_translated(e), has_translation(e)) for e in old] == [
+        (False, False), (False, False), (True, True)]
+    # Neither remembered for other catalogs nor carried over as fuzzy.
+    assert list(build_memory([("b", old)])) == [(None, " ")]
+    merged, stats = merge_catalog(old, template("Spaniens"), HEADER, "", {})
+    assert (merged[0].msgstr, stats.fuzzy) == ("", 0)
 
 
 def test_plural_entries_get_forms_from_nplurals():

@@ -111,3 +111,13 @@ def test_usage_errors(project: Path) -> None:
 ])
 def test_count_words(text: str, words: int) -> None:
     assert count_words(text) == words
+
+
+@pytest.mark.parametrize("blank", [" ", "\n", "\u00a0\t"])
+def test_a_translation_of_only_whitespace_counts_as_untranslated(project: Path,
+                                                                 blank: str) -> None:
+    set_translation(project / HUND_PO, "Erste Schritte", blank)
+    _, report = status_json(project)
+    row = next(r for r in report["articles"] if r["article"] == "content/de/hund.md")
+    assert (row["translated"], row["fuzzy"], row["untranslated"]) == (9, 0, 1)
+    assert (row["untranslated_words"], row["state"]) == (2, "held back")

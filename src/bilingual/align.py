@@ -17,6 +17,7 @@ import polib
 from bilingual.catalog import format_catalog, read_catalog, write_if_changed
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError, ConfigError
+from bilingual.merge import has_translation
 from bilingual.segment import SegmentedDoc, Slot, front_matter_segments, segment_document
 from bilingual.sources import read_source
 
@@ -72,7 +73,7 @@ def fill_catalog(catalog: polib.POFile, alignment: Alignment, overwrite: bool = 
         if entry.obsolete or entry.msgid_plural:
             continue
         text = found.get((entry.msgctxt, entry.msgid))
-        if text is None or (entry.msgstr and not overwrite) or entry.msgstr == text:
+        if text is None or (has_translation(entry) and not overwrite) or entry.msgstr == text:
             continue
         entry.msgstr = text
         if "fuzzy" in entry.flags:

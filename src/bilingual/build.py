@@ -41,6 +41,7 @@ from bilingual.cache import ResultCache, file_state, pickle_by_fields, project_c
 from bilingual.catalog import read_catalog
 from bilingual.config import BUILTIN, SiteConfig
 from bilingual.errors import BilingualError
+from bilingual.merge import is_translated
 from bilingual.parallel import beside, freeze_heap, map_chunks
 from bilingual.progress import NullProgress, ProgressLike
 from bilingual.publish import (
@@ -731,11 +732,14 @@ def template_files(config: SiteConfig) -> tuple[tuple[str, Path], ...]:
 
 def ui_translations(config: SiteConfig, lang: str) -> gettext.NullTranslations:
     """The UI catalog of a language (`locales/<lang>/LC_MESSAGES/_ui.po`), compiled
-    in memory; fuzzy and empty entries are left out, as msgfmt does."""
+    in memory; fuzzy and empty entries are left out, as msgfmt does, and so are
+    translations of only whitespace (`merge.is_translated`), which `check`
+    reports as missing: the template shows the source text instead."""
     path = config.locale_dir(lang) / UI_CATALOG
     if not path.is_file():
         return gettext.NullTranslations()
     catalog = read_catalog(path)
+    catalog[:] = [entry for entry in catalog if is_translated(entry)]
     return gettext.GNUTranslations(io.BytesIO(catalog.to_binary()))
 
 

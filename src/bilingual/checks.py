@@ -38,7 +38,7 @@ from bilingual.formats import (
     parse_plural_forms,
     plural_forms_problem,
 )
-from bilingual.merge import entry_key, has_translation
+from bilingual.merge import entry_key, has_translation, is_filled
 from bilingual.segment import SLUG_CONTEXT, markdown_parser
 from bilingual.sources import SourceDoc, article_paths, files_below, read_source
 from bilingual.update import UI_CATALOG, CatalogPlan, plan_update
@@ -137,15 +137,22 @@ def _forms(entry: polib.POEntry) -> list[tuple[str, str, str]]:
     return [("msgstr", entry.msgid, entry.msgstr)]
 
 
+def _blank_note(texts: Iterable[str]) -> str:
+    """Why a translation that is there counts as missing: it is only whitespace."""
+    return " (its translation is only whitespace, which counts as none)" if any(texts) else ""
+
+
 def check_missing(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]:
-    """An entry, or a plural form of it, without any translation."""
+    """An entry, or a plural form of it, without any translation; a form of
+    only whitespace counts as none (`merge.is_filled`), as in the build."""
     if entry.obsolete or "fuzzy" in entry.flags or ctx.handwritten:
         return
     if not has_translation(entry):
+        note = _blank_note(text for _, _, text in _forms(entry))
         yield finding("missing", ctx.file, entry.linenum,
-                      f"not translated yet: {quote(entry.msgid)}")
+                      f"not translated yet: {quote(entry.msgid)}{note}")
         return
-    empty = [name for name, _, text in _forms(entry) if not text]
+    empty = [name for name, _, text in _forms(entry) if not is_filled(text, entry.msgid)]
     if empty:
         yield finding("missing", ctx.file, entry.linenum,
                       f"{', '.join(empty)} not translated yet in {quote(entry.msgid)} "
@@ -601,8 +608,8 @@ def check_markup(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]
     if entry.obsolete or "fuzzy" in entry.flags:
         return
     for name, source, text in _forms(entry):
-        if not text:
-            continue
+        if not is_filled(text, entry.msgid):
+            continue  # reported as missing: it is not published
         if ctx.ui:
             strict = True
             if entry.msgid_plural:

@@ -35,20 +35,29 @@ def entry_key(entry: polib.POEntry) -> Key:
     return (entry.msgctxt, entry.msgid)
 
 
+def is_filled(msgstr: str, msgid: str) -> bool:
+    """True when `msgstr` is a translation of `msgid`: it holds more than
+    whitespace, or the msgid holds nothing more either. A translation of only
+    blanks or line breaks would publish an empty heading or paragraph, so it
+    counts as none: build, status, check and update all decide through here."""
+    return bool(msgstr.strip()) or (bool(msgstr) and not msgid.strip())
+
+
 def is_translated(entry: polib.POEntry) -> bool:
-    """True when every form has text and the entry is not fuzzy."""
+    """True when every form is filled (`is_filled`) and the entry is not fuzzy."""
     if "fuzzy" in entry.flags or entry.obsolete:
         return False
     if entry.msgid_plural:
-        return bool(entry.msgstr_plural) and all(entry.msgstr_plural.values())
-    return bool(entry.msgstr)
+        return bool(entry.msgstr_plural) and all(
+            is_filled(text, entry.msgid) for text in entry.msgstr_plural.values())
+    return is_filled(entry.msgstr, entry.msgid)
 
 
 def has_translation(entry: polib.POEntry) -> bool:
-    """True when some translation text exists, fuzzy or not."""
+    """True when some form is filled (`is_filled`), fuzzy or not."""
     if entry.msgid_plural:
-        return any(entry.msgstr_plural.values())
-    return bool(entry.msgstr)
+        return any(is_filled(text, entry.msgid) for text in entry.msgstr_plural.values())
+    return is_filled(entry.msgstr, entry.msgid)
 
 
 @dataclass(frozen=True, slots=True)
