@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -641,3 +642,72 @@ def test_control_characters_in_front_matter_and_catalogs_leave_the_feeds_well_fo
     assert titles == {"de": ("Steuerzeichen", "Kurzgefasst", "Ana Pérez", ["Recht"]),
                       "es": ("Carácter de control", "Resumen", "Ana Pérez", ["Derecho"])}
     ET.fromstring((out / "sitemap.xml").read_bytes())
+
+
+# What HTML5 calls a parse error in text (U+000C aside, which no XML holds),
+# written out from the brief rather than taken from the code under test.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _unseen(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "which no reader can see" in line]
+
+
+def test_control_characters_never_reach_the_html_pages_and_each_file_is_named_once(
+        make_project, tmp_path):
+    po = catalog({"Steuer\x01zeichen": "Carácter de control", "Kurz\x1fgefasst": "Resumen",
+                  "Ein Absatz.": "Un párrafo.", "Recht\x02": "Dere\x7fcho",
+                  "Zweiter\x7f Absatz\x0c.": "Segundo\x1b párrafo."})
+    ui = catalog({"Thema": "Te\x01ma", "Entwurf": ("Borra\x02dor", "fuzzy")})
+    root = make_project({
+        # Every field and the body, first on line 2 (the title): one warning.
+        "content/de/a.md": article('"Steuer\\x01zeichen"', "Ein Absatz.\n\nZweiter\x7f Absatz\x0c.\n",
+                                   description='"Kurz\\x1fgefasst"', author='"Ana\\x08 Pérez"',
+                                   tags='["Recht\\x02"]'),
+        # The body only, on its line 8.
+        "content/de/b.md": article("B", "Eins.\n\nZwei\x01 und\x1b drei.\n"),
+        # What YAML lets in as an escape only, and no UTF-8 can hold.
+        "content/de/c.md": article("C", author='"Ana \\ud800"'),
+        "content/es/d.md": "---\ntitle: D\n---\n\nUno.\n\nDos\x0b.\n",
+        "locales/es/LC_MESSAGES/a.po": po,
+        "locales/es/LC_MESSAGES/_ui.po": ui,
+    }, config=CONFIG_WITH_PATH.replace('"Beispiel"', '"Bei\\u0007spiel"'))
+    out = tmp_path / "out"
+
+    def built() -> list[str]:
+        result = CliRunner().invoke(cli, ["-C", str(root), "build", "--output", str(out)])
+        assert result.exit_code == 0, result.output
+        return _unseen(result.stderr)
+
+    first = built()
+    po_line = next(n for n, line in enumerate(po.splitlines(), 1) if line.startswith('msgid "Recht'))
+    ui_line = ui.splitlines().index('msgid "Thema"') + 1
+    assert sorted(first) == sorted([
+        "warning: content/de/a.md:2: control character U+0001, which no reader can see; "
+        "the pages leave it out (remove it here)",
+        "warning: content/de/b.md:8: control character U+0001, which no reader can see; "
+        "the pages leave it out (remove it here)",
+        "warning: content/de/c.md:4: lone surrogate U+D800, which no reader can see; "
+        "the pages leave it out (remove it here)",
+        "warning: content/es/d.md:7: control character U+000B, which no reader can see; "
+        "the pages leave it out (remove it here)",
+        f"warning: locales/es/LC_MESSAGES/a.po:{po_line}: control character U+007F, which "
+        "no reader can see; the pages leave it out (remove it here)",
+        f"warning: locales/es/LC_MESSAGES/_ui.po:{ui_line}: control character U+0001, which "
+        "no reader can see; the pages leave it out (remove it here)"])
+    pages = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8")
+             for p in out.rglob("*.html")}
+    assert len(pages) > 10 and {n for n, page in pages.items() if _CONTROL.search(page)} == set()
+    de, es = pages["de/a/index.html"], pages["es/a/index.html"]
+    assert "<h1>Steuerzeichen</h1>" in de and "<p>Zweiter Absatz.</p>" in de
+    assert "Kurzgefasst" in de and "Ana Pérez" in de and ">Recht<" in de
+    assert "<p>Segundo párrafo.</p>" in es and ">Derecho<" in es
+    assert any('<p class="kicker">Tema</p>' in page for page in pages.values())  # a tag page
+    assert "<p>Zwei und drei.</p>" in pages["de/b/index.html"]
+    assert "Ana " in pages["de/c/index.html"] and "<p>Dos.</p>" in pages["es/d/index.html"]
+    assert all("Beispiel" in page for page in pages.values())
+
+    # Unchanged articles and catalogs come from the cache: their warnings too.
+    (root / "content/de/e.md").write_text(article("E"), encoding="utf-8")
+    assert sorted(built()) == sorted(first)
+    assert sorted(built()) == sorted(first)  # nothing changed: the last build's summary

@@ -49,12 +49,14 @@ def _tree(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _build(root: Path, drafts: bool) -> dict[str, bytes]:
+def _build(root: Path, drafts: bool) -> tuple[dict[str, bytes], tuple[str, ...]]:
+    """The files built, and the warnings (those of what came from the cache included)."""
     summary = build_site(load_config(root), drafts=drafts)
-    return _tree(summary.output_dir)
+    return _tree(summary.output_dir), summary.warnings
 
 
-def _clean_build(root: Path, scratch: Path, drafts: bool) -> dict[str, bytes]:
+def _clean_build(root: Path, scratch: Path,
+                 drafts: bool) -> tuple[dict[str, bytes], tuple[str, ...]]:
     if scratch.exists():
         shutil.rmtree(scratch)
     shutil.copytree(root, scratch,
@@ -151,6 +153,17 @@ def add_static_file(root: Path, rng: random.Random) -> None:
     (folder / f"datei-{rng.randint(1, 5)}.txt").write_text(f"{rng.random()}\n", encoding="utf-8")
 
 
+def add_control_character(root: Path, rng: random.Random) -> None:
+    # The pages leave it out and the build warns (the warning kept with the
+    # article's or catalog's outcome in the cache).
+    path = rng.choice(_articles(root) + _catalogs(root))
+    text = path.read_text(encoding="utf-8")
+    spots = [m.end() for m in re.finditer(r'\n(msgstr "|[A-ZÄÖÜ])', text)]
+    if spots:
+        at = rng.choice(spots)
+        path.write_text(text[:at] + rng.choice("\x01\x0c\x1b\x7f") + text[at:], encoding="utf-8")
+
+
 def rewrite_unchanged(root: Path, rng: random.Random) -> None:
     path = rng.choice(_articles(root) + _catalogs(root))
     path.write_bytes(path.read_bytes())
@@ -161,8 +174,8 @@ def run_update(root: Path, rng: random.Random) -> None:
 
 
 EDITS = (edit_german_sentence, edit_translation, mark_fuzzy, edit_template, edit_config,
-         add_article, remove_article, change_slug, add_static_file, rewrite_unchanged,
-         run_update)
+         add_article, remove_article, change_slug, add_static_file, add_control_character,
+         rewrite_unchanged, run_update)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -177,11 +190,12 @@ def test_incremental_build_equals_a_clean_build_after_random_edits(tmp_path, see
         if step % 3 == 2:
             # A new process: only what is on disk in .bilingual-cache/ is reused.
             bilingual.cache._caches.clear()
-        incremental = _build(root, drafts)
-        clean = _clean_build(root, tmp_path / "clean", drafts)
+        incremental, warned = _build(root, drafts)
+        clean, clean_warned = _clean_build(root, tmp_path / "clean", drafts)
         assert incremental.keys() == clean.keys(), (step, edit.__name__)
         for name in clean:
             assert incremental[name] == clean[name], (step, edit.__name__, name)
+        assert warned == clean_warned, (step, edit.__name__)
 
 
 def test_pages_rendered_on_several_cores_equal_the_single_process_result(tmp_path, monkeypatch):

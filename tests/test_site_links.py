@@ -608,6 +608,29 @@ def test_the_forbidden_characters_are_those_of_the_xml_specification():
     assert not any(map(_is_xml_char, _NOT_XML_CHARS))
 
 
+# What HTML5 calls a parse error in text and no reader sees, as the brief of
+# the pages has it (C0 controls but tab, newline and carriage return; DEL),
+# and what XML cannot hold either: written out here, not taken from the code.
+_NOT_HTML_CHARS = ([chr(c) for c in [*range(0x20), 0x7f] if chr(c) not in "\t\n\r"]
+                   + [chr(c) for c in range(0xD800, 0xE000)] + ["\ufffe", "\uffff"])
+
+
+def test_pages_drop_each_character_html_cannot_show_and_keep_every_other():
+    from bilingual.site import has_unfit_character, html_bytes, html_chars, unfit_character
+
+    # The quick look at the encoded text and the regex search must both find each.
+    for bad in _NOT_HTML_CHARS:
+        assert html_bytes(f"<p>a{bad}b</p>\n") == b"<p>ab</p>\n", hex(ord(bad))
+        assert html_chars(f"<p>a{bad}b</p>\n") == "<p>ab</p>\n", hex(ord(bad))
+        assert has_unfit_character(f"a{bad}b") and unfit_character(f"a{bad}b").group() == bad
+    unfit = set(_NOT_HTML_CHARS)
+    kept = "".join(chr(c) for c in [*range(0x10000), 0x10000, 0x1F600, 0x10FFFF]
+                   if chr(c) not in unfit)
+    assert set("\t\n\r\x80\x85\xa0\u2028\ufeff\ufffd") <= set(kept)
+    assert html_bytes(kept) == kept.encode() and html_chars(kept) is kept
+    assert not has_unfit_character(kept) and unfit_character(kept) is None
+
+
 # Languages are locale codes that the configuration has checked: never dirty.
 @given(_DIRTY_TEXT, _DIRTY_TEXT, st.sampled_from([None, "de", "es"]), _DIRTY_TEXT, st.lists(
     st.tuples(_DIRTY_TEXT, _DIRTY_TEXT, _DIRTY_TEXT, _DAY, _DAY, _DIRTY_TEXT,

@@ -27,12 +27,14 @@ import operator
 import os
 import pickle
 import posixpath
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
 import jinja2
+import polib
 from babel import Locale
 from babel.dates import format_date
 from markupsafe import Markup, escape
@@ -40,7 +42,7 @@ from markupsafe import Markup, escape
 from bilingual.cache import ResultCache, file_state, pickle_by_fields, project_cache
 from bilingual.catalog import read_catalog
 from bilingual.config import BUILTIN, SiteConfig
-from bilingual.errors import BilingualError
+from bilingual.errors import BilingualError, location
 from bilingual.merge import is_translated
 from bilingual.parallel import beside, freeze_heap, map_chunks
 from bilingual.progress import NullProgress, ProgressLike
@@ -74,7 +76,9 @@ from bilingual.site import (
     check_slug,
     feed_route,
     find_collisions,
+    has_unfit_character,
     home_route,
+    html_bytes,
     language_tag,
     link_state,
     link_url,
@@ -86,6 +90,7 @@ from bilingual.site import (
     sitemap_xml,
     tag_route,
     tag_slug,
+    unfit_character,
 )
 from bilingual.sources import SourceDoc, article_paths, content_key, relative_posix
 from bilingual.status import ArticleStatus, article_status
@@ -415,6 +420,46 @@ def _slug_line(catalog: CatalogStates | None, slug: str) -> int | None:
     return entry.line if entry is not None else None
 
 
+# Characters the pages leave out (`site.html_chars`): the build says where
+# they are, once per file, as the author should learn that the text holds
+# something no reader sees. Gathering finds them, so a warning is kept with
+# what an article's files gave (`SourceOutcome`) and replayed while they are
+# unchanged, and the rendering only drops them.
+
+def _first_unfit(texts: Iterable[tuple[int, str]]) -> tuple[int, str] | None:
+    """(line, character) of the first character the pages leave out, in the
+    texts given with their line, the lowest line first; None when there is none."""
+    texts = list(texts)
+    # One quick look at them all before one search of each: most have none.
+    if not has_unfit_character("".join([text for _, text in texts])):
+        return None
+    return min(((line, match.group()) for line, text in texts
+                if (match := unfit_character(text)) is not None), default=None)
+
+
+def _source_unfit(doc: SourceDoc) -> tuple[int, str] | None:
+    """`_first_unfit` of an article: its front matter values, each at its
+    field's line (YAML lets such a character in only as an escape, `"\\x01"`),
+    and its body, line by line when it has one."""
+    values = [(doc.meta_lines.get(name, 2), text) for name, value in doc.meta.items()
+              for text in (value if isinstance(value, tuple) else (value,))
+              if isinstance(text, str)]
+    lines = doc.body.split("\n") if has_unfit_character(doc.body) else ()
+    return _first_unfit([*values, *enumerate(lines, doc.body_line)])
+
+
+def _unfit_warning(where: str, found: tuple[int, str] | None) -> list[str]:
+    """The warning for a file whose text holds a character the pages leave
+    out (`found`, from `_first_unfit`), or none."""
+    if found is None:
+        return []
+    line, char = found
+    kind = {"Cs": "lone surrogate", "Cn": "noncharacter"}.get(unicodedata.category(char),
+                                                              "control character")
+    return [f"{location(where, line)}: {kind} U+{ord(char):04X}, which no reader can see; "
+            "the pages leave it out (remove it here)"]
+
+
 def _source_state(config: SiteConfig, settings: bytes, path: Path, key: PurePosixPath,
                   claimed: Mapping[str, str]) -> bytes | None:
     """The cache key of a source article's `SourceOutcome`: `settings` (the
@@ -483,6 +528,7 @@ def _gather_source(config: SiteConfig, cache: ResultCache, path: Path,
     except ValueError as exc:  # the segmenter cannot map a block back to its source
         errors.append(f"{source}: cannot split into segments: {exc}")
         return outcome()
+    warnings += _unfit_warning(source, _source_unfit(doc))
     article = _source_article(config, doc, article_route(src, doc.key, slug), group, inputs)
     articles.append(article)
     texts[article.page.output] = ArticleText(doc.body, None, None)
@@ -512,6 +558,9 @@ def _gather_source(config: SiteConfig, cache: ResultCache, path: Path,
             held.append(HeldBack(source, lang, reason, missing, fuzzy, drafts))
             if not drafts:
                 continue
+        if catalog is not None:  # the translations this page shows
+            warnings += _unfit_warning(display_path(config, path), _first_unfit(
+                (catalog[key].line, text) for key, text in tdoc.translations.items()))
         translated_slug = tdoc.meta.get("slug")
         try:
             if isinstance(translated_slug, str) and translated_slug != doc.meta.get("slug"):
@@ -627,6 +676,7 @@ def gather(config: SiteConfig, drafts: bool) -> Gathered:
                                    draft_source)
             if slug is _SKIP:
                 continue
+            warnings += _unfit_warning(display_path(config, doc.path), _source_unfit(doc))
             group = f"article:{src}:{key}" if key is not None else f"article:{lang}:{doc.key}"
             article = _source_article(config, doc, article_route(lang, doc.key, slug), group,
                                       f"{lang}\0{file_state(doc.path)}".encode(),
@@ -730,17 +780,31 @@ def template_files(config: SiteConfig) -> tuple[tuple[str, Path], ...]:
     return tuple(sorted(found.items()))
 
 
-def ui_translations(config: SiteConfig, lang: str) -> gettext.NullTranslations:
-    """The UI catalog of a language (`locales/<lang>/LC_MESSAGES/_ui.po`), compiled
-    in memory; fuzzy and empty entries are left out, as msgfmt does, and so are
-    translations of only whitespace (`merge.is_translated`), which `check`
-    reports as missing: the template shows the source text instead."""
+def ui_catalog(config: SiteConfig, lang: str) -> polib.POFile | None:
+    """The UI catalog of a language (`locales/<lang>/LC_MESSAGES/_ui.po`), or
+    None when it has none."""
     path = config.locale_dir(lang) / UI_CATALOG
-    if not path.is_file():
+    return read_catalog(path) if path.is_file() else None
+
+
+def ui_translations(catalog: polib.POFile | None) -> gettext.NullTranslations:
+    """A UI catalog (`ui_catalog`) compiled in memory; fuzzy and empty entries
+    are left out, as msgfmt does, and so are translations of only whitespace
+    (`merge.is_translated`), which `check` reports as missing: the template
+    shows the source text instead."""
+    if catalog is None:
         return gettext.NullTranslations()
-    catalog = read_catalog(path)
-    catalog[:] = [entry for entry in catalog if is_translated(entry)]
-    return gettext.GNUTranslations(io.BytesIO(catalog.to_binary()))
+    compiled = polib.POFile(encoding=catalog.encoding)
+    compiled.metadata = catalog.metadata
+    compiled.extend(entry for entry in catalog if is_translated(entry))
+    return gettext.GNUTranslations(io.BytesIO(compiled.to_binary()))
+
+
+def _ui_unfit(catalog: polib.POFile | None) -> tuple[int, str] | None:
+    """`_first_unfit` of the translations a UI catalog gives the pages."""
+    return _first_unfit((entry.linenum, text) for entry in catalog or ()
+                        if not entry.obsolete and "fuzzy" not in entry.flags
+                        for text in (entry.msgstr, *entry.msgstr_plural.values()))
 
 
 def template_environment(config: SiteConfig, lang: str,
@@ -1246,12 +1310,14 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
                      gathered.unbuilt, [name for name, _ in generated] +
                      [name for name, _, _ in statics], {"home": ""})
 
-    envs = {lang: template_environment(config, lang, ui_translations(config, lang))
+    ui = {lang: ui_catalog(config, lang) for lang in config.languages}
+    envs = {lang: template_environment(config, lang, ui_translations(ui[lang]))
             for lang in config.languages}
-    warnings = [f"{display_path(config, config.locale_dir(lang) / UI_CATALOG)}: missing; "
-                f"the {lang} pages show the template texts untranslated"
-                for lang in config.target_languages
-                if not (config.locale_dir(lang) / UI_CATALOG).is_file()]
+    warnings = []
+    for lang in config.target_languages:
+        where = display_path(config, config.locale_dir(lang) / UI_CATALOG)
+        warnings += _unfit_warning(where, _ui_unfit(ui[lang])) if ui[lang] is not None else [
+            f"{where}: missing; the {lang} pages show the template texts untranslated"]
     warnings += shared_tag_pages(newest)
     site_identity = _site_identity(config, plan, drafts)
     renderer = Renderer(config, plan, envs, gathered.texts, site_identity)
@@ -1288,8 +1354,8 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
         else:
             rendered.set_stored(name, digest, packed)
     for page in not_found:
-        rendered[page.output] = renderer.not_found(page).encode()
-    rendered[root.output] = renderer.chooser(root).encode()
+        rendered[page.output] = html_bytes(renderer.not_found(page))
+    rendered[root.output] = html_bytes(renderer.chooser(root))
     page_outputs = tuple(sorted(rendered))
 
     for name, data in summarised.result().items():
@@ -1388,7 +1454,10 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
             cache.flush()  # the entries kept with the page, from a worker process too
         cache.release()  # what the body was rendered from: read again if ever needed
         raised = {key: renderer.warnings[key] for key in renderer.raised}
-        packed = pack(html.encode())
+        # Whatever a page shows (articles, catalogs, the UI catalog, the
+        # configuration, templates) is cleaned here at once: one check of the
+        # page costs less than one of each text that goes into it.
+        packed = pack(html_bytes(html))
         return packed, (raised, tuple(renderer.resolved), links, packed_digest(packed))
 
     def stored(item: Article | TagPage | HomePage, key: bytes,

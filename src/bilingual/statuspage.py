@@ -22,7 +22,7 @@ import jinja2
 
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
-from bilingual.site import Page, language_tag, relative_url
+from bilingual.site import Page, html_bytes, language_tag, relative_url
 from bilingual.status import ArticleStatus, LanguageTotals
 from bilingual.status import totals as language_totals
 
@@ -114,4 +114,4 @@ def status_page(config: SiteConfig, env: jinja2.Environment, pages: Iterable[Pag
     except jinja2.TemplateError as exc:
         raise BilingualError(f"cannot render the status page with template {TEMPLATE}: "
                              f"{type(exc).__name__}: {exc}") from None
-    return html.encode()
+    return html_bytes(html)  # the site title, say, may hold a control character
