@@ -101,7 +101,8 @@ def test_two_articles_on_one_url_fail_the_build_naming_both(make_project):
                          "content/de/x.md": "---\ntitle: U\n---\nText zwei.\n"})
     done = bilingual(root, "build")
     assert done.returncode == 1
-    assert "content/de/a.md and content/de/x.md would both write site/de/x/index.html" in done.stderr
+    assert ("content/de/a.md:3: slug 'x': content/de/a.md and content/de/x.md would both write "
+            "site/de/x/index.html; choose another slug") in done.stderr
     assert not (root / "site").exists()
 
 

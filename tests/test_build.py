@@ -287,25 +287,28 @@ def test_two_pages_on_one_file_name_both_sources(make_project):
     with pytest.raises(BilingualError) as caught:
         build(root)
     message = caught.value.format_message()
-    assert "content/de/a.md and content/de/gleich.md would both write " in message
+    assert "\ncontent/de/a.md:4: slug 'gleich': content/de/a.md and content/de/gleich.md would " \
+           "both write " in message
     assert "de/gleich/index.html" in message
     assert not (root.parent / "out").exists()
 
 
 def test_translated_slugs_that_collide_name_both_catalogs(make_project):
+    b_po = catalog({"B": "B", ("slug", "b"): "mismo", "Ein Absatz.": "Un párrafo."})
     root = make_project({
         "content/de/a.md": article("A", slug="a"),
         "content/de/b.md": article("B", slug="b"),
         "locales/es/LC_MESSAGES/a.po": catalog({"A": "A", ("slug", "a"): "mismo",
                                                   "Ein Absatz.": "Un párrafo."}),
-        "locales/es/LC_MESSAGES/b.po": catalog({"B": "B", ("slug", "b"): "mismo",
-                                                  "Ein Absatz.": "Un párrafo."}),
+        "locales/es/LC_MESSAGES/b.po": b_po,
     })
     with pytest.raises(BilingualError) as caught:
         build(root)
     message = caught.value.format_message()
-    assert "content/de/a.md (es, slug from locales/es/LC_MESSAGES/a.po) and content/de/b.md " \
-           "(es, slug from locales/es/LC_MESSAGES/b.po) would both write" in message
+    line = b_po.splitlines().index('msgctxt "slug"') + 1
+    assert f"\nlocales/es/LC_MESSAGES/b.po:{line}: slug 'mismo': content/de/a.md (es, slug from " \
+           "locales/es/LC_MESSAGES/a.po) and content/de/b.md (es, slug from " \
+           "locales/es/LC_MESSAGES/b.po) would both write" in message
     assert "es/mismo/index.html" in message
 
 
@@ -317,6 +320,34 @@ def test_a_file_and_a_folder_on_one_path_collide(make_project):
     with pytest.raises(BilingualError, match=r"static/de/x writes the file .*/de/x, where "
                                              r"content/de/x.md needs a folder"):
         build(root)
+
+
+@pytest.mark.parametrize(("slug", "generated"), [
+    ("index.html", "the de home page writes the file site/de/index.html"),
+    ("feed.xml", "the de Atom feed writes the file site/de/feed.xml"),
+    ("404.html", "the de 404 page writes the file site/de/404.html")])
+def test_a_slug_on_a_generated_file_names_the_slug_line(make_project, slug, generated):
+    root = make_project({"content/de/a.md": article("A", slug=slug),
+                         "content/de/b.md": article("B")})
+    result = CliRunner().invoke(cli, ["-C", str(root), "build"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: 1 problem(s), nothing was written:\ncontent/de/a.md:4: slug {slug!r}: "
+        f"{generated}, where content/de/a.md needs a folder for site/de/{slug}/index.html; "
+        "choose another slug\n")
+    assert not (root / "site").exists()
+
+
+def test_a_translated_slug_on_a_generated_file_names_the_catalog_line(make_project):
+    po = catalog({"A": "A", ("slug", "a"): "feed.xml", "Ein Absatz.": "Un párrafo."})
+    root = make_project({"content/de/a.md": article("A", slug="a"),
+                         "locales/es/LC_MESSAGES/a.po": po})
+    result = CliRunner().invoke(cli, ["-C", str(root), "build"])
+    assert result.exit_code == 1
+    line = po.splitlines().index('msgctxt "slug"') + 1
+    assert (f"\nlocales/es/LC_MESSAGES/a.po:{line}: slug 'feed.xml': the es Atom feed writes "
+            "the file site/es/feed.xml, where content/de/a.md (es, slug from "
+            "locales/es/LC_MESSAGES/a.po) needs a folder") in result.stderr
 
 
 @pytest.mark.parametrize("slug", ["../../etc", "a/b", "..", ".versteckt", "mit leerzeichen"])

@@ -159,6 +159,9 @@ class Article:
     words: int
     untranslated: int
     """Segments shown in the source language (drafts only)."""
+    slug_at: str | None = None
+    """Where the slug that names the page's folder is written (`file:line` of
+    the front matter field or catalog entry), for messages; None without one."""
 
     @property
     def newest(self) -> dt.date | None:
@@ -342,8 +345,15 @@ def _listed(page: Page, title: str, title_lang: str, description: str, descripti
     return hashlib.sha256(repr(shown).encode()).digest()
 
 
+def _slug_at(shown: str, doc: SourceDoc, slug: str | None) -> str | None:
+    """`Article.slug_at` of a page named by its article's own slug (`shown`:
+    the article's path as messages show it)."""
+    return location(shown, doc.meta_lines.get("slug")) if slug is not None else None
+
+
 def _source_article(config: SiteConfig, doc: SourceDoc, route: str, group: str,
-                    inputs: bytes, draft: bool | None = None) -> Article:
+                    inputs: bytes, draft: bool | None = None,
+                    slug_at: str | None = None) -> Article:
     """The article written in `doc`'s language (`draft`: its page's, when not its own)."""
     lang = doc.lang
     tags = tuple(Tag(t, tag_slug(t), lang, tag_slug(t)) for t in doc.meta.get("tags", ()) or ())
@@ -356,7 +366,8 @@ def _source_article(config: SiteConfig, doc: SourceDoc, route: str, group: str,
         listed=_listed(page, title, lang, description, lang, tags, date), translated=False,
         title=title, title_lang=lang, description=description, description_lang=lang,
         tags=tags, date=date, updated=_date(doc, "updated"), author=_text(doc.meta, "author"),
-        image=_text(doc.meta, "image") or None, words=_words(doc.body), untranslated=0)
+        image=_text(doc.meta, "image") or None, words=_words(doc.body), untranslated=0,
+        slug_at=slug_at)
 
 
 def _translated_text(segmented: SegmentedDoc, tdoc: TranslatedDoc) -> ArticleText:
@@ -366,7 +377,7 @@ def _translated_text(segmented: SegmentedDoc, tdoc: TranslatedDoc) -> ArticleTex
 
 def _translated_article(config: SiteConfig, segmented: SegmentedDoc, tdoc: TranslatedDoc,
                         route: str, group: str, source: str, draft: bool,
-                        inputs: bytes) -> tuple[Article, ArticleText]:
+                        inputs: bytes, slug_at: str | None) -> tuple[Article, ArticleText]:
     doc = segmented.source
     src = config.source_language
     meta = tdoc.meta
@@ -390,7 +401,8 @@ def _translated_article(config: SiteConfig, segmented: SegmentedDoc, tdoc: Trans
         translated=True, title=title, title_lang=title_lang, description=description,
         description_lang=description_lang, tags=tags, date=date, updated=_date(doc, "updated"),
         author=_text(doc.meta, "author"), image=_text(doc.meta, "image") or None,
-        words=_words(text.translated_markdown or ""), untranslated=len(tdoc.missing))
+        words=_words(text.translated_markdown or ""), untranslated=len(tdoc.missing),
+        slug_at=slug_at)
     return article, text
 
 
@@ -529,7 +541,9 @@ def _gather_source(config: SiteConfig, cache: ResultCache, path: Path,
         errors.append(f"{source}: cannot split into segments: {exc}")
         return outcome()
     warnings += _unfit_warning(source, _source_unfit(doc))
-    article = _source_article(config, doc, article_route(src, doc.key, slug), group, inputs)
+    slug_at = _slug_at(source, doc, slug)
+    article = _source_article(config, doc, article_route(src, doc.key, slug), group, inputs,
+                              slug_at=slug_at)
     articles.append(article)
     texts[article.page.output] = ArticleText(doc.body, None, None)
     for lang in config.target_languages:
@@ -564,10 +578,12 @@ def _gather_source(config: SiteConfig, cache: ResultCache, path: Path,
         translated_slug = tdoc.meta.get("slug")
         try:
             if isinstance(translated_slug, str) and translated_slug != doc.meta.get("slug"):
-                slug_t = _slug(translated_slug, path,
-                               _slug_line(catalog, str(doc.meta.get("slug"))))
+                line = _slug_line(catalog, str(doc.meta.get("slug")))
+                slug_t = _slug(translated_slug, path, line)
+                slug_at_t = (location(display_path(config, path), line)
+                             if slug_t is not None else None)
             else:
-                slug_t = slug
+                slug_t, slug_at_t = slug, slug_at
         except BilingualError as exc:
             errors.append(exc.format_message())
             continue
@@ -575,7 +591,7 @@ def _gather_source(config: SiteConfig, cache: ResultCache, path: Path,
                                 if slug_t != slug else f" ({lang})")
         translated, text = _translated_article(
             config, segmented, tdoc, article_route(lang, doc.key, slug_t), group,
-            page_source, doc.draft or not complete, inputs)
+            page_source, doc.draft or not complete, inputs, slug_at_t)
         articles.append(translated)
         texts[translated.page.output] = text
     return outcome()
@@ -680,7 +696,8 @@ def gather(config: SiteConfig, drafts: bool) -> Gathered:
             group = f"article:{src}:{key}" if key is not None else f"article:{lang}:{doc.key}"
             article = _source_article(config, doc, article_route(lang, doc.key, slug), group,
                                       f"{lang}\0{file_state(doc.path)}".encode(),
-                                      doc.draft or draft_source is not None)
+                                      doc.draft or draft_source is not None,
+                                      _slug_at(display_path(config, doc.path), doc, slug))
             articles.append(article)
             texts[article.page.output] = ArticleText(doc.body, None, None)
 
@@ -1298,7 +1315,10 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
                   (MANIFEST, "the build manifest")]
     outputs = [(p.output, p.source) for p in pages]
     outputs += [(name, label) for name, _, label in statics] + generated
-    errors += find_collisions(outputs, folder)
+    # The last part of an article's route is its slug.
+    slugs = {a.page.source: (a.slug_at, PurePosixPath(a.page.route).name)
+             for a in articles if a.slug_at is not None}
+    errors += find_collisions(outputs, folder, slugs)
     if errors:
         count = len(errors)
         raise BilingualError(f"{count} problem(s), nothing was written:\n" + "\n".join(errors))

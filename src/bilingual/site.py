@@ -290,14 +290,27 @@ def feed_route(lang: str) -> str:
     return f"{lang}/feed.xml"
 
 
-def find_collisions(outputs: Iterable[tuple[str, str]], folder: str) -> list[str]:
+def find_collisions(outputs: Iterable[tuple[str, str]], folder: str,
+                    slugs: Mapping[str, tuple[str, str]] = MappingProxyType({})) -> list[str]:
     """Messages for every output path claimed twice, and for a path that one source
-    writes as a file where another needs a folder."""
+    writes as a file where another needs a folder. `slugs` gives, by source,
+    where the slug that put its page there is written (`file:line`) and the
+    slug: a message about that page starts there, as front matter errors do."""
     owners: dict[str, str] = {}
     problems: list[str] = []
+
+    def blame(message: str, *sources: str) -> str:
+        """`message`, from the line of the first of `sources` that a slug placed."""
+        placed = next((slugs[source] for source in sources if source in slugs), None)
+        if placed is None:
+            return message
+        where, slug = placed
+        return f"{where}: slug {slug!r}: {message}; choose another slug"
+
     for path, source in outputs:
         if path in owners:
-            problems.append(f"{owners[path]} and {source} would both write {folder}/{path}")
+            problems.append(blame(f"{owners[path]} and {source} would both write "
+                                  f"{folder}/{path}", source, owners[path]))
         else:
             owners[path] = source
     for path, source in sorted(owners.items()):
@@ -305,8 +318,9 @@ def find_collisions(outputs: Iterable[tuple[str, str]], folder: str) -> list[str
         for end in range(1, len(parts)):
             prefix = "/".join(parts[:end])
             if prefix in owners:
-                problems.append(f"{owners[prefix]} writes the file {folder}/{prefix}, where "
-                                f"{source} needs a folder for {folder}/{path}")
+                problems.append(blame(f"{owners[prefix]} writes the file {folder}/{prefix}, "
+                                      f"where {source} needs a folder for {folder}/{path}",
+                                      source, owners[prefix]))
     return problems
 
 
