@@ -622,6 +622,46 @@ def test_output_folder_must_not_be_the_project_or_a_foreign_folder(make_project,
     assert (root / "site/de/a/index.html").is_file()
 
 
+@pytest.mark.parametrize("command", ["build", "pseudo"])
+@pytest.mark.parametrize(("output", "message"), [
+    (".", ".: the output folder would hold the project itself; choose a folder such as site/"),
+    ("datei", "datei: the output folder is a file; remove it or choose another --output"),
+    ("content/neu", "content/neu: the output folder lies inside content; choose a folder "
+                    "such as site/"),
+    ("fremd", "fremd: the output folder is not empty and was not written by bilingual build; "
+              "empty it or choose another --output"),
+])
+def test_a_bad_output_folder_is_a_usage_error(make_project, command, output, message):
+    # Exit 2 for each, as for any bad option value: a file was click's usage
+    # error (2), the project folder a failed build (1).
+    root = make_project({"content/de/a.md": article("A"), "datei": "kein Ordner",
+                         "fremd/index.html": "von Hand"})
+
+    def sources() -> dict[str, bytes]:
+        return {name: data for name, data in tree(root).items()
+                if not name.startswith(".bilingual-cache/")}
+
+    before = sources()
+    result = CliRunner().invoke(cli, ["-C", str(root), command, "--output", output])
+    assert (result.exit_code, result.stderr) == (2, f"error: {message}\n")
+    assert sources() == before
+
+
+def test_a_file_where_the_site_goes_is_refused_before_anything_is_rendered(make_project,
+                                                                            monkeypatch):
+    import bilingual.build
+
+    def render_site(*args, **kwargs):
+        raise AssertionError("the site was rendered")
+
+    monkeypatch.setattr(bilingual.build, "render_site", render_site)
+    root = make_project({"content/de/a.md": article("A"), "site": "kein Ordner"})
+    result = CliRunner().invoke(cli, ["-C", str(root), "build"])
+    assert (result.exit_code, result.stderr) == (
+        2, "error: site: the output folder is a file; remove it or choose another --output\n")
+    assert (root / "site").read_text() == "kein Ordner"
+
+
 def test_a_base_url_with_a_path_prefixes_every_absolute_url(make_project):
     config = CONFIG_WITH_PATH
     root = make_project({

@@ -42,7 +42,7 @@ from markupsafe import Markup, escape
 from bilingual.cache import ResultCache, file_state, pickle_by_fields, project_cache
 from bilingual.catalog import read_catalog
 from bilingual.config import BUILTIN, SiteConfig
-from bilingual.errors import BilingualError, location
+from bilingual.errors import BilingualError, ConfigError, location
 from bilingual.merge import is_translated
 from bilingual.parallel import beside, freeze_heap, map_chunks
 from bilingual.progress import NullProgress, ProgressLike
@@ -51,6 +51,7 @@ from bilingual.publish import (
     BuildSummary,
     HeldBack,
     PackedFiles,
+    check_output_files,
     input_state,
     pack,
     packed_digest,
@@ -1203,18 +1204,23 @@ def static_files(config: SiteConfig) -> tuple[tuple[str, Path, str], ...]:
 
 
 def check_output_folder(config: SiteConfig, output: Path) -> None:
-    """Refuse an output folder that is, contains or lies inside project sources."""
+    """Refuse, before anything is read, an output folder that is, contains or
+    lies inside project sources, is a file, or holds files no build wrote
+    (`publish.check_output_files`). A ConfigError, exit 2: a bad `--output`
+    is a usage error, whether the folder or the file case finds it."""
     out = output.resolve()
     root = config.root.resolve()
+    shown = display_path(config, output)
     if out == root or root.is_relative_to(out):
-        raise BilingualError("the output folder would hold the project itself; choose a "
-                             "folder such as site/", output)
+        raise ConfigError("the output folder would hold the project itself; choose a "
+                          "folder such as site/", shown)
     protected = [root / "content", root / "locales", config.templates_dir, config.static_dir]
     protected += [config.content_dir(lang) for lang in config.languages]
     for folder in protected:
         if out.is_relative_to(folder.resolve()):
-            raise BilingualError(f"the output folder lies inside {display_path(config, folder)}; "
-                                 "choose a folder such as site/", output)
+            raise ConfigError(f"the output folder lies inside {display_path(config, folder)}; "
+                              "choose a folder such as site/", shown)
+    check_output_files(output, shown)
 
 
 # ---------------------------------------------------------------------------

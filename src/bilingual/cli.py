@@ -118,7 +118,9 @@ def update(context: Context, pot: bool) -> None:
 @cli.command()
 @click.option("--drafts", is_flag=True,
               help="Also build drafts and incomplete translations (noindex, marked as drafts).")
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+# No `file_okay=False`: `build.check_output_folder` refuses a file, as every
+# other unusable folder, with one kind of message and exit 2.
+@click.option("--output", type=click.Path(path_type=Path), default=None, metavar="DIR",
               help="Write the site to DIR (relative to the project) instead of site/.")
 @pass_context
 def build(context: Context, drafts: bool, output: Path | None) -> None:
@@ -178,7 +180,7 @@ def import_translation(context: Context, german: Path, translated: Path, lang: s
 
 
 @cli.command()
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--output", type=click.Path(path_type=Path), metavar="DIR",
               default=Path("site-pseudo"), show_default=True,
               help="Write the pseudo-localized site to DIR (relative to the project).")
 @click.option("--drafts", is_flag=True, help="Also build drafts.")

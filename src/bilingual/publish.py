@@ -38,7 +38,7 @@ from types import MappingProxyType
 
 from bilingual.cache import file_identity, project_cache, tree_state
 from bilingual.config import BUILTIN, SiteConfig
-from bilingual.errors import BilingualError
+from bilingual.errors import BilingualError, ConfigError
 from bilingual.parallel import map_chunks
 
 MANIFEST = ".bilingual-manifest"
@@ -177,17 +177,30 @@ def _update_in_place(staging: Path, output: Path, written: tuple[str, ...],
         os.replace(temporary, target)
 
 
-def _previous_manifest(output: Path) -> set[str]:
+def check_output_files(output: Path, shown: Path | str | None = None) -> None:
+    """Refuse an output that is a file, or a folder holding files that no build
+    wrote (it has no manifest): a ConfigError, exit 2, as the command line (or
+    the default `site/`) names a folder a build cannot use. `shown`: the
+    folder as messages show it (default: `output`)."""
+    shown = output if shown is None else shown
     if not output.exists():
-        return set()
+        return
     if not output.is_dir():
-        raise BilingualError("the output folder is a file", output)
+        raise ConfigError("the output folder is a file; remove it or choose another --output",
+                          shown)
+    if not (output / MANIFEST).is_file() and any(not entry.name.startswith(".")
+                                                  for entry in output.iterdir()):
+        raise ConfigError("the output folder is not empty and was not written by "
+                          "bilingual build; empty it or choose another --output", shown)
+
+
+def _previous_manifest(output: Path) -> set[str]:
+    # Checked before the build began (`build.check_output_folder`); again, as
+    # the folder may have changed while the pages were rendered.
+    check_output_files(output)
     manifest = output / MANIFEST
     if manifest.is_file():
         return {line for line in manifest.read_text(encoding="utf-8").splitlines() if line}
-    if any(not entry.name.startswith(".") for entry in output.iterdir()):
-        raise BilingualError("the output folder is not empty and was not written by "
-                             "bilingual build; empty it or choose another --output", output)
     return set()
 
 
