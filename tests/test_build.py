@@ -405,7 +405,6 @@ def test_a_hand_written_translation_of_a_draft_is_a_draft_too(make_project):
     assert "Borrador" in page and 'content="noindex' in page
 
 
-
 def test_tags_whose_slugs_clash_are_named_in_a_warning(make_project):
     root = make_project({
         "content/de/a.md": article("A", tags="[C, KI]"),
@@ -416,6 +415,28 @@ def test_tags_whose_slugs_clash_are_named_in_a_warning(make_project):
         "tags 'C' and 'C++' share the tag page de/tags/c/ (their slugs are the same); "
         "rename one to keep them apart"]
     assert (out / "de/tags/c/index.html").is_file()
+
+
+def test_a_misspelt_front_matter_field_is_named_with_its_line(make_project):
+    # `Draft: true` is no draft (YAML keys are case-sensitive): the article is
+    # published, so the author must hear of it; `weight` is for another tool.
+    root = make_project({
+        "content/de/a.md": article("A", Draft="true", weight="3"),
+        "content/es/b.md": "---\ntitle: B\nbeschreibung: Kurz\n---\nTexto.\n",
+    })
+    out, summary = build(root)
+    assert [w for w in summary.warnings if "front matter field" in w] == [
+        "content/de/a.md:4: front matter field 'Draft' is not one bilingual reads; "
+        "did you mean 'draft'? It is ignored",
+        "content/es/b.md:3: front matter field 'beschreibung' is not one bilingual reads; "
+        "did you mean 'description'? It is ignored"]
+    assert (out / "de/a/index.html").is_file()
+    # Replayed from the cache while the file is unchanged.
+    (root / "content/de/c.md").write_text(article("C"), encoding="utf-8")
+    _, again = build(root)
+    assert [w for w in again.warnings if "front matter field" in w] == \
+        [w for w in summary.warnings if "front matter field" in w]
+
 
 def test_no_catalog_holds_back_and_drafts_show_the_source_text(make_project):
     root = make_project({"content/de/a.md": article("Titel", "Erster Absatz.\n")})

@@ -9,7 +9,13 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from bilingual.errors import SourceError
-from bilingual.sources import article_paths, decode_text, parse_source, read_sources
+from bilingual.sources import (
+    article_paths,
+    decode_text,
+    misspelt_fields,
+    parse_source,
+    read_sources,
+)
 
 
 def parse(text):
@@ -40,6 +46,15 @@ def test_text_fields_are_read_without_the_whitespace_around_them():
     # A line break inside a literal block stays: only the edges are trimmed.
     assert parse("---\ndescription: |\n  Eins\n  Zwei\n---\n").meta["description"] == \
         "Eins\nZwei"
+
+
+def test_fields_bilingual_does_not_read_are_named_when_they_look_like_one_it_does():
+    doc = parse("---\ntitle: Markt\nTags: [Recht]\ndescripton: Kurz\nweight: 3\n"
+                "Beschreibung: Lang\ntranslation-of: x.md\nlayout: wide\nslugs: m\n---\n")
+    assert misspelt_fields(doc) == (("Tags", "tags", 3), ("descripton", "description", 4),
+                                    ("Beschreibung", "description", 6),
+                                    ("translation-of", "translation_of", 7), ("slugs", "slug", 9))
+    assert misspelt_fields(parse("---\ntitle: Markt\ntags: [a]\nsummary: x\n---\n")) == ()
 
 
 def test_quoted_date_is_a_date_too():

@@ -93,7 +93,13 @@ from bilingual.site import (
     tag_slug,
     unfit_character,
 )
-from bilingual.sources import SourceDoc, article_paths, content_key, relative_posix
+from bilingual.sources import (
+    SourceDoc,
+    article_paths,
+    content_key,
+    misspelt_fields,
+    relative_posix,
+)
 from bilingual.status import ArticleStatus, article_status
 from bilingual.statuspage import STATUS_PAGE, status_page
 from bilingual.translate import CatalogStates, TranslatedDoc, translate_document
@@ -461,6 +467,15 @@ def _source_unfit(doc: SourceDoc) -> tuple[int, str] | None:
     return _first_unfit([*values, *enumerate(lines, doc.body_line)])
 
 
+def _misspelt_warnings(where: str, doc: SourceDoc) -> list[str]:
+    """A warning for each front matter field that looks like one bilingual
+    reads but is not (`sources.misspelt_fields`): `Draft: true` would
+    otherwise publish the article, `titel:` leave it without its title."""
+    return [f"{location(where, line)}: front matter field {name!r} is not one bilingual "
+            f"reads; did you mean {meant!r}? It is ignored"
+            for name, meant, line in misspelt_fields(doc)]
+
+
 def _unfit_warning(where: str, found: tuple[int, str] | None) -> list[str]:
     """The warning for a file whose text holds a character the pages leave
     out (`found`, from `_first_unfit`), or none."""
@@ -532,6 +547,7 @@ def _gather_source(config: SiteConfig, cache: ResultCache, path: Path,
                              tuple(errors), tuple(warnings), statuses), texts
 
     source = display_path(config, doc.path)
+    warnings += _misspelt_warnings(source, doc)
     group = f"article:{src}:{doc.key}"
     slug = _buildable_slug(config, doc, src, drafts, held, unbuilt, errors)
     if slug is _SKIP:
@@ -688,6 +704,7 @@ def gather(config: SiteConfig, drafts: bool) -> Gathered:
             if (lang, doc.key) not in pairs:
                 continue  # its translation_of was refused above
             key = pairs[(lang, doc.key)]
+            warnings += _misspelt_warnings(display_path(config, doc.path), doc)
             draft_source = _draft_source(config, cache, key) if key is not None else None
             slug = _buildable_slug(config, doc, lang, drafts, held, unbuilt, errors,
                                    draft_source)

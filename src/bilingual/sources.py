@@ -7,6 +7,7 @@ a size limit. Walks are sorted so every later stage sees the same order.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -202,6 +203,34 @@ def parse_front_matter(yaml_text: str, path: Path, lines: dict[str, int]) -> dic
         if name in meta:
             meta[name] = _text_value(meta[name])
     return meta
+
+
+FIELDS = ("title", "description", "tags", "slug", "date", "updated", "author", "image",
+          "draft", "translation_of")
+"""The front matter fields bilingual reads; other fields are kept for other tools."""
+_GERMAN_FIELDS = {"titel": "title", "beschreibung": "description", "schlagworte": "tags",
+                  "schlagwörter": "tags", "datum": "date", "aktualisiert": "updated",
+                  "autor": "author", "bild": "image", "entwurf": "draft"}
+"""What the firm's authors may write for a field in their own language."""
+
+
+def misspelt_fields(doc: SourceDoc) -> tuple[tuple[str, str, int], ...]:
+    """(field as written, the field it looks meant to be, 1-based line) for
+    each front matter field bilingual does not read but that is close to one
+    it does (`titel`, `Tags`, `translation-of`): such a field is ignored, so the
+    author would otherwise never learn why the article has no title. Fields
+    unlike any (`weight`, `layout`, kept for other tools) are not reported;
+    the German names of fields (`beschreibung`, `datum`) are."""
+    found = []
+    for name in doc.meta:
+        if name in FIELDS:
+            continue
+        written = name.lower().replace("-", "_")
+        meant = _GERMAN_FIELDS.get(written) or next(
+            iter(difflib.get_close_matches(written, FIELDS, n=1, cutoff=0.75)), None)
+        if meant is not None:
+            found.append((name, meant, doc.meta_lines.get(name, 2)))
+    return tuple(found)
 
 
 def decode_text(data: bytes, path: Path) -> str:
