@@ -161,7 +161,9 @@ def _lone_image_alt(content: str) -> tuple[int, int] | None:
         return None
     rest = content[index + 1:]
     tail = re.fullmatch(r"\((?:[^()\\]|\\.)*\)|\[[^\]]*\]", rest)
-    if tail is None or index == 2 or _image_title(content):
+    # A title is quoted in the destination's parentheses; only then is it
+    # worth asking the parser (a lone image is in most articles).
+    if tail is None or index == 2 or (('"' in rest or "'" in rest) and _image_title(content)):
         return None
     return 2, index
 
