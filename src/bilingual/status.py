@@ -2,7 +2,8 @@
 
 Counts come from the same reading `build` does (`translate_document`): a
 segment is translated only when its catalog entry has a translation that is
-not fuzzy and not only whitespace, so "published" here means exactly what `build` will publish.
+not fuzzy and not only whitespace, so "published" here means exactly what
+`build` will publish.
 Untranslated words (of the German text, markup and URLs left out) are what
 translators quote and plan by.
 """

@@ -2,7 +2,8 @@
 
 Only finished translations are applied: an entry that is empty, only
 whitespace (`merge.is_filled`) or fuzzy counts as missing, and the article is
-complete (publishable) only when nothing is missing. Fuzzy entries are listed apart so messages can say why.
+complete (publishable) only when nothing is missing. Fuzzy entries are listed
+apart so messages can say why.
 """
 
 from __future__ import annotations
