@@ -97,6 +97,23 @@ def test_a_translation_of_only_whitespace_is_missing(project: Path, blank: str) 
                    "whitespace, which counts as none)"}]
 
 
+@pytest.mark.parametrize(("po", "msgid", "msgstr", "char"), [
+    # A line break pasted from a word processor is a vertical tab.
+    (HUND_PO, "Der Hund schläft im Haus.", "El perro\x0bduerme en casa.", "U+000B"),
+    (UI_PO, "Hello %(name)s", "Hola %(name)s\x01", "U+0001"),
+])
+def test_a_control_character_in_a_translation_is_a_markup_error(
+        project: Path, po: str, msgid: str, msgstr: str, char: str) -> None:
+    # The build leaves it out of the page and only warns: the gate is check.
+    line = set_translation(project / po, msgid, msgstr)
+    code, report = check(project)
+    assert code == 1
+    assert [(f["code"], f["file"], f["line"]) for f in report["findings"]] == [
+        ("markup", po, line)]
+    assert f"contains the control character {char}, which no reader can see" in \
+        report["findings"][0]["message"]
+
+
 def test_a_line_break_for_a_translation_is_missing_and_what_msgfmt_rejects(project: Path) -> None:
     line = set_translation(project / HUND_PO, "Der Hund schläft im Haus.", "\n")
     _, report = check(project)

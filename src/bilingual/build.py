@@ -27,7 +27,6 @@ import operator
 import os
 import pickle
 import posixpath
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -75,6 +74,7 @@ from bilingual.site import (
     article_route,
     atom_feed,
     check_slug,
+    describe_unfit,
     feed_route,
     find_collisions,
     has_unfit_character,
@@ -482,9 +482,7 @@ def _unfit_warning(where: str, found: tuple[int, str] | None) -> list[str]:
     if found is None:
         return []
     line, char = found
-    kind = {"Cs": "lone surrogate", "Cn": "noncharacter"}.get(unicodedata.category(char),
-                                                              "control character")
-    return [f"{location(where, line)}: {kind} U+{ord(char):04X}, which no reader can see; "
+    return [f"{location(where, line)}: {describe_unfit(char)}, which no reader can see; "
             "the pages leave it out (remove it here)"]
 
 

@@ -40,6 +40,7 @@ from bilingual.formats import (
 )
 from bilingual.merge import entry_key, has_translation, is_filled
 from bilingual.segment import SLUG_CONTEXT, markdown_parser
+from bilingual.site import describe_unfit, unfit_character
 from bilingual.sources import SourceDoc, article_paths, files_below, read_source
 from bilingual.update import UI_CATALOG, CatalogPlan, plan_update
 
@@ -602,6 +603,17 @@ def ui_problems(msgid: str, msgstr: str, strict: bool) -> list[str]:
     return problems
 
 
+def _unseen_problems(msgid: str, msgstr: str) -> list[str]:
+    """A character of the translation that the pages leave out (a control
+    character, often a line break pasted from a word processor): the build
+    only warns, so the gate is here."""
+    found = unfit_character(msgstr)
+    if found is None or unfit_character(msgid) is not None:
+        return []  # the German's own is reported where the German is written
+    return [f"contains the {describe_unfit(found.group())}, which no reader can see; "
+            "the pages leave it out"]
+
+
 def check_markup(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]:
     """A finished translation that drops, adds or alters markup of its msgid,
     or that carries script into the page."""
@@ -625,6 +637,7 @@ def check_markup(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]
             problems = _html_dangers(text) + _whitespace_problems(source, text)
         else:
             problems = markdown_problems(source, text, ctx, entry.comment or "")
+        problems += _unseen_problems(source, text)
         if problems:
             where = f" ({name})" if entry.msgid_plural else ""
             yield finding("markup", ctx.file, entry.linenum,

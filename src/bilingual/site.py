@@ -555,6 +555,13 @@ def unfit_character(text: str) -> re.Match[str] | None:
     return _NOT_HTML.search(text)
 
 
+def describe_unfit(char: str) -> str:
+    """How messages name a character the pages leave out: `control character U+0001`."""
+    kind = {"Cs": "lone surrogate", "Cn": "noncharacter"}.get(unicodedata.category(char),
+                                                              "control character")
+    return f"{kind} U+{ord(char):04X}"
+
+
 def _escape_text(text: str) -> str:
     return _xml_chars(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
