@@ -7,6 +7,7 @@ configuration in one pass (exit code 2).
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -45,6 +46,12 @@ class CheckPolicy:
         return "warning" if code in self.warnings else "error"
 
 
+@functools.lru_cache(maxsize=64)
+def _locale_dir(root: Path, lang: str) -> Path:
+    """`SiteConfig.locale_dir`, made once: runs ask for it for every article."""
+    return root / "locales" / lang / "LC_MESSAGES"
+
+
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
     """The site project: where things are and which languages it speaks."""
@@ -73,7 +80,7 @@ class SiteConfig:
         return self.root / "content" / lang
 
     def locale_dir(self, lang: str) -> Path:
-        return self.root / "locales" / lang / "LC_MESSAGES"
+        return _locale_dir(self.root, lang)
 
     @property
     def templates_dir(self) -> Path:
