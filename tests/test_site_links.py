@@ -466,6 +466,15 @@ def test_links_off_the_site_resolve_as_written_whatever_the_pages(base_url, page
         assert [resolve_link(plan, origin, target) for plan in plans] == [(target, None)] * 2
 
 
+def test_a_tag_slug_is_made_from_what_the_pages_show_of_its_name():
+    # The pages leave control characters out of the name; the URL word must
+    # not keep them as a dash, and a lone surrogate must not stop the build.
+    from bilingual.site import tag_slug
+
+    assert tag_slug("Dere\x7fcho") == tag_slug("Derecho") == "derecho"
+    assert tag_slug("\ud800\x01") == tag_slug("") and tag_slug("").startswith("tag-")
+
+
 def test_off_site_accepts_the_common_links_to_other_sites():
     # Without these the build would recheck every link to another site again.
     from bilingual.site import off_site, plan_site

@@ -268,7 +268,9 @@ def article_route(lang: str, key: PurePosixPath, slug: str | None) -> str:
 
 def tag_slug(name: str) -> str:
     """A tag's URL word: lower case, accents dropped, `-` between words
-    (`Künstliche Intelligenz` -> `kunstliche-intelligenz`)."""
+    (`Künstliche Intelligenz` -> `kunstliche-intelligenz`), made from what the
+    pages show of the name (`html_chars`: `Dere\x7fcho` is `derecho`)."""
+    name = html_chars(name)
     decomposed = unicodedata.normalize("NFKD", name)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     slug = re.sub(r"[\W_]+", "-", plain).strip("-")
