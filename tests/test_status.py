@@ -106,6 +106,8 @@ def test_usage_errors(project: Path) -> None:
     ("Ein [Link](https://example.org/lange/adresse) hier.", 3),
     ("Mit `pip install` und **stark**.", 5),
     ("![Ein Bild vom Hund](/a.png)", 4),
+    ('![Hund](/a.png "Der Hund im Garten")', 5),
+    ('Ein [Link](https://example.org "zur Startseite") hier.', 5),
     ("Die <abbr title=\"Datenschutz\">DSGVO</abbr> gilt seit 2018.", 5),
     ("E-Mail an Müller's Büro, z.B. heute.", 6),
 ])

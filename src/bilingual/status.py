@@ -78,13 +78,16 @@ class StatusReport:
 
 def count_words(text: str) -> int:
     """Words of a segment as a reader sees them: link targets, HTML tags and
-    Markdown marks do not count; inline code and image alt text do."""
+    Markdown marks do not count; inline code, image alt text and the titles
+    of links and images (shown on hover, translated with the rest) do."""
     words = 0
     for token in markdown_parser().parseInline(text)[0].children or ():
         if token.type in ("text", "code_inline"):
             words += len(_WORD.findall(token.content))
         elif token.type == "image":
             words += sum(len(_WORD.findall(c.content)) for c in token.children or ())
+        if token.type in ("image", "link_open"):
+            words += len(_WORD.findall(str(token.attrGet("title") or "")))
     return words
 
 
