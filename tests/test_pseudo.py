@@ -20,8 +20,10 @@ ACCENTED = re.compile(r"[ÅḂÇḊÉḞĜĤÎĴĶĻṀÑÖṖQŔŠŢÛṼŴẊ�
 
 
 @pytest.mark.parametrize("source, kept", [
-    ("Ein [Link](katze.md) und [mehr](https://example.org/a?b=c \"Titel\").",
-     ["](katze.md)", "](https://example.org/a?b=c \"Titel\")"]),
+    # A title is prose, shown on hover and translated: accented inside its kept target.
+    ("Ein [Link](katze.md) und [mehr](https://example.org/a?b=c \"Titel &amp; mehr\").",
+     ["](katze.md)", "](https://example.org/a?b=c \"Ţîţéļ &amp; ṁéĥŕ\")"]),
+    ("![Karte](/images/karte.svg 'Die Karte')", ["](/images/karte.svg 'Ḋîé Ķåŕţé')"]),
     ("Mit `inline code` und ``zwei `ticks` ``.", ["`inline code`", "``zwei `ticks` ``"]),
     ("![Karte](/images/karte.svg)", ["](/images/karte.svg)"]),
     ("Ein <abbr title=\"x\">Tag</abbr> &amp; &#169; und \\* kein Stern.",

@@ -51,7 +51,7 @@ _ACCENTS = str.maketrans(_PLAIN, _ACCENTED)
 _KEEP = re.compile(r"""
       (?P<code>`+)(?:.*?[^`])?(?P=code)(?!`)         # inline code
     | \]\((?:[^()\\\s]|\\.|\([^()]*\))*              # a link or image target ...
-      (?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)    # ... with its title
+      (?:\s+(?P<title>"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)  # ... with its title
     | \]\[[^\]]*\]                                   # a reference label
     | <[^<>\s][^<>]*>                                # an HTML tag or autolink
     | &(?:\#[0-9]+|\#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);   # an entity
@@ -68,7 +68,13 @@ def _accent(text: str) -> str:
     cursor = 0
     for match in _KEEP.finditer(text):
         out.append(text[cursor:match.start()].translate(_ACCENTS))
-        out.append(match.group())
+        if match.group("title"):
+            # A title is prose (shown on hover, translated), inside a kept target.
+            start, end = match.span("title")
+            out.append(text[match.start():start] + _accent(text[start:end])
+                       + text[end:match.end()])
+        else:
+            out.append(match.group())
         cursor = match.end()
     out.append(text[cursor:].translate(_ACCENTS))
     return "".join(out)
