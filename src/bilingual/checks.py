@@ -435,13 +435,13 @@ def inline_markup(text: str) -> InlineMarkup:
                         tuple(blocks), tuple(dict.fromkeys(dangers)))
 
 
-def _is_internal(href: str, source_language: str) -> bool:
-    """A link to another article: a relative `.md` path or a `/de/...` URL."""
+def _is_internal(href: str, lang: str) -> bool:
+    """A link to another article: a relative `.md` path or a URL in `lang`'s
+    part of the site (`/de/...`)."""
+    if _relative_article(href) is not None:
+        return True
     parts = urlsplit(href)
-    if parts.scheme or parts.netloc:
-        return False
-    relative_md = parts.path.endswith(".md") and not parts.path.startswith("/")
-    return relative_md or parts.path.startswith(f"/{source_language}/")
+    return not (parts.scheme or parts.netloc) and parts.path.startswith(f"/{lang}/")
 
 
 def _relative_article(href: str) -> str | None:
@@ -461,13 +461,10 @@ def _is_counterpart(href: str, other: str, ctx: CatalogContext) -> bool:
     change, as headings are translated. A `/de/...` URL may become a relative
     `.md` path or a URL in the target language's part of the site (`/es/...`),
     whose article only the site's plan could tell."""
-    parts = urlsplit(other)
-    if parts.scheme or parts.netloc:
-        return False
     article = _relative_article(href)
     if article is not None:
         return _relative_article(other) == article
-    return _relative_article(other) is not None or parts.path.startswith(f"/{ctx.lang}/")
+    return _is_internal(other, ctx.lang)
 
 
 def _compare_links(source: tuple[str, ...], target: tuple[str, ...],
