@@ -22,6 +22,9 @@ from bilingual.errors import SourceError
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_ARTICLE_BYTES = 8 * 1024 * 1024
 DATE_FIELDS = ("date", "updated")
+TEXT_FIELDS = ("title", "description", "slug", "translation_of", "author", "image")
+FIELDS = (*TEXT_FIELDS, "tags", *DATE_FIELDS, "draft")
+"""The front matter fields bilingual reads; other fields are kept for other tools."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +200,7 @@ def parse_front_matter(yaml_text: str, path: Path, lines: dict[str, int]) -> dic
         # A quoted "false" would otherwise count as true and hide the article.
         raise SourceError(f"front matter 'draft' must be true or false, not {meta['draft']!r}",
                           path, lines.get("draft", 2))
-    for name in ("title", "description", "slug", "translation_of", "author", "image"):
+    for name in TEXT_FIELDS:
         if name in meta and not isinstance(meta[name], str | int | float):
             raise SourceError(f"front matter {name!r} must be text", path, lines.get(name, 2))
         if name in meta:
@@ -205,9 +208,6 @@ def parse_front_matter(yaml_text: str, path: Path, lines: dict[str, int]) -> dic
     return meta
 
 
-FIELDS = ("title", "description", "tags", "slug", "date", "updated", "author", "image",
-          "draft", "translation_of")
-"""The front matter fields bilingual reads; other fields are kept for other tools."""
 _GERMAN_FIELDS = {"titel": "title", "beschreibung": "description", "schlagworte": "tags",
                   "schlagwörter": "tags", "datum": "date", "aktualisiert": "updated",
                   "autor": "author", "bild": "image", "entwurf": "draft"}
