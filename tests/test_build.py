@@ -261,21 +261,22 @@ def test_a_listing_template_gets_every_field_of_its_entries(make_project):
     # template may use the fields, for new entries and for those kept from the
     # build before alike.
     probe = ('{% extends "base.html" %}{% block main %}<ol class="probe">'
-             '{% for e in entries %}<li>{{ e.title }}|{{ e.href }}|{{ e.date }}|{{ e.draft }}|'
+             '{% for e in entries %}<li>{{ e.title }}|{{ e.title_lang }}|{{ e.href }}|'
+             '{{ e.date }}|{{ e.description }}|{{ e.description_lang }}|{{ e.draft }}|'
              '{% for t in e.tags %}{{ t.name }}@{{ t.href }};{% endfor %}</li>{% endfor %}'
              '</ol>{% endblock %}')
     root = make_project({
-        "content/de/a.md": article("Alpha", tags="[Stadt, Wetter]"),
+        "content/de/a.md": article("Alpha", tags="[Stadt, Wetter]", description="Kurz"),
         "templates/listing.html": probe,
     })
     out, _ = build(root)
-    alpha = "<li>Alpha|a/|2025-09-15|False|Stadt@tags/stadt/;Wetter@tags/wetter/;</li>"
+    alpha = "<li>Alpha|de|a/|2025-09-15|Kurz|de|False|Stadt@tags/stadt/;Wetter@tags/wetter/;</li>"
     assert f'<ol class="probe">{alpha}</ol>' in (out / "de/index.html").read_text()
     (root / "content/de/b.md").write_text(
         "---\ntitle: Beta\ndate: 2025-10-01\ntags: [Stadt]\n---\n\nEin Absatz.\n",
         encoding="utf-8")
     build(root)
-    beta = "<li>Beta|b/|2025-10-01|False|Stadt@tags/stadt/;</li>"
+    beta = "<li>Beta|de|b/|2025-10-01||de|False|Stadt@tags/stadt/;</li>"
     assert f'<ol class="probe">{beta}{alpha}</ol>' in (out / "de/index.html").read_text()
 
 

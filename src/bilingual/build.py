@@ -936,18 +936,50 @@ class TagView:
 
 @dataclass(frozen=True, slots=True)
 class EntryView:
-    """An article in a listing."""
+    """An article in a listing. Its fields are made when a template reads
+    them: the built-in listings join the kept `html` of thousands of entries
+    and read no other field."""
 
-    title: str
-    title_lang: str
-    href: str
-    date: dt.date | None
-    description: str
-    description_lang: str
-    tags: tuple[TagView, ...]
-    draft: bool
     html: Markup
     """The entry as the `entry` macro of macros.html renders it (entry.html)."""
+    renderer: Renderer
+    page: Page
+    """The listing page it is on: links are relative to it."""
+    article: Article
+    known_tags: dict[tuple[str, Tag], TagView]
+    """The tag views made for this listing (`Renderer.tag_views`)."""
+
+    @property
+    def title(self) -> str:
+        return self.article.title
+
+    @property
+    def title_lang(self) -> str:
+        return language_tag(self.article.title_lang)
+
+    @property
+    def href(self) -> str:
+        return self.renderer.href(self.page, self.article.page.route)
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.article.date
+
+    @property
+    def description(self) -> str:
+        return self.article.description
+
+    @property
+    def description_lang(self) -> str:
+        return language_tag(self.article.description_lang)
+
+    @property
+    def tags(self) -> tuple[TagView, ...]:
+        return self.renderer.tag_views(self.page, self.article, self.known_tags)
+
+    @property
+    def draft(self) -> bool:
+        return self.article.page.draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -1095,19 +1127,15 @@ class Renderer:
         after: dict[bytes, str] = {}
         views = []
         for article in articles:
-            fields = (article.title, language_tag(article.title_lang),
-                      self.href(page, article.page.route), article.date, article.description,
-                      language_tag(article.description_lang),
-                      self.tag_views(page, article, tags), article.page.draft)
             known = article.listed
             html = before.get(known)
             if html is None:
                 html = _render(self.envs[page.lang], "entry.html",
                                {"lang": language_tag(page.lang),
-                                "item": EntryView(*fields, Markup(""))},
+                                "item": EntryView(Markup(""), self, page, article, tags)},
                                page.source)
             after[known] = html
-            views.append(EntryView(*fields, Markup(html)))
+            views.append(EntryView(Markup(html), self, page, article, tags))
         if after.keys() != before.keys():  # the same keys, the same entries
             cache.put("entries", key, after, keep=False)
         return tuple(views)
