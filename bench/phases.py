@@ -26,7 +26,7 @@ from bilingual.cli import main
 
 PHASES = {
     bilingual.build: ("rebuild_site", "render_site", "gather", "tag_pages", "plan_site",
-                      "_render_pages", "_page_identity", "_links_unchanged", "link_state",
+                      "_render_pages", "_page_keys", "_links_unchanged", "link_state",
                       "write_site", "remember_site", "recorded_site", "find_collisions"),
     bilingual.publish: ("_mirror", "_previous_manifest", "_swap_in", "vouched_files"),
     bilingual.update: ("plan_update", "_stable_by_state", "apply_plan"),

@@ -27,7 +27,7 @@ import operator
 import os
 import pickle
 import posixpath
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -1463,23 +1463,45 @@ def _page_fields(page: Page) -> tuple:
     return (page.kind, page.lang, page.route, page.source, page.group, page.draft)
 
 
-def _page_identity(plan: SitePlan, item: Article | TagPage | HomePage) -> bytes:
+def _page_keys(plan: SitePlan, items: Sequence[Article | TagPage | HomePage],
+               site_identity: bytes) -> list[bytes]:
+    """The cache key of each page: a digest of the site identity and of the
+    page's own inputs (`_page_identity`). The versions of a group are written
+    once for all of its pages."""
+    versions: dict[str | None, bytes] = {}
+    keys = []
+    for item in items:
+        group = item.page.group
+        written = versions.get(group)
+        if written is None:
+            written = versions[group] = _group_versions(plan, group)
+        keys.append(hashlib.sha256(site_identity + _page_identity(item, written)).digest())
+    return keys
+
+
+def _group_versions(plan: SitePlan, group: str | None) -> bytes:
+    """What a page shows of its group's pages (switcher, hreflang)."""
+    if group is None:
+        return b"None"
+    return repr((tuple(_page_fields(p) for p in plan.groups.get(group, ())),
+                 plan.x_default.get(group))).encode()
+
+
+def _page_identity(item: Article | TagPage | HomePage, versions: bytes) -> bytes:
     """A page's own inputs: its article or listed articles, and the pages of its
-    group (switcher, hreflang). Links in the body are checked apart. An
-    article page counts by its article's `inputs`, of which (with the site
-    identity) it is a function, a listing by its articles' `listed`. Plain
-    tuples, written with `repr`: a pickle would also record
-    which equal strings are one object, which differs between a record read
-    from the cache and one just made."""
-    group = item.page.group
-    versions = ((tuple(_page_fields(p) for p in plan.groups.get(group, ())),
-                 plan.x_default.get(group)) if group else None)
+    group (`versions`, from `_group_versions`). Links in the body are checked
+    apart. An article page counts by its article's `inputs`, of which (with
+    the site identity) it is a function, a listing by its articles' `listed`.
+    Plain tuples, written with `repr` (each one delimits itself, so they are
+    joined as they are): a pickle would also record which equal strings are
+    one object, which differs between a record read from the cache and one
+    just made."""
     if isinstance(item, Article):
-        return repr((item.inputs, item.page.output, versions)).encode()
+        return repr((item.inputs, item.page.output)).encode() + versions
     # Digests of one length, joined: quicker than `repr` of thousands of them.
     listed = hashlib.sha256(b"".join(a.listed for a in item.articles)).digest()
     name = (item.name, item.name_lang) if isinstance(item, TagPage) else None
-    return repr((_page_fields(item.page), name, listed, versions)).encode()
+    return repr((_page_fields(item.page), name, listed)).encode() + versions
 
 
 def _links_unchanged(plan: SitePlan, item: Article | TagPage | HomePage,
@@ -1539,8 +1561,7 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
             return render(item)[0]
         return load
 
-    keys = [hashlib.sha256(site_identity + _page_identity(renderer.plan, item)).digest()
-            for item in pages]
+    keys = _page_keys(renderer.plan, pages, site_identity)
     results: list[Checked | None] = []
     for item, key, cached in zip(pages, keys, cache.peek_many("page", keys, keep=False),
                                  strict=True):
