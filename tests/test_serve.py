@@ -294,6 +294,43 @@ def test_routes_like_a_static_host(server):
     assert get(url + "/de/..%2f..%2fbilingual.toml")[0] == 404
 
 
+def test_a_site_under_a_path_is_served_at_the_root_and_under_its_path(project):
+    # The 404 pages link their stylesheet and home pages from the site's root
+    # (`/blog/style.css`): the preview must answer there as the real host does.
+    config = project / "bilingual.toml"
+    text = config.read_text(encoding="utf-8")
+    base = re.search(r'^base_url = "(.*)"$', text, re.M)
+    assert base is not None
+    config.write_text(text.replace(base.group(0), 'base_url = "https://example.org/blog/"'),
+                      encoding="utf-8")
+    state = PreviewState()
+    assert Builder(project, project / SERVE_FOLDER, state, Output(quiet=True)).run()
+    assert state.base_path() == "/blog"
+    httpd = PreviewServer(("127.0.0.1", 0), project / SERVE_FOLDER, state, Output(quiet=True))
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        page = get(url + "/de/willkommen/")
+        assert page[0] == 200
+        assert get(url + "/blog/de/willkommen/")[:2] == page[:2]
+        status, body, _, final = get(url + "/blog")
+        assert status == 200 and final.endswith("/blog/") and b"language-choice" in body
+        status, body, _, _ = get(url + "/blog/es/no-existe/")
+        assert status == 404 and b'lang="es"' in body
+        rooted = re.findall(rb'(?:href|src)="(/[^"]*)"', body)
+        assert rooted and all(link.startswith(b"/blog/") for link in rooted)
+        for link in rooted:
+            assert get(url + link.decode())[0] == 200, link
+        # Only the path itself: /blogger is not below /blog.
+        assert get(url + "/blogger/de/willkommen/")[0] == 404
+    finally:
+        httpd.shutdown()
+        thread.join()
+        httpd.server_close()
+
+
 def test_head_sends_headers_only(server):
     url, _ = server
     request = urllib.request.Request(url + "/de/willkommen/", method="HEAD")

@@ -48,6 +48,7 @@ from bilingual.config import CONFIG_NAME, load_config
 from bilingual.errors import BilingualError
 from bilingual.parallel import thaw_heap
 from bilingual.progress import Output, elapsed
+from bilingual.site import url_base_path
 
 SERVE_FOLDER = ".bilingual-serve"
 """The preview's output folder, inside the project (ignored by git, see `init`)."""
@@ -126,6 +127,7 @@ class PreviewState:
         self._site = site
         """The folder served, when known: see `shown`."""
         self._error_site: int | None = None
+        self._base_path = ""
         self._lock = threading.Lock()
 
     def shown(self) -> Shown:
@@ -144,12 +146,19 @@ class PreviewState:
         with self._lock:
             return self._error is not None
 
-    def built(self, changed: bool) -> bool:
-        """A build succeeded; returns whether pages should reload (files changed or
+    def base_path(self) -> str:
+        """The path of the site's `base_url` as last built (`/blog`), or ``."""
+        with self._lock:
+            return self._base_path
+
+    def built(self, changed: bool, base_path: str = "") -> bool:
+        """A build succeeded (for a site whose `base_url` has the path
+        `base_path`); returns whether pages should reload (files changed or
         an error went away)."""
         with self._lock:
             reload = changed or self._error is not None
             self._error = None
+            self._base_path = base_path
             if reload:
                 self._generation += 1
             return reload
@@ -196,6 +205,15 @@ def preview_build(root: Path, output: Path) -> BuildSummary:
         thaw_heap()  # what the build froze is garbage now
 
 
+def _base_path(root: Path) -> str:
+    """The path of the project's `base_url` (`/blog`), or `` (also when the
+    configuration can no longer be read: the next build reports that)."""
+    try:
+        return url_base_path(load_config(root).base_url)
+    except BilingualError:
+        return ""
+
+
 class Builder:
     """Runs builds and tells the state and the terminal how each went."""
 
@@ -222,7 +240,7 @@ class Builder:
             return False
         written, removed = summary.written, summary.removed
         recovered = self.state.failing()
-        self.state.built(bool(written or removed))
+        self.state.built(bool(written or removed), _base_path(self.root))
         cause = ""
         if changed:
             cause = f" ({', '.join(changed[:3])}{', ...' if len(changed) > 3 else ''} changed)"
@@ -261,6 +279,20 @@ def resolve(output: Path, url_path: str) -> tuple[Path | None, bool]:
     if not target.is_file() or not target.resolve().is_relative_to(output.resolve()):
         return None, False
     return target, False
+
+
+def inside_site(url_path: str, base_path: str) -> str | None:
+    """`url_path` without the site's base path (`/blog/de/` -> `/de/` for
+    `base_url = "https://host/blog/"`), `/` for the base path itself, None
+    when it is not below it. The preview serves the site at `/`, where its
+    relative links work, and under the base path too, where the links that
+    must be rooted (those of the 404 pages) point."""
+    if not base_path or not url_path.startswith(base_path):
+        return None
+    rest = url_path[len(base_path):]
+    if rest == "":
+        return "/"
+    return rest if rest.startswith("/") else None
 
 
 def not_found_page(output: Path, url_path: str) -> Path | None:
@@ -343,7 +375,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, "application/json; charset=utf-8", body, send_body)
             return
         output = self.server.output
-        target, needs_slash = resolve(output, url.path)
+        path = url.path
+        target, needs_slash = resolve(output, path)
+        inner = inside_site(path, self.server.state.base_path())
+        if target is None and not needs_slash and inner is not None:
+            # The base path itself (`/blog`) redirects to its slash as a folder does.
+            needs_slash = inner == "/" and not path.endswith("/")
+            path = inner
+            target, needs_slash = (None, True) if needs_slash else resolve(output, path)
         if needs_slash:
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
             self.send_header("Location", url.path + "/" + (f"?{url.query}" if url.query else ""))
@@ -354,7 +393,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         data = self._read(target)
         if data is None:
             status = HTTPStatus.NOT_FOUND
-            target = not_found_page(output, url.path)
+            target = not_found_page(output, path)
             data = self._read(target)
             if data is None:
                 target, data = None, EMPTY_PAGE

@@ -116,7 +116,7 @@ class SitePlan:
     @property
     def base_path(self) -> str:
         """The path part of base_url (`/blog` for https://host/blog), or ``."""
-        return urlsplit(self.base_url).path.rstrip("/")
+        return url_base_path(self.base_url)
 
     def absolute(self, route: str) -> str:
         """The absolute URL of a route."""
@@ -205,6 +205,11 @@ def plan_site(base_url: str, languages: Iterable[str], pages: Iterable[Page],
 # ---------------------------------------------------------------------------
 # Routes and URLs
 # ---------------------------------------------------------------------------
+
+def url_base_path(base_url: str) -> str:
+    """The path part of a `base_url` (`/blog` for https://host/blog/), or ``."""
+    return urlsplit(base_url).path.rstrip("/")
+
 
 def output_path(route: str) -> str:
     """`de/x/` -> `de/x/index.html`; `` -> `index.html`; a file route stays."""
