@@ -121,6 +121,41 @@ def test_a_rebuild_does_not_hash_the_pages_it_took_from_the_cache(make_project, 
     assert (out / "de/a7/index.html").read_text(encoding="utf-8").count("Ein anderer Absatz.") == 1
 
 
+def test_a_build_takes_each_file_once_and_sees_a_file_changed_meanwhile(make_project,
+                                                                         monkeypatch):
+    # The state of every input is taken once, before anything is read, and
+    # gathering keys its records by it instead of taking each file's again.
+    # A file written after that may show as it was; the build after sees it
+    # changed, and the site is then the one a clean build makes.
+    import bilingual.build
+    import bilingual.publish
+
+    root = make_project({f"content/de/a{n}.md": article(f"A{n}") for n in range(5)})
+    build(root)
+    looked_at: list[str] = []
+    original = bilingual.build.file_state
+
+    def counting(path: Path) -> str:
+        looked_at.append(str(path))
+        return original(path)
+
+    monkeypatch.setattr(bilingual.build, "file_state", counting)
+    config = load_config(root)
+    inputs = bilingual.publish.input_state(config)
+    (root / "content/de/a3.md").write_text(article("A3", "Später geschrieben.\n"),
+                                           encoding="utf-8")
+    out = root.parent / "out"
+    bilingual.build.rebuild_site(config, False, out, None, inputs)
+    assert looked_at == []
+    _, summary = build(root)
+    assert summary.written  # not taken for the build just made
+    assert "Später geschrieben." in (out / "de/a3/index.html").read_text(encoding="utf-8")
+    clean = root.parent / "clean"
+    shutil.rmtree(root / ".bilingual-cache")
+    build_site(load_config(root), output=clean)
+    assert tree(out) == tree(clean)
+
+
 def test_a_rebuild_reads_the_html_of_no_page_it_keeps(make_project, monkeypatch):
     # A kept page whose file in the output is the one recorded is not written,
     # so its HTML (a fifth of the pages' bytes, packed) is not even read.

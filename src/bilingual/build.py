@@ -38,7 +38,7 @@ from babel import Locale
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
-from bilingual.cache import ResultCache, file_state, pickle_by_fields, project_cache
+from bilingual.cache import ResultCache, TreeState, file_state, pickle_by_fields, project_cache
 from bilingual.catalog import read_catalog
 from bilingual.config import BUILTIN, SiteConfig
 from bilingual.errors import BilingualError, ConfigError, location
@@ -487,15 +487,17 @@ def _unfit_warning(where: str, found: tuple[int, str] | None) -> list[str]:
 
 
 def _source_state(config: SiteConfig, settings: bytes, path: Path, key: PurePosixPath,
-                  claimed: Mapping[str, str]) -> bytes | None:
+                  claimed: Mapping[str, str],
+                  state_of: Callable[[Path], str] = file_state) -> bytes | None:
     """The cache key of a source article's `SourceOutcome`: `settings` (the
     configuration and `--drafts`), the article's file and each target catalog
-    and whether a hand-written translation replaces it. None when the article
-    vanished (it is then read, and reported, without the cache)."""
-    state = file_state(path)
+    (their `cache.file_state`, as `state_of` gives it) and whether a
+    hand-written translation replaces it. None when the article vanished (it
+    is then read, and reported, without the cache)."""
+    state = state_of(path)
     if state == "missing":
         return None
-    catalogs = tuple((lang, file_state(catalog_path(config, lang, key)), claimed.get(lang))
+    catalogs = tuple((lang, state_of(catalog_path(config, lang, key)), claimed.get(lang))
                      for lang in config.target_languages)
     return settings + repr((str(path), state, catalogs)).encode()
 
@@ -612,8 +614,9 @@ def _gather_source(config: SiteConfig, cache: ResultCache, path: Path,
     return outcome()
 
 
-def gather(config: SiteConfig, drafts: bool) -> Gathered:
-    """Phase one: every article version that will have a page, and why others will not."""
+def gather(config: SiteConfig, drafts: bool, inputs: TreeState | None = None) -> Gathered:
+    """Phase one: every article version that will have a page, and why others
+    will not. A file's state is taken from `inputs` when it holds the file."""
     src = config.source_language
     cache = project_cache(config.root)
     content = config.content_dir(src)
@@ -661,7 +664,10 @@ def gather(config: SiteConfig, drafts: bool) -> Gathered:
                            for lang in config.target_languages if (lang, key) in claimed}
                      for key in keys}
     settings = pickle.dumps((config, drafts), pickle.HIGHEST_PROTOCOL)
-    states = [_source_state(config, settings, path, key, claimed_langs[key])
+    # A result is kept under the file states found before anything was read:
+    # a file changed since is read anew by the next build, which sees it changed.
+    known = inputs.file_state if inputs is not None else file_state
+    states = [_source_state(config, settings, path, key, claimed_langs[key], known)
               for path, key in zip(paths, keys, strict=True)]
     outcomes: list[SourceOutcome | None] = cache.peek_many(  # type: ignore[assignment]
         "gathered", [state or b"" for state in states], keep=False)
@@ -1285,10 +1291,11 @@ def build_site(config: SiteConfig, drafts: bool = False, output: Path | None = N
 
 
 def rebuild_site(config: SiteConfig, drafts: bool, output: Path, progress: ProgressLike | None,
-                 inputs: bytes) -> BuildSummary:
-    """`build_site` once `publish.unchanged_site` found something changed: render,
-    swap the site in, remember `inputs` (`publish.input_state`, taken before
-    anything was read) for the next build."""
+                 inputs: TreeState) -> BuildSummary:
+    """`build_site` once `publish.unchanged_site` found something changed: render
+    (knowing the files as `inputs` found them), swap the site in, remember
+    `inputs` (`publish.input_state`, taken before anything was read) for the
+    next build."""
     check_output_folder(config, output)
     cache = project_cache(config.root)
     # The staging site is made a copy of the current one on another core
@@ -1296,7 +1303,7 @@ def rebuild_site(config: SiteConfig, drafts: bool, output: Path, progress: Progr
     record = recorded_site(config, output)
     staged = beside(lambda: prepare_staging(output, record))
     try:
-        files = render_site(config, drafts, output, progress)
+        files = render_site(config, drafts, output, progress, inputs)
     except BaseException:
         staged.abandon()
         raise
@@ -1327,11 +1334,13 @@ class RenderedSite:
 
 
 def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = None,
-                progress: ProgressLike | None = None) -> RenderedSite:
-    """Gather, plan and render the site without writing anything."""
+                progress: ProgressLike | None = None,
+                inputs: TreeState | None = None) -> RenderedSite:
+    """Gather, plan and render the site without writing anything; `inputs`,
+    the `publish.input_state` taken before, spares a `stat` of each file."""
     output = output if output is not None else config.output_dir
     folder = display_path(config, output)
-    gathered = gather(config, drafts)
+    gathered = gather(config, drafts, inputs)
     # The records live until the build ends: the collector's generation-two
     # passes walked them some 0.2 s per build of 10,000 articles.
     freeze_heap()

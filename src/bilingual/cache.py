@@ -24,7 +24,7 @@ import os
 import pickle
 import sqlite3
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -361,6 +361,21 @@ def file_identity(info: os.stat_result) -> str:
     return f"{info.st_ino}.{info.st_size}.{info.st_mtime_ns}.{info.st_ctime_ns}"
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class TreeState:
+    """What `tree_files` found under some folders."""
+
+    digest: bytes
+    """Changes with any file's path, size, inode or times (`tree_state`)."""
+    files: Mapping[str, str]
+    """Path (as walked from the roots given) -> `file_identity` of each file:
+    a run that takes the state first need not `stat` those files again."""
+
+    def file_state(self, path: Path) -> str:
+        """`file_state(path)`, from what was found when the file was there then."""
+        return self.files.get(str(path)) or file_state(path)
+
+
 def tree_state(roots: Sequence[Path | str]) -> bytes:
     """A digest of every file under `roots` (or each file itself): its path,
     size, inode and modification and change times. Cheap enough to take on
@@ -368,7 +383,13 @@ def tree_state(roots: Sequence[Path | str]) -> bytes:
     `.` inside the folders are left out, as the build leaves them out (the
     lock file of `update`, an editor's swap file), and so are the times of
     folders, which change with such files."""
+    return tree_files(roots).digest
+
+
+def tree_files(roots: Sequence[Path | str]) -> TreeState:
+    """`tree_state`, with the identity of each file it looked at."""
     digest = hashlib.sha256()
+    files: dict[str, str] = {}
     pending = [str(root) for root in roots]
     while pending:
         top = pending.pop()
@@ -383,5 +404,6 @@ def tree_state(roots: Sequence[Path | str]) -> bytes:
                 names = sorted(entry.path for entry in entries if not entry.name.startswith("."))
             pending.extend(reversed(names))
             continue
-        digest.update(f"{top}\0{file_identity(info)}\n".encode())
-    return digest.digest()
+        identity = files[top] = file_identity(info)
+        digest.update(f"{top}\0{identity}\n".encode())
+    return TreeState(digest.digest(), MappingProxyType(files))

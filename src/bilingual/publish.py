@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
-from bilingual.cache import file_identity, project_cache, tree_state
+from bilingual.cache import TreeState, file_identity, project_cache, tree_files
 from bilingual.config import BUILTIN, SiteConfig
 from bilingual.errors import BilingualError, ConfigError
 from bilingual.parallel import map_chunks
@@ -534,7 +534,7 @@ def describe_summary(summary: BuildSummary, languages: Iterable[str]) -> str:
             f"{len(summary.removed)} removed")
 
 
-def input_state(config: SiteConfig) -> bytes:
+def input_state(config: SiteConfig) -> TreeState:
     """Every file a build reads, by name, size and times (see `cache.tree_state`)."""
     folders = [config.config_path, config.root / "content", config.root / "locales",
                config.templates_dir, config.static_dir, BUILTIN]
@@ -542,7 +542,7 @@ def input_state(config: SiteConfig) -> bytes:
     folders += [config.locale_dir(lang) for lang in config.target_languages]
     outermost = [f for f in set(folders)
                  if not any(f != other and f.is_relative_to(other) for other in folders)]
-    return tree_state(sorted(outermost))
+    return tree_files(sorted(outermost))
 
 
 def _output_state(summary: BuildSummary,
@@ -558,7 +558,7 @@ def _last_build(output: Path, drafts: bool) -> bytes:
 
 
 def unchanged_site(config: SiteConfig, output: Path, drafts: bool,
-                   inputs: bytes | None = None) -> BuildSummary | None:
+                   inputs: TreeState | None = None) -> BuildSummary | None:
     """The summary of the last build into `output` when nothing changed since:
     neither an input file (`inputs`, the `input_state` when already taken) nor
     a file that build wrote. Light on purpose (no Markdown, template or catalog
@@ -569,13 +569,13 @@ def unchanged_site(config: SiteConfig, output: Path, drafts: bool,
     recorded, summary, written_state = remembered
     if inputs is None:
         inputs = input_state(config)
-    if (not isinstance(summary, BuildSummary) or recorded != inputs
+    if (not isinstance(summary, BuildSummary) or recorded != inputs.digest
             or written_state != _output_state(summary)):
         return None
     return replace(summary, written=(), removed=())
 
 
-def remember_site(config: SiteConfig, output: Path, drafts: bool, inputs: bytes,
+def remember_site(config: SiteConfig, output: Path, drafts: bool, inputs: TreeState,
                   summary: BuildSummary, files: Mapping[str, bytes]) -> None:
     """Record a finished build: `inputs` (`input_state` before it read anything),
     the state of the files it wrote, and their `record_site` for the next
@@ -583,7 +583,7 @@ def remember_site(config: SiteConfig, output: Path, drafts: bool, inputs: bytes,
     cache = project_cache(config.root)
     states = _file_states(output, summary.files)  # one `lstat` per file for both
     cache.put("last-build", _last_build(output, drafts),
-              (inputs, summary, _output_state(summary, states)))
+              (inputs.digest, summary, _output_state(summary, states)))
     cache.put("site-record", _site_key(output), record_site(output, files, states),
               keep=False)
 
