@@ -574,7 +574,7 @@ def test_a_translation_of_only_whitespace_holds_the_page_back_like_a_missing_one
     out, _ = build(root, drafts=True)
     page = (out / "es/a/index.html").read_text(encoding="utf-8")
     assert "<h1>Título</h1>" in page
-    assert '<h2 lang="de">Kapitel</h2>' in page
+    assert '<h2 id="kapitel" lang="de">Kapitel</h2>' in page
     assert '<p lang="de">Ein Absatz.</p>' in page
 
 

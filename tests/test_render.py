@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bilingual.render import render_body, render_markdown
-from tests.markdown_strategies import documents
+from bilingual.render import is_plain_markdown, render_body, render_markdown
+from bilingual.segment import markdown_parser, rebuild_markdown, segment_document
+from bilingual.sources import SourceDoc
+from tests.markdown_strategies import documents, wild_documents
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -194,3 +198,79 @@ def test_cmark_html_is_cmarkgfms_html():
         text = path.read_text(encoding="utf-8")
         assert cmark_html(text) == cmarkgfm.markdown_to_html_with_extensions(
             text, options=_CMARK_OPTIONS, extensions=list(_CMARK_EXTENSIONS))
+
+
+# --- heading ids ------------------------------------------------------------------
+
+_HEADING_ID = re.compile(r'<h[1-6] id="([^"]*)"')
+
+
+def heading_ids(html: str) -> list[str]:
+    return _HEADING_ID.findall(html)
+
+
+def translated_body(markdown: str, translate) -> str:
+    """The body rebuilt from its skeleton with `translate`, as the build does."""
+    doc = SourceDoc(PurePosixPath("a.md"), "de", Path("a.md"), {}, markdown, 1)
+    return rebuild_markdown(segment_document(doc), translate)
+
+
+def test_headings_get_ids_from_their_text_numbered_when_repeated():
+    html = render_body("# Erste Überschrift\n\n## Zweiter *Abschnitt*\n\n## Zweiter Abschnitt\n\n"
+                       "Straße & Weg\n---\n\n### `cmark-gfm` [Link](a.md) ![Bild](b.png)\n\n"
+                       "## ?!\n\n## Zweiter Abschnitt 2\n", lambda target: target)
+    assert heading_ids(html) == ["erste-uberschrift", "zweiter-abschnitt", "zweiter-abschnitt-2",
+                                 "strasse-weg", "cmark-gfm-link", "section",
+                                 "zweiter-abschnitt-2-2"]
+    assert html.count("<h") == 7  # every heading, nothing else
+
+
+def markdown_headings(markdown: str) -> int:
+    return sum(t.type == "heading_open" for t in markdown_parser().parse(markdown))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(documents, wild_documents))
+def test_both_renderers_give_every_heading_the_same_id(markdown):
+    # Plain Markdown goes to cmark-gfm; the same text with a raw HTML tag
+    # added after it to markdown-it-py. Their HTML may differ in whitespace
+    # (`\u2029` at a heading's end); the ids ignore it.
+    if is_plain_markdown(markdown):
+        ids = heading_ids(render_body(markdown, str))
+        assert len(ids) == markdown_headings(markdown)
+        assert heading_ids(render_body(markdown + "\n<br>\n", str)) == ids
+        assert heading_ids(render_markdown(markdown)) == ids
+
+
+@settings(max_examples=200, deadline=None)
+@given(documents)
+def test_a_translated_page_has_the_ids_of_the_german_headings(markdown):
+    german = heading_ids(render_body(markdown, str))
+    assert len(german) == markdown_headings(markdown)
+    rebuilt = translated_body(markdown, pseudo)
+    # cmark-gfm renders the rebuilt body when it is plain, markdown-it-py the
+    # German tokens with the translations otherwise, and the drafts: all alike.
+    assert heading_ids(render_body(markdown, str, rebuilt, pseudo)) == german
+    assert heading_ids(render_markdown(markdown, pseudo)) == german
+    assert heading_ids(render_markdown(markdown, lambda m, c: None, "de")) == german
+
+
+def test_a_translated_heading_keeps_the_german_id_on_either_renderer():
+    german = "## Zweiter Abschnitt\n\nSiehe [oben](#zweiter-abschnitt).\n"
+    spanish = {"Zweiter Abschnitt": "Segunda sección",
+               "Siehe [oben](#zweiter-abschnitt).": "Véase [arriba](#zweiter-abschnitt)."}
+
+    def translate(msgid, context):
+        return spanish.get(msgid)
+
+    expected = ('<h2 id="zweiter-abschnitt">Segunda sección</h2>\n'
+                '<p>Véase <a href="#zweiter-abschnitt">arriba</a>.</p>\n')
+    rebuilt = translated_body(german, translate)
+    assert render_body(german, str, rebuilt, translate) == expected  # cmark-gfm
+    assert render_markdown(german, translate) == expected  # markdown-it-py
+
+
+def test_a_body_rendered_as_written_takes_the_ids_of_its_own_headings():
+    # A hand-written translation is rendered as written, with raw HTML or without.
+    assert heading_ids(render_body("## Segunda sección\n", str)) == ["segunda-seccion"]
+    assert heading_ids(render_body("## Segunda <i>sección</i>\n", str)) == ["segunda-seccion"]

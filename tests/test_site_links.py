@@ -50,6 +50,10 @@ class PageInfo:
     """(datetime, text) of every <time>."""
     lang_elements: list[tuple[str, str, str]] = field(default_factory=list)
     """(tag, lang, class) of every element below <html> with a lang attribute."""
+    ids: set[str] = field(default_factory=set)
+    """Every id: what a link's #fragment can name."""
+    heading_ids: list[str] = field(default_factory=list)
+    """The id of every <h1>...<h6> that has one, in order."""
     text: str = ""
 
 
@@ -67,6 +71,11 @@ class PageParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         info = self.info
+        if "id" in a:
+            assert a["id"] not in info.ids, f"id {a['id']} twice"
+            info.ids.add(a["id"])
+            if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                info.heading_ids.append(a["id"])
         if tag == "html":
             info.lang = a.get("lang")
         elif "lang" in a:
@@ -243,21 +252,25 @@ def test_open_graph_locales_follow_the_alternates(pages):
         assert info.og_locale_alternates == others, path
 
 
-def test_every_relative_link_and_image_resolves_to_a_file(built, pages):
+def test_every_relative_link_and_image_resolves_to_a_file_and_section(built, pages):
     broken = []
     for path, info in pages.items():
         base = page_url(built, path)
         if is_404(path):
             base = BASE + "somewhere/deep/missing/"  # shown at any address
         for link in info.links:
-            if link.startswith("#"):
-                continue  # the skip link
-            url = urljoin(base, link)
+            address, _, fragment = link.partition("#")
+            if not address:  # the skip link, a link to a section of the same article
+                assert fragment in info.ids, (path, link)
+                continue
+            url = urljoin(base, address)
             if not url.startswith(BASE):
                 continue  # external
-            target = local_file(built, url.split("#")[0])
+            target = local_file(built, url)
             if target is None or not target.is_file():
                 broken.append((path.relative_to(built).as_posix(), link))
+            elif fragment:
+                assert fragment in parse_page(target).ids, (path, link)
     # The one link the fixture breaks on purpose (reported as a warning).
     assert sorted(set(broken)) == [("de/markteintritt-spanien/index.html", "gibt-es-nicht.md"),
                                    ("es/entrada-en-espana/index.html", "gibt-es-nicht.md")]
@@ -278,15 +291,28 @@ def test_language_switcher_goes_to_the_counterpart_or_the_other_home(built, page
 
 def test_internal_links_follow_the_language(built, pages):
     es = pages[built / "es/entrada-en-espana/index.html"].links
-    assert "../datenschutz/#ki" in es               # translated: the Spanish page
+    assert "../datenschutz/#ki-im-buro" in es       # translated: the Spanish page
     assert "../../de/kartellrecht/" in es           # held back: the German page
     assert "../blog/cooperacion/" in es             # hand-written Spanish version
     de = pages[built / "de/markteintritt-spanien/index.html"].links
-    assert {"../datenschutz/#ki", "../kartellrecht/", "../blog/kooperation/"} <= set(de)
+    assert {"../datenschutz/#ki-im-buro", "../kartellrecht/", "../blog/kooperation/"} <= \
+        set(de)
     cooperacion = pages[built / "es/blog/cooperacion/index.html"].links
     # A /de/ URL in a Spanish original goes to the Spanish version.
     assert "../../entrada-en-espana/" in cooperacion
     assert "../../solo-aqui/" in cooperacion
+
+
+def test_a_translated_page_has_the_section_ids_of_the_german_page(built, pages):
+    # A link to `datenschutz.md#ki-im-buro` lands on either language version,
+    # and the language switcher keeps the section.
+    for german, spanish in (("de/datenschutz", "es/datenschutz"),
+                            ("de/markteintritt-spanien", "es/entrada-en-espana")):
+        ids = pages[built / german / "index.html"].heading_ids
+        assert ids and pages[built / spanish / "index.html"].heading_ids == ids
+    assert pages[built / "es/datenschutz/index.html"].heading_ids == ["ki-im-buro"]
+    # A hand-written translation has ids of its own headings' text.
+    assert pages[built / "es/blog/cooperacion/index.html"].heading_ids == ["compras-conjuntas"]
 
 
 def test_dates_are_localised_inside_time_elements(built, pages):

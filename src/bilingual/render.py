@@ -15,6 +15,13 @@ Two renderers of the same CommonMark, chosen per page:
   block's inline text is replaced by its translation and parsed as inline
   Markdown, and raw HTML the German block does not have becomes text, so a
   translation cannot inject markup.
+
+Every Markdown heading gets an `id` (`site.section_ids`) made from the text
+the German page shows of it, on every language's page: heading N of a
+translation carries the id of heading N of the German, as both have the same
+blocks, so a link to a section lands on every language version. A body
+rendered as written (the German, a hand-written translation) takes the ids of
+its own headings.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from cmarkgfm.cmark import Options, core_extensions_ensure_registered, find_synt
 from markdown_it.token import Token
 
 from bilingual.segment import Translate, iter_blocks, markdown_parser
+from bilingual.site import section_ids
 
 ResolveLink = Callable[[str], str]
 """Maps a link or image target as written to the URL to publish."""
@@ -81,6 +89,24 @@ def _neutralise_new_html(children: list[Token], allowed: set[str]) -> list[Token
     return safe
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
+def shown_text(html_fragment: str) -> str:
+    """The text a reader sees of an HTML fragment: tags left out (an image's
+    alt text with them), character references read. Both renderers' headings
+    go through it, so equal HTML gives equal ids."""
+    return html.unescape(_TAG.sub("", html_fragment))
+
+
+def _heading_ids(tokens: list[Token], parser, env: dict) -> tuple[str, ...]:
+    """The ids of the headings of a parsed body, from their text as rendered."""
+    return section_ids(
+        shown_text(parser.renderer.renderInline(tokens[index + 1].children or [],
+                                                parser.options, env))
+        for index, token in enumerate(tokens) if token.type == "heading_open")
+
+
 def _rewrite_links(tokens: list[Token], resolve: ResolveLink) -> None:
     for token in tokens:
         for child in token.children or ():
@@ -99,6 +125,11 @@ def render_markdown(body: str, translate: Translate | None = None,
     parser = markdown_parser()
     env: dict = {}
     tokens = parser.parse(body, env)
+    # From the source's headings, before any is translated.
+    ids = iter(_heading_ids(tokens, parser, env))
+    for token in tokens:
+        if token.type == "heading_open":
+            token.attrSet("id", next(ids))
     if translate is not None:
         for block in iter_blocks(tokens, body):
             token = tokens[block.token_index]
@@ -201,6 +232,37 @@ def _resolve_targets(page: str, resolve_link: ResolveLink) -> str:
     return _LINK_TARGET.sub(replace, page)
 
 
+_CMARK_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
+"""A heading in cmark-gfm's HTML of plain Markdown, where every tag is its own."""
+_CMARK_HEADING_OPEN = re.compile(r"<h([1-6])>")
+
+
+def _cmark_heading_ids(page: str) -> tuple[str, ...]:
+    return section_ids(shown_text(match.group(2)) for match in _CMARK_HEADING.finditer(page))
+
+
+def source_section_ids(source: str) -> tuple[str, ...]:
+    """The ids of the headings of `source`, in order, as its own page has them."""
+    if is_plain_markdown(source):
+        return _cmark_heading_ids(cmark_html(source))
+    parser = markdown_parser()
+    env: dict = {}
+    return _heading_ids(parser.parse(source, env), parser, env)
+
+
+def _with_heading_ids(page: str, ids: tuple[str, ...]) -> str:
+    """cmark-gfm's HTML with the ids put on its headings in order. A heading
+    past the last id (none, as a translation keeps the German's blocks) keeps
+    none rather than one no German heading has."""
+    numbered = iter(ids)
+
+    def open_tag(match: re.Match[str]) -> str:
+        section = next(numbered, None)
+        # The ids are letters, digits and `-` (`url_word`): nothing to escape.
+        return match.group(0) if section is None else f'<h{match.group(1)} id="{section}">'
+    return _CMARK_HEADING_OPEN.sub(open_tag, page)
+
+
 def render_body(source: str, resolve_link: ResolveLink, translated: str | None = None,
                 translate: Translate | None = None, untranslated_lang: str | None = None) -> str:
     """HTML of an article body: `source` itself, or its translation, given both
@@ -209,6 +271,10 @@ def render_body(source: str, resolve_link: ResolveLink, translated: str | None =
     markdown = source if translated is None else translated
     if untranslated_lang is None and is_plain_markdown(markdown):
         page = cmark_html(markdown)
+        if _CMARK_HEADING_OPEN.search(page):
+            ids = (_cmark_heading_ids(page) if translated is None
+                   else source_section_ids(source))
+            page = _with_heading_ids(page, ids)
         return _resolve_targets(page.replace('style="text-align: ', 'style="text-align:'),
                                 resolve_link)
     return render_markdown(source, translate, untranslated_lang, resolve_link)

@@ -46,6 +46,7 @@ EPOCH = dt.date(1970, 1, 1)
 """The `updated` of a feed without dated articles: fixed, so builds stay identical."""
 
 _SLUG = re.compile(r"\w[\w.-]*")
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,14 +272,23 @@ def article_route(lang: str, key: PurePosixPath, slug: str | None) -> str:
     return "/".join(parts) + "/"
 
 
-def tag_slug(name: str) -> str:
-    """A tag's URL word: lower case, accents dropped, `-` between words
-    (`Künstliche Intelligenz` -> `kunstliche-intelligenz`), made from what the
-    pages show of the name (`html_chars`: `Dere\x7fcho` is `derecho`)."""
-    name = html_chars(name)
-    decomposed = unicodedata.normalize("NFKD", name)
+def url_word(text: str) -> str:
+    """`text` as a word for a URL: lower case, accents dropped, `ß` as `ss`,
+    one `-` for every run of other characters than letters and digits
+    (`Künstliche Intelligenz` -> `kunstliche-intelligenz`, `Straße & Weg` ->
+    `strasse-weg`); empty when `text` has no letter or digit. Letters without
+    a plain Latin form (`α`, `日`) stay as they are."""
+    decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    slug = re.sub(r"[\W_]+", "-", plain).strip("-")
+    return _NOT_WORD.sub("-", plain).strip("-")
+
+
+def tag_slug(name: str) -> str:
+    """A tag's URL word (`url_word`: `Künstliche Intelligenz` ->
+    `kunstliche-intelligenz`), made from what the pages show of the name
+    (`html_chars`: `Dere\x7fcho` is `derecho`)."""
+    name = html_chars(name)
+    slug = url_word(name)
     if not slug:
         # A tag of punctuation only still needs a stable, safe name.
         slug = "tag-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
@@ -375,6 +385,29 @@ _PLAIN_PATH = re.compile(r"[^/:?#\x00-\x20\x7f][^:?#\x00-\x20\x7f]*")
 _WEB_LINK = re.compile(r"https?://([-!$&'()*+,.0-9:;=@A-Z_a-z~%]*)(?:[/?#][^\x00-\x20\x7f]*)?")
 """An http(s) URL with an ASCII host part and no space or control character:
 group 1 is what `urlsplit` gives as its netloc."""
+
+
+UNNAMED_SECTION = "section"
+"""The id of a heading without a letter or digit (`## ?!`), before numbering."""
+
+
+def section_ids(headings: Iterable[str]) -> tuple[str, ...]:
+    """The `id` of each heading of a page, from its text as shown (`url_word`):
+    `Erste Überschrift` -> `erste-uberschrift`. A repeated id gets `-2`, `-3`,
+    ... in document order, skipping any taken by an earlier heading, so every
+    id of the page is distinct and a heading's id changes only with the text
+    of the headings up to it."""
+    taken: set[str] = set()
+    ids = []
+    for text in headings:
+        base = url_word(text) or UNNAMED_SECTION
+        candidate, number = base, 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{base}-{number}"
+        taken.add(candidate)
+        ids.append(candidate)
+    return tuple(ids)
 
 
 def off_site(plan: SitePlan, target: str) -> bool:
