@@ -664,6 +664,29 @@ def test_site_defects(project: Path, tmp_path: Path) -> None:
     ]
 
 
+def test_site_link_to_a_section_the_page_does_not_have(project: Path, tmp_path: Path) -> None:
+    pages = good_site()
+    pages["de/hund/index.html"] = page("de", GROUP, (
+        '<h2 id="fell">Fell</h2> <h2 id="\u00fcber">Über</h2> <a name="alt"></a>\n'
+        '<a href="#fell">a</a> <a href="#%C3%BCber">b</a> <a href="../katze/#">c</a>\n'
+        '<a href="/de/hund/index.html#alt">d</a> <a href="https://elsewhere.example/#x">e</a>\n'
+        '<a href="#krallen">f</a> <a href="../katze/#fell">g</a> <a href="#Fell">h</a>\n'
+        '<a href="/de/fehlt/#fell">i</a>'))
+    code, findings = site_findings(project, write_site(tmp_path / "site", pages))
+    assert code == 1
+    hund, katze = (str(tmp_path / "site" / name / "index.html") for name in ("de/hund", "de/katze"))
+    assert [(f["file"], f["line"], f["message"]) for f in findings] == [
+        (hund, 13, "internal link #krallen points at a section this page does not have: no "
+                   "element has the id 'krallen'"),
+        (hund, 13, f"internal link ../katze/#fell points at a section {katze} does not have: "
+                   "no element has the id 'fell'"),
+        (hund, 13, "internal link #Fell points at a section this page does not have: no "
+                   "element has the id 'Fell'"),
+        # A page that is missing is reported as such, not for its sections.
+        (hund, 14, "internal link /de/fehlt/#fell points at a missing file"),
+    ]
+
+
 def test_site_hreflang_to_missing_page_and_wrong_language(project: Path, tmp_path: Path) -> None:
     pages = good_site()
     group = {**GROUP, "ca": f"{BASE}/ca/gos/"}

@@ -458,9 +458,11 @@ def _is_counterpart(href: str, other: str, ctx: CatalogContext) -> bool:
     """True when the translation may use `other` for the internal link `href`.
     A relative `.md` link must name the same article (the build already sends
     it to that article's version in the page's language); its fragment may
-    change, as headings are translated. A `/de/...` URL may become a relative
-    `.md` path or a URL in the target language's part of the site (`/es/...`),
-    whose article only the site's plan could tell."""
+    change, as a hand-written version has ids of its own headings (whether
+    it lands is for `check --site`: translated pages keep the German ids).
+    A `/de/...` URL may become a relative `.md` path or a URL in the target
+    language's part of the site (`/es/...`), whose article only the site's
+    plan could tell."""
     article = _relative_article(href)
     if article is not None:
         return _relative_article(other) == article

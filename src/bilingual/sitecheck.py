@@ -4,9 +4,11 @@ Every HTML page declares its language (`<html lang>`); that language and every
 hreflang are well-formed BCP 47 tags (`pt-BR`, not gettext's `pt_BR`, which
 search engines ignore); every hreflang group is absolute, includes the page
 itself, points only at pages that exist and is reciprocal (each page it names
-names it back, with the language that page declares); and no internal link or
+names it back, with the language that page declares); no internal link or
 embedded file (`href`/`src` that is root-relative, relative, or under
-`base_url`) points at a missing file.
+`base_url`) points at a missing file; and a link's `#fragment` names an
+element of the page it leads to (an `id`, or an `<a name>`), as a browser
+looks for it: `#` and `#top` need none, they mean the top of the page.
 
 Pages are parsed with the standard library's `html.parser`; findings have the
 code `site` and the 1-based line of the element.
@@ -52,6 +54,8 @@ class Page:
     alternates: tuple[Alternate, ...]
     links: tuple[tuple[str, int], ...]
     """Every `href`/`src` URL with its line."""
+    ids: frozenset[str] = frozenset()
+    """What a fragment may name: every `id`, and the `name` of every `<a>`."""
 
 
 class _PageParser(HTMLParser):
@@ -61,10 +65,15 @@ class _PageParser(HTMLParser):
         self.html_line = 1
         self.alternates: list[Alternate] = []
         self.links: list[tuple[str, int]] = []
+        self.ids: set[str] = set()
 
     def handle_starttag(self, tag, attrs):
         values = {name: value or "" for name, value in attrs}
         line = self.getpos()[0]
+        if values.get("id"):
+            self.ids.add(values["id"])
+        if tag == "a" and values.get("name"):
+            self.ids.add(values["name"])
         if tag == "html":
             self.lang = values.get("lang", "").strip() or None
             self.html_line = line
@@ -102,7 +111,7 @@ def read_page(site: Path, path: Path, base_url: str) -> Page:
     parser.feed(path.read_text(encoding="utf-8", errors="replace"))
     parser.close()
     return Page(path, page_url(site, path, base_url), parser.lang, parser.html_line,
-                tuple(parser.alternates), tuple(parser.links))
+                tuple(parser.alternates), tuple(parser.links), frozenset(parser.ids))
 
 
 def normalise(url: str) -> str:
@@ -139,6 +148,15 @@ def target_file(url: str, page: str, site: Path, base_url: str) -> Path | None:
     return target
 
 
+def lands(fragment: str, page: Page) -> bool:
+    """Whether a browser finds what `#fragment` names on `page`: an element
+    with that id or `<a name>`, as written or percent-decoded; the empty
+    fragment and `top` (any case) name the top of the page."""
+    if fragment in page.ids or unquote(fragment) in page.ids:
+        return True
+    return unquote(fragment).lower() in ("", "top")
+
+
 def well_formed_tag(value: str) -> bool:
     """Whether `value` is a language tag by BCP 47's syntax: subtags of letters
     and digits joined by `-` (`pt-BR`, `zh-Hant-TW`, `x-default`; not `pt_BR`)."""
@@ -168,7 +186,28 @@ def check_site(site: Path, base_url: str,
     findings: list[Finding] = []
     for page in pages.values():
         findings.extend(_page_findings(page, by_url, site, base_url, display(page.path)))
+        findings.extend(_fragment_findings(page, by_url, display))
     return findings, len(pages)
+
+
+def _fragment_findings(page: Page, by_url: dict[str, Page],
+                       display: Callable[[Path], str]) -> Iterator[Finding]:
+    """A link to a page of the site whose `#fragment` names nothing there."""
+    seen: set[tuple[str, int]] = set()
+    for url, line in page.links:
+        before, mark, fragment = url.partition("#")
+        if not mark or (url, line) in seen:
+            continue
+        # `urljoin` keeps the page's own URL for a bare `#x`; a missing page
+        # is reported as a missing file, not here.
+        target = by_url.get(normalise(urljoin(page.url, before))) if before else page
+        if target is None or lands(fragment, target):
+            continue
+        seen.add((url, line))
+        where = "this page" if target is page else display(target.path)
+        yield finding("site", display(page.path), line,
+                      f"internal link {url} points at a section {where} does not have: "
+                      f"no element has the id {unquote(fragment)!r}")
 
 
 def _page_findings(page: Page, by_url: dict[str, Page], site: Path, base_url: str,
