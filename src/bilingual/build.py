@@ -1416,7 +1416,11 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
     summarised = beside(summaries)
     rendered = PackedFiles()
     order = {lang: index for index, lang in enumerate(config.languages)}
-    listed = sorted(articles, key=lambda a: (order[a.page.lang], a.page.route))
+    # An article's language versions one after the other: a translated page
+    # takes what it needs of the German's (`render.source_section_ids`) from
+    # the page just rendered, in the same worker.
+    listed = sorted(articles, key=lambda a: (a.page.group or a.page.route, order[a.page.lang],
+                                             a.page.route))
     home_pages = [HomePage(page, tuple(a for a in newest if a.page.lang == lang))
                   for lang, page in homes.items()]
     try:

@@ -241,13 +241,30 @@ def _cmark_heading_ids(page: str) -> tuple[str, ...]:
     return section_ids(shown_text(match.group(2)) for match in _CMARK_HEADING.finditer(page))
 
 
+_RECENT_SECTION_IDS: dict[str, tuple[str, ...]] = {}
+"""`source_section_ids` of the bodies rendered last in this process: the build
+renders an article's language versions one after the other, and a translated
+page then takes the German's ids from here instead of rendering it again."""
+_RECENT_KEPT = 64
+
+
+def _remember_section_ids(source: str, ids: tuple[str, ...]) -> tuple[str, ...]:
+    if len(_RECENT_SECTION_IDS) >= _RECENT_KEPT:
+        del _RECENT_SECTION_IDS[next(iter(_RECENT_SECTION_IDS))]  # the oldest
+    _RECENT_SECTION_IDS[source] = ids
+    return ids
+
+
 def source_section_ids(source: str) -> tuple[str, ...]:
     """The ids of the headings of `source`, in order, as its own page has them."""
+    known = _RECENT_SECTION_IDS.get(source)
+    if known is not None:
+        return known
     if is_plain_markdown(source):
-        return _cmark_heading_ids(cmark_html(source))
+        return _remember_section_ids(source, _cmark_heading_ids(cmark_html(source)))
     parser = markdown_parser()
     env: dict = {}
-    return _heading_ids(parser.parse(source, env), parser, env)
+    return _remember_section_ids(source, _heading_ids(parser.parse(source, env), parser, env))
 
 
 def _with_heading_ids(page: str, ids: tuple[str, ...]) -> str:
@@ -272,8 +289,8 @@ def render_body(source: str, resolve_link: ResolveLink, translated: str | None =
     if untranslated_lang is None and is_plain_markdown(markdown):
         page = cmark_html(markdown)
         if _CMARK_HEADING_OPEN.search(page):
-            ids = (_cmark_heading_ids(page) if translated is None
-                   else source_section_ids(source))
+            ids = (_remember_section_ids(source, _cmark_heading_ids(page))
+                   if translated is None else source_section_ids(source))
             page = _with_heading_ids(page, ids)
         return _resolve_targets(page.replace('style="text-align: ', 'style="text-align:'),
                                 resolve_link)
