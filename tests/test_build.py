@@ -238,6 +238,44 @@ def test_build_reports_held_back_articles_and_broken_links():
         "content/de/markteintritt.md: links to 'gibt-es-nicht.md', which is no article",)
 
 
+def _link_warnings(summary) -> list[str]:
+    return [w for w in summary.warnings if "links to" in w]
+
+
+def test_a_relative_link_or_image_to_no_page_or_file_of_the_site_is_a_warning(make_project):
+    # Files beside an article in content/ are not copied: `karte.svg` next to
+    # a.md is a broken image on /de/a/, as `/images/fehlt.png` would be.
+    body = ("![Karte](karte.svg) [PDF](files/preis.pdf?v=2#seite-2) [B](../b/) "
+            "[B oben](../b/#oben) [Stil](../../style.css) [Bild](../../images/x.svg?v=1) "
+            "[Start](../) [Ganz oben](../../../b/)\n")
+    root = make_project({"content/de/a.md": article("A", body),
+                         "content/de/b.md": article("B"),
+                         "static/images/x.svg": "<svg/>"})
+    out, summary = build(root)
+    assert _link_warnings(summary) == [
+        "content/de/a.md: links to '../../../b/', which is no page or file of the site",
+        "content/de/a.md: links to 'files/preis.pdf?v=2#seite-2', which is no page or file "
+        "of the site",
+        "content/de/a.md: links to 'karte.svg', which is no page or file of the site"]
+    # Published as written, whether they resolve or not.
+    page = (out / "de/a/index.html").read_text(encoding="utf-8")
+    assert 'src="karte.svg"' in page and 'href="../b/#oben"' in page
+    assert 'href="../../images/x.svg?v=1"' in page
+
+
+def test_a_file_added_later_drops_the_warning_of_a_relative_link(make_project):
+    # The page is kept in the cache; its links are checked again when the
+    # site's files change, so the next build no longer warns.
+    root = make_project({"content/de/a.md": article("A", "[PDF](../../files/preis.pdf)\n")})
+    _, summary = build(root)
+    assert _link_warnings(summary) == [
+        "content/de/a.md: links to '../../files/preis.pdf', which is no page or file of the site"]
+    (root / "static/files").mkdir(parents=True)
+    (root / "static/files/preis.pdf").write_bytes(b"%PDF")
+    _, summary = build(root)
+    assert _link_warnings(summary) == []
+
+
 def test_cli_build_prints_what_it_held_back(tmp_path):
     result = CliRunner().invoke(cli, ["-C", str(FIXTURE), "build", "--output",
                                       str(tmp_path / "out")])

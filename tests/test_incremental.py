@@ -153,6 +153,15 @@ def add_static_file(root: Path, rng: random.Random) -> None:
     (folder / f"datei-{rng.randint(1, 5)}.txt").write_text(f"{rng.random()}\n", encoding="utf-8")
 
 
+def link_static_file(root: Path, rng: random.Random) -> None:
+    # Warned about until add_static_file makes the file, if it ever does: the
+    # link is checked again, not taken from the cache, when the files change.
+    path = rng.choice(_articles(root))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + f"\n[Datei](../../files/datei-{rng.randint(1, 5)}.txt)\n",
+                    encoding="utf-8")
+
+
 def add_control_character(root: Path, rng: random.Random) -> None:
     # The pages leave it out and the build warns (the warning kept with the
     # article's or catalog's outcome in the cache).
@@ -174,8 +183,8 @@ def run_update(root: Path, rng: random.Random) -> None:
 
 
 EDITS = (edit_german_sentence, edit_translation, mark_fuzzy, edit_template, edit_config,
-         add_article, remove_article, change_slug, add_static_file, add_control_character,
-         rewrite_unchanged, run_update)
+         add_article, remove_article, change_slug, add_static_file, link_static_file,
+         add_control_character, rewrite_unchanged, run_update)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -346,3 +355,29 @@ def test_a_listing_renders_only_the_entry_of_the_article_that_changed(tmp_path, 
     entries = [item for name, _, item in rendered if name == "entry.html"]
     assert len(tags) > 0 and len(entries) == 1 + len(tags)
     assert {item.title for item in entries} == {"Ein neuer Titel"}
+
+
+def test_a_broken_relative_link_warns_while_one_version_still_has_it(tmp_path, monkeypatch):
+    # A relative link resolves against each language version's own URL: once
+    # article b exists, `../b/` works on /de/a/ but not yet on /es/a/ (b has
+    # no Spanish page). The Spanish page, unchanged and kept in the cache,
+    # must still bring its warning, though in the first build, rendered in
+    # one process after the German page, it was reported by that page.
+    monkeypatch.setenv("BILINGUAL_JOBS", "1")
+    root = tmp_path / "project"
+    shutil.copytree(REPOSITORY / "tests/fixtures/site", root)
+    content, catalogs = root / "content/de", root / "locales/es/LC_MESSAGES"
+    (content / "a.md").write_text("---\ntitle: A\ndate: 2025-01-01\n---\n\n[B](../b/)\n",
+                                  encoding="utf-8")
+    (catalogs / "a.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Language: es\\n"\n\nmsgid "A"\nmsgstr "A"\n\n#. paragraph\n'
+        'msgid "[B](../b/)"\nmsgstr "[B](../b/)"\n', encoding="utf-8")
+    warning = "content/de/a.md: links to '../b/', which is no page or file of the site"
+    assert warning in _build(root, False)[1]
+    (content / "b.md").write_text("---\ntitle: B\ndate: 2025-01-02\n---\n\nText.\n",
+                                  encoding="utf-8")
+    incremental, warned = _build(root, False)
+    assert "es/a/index.html" in incremental and "es/b/index.html" not in incremental
+    assert warning in warned
+    assert (incremental, warned) == _clean_build(root, tmp_path / "clean", False)

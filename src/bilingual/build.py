@@ -1034,7 +1034,7 @@ class Renderer:
         """Every link target resolved against the plan, with its href and
         warning, in order: all but the `site.off_site` ones."""
         self.raised: list[tuple[str, str]] = []
-        """Keys of the warnings added, in order."""
+        """Keys of the warnings of the page being rendered, in order."""
 
     # Links and metadata ------------------------------------------------------
 
@@ -1153,6 +1153,11 @@ class Renderer:
         if key not in self.warnings:
             source = article_source(self.config, article)
             self.warnings[key] = f"{display_path(self.config, source)}: {message}"
+        # Raised by each page that has it, though one process reports it once:
+        # a relative link resolves against each version's own URL, so a later
+        # build may take from the cache a version that still has it after the
+        # one that reported it first no longer does.
+        if key not in self.raised:
             self.raised.append(key)
 
     def body(self, article: Article) -> Markup:

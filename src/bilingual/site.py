@@ -222,11 +222,16 @@ def absolute_url(base_url: str, route: str) -> str:
     return f"{base_url.rstrip('/')}/{quote(route)}"
 
 
+def route_folder(route: str) -> str:
+    """The folder a relative link on the page at `route` starts from, as a
+    browser reads it: `de/x/` for `de/x/`, `de/` for `de/404.html`."""
+    return route if route.endswith("/") or route == "" else posixpath.dirname(route) + "/"
+
+
 def relative_url(from_route: str, to_route: str) -> str:
     """The link from the page at `from_route` to `to_route`, relative, so the
     site works wherever it is served from (`de/x/` -> `es/y/` = `../../es/y/`)."""
-    start = from_route if from_route.endswith("/") or from_route == "" else \
-        posixpath.dirname(from_route) + "/"
+    start = route_folder(from_route)
     folder = to_route.endswith("/") or to_route == ""
     # Routes are clean (no `.` or `..` parts), so the relative path is the way up
     # from `start` past the common folders and down to the target; posixpath.relpath
@@ -429,7 +434,9 @@ def resolve_link(plan: SitePlan, origin: LinkOrigin, target: str) -> tuple[str, 
     article (a relative `.md` path or its URL) goes to the version in the page's
     language when that is built, else to the source-language page. A link to
     another language's page stays there. Links to static files and other pages
-    of the site become relative; external links stay as they are.
+    of the site become relative; other relative links stay as written; external
+    links stay as they are. A link within the site that leads to no page or
+    file of it comes with a warning (its query and fragment aside).
     """
     if not target or target.startswith("#"):
         return target, None
@@ -456,7 +463,7 @@ def resolve_link(plan: SitePlan, origin: LinkOrigin, target: str) -> tuple[str, 
         return _resolve_site_path(plan, origin, path, target, suffix)
     if parts.path.endswith(".md") and origin.article is not None:
         return _resolve_markdown(plan, origin, unquote(parts.path), target, suffix)
-    return target, None
+    return _check_relative(plan, origin, unquote(parts.path), target)
 
 
 def _href(plan: SitePlan, origin: LinkOrigin, route: str, suffix: str) -> str:
@@ -467,22 +474,53 @@ def _follow_language(plan: SitePlan, origin: LinkOrigin, group: str) -> Page:
     return plan.version(group, origin.page.lang)
 
 
-def _resolve_site_path(plan: SitePlan, origin: LinkOrigin, path: str, target: str,
-                       suffix: str) -> tuple[str, str | None]:
-    route = unquote(path).lstrip("/")
+def _in_site(plan: SitePlan, route: str) -> Page | str | None:
+    """The page at `route` (a URL path below the site root, unquoted, without
+    its leading `/`; `x/index.html` and `x` name the folder page `x/`), else
+    the route itself when it is a file of the site, else None."""
     if route.endswith("index.html"):
         route = route[: -len("index.html")]
     candidates = [route] if route.endswith("/") or route == "" else [route, route + "/"]
     for candidate in candidates:
         page = plan.by_route.get(candidate)
-        if page is None:
-            continue
-        if page.group is not None and page.lang == plan.source_language:
-            page = _follow_language(plan, origin, page.group)
-        return _href(plan, origin, page.route, suffix), None
-    if route in plan.files:
-        return _href(plan, origin, route, suffix), None
-    return target, f"links to {target!r}, which is no page or file of the site"
+        if page is not None:
+            return page
+    return route if route in plan.files else None
+
+
+def _not_in_site(target: str) -> str:
+    return f"links to {target!r}, which is no page or file of the site"
+
+
+def _resolve_site_path(plan: SitePlan, origin: LinkOrigin, path: str, target: str,
+                       suffix: str) -> tuple[str, str | None]:
+    found = _in_site(plan, unquote(path).lstrip("/"))
+    if found is None:
+        return target, _not_in_site(target)
+    if isinstance(found, str):
+        return _href(plan, origin, found, suffix), None
+    page = found
+    if page.group is not None and page.lang == plan.source_language:
+        page = _follow_language(plan, origin, page.group)
+    return _href(plan, origin, page.route, suffix), None
+
+
+def _check_relative(plan: SitePlan, origin: LinkOrigin, path: str,
+                    target: str) -> tuple[str, str | None]:
+    """A relative link that names no article (`karte.svg`, `../b/`), unquoted
+    `path` without query or fragment: published as written, as the browser
+    resolves it against the page's URL, with a warning when that is no page
+    or file of the site. Files beside an article in `content/` are not
+    copied, so `![Karte](karte.svg)` there would show a broken image."""
+    route = posixpath.normpath(posixpath.join(route_folder(origin.page.route), path))
+    if route == ".":
+        route = ""
+    elif path.endswith("/"):
+        route += "/"  # normpath drops it, and `x.pdf/` is no file
+    outside = route == ".." or route.startswith("../")
+    if outside or _in_site(plan, route) is None:
+        return target, _not_in_site(target)
+    return target, None
 
 
 def _resolve_markdown(plan: SitePlan, origin: LinkOrigin, path: str, target: str,
