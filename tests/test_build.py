@@ -276,6 +276,33 @@ def test_a_file_added_later_drops_the_warning_of_a_relative_link(make_project):
     assert _link_warnings(summary) == []
 
 
+def test_an_image_field_naming_no_file_of_the_site_is_a_warning_at_its_line(make_project):
+    # og:image would point at nothing: link previews show no picture. Once
+    # per field, though the German and the Spanish page both carry it.
+    root = make_project({
+        "content/de/a.md": article("A", image="/images/fehlt.png"),
+        "content/de/b.md": article("B", image="bild.svg"),
+        "content/de/c.md": article("C", image="/images/da%20hier.svg?v=2"),
+        "content/de/d.md": article("D", image="https://cdn.example.org/fehlt.png"),
+        "locales/es/LC_MESSAGES/a.po": catalog({"A": "A", "Ein Absatz.": "Un párrafo."}),
+        "static/images/da hier.svg": "<svg/>",
+    })
+    out, summary = build(root)
+    assert [w for w in summary.warnings if "image" in w] == [
+        "content/de/a.md:4: image '/images/fehlt.png' is no file of the site "
+        "(static/images/fehlt.png is missing)",
+        "content/de/b.md:4: image 'bild.svg' is no file of the site (static/bild.svg is missing)"]
+    assert ('<meta property="og:image" content="https://www.example.com/images/fehlt.png">'
+            in (out / "es/a/index.html").read_text(encoding="utf-8"))
+    assert ('<meta property="og:image" content="https://www.example.com/images/da%20hier.svg?v=2">'
+            in (out / "de/c/index.html").read_text(encoding="utf-8"))
+    # The pages are kept in the cache; the warning goes with the missing file.
+    (root / "static/images/fehlt.png").write_bytes(b"\x89PNG")
+    _, summary = build(root)
+    assert [w for w in summary.warnings if "image" in w] == [
+        "content/de/b.md:4: image 'bild.svg' is no file of the site (static/bild.svg is missing)"]
+
+
 def test_cli_build_prints_what_it_held_back(tmp_path):
     result = CliRunner().invoke(cli, ["-C", str(FIXTURE), "build", "--output",
                                       str(tmp_path / "out")])

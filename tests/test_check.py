@@ -687,6 +687,21 @@ def test_site_link_to_a_section_the_page_does_not_have(project: Path, tmp_path: 
     ]
 
 
+def test_site_og_image_to_a_missing_file(project: Path, tmp_path: Path) -> None:
+    # The build warns about an `image` field naming no file; a built site
+    # checked on its own must say the same.
+    pages = good_site()
+    pages["de/katze/index.html"] = page("de", {}, (
+        f'<meta property="og:image" content="{BASE}/images/hund.png">\n'
+        '<meta property="og:image" content="https://cdn.example.org/x.png">'))
+    assert site_findings(project, write_site(tmp_path / "good", pages)) == (0, [])
+    pages["de/katze/index.html"] = page("de", {}, (
+        f'<meta property="og:image" content="{BASE}/images/fehlt.png">'))
+    _, findings = site_findings(project, write_site(tmp_path / "bad", pages))
+    assert [(f["line"], f["message"]) for f in findings] == [
+        (8, f"internal link {BASE}/images/fehlt.png points at a missing file")]
+
+
 def test_site_hreflang_to_missing_page_and_wrong_language(project: Path, tmp_path: Path) -> None:
     pages = good_site()
     group = {**GROUP, "ca": f"{BASE}/ca/gos/"}

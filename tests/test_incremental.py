@@ -162,6 +162,14 @@ def link_static_file(root: Path, rng: random.Random) -> None:
                     encoding="utf-8")
 
 
+def set_image(root: Path, rng: random.Random) -> None:
+    # Warned about, from the plan, while the file is not among the static files.
+    path = rng.choice(_articles(root))
+    text = re.sub(r"(?m)^image: .*\n", "", path.read_text(encoding="utf-8"), count=1)
+    image = f"image: /files/datei-{rng.randint(1, 5)}.txt\n"
+    path.write_text(text.replace("---\n", "---\n" + image, 1), encoding="utf-8")
+
+
 def add_control_character(root: Path, rng: random.Random) -> None:
     # The pages leave it out and the build warns (the warning kept with the
     # article's or catalog's outcome in the cache).
@@ -184,7 +192,7 @@ def run_update(root: Path, rng: random.Random) -> None:
 
 EDITS = (edit_german_sentence, edit_translation, mark_fuzzy, edit_template, edit_config,
          add_article, remove_article, change_slug, add_static_file, link_static_file,
-         add_control_character, rewrite_unchanged, run_update)
+         set_image, add_control_character, rewrite_unchanged, run_update)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -80,9 +80,11 @@ from bilingual.site import (
     has_unfit_character,
     home_route,
     html_bytes,
+    image_url,
     language_tag,
     link_state,
     link_url,
+    missing_image,
     off_site,
     og_locale,
     plan_site,
@@ -169,6 +171,9 @@ class Article:
     slug_at: str | None = None
     """Where the slug that names the page's folder is written (`file:line` of
     the front matter field or catalog entry), for messages; None without one."""
+    image_at: str | None = None
+    """Where the `image` field is written (`file:line`), for messages; None
+    without one."""
 
     @property
     def newest(self) -> dt.date | None:
@@ -358,6 +363,14 @@ def _slug_at(shown: str, doc: SourceDoc, slug: str | None) -> str | None:
     return location(shown, doc.meta_lines.get("slug")) if slug is not None else None
 
 
+def _image_at(config: SiteConfig, doc: SourceDoc) -> str | None:
+    """`Article.image_at`: the `image` field of the article written in `doc`
+    (a translation shows the source's)."""
+    if not _text(doc.meta, "image"):
+        return None
+    return location(display_path(config, doc.path), doc.meta_lines.get("image"))
+
+
 def _source_article(config: SiteConfig, doc: SourceDoc, route: str, group: str,
                     inputs: bytes, draft: bool | None = None,
                     slug_at: str | None = None) -> Article:
@@ -374,7 +387,7 @@ def _source_article(config: SiteConfig, doc: SourceDoc, route: str, group: str,
         title=title, title_lang=lang, description=description, description_lang=lang,
         tags=tags, date=date, updated=_date(doc, "updated"), author=_text(doc.meta, "author"),
         image=_text(doc.meta, "image") or None, words=_words(doc.body), untranslated=0,
-        slug_at=slug_at)
+        slug_at=slug_at, image_at=_image_at(config, doc))
 
 
 def _translated_text(segmented: SegmentedDoc, tdoc: TranslatedDoc) -> ArticleText:
@@ -409,7 +422,7 @@ def _translated_article(config: SiteConfig, segmented: SegmentedDoc, tdoc: Trans
         description_lang=description_lang, tags=tags, date=date, updated=_date(doc, "updated"),
         author=_text(doc.meta, "author"), image=_text(doc.meta, "image") or None,
         words=_words(text.translated_markdown or ""), untranslated=len(tdoc.missing),
-        slug_at=slug_at)
+        slug_at=slug_at, image_at=_image_at(config, doc))
     return article, text
 
 
@@ -1073,18 +1086,8 @@ class Renderer:
             canonical=self.plan.absolute(page.route) if page.kind != "404" else None,
             alternates=alternates, og_type=og_type,
             og_locale=og_locale(self.config.babel_locale(page.lang)),
-            og_locale_alternates=others, og_image=self.image_url(image), noindex=not indexed)
-
-    def image_url(self, image: str | None) -> str | None:
-        if not image:
-            return None
-        if "://" in image:
-            return image
-        path = image.lstrip("/")
-        base_path = self.plan.base_path.lstrip("/")
-        if base_path and path.startswith(base_path + "/"):
-            path = path[len(base_path) + 1:]
-        return self.plan.absolute(path)
+            og_locale_alternates=others,
+            og_image=image_url(self.plan, image) if image else None, noindex=not indexed)
 
     def common(self, page: Page, view: PageView, switcher: bool = True) -> dict[str, object]:
         lang = page.lang
@@ -1452,7 +1455,7 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
         rendered[name] = path.read_bytes()
     rendered[MANIFEST] = "".join(f"{name}\n" for name in sorted(rendered)).encode()
 
-    warnings += sorted(renderer.warnings.values())
+    warnings += sorted([*renderer.warnings.values(), *_image_warnings(plan, articles)])
     return RenderedSite(rendered, page_outputs,
                         tuple(sorted(gathered.held_back, key=lambda h: (h.source, h.lang))),
                         tuple(gathered.warnings) + tuple(warnings),
@@ -1611,6 +1614,22 @@ def _render_pages(renderer: Renderer, pages: list[Article | TagPage | HomePage],
         for key, warning in raised.items():
             renderer.warnings.setdefault(key, warning)
     return rendered
+
+
+def _image_warnings(plan: SitePlan, articles: Iterable[Article]) -> list[str]:
+    """A warning for each `image` field that names no file of the site (its
+    `og:image` would point at nothing), once though every language version
+    shows it. Made from the plan by every build, not kept with the pages: it
+    changes when a static file comes or goes, and costs a set lookup."""
+    found: dict[str, str] = {}
+    for article in articles:
+        where = article.image_at
+        if article.image is None or where is None or where in found:
+            continue
+        problem = missing_image(plan, article.image)
+        if problem is not None:
+            found[where] = f"{where}: {problem}"
+    return list(found.values())
 
 
 def _feed(config: SiteConfig, plan: SitePlan, lang: str, newest: Iterable[Article]) -> Feed:

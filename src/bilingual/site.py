@@ -466,6 +466,42 @@ def resolve_link(plan: SitePlan, origin: LinkOrigin, target: str) -> tuple[str, 
     return _check_relative(plan, origin, unquote(parts.path), target)
 
 
+def _image_route(plan: SitePlan, image: str) -> tuple[str, str] | None:
+    """(route, query and fragment) of an `image` front matter value, a path
+    from the site root with or without its `/` (`/images/x.svg`,
+    `images/x.svg`; under base_url's path with or without it); None for an
+    address with a scheme or host, which is used as written."""
+    parts = urlsplit(image)
+    if parts.scheme or parts.netloc:
+        return None
+    route = unquote(parts.path).lstrip("/")
+    base_path = plan.base_path.lstrip("/")
+    if base_path and route.startswith(base_path + "/"):
+        route = route[len(base_path) + 1:]
+    suffix = (f"?{parts.query}" if parts.query else "") + \
+        (f"#{parts.fragment}" if parts.fragment else "")
+    return route, suffix
+
+
+def image_url(plan: SitePlan, image: str) -> str:
+    """The absolute URL of an `image` front matter value, for `og:image`."""
+    found = _image_route(plan, image)
+    if found is None:
+        return image
+    route, suffix = found
+    return plan.absolute(route) + suffix
+
+
+def missing_image(plan: SitePlan, image: str) -> str | None:
+    """A warning when an `image` front matter value is no file of the site
+    (its `og:image` would point at nothing), else None. Addresses with a
+    scheme or host are not checked."""
+    found = _image_route(plan, image)
+    if found is None or found[0] in plan.files:
+        return None
+    return f"image {image!r} is no file of the site (static/{found[0]} is missing)"
+
+
 def _href(plan: SitePlan, origin: LinkOrigin, route: str, suffix: str) -> str:
     return link_url(plan, origin.page.route, route, origin.rooted) + suffix
 

@@ -4,11 +4,12 @@ Every HTML page declares its language (`<html lang>`); that language and every
 hreflang are well-formed BCP 47 tags (`pt-BR`, not gettext's `pt_BR`, which
 search engines ignore); every hreflang group is absolute, includes the page
 itself, points only at pages that exist and is reciprocal (each page it names
-names it back, with the language that page declares); no internal link or
-embedded file (`href`/`src` that is root-relative, relative, or under
-`base_url`) points at a missing file; and a link's `#fragment` names an
-element of the page it leads to (an `id`, or an `<a name>`), as a browser
-looks for it: `#` and `#top` need none, they mean the top of the page.
+names it back, with the language that page declares); no internal link,
+embedded file or `og:image` (`href`/`src`/`content` that is root-relative,
+relative, or under `base_url`) points at a missing file; and a link's
+`#fragment` names an element of the page it leads to (an `id`, or an
+`<a name>`), as a browser looks for it: `#` and `#top` need none, they mean
+the top of the page.
 
 Pages are parsed with the standard library's `html.parser`; findings have the
 code `site` and the 1-based line of the element.
@@ -53,7 +54,7 @@ class Page:
     html_line: int
     alternates: tuple[Alternate, ...]
     links: tuple[tuple[str, int], ...]
-    """Every `href`/`src` URL with its line."""
+    """Every `href`/`src` URL and `og:image` with its line."""
     ids: frozenset[str] = frozenset()
     """What a fragment may name: every `id`, and the `name` of every `<a>`."""
 
@@ -77,6 +78,11 @@ class _PageParser(HTMLParser):
         if tag == "html":
             self.lang = values.get("lang", "").strip() or None
             self.html_line = line
+        if tag == "meta" and values.get("property", "").strip() == "og:image":
+            # The picture of link previews: the build warns about a missing one too.
+            if values.get("content", "").strip():
+                self.links.append((values["content"].strip(), line))
+            return
         rel = values.get("rel", "").lower().split()
         if tag == "link" and "alternate" in rel and "hreflang" in values:
             self.alternates.append(Alternate(values["hreflang"].strip(),
