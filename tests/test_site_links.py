@@ -276,6 +276,23 @@ def test_every_relative_link_and_image_resolves_to_a_file_and_section(built, pag
                                    ("es/entrada-en-espana/index.html", "gibt-es-nicht.md")]
 
 
+def test_pages_link_to_each_other_wherever_the_site_is_served(built, pages):
+    # What docs/build.md promises of the relative links: moved under another
+    # path or host, the pages (the 404 pages aside, which link from the
+    # root) still link to each other, as no link within the site names the
+    # root or the host.
+    anchored = []
+    for path, info in pages.items():
+        if is_404(path):
+            continue
+        for link in info.links:
+            parts = urlsplit(link)
+            if link.startswith("/") or link.startswith(BASE) or (
+                    not parts.scheme and parts.netloc):
+                anchored.append((path.relative_to(built).as_posix(), link))
+    assert anchored == []
+
+
 def test_language_switcher_goes_to_the_counterpart_or_the_other_home(built, pages):
     for path, info in pages.items():
         if path.parent == built and path.name == "index.html":

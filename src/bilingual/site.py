@@ -4,8 +4,9 @@ Every page has a *route*, its URL path relative to the site root: `de/x/` for a
 page written as `de/x/index.html`, `de/404.html` for a file, `` for the root.
 From routes come the output paths, the absolute URLs (`base_url` + route) used
 where the web demands them (canonical, hreflang, Open Graph, sitemap, feeds)
-and the relative links used everywhere else, so the site also works from a
-local folder or server.
+and the relative links used everywhere else, so the pages link to each other
+under any path or host that serves the site (a web server is needed all the
+same: opened from disk, a link to a folder page shows the folder).
 
 Pages that are language versions of each other share a *group*. The hreflang
 alternates of a page are derived from its group alone, so they are reciprocal
