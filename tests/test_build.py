@@ -303,6 +303,34 @@ def test_an_image_field_naming_no_file_of_the_site_is_a_warning_at_its_line(make
         "content/de/b.md:4: image 'bild.svg' is no file of the site (static/bild.svg is missing)"]
 
 
+def test_an_undated_article_keeps_its_page_but_stays_out_of_the_feed(make_project):
+    # `date` is optional: an "about" page has none, and no place in a feed
+    # of what was published when (it would claim 1970-01-01 there).
+    atom = "{http://www.w3.org/2005/Atom}"
+    root = make_project({
+        "content/de/a.md": article("Datiert", updated="2025-10-01"),
+        "content/de/ueber-uns.md": "---\ntitle: Über uns\n---\n\nWer wir sind.\n",
+        "content/de/nur-aktualisiert.md": "---\ntitle: Nur aktualisiert\nupdated: 2025-11-01\n"
+                                          "---\n\nOhne Datum.\n",
+    })
+    out, _ = build(root)
+    feed = ET.fromstring((out / "de/feed.xml").read_bytes())
+    assert [e.findtext(f"{atom}title") for e in feed.findall(f"{atom}entry")] == ["Datiert"]
+    assert feed.findtext(f"{atom}updated") == "2025-10-01T00:00:00Z"
+    assert b"1970" not in (out / "de/feed.xml").read_bytes()
+    home = (out / "de/index.html").read_text(encoding="utf-8")
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    for slug in ("ueber-uns", "nur-aktualisiert"):
+        assert (out / f"de/{slug}/index.html").is_file()
+        assert f'href="{slug}/"' in home
+        assert f"<loc>https://www.example.com/de/{slug}/</loc>" in sitemap
+    # The Spanish versions are held back: a feed without entries, its
+    # `updated` fixed, so that builds stay byte-identical.
+    empty = ET.fromstring((out / "es/feed.xml").read_bytes())
+    assert empty.findall(f"{atom}entry") == []
+    assert empty.findtext(f"{atom}updated") == "1970-01-01T00:00:00Z"
+
+
 def test_cli_build_prints_what_it_held_back(tmp_path):
     result = CliRunner().invoke(cli, ["-C", str(FIXTURE), "build", "--output",
                                       str(tmp_path / "out")])

@@ -1633,10 +1633,13 @@ def _image_warnings(plan: SitePlan, articles: Iterable[Article]) -> list[str]:
 
 
 def _feed(config: SiteConfig, plan: SitePlan, lang: str, newest: Iterable[Article]) -> Feed:
+    """The Atom feed of `lang`: its articles that have a `date`. An undated
+    article (an "about" page) has no place in a chronology; it keeps its
+    page, its listing place and its sitemap entry."""
     entries = tuple(
         FeedEntry(a.title, plan.absolute(a.page.route), a.description, a.date, a.updated,
                   a.author, tuple(t.name for t in a.tags))
-        for a in newest if a.page.lang == lang)
+        for a in newest if a.page.lang == lang and a.date is not None)
     return Feed(lang, config.title, config.description, plan.absolute(feed_route(lang)),
                 plan.absolute(home_route(lang)), config.title, entries,
                 subtitle_lang=config.source_language)

@@ -44,7 +44,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPOCH = dt.date(1970, 1, 1)
-"""The `updated` of a feed without dated articles: fixed, so builds stay identical."""
+"""The `updated` of a feed without entries: fixed, so builds stay identical."""
 
 _SLUG = re.compile(r"\w[\w.-]*")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -736,13 +736,13 @@ def sitemap_xml(plan: SitePlan, lastmod: Mapping[str, dt.date]) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class FeedEntry:
-    """One article in an Atom feed."""
+    """One article in an Atom feed: a dated one, as a feed is a chronology."""
 
     title: str
     url: str
     """Absolute URL."""
     summary: str
-    published: dt.date | None
+    published: dt.date
     updated: dt.date | None
     author: str
     categories: tuple[str, ...] = ()
@@ -765,11 +765,12 @@ class Feed:
 
 
 def _entry_updated(entry: FeedEntry) -> dt.date:
-    return max(d for d in (entry.published, entry.updated, EPOCH) if d is not None)
+    return max(entry.published, entry.updated or entry.published)
 
 
 def atom_feed(feed: Feed) -> bytes:
-    """The feed as Atom XML; `updated` is the newest article date, never the build time."""
+    """The feed as Atom XML; `updated` is the newest article date, never the
+    build time (`EPOCH` for a feed without entries)."""
     lang = _escape_attribute(language_tag(feed.lang))
     feed_url = _escape_attribute(feed.feed_url)
     lines = [_XML_DECLARATION, f'<feed xmlns="{_escape_attribute(ATOM_NS)}" xml:lang="{lang}">',
@@ -794,8 +795,7 @@ def atom_feed(feed: Feed) -> bytes:
         lines.append(_leaf("    ", "title", item.title))
         lines.append(f'    <link rel="alternate" type="text/html" '
                      f'href="{_escape_attribute(item.url)}" />')
-        if item.published is not None:
-            lines.append(f"    <published>{atom_time(item.published)}</published>")
+        lines.append(f"    <published>{atom_time(item.published)}</published>")
         lines.append(f"    <updated>{atom_time(_entry_updated(item))}</updated>")
         author = _xml_chars(item.author)
         if author:
