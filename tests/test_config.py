@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -145,6 +146,54 @@ def test_a_problem_names_the_line_of_its_key(tmp_path, text, line, message):
     assert problems[0].startswith(f"{tmp_path / 'bilingual.toml'}:{line}: {message}")
 
 
+FOLDER_ONLY = "base_url is the address of the folder the site is published at, with no query, " \
+    "fragment or file name"
+
+
+@pytest.mark.parametrize(("base_url", "message"), [
+    # Each would end up inside every absolute URL: `…/blog?x=1/de/willkommen/`.
+    ("https://example.org/blog?x=1",
+     f"has a query ('?x=1'); {FOLDER_ONLY}: 'https://example.org/blog/'"),
+    ("https://example.org/blog/#f", f"has a fragment ('#f'); {FOLDER_ONLY}: 'https://example.org/blog/'"),
+    ("https://example.org:8443/a b/", f"holds a space; {FOLDER_ONLY}: 'https://example.org:8443/a%20b/'"),
+    ("https://example.org/blog/index.html",
+     "ends in a file name ('index.html'; end it with '/' if that is a folder); "
+     f"{FOLDER_ONLY}: 'https://example.org/blog/'"),
+    ("https://example.org/a\tb/", f"holds the character U+0009; {FOLDER_ONLY}"),
+    ("https://example.org/a<b/",
+     f"holds '<', which a URL path holds only percent-encoded; {FOLDER_ONLY}: 'https://example.org/a%3Cb/'"),
+    ("https://example.org/a%2/", f"holds a '%' that starts no %XX escape; {FOLDER_ONLY}"),
+    ("https://example.org/blog/../", f"has a '.' or '..' path segment; {FOLDER_ONLY}"),
+    ("https://ich:geheim@example.org/", f"names a user or password, which every page would publish; "
+                                        f"{FOLDER_ONLY}"),
+    ("https://example.org:http/", f"has no valid host and port ('example.org:http'); {FOLDER_ONLY}"),
+    ("https://[::1/", "is not an absolute http(s) URL (Invalid IPv6 URL)"),
+    # Outside ASCII: a path is percent-encoded as UTF-8 without doubt, so that is
+    # named; a host's xn-- form differs between IDNA 2003 and 2008 (`straße`).
+    ("https://example.org/bücher/", "holds characters outside ASCII, which a URL holds percent-encoded; "
+                                    f"{FOLDER_ONLY}: 'https://example.org/b%C3%BCcher/'"),
+    ("https://bücher.example/", "has a host outside ASCII; write the host's xn-- name, the form the "
+                                f"domain is registered as; {FOLDER_ONLY}"),
+])
+def test_a_base_url_that_would_corrupt_every_absolute_url_is_refused(tmp_path, base_url, message):
+    # A JSON string is a TOML basic string too (the tab becomes `\t`).
+    text = MINIMAL.replace('"https://www.example.com/"', json.dumps(base_url, ensure_ascii=False))
+    assert problem_lines(tmp_path, text) == [
+        f"{tmp_path / 'bilingual.toml'}:3: [site] base_url {base_url!r} {message}"]
+
+
+@pytest.mark.parametrize(("base_url", "stored"), [
+    ("https://example.org:8443/a%20b/", "https://example.org:8443/a%20b"),
+    ("https://example.org/v1.0/", "https://example.org/v1.0"),
+    ("https://example.org/kanzlei", "https://example.org/kanzlei"),
+    ("http://[::1]:8000", "http://[::1]:8000"),
+    ("https://xn--bcher-kva.example/b%C3%BCcher/", "https://xn--bcher-kva.example/b%C3%BCcher"),
+])
+def test_a_base_url_naming_a_folder_is_taken(tmp_path, base_url, stored):
+    config = load_config(write(tmp_path, MINIMAL.replace("https://www.example.com/", base_url)))
+    assert config.base_url == stored
+
+
 def test_every_problem_has_its_own_line(tmp_path):
     problems = problem_lines(tmp_path, """[site]
 title = "x"
@@ -198,3 +247,16 @@ def test_build_reports_the_line_and_exits_2(tmp_path):
     assert done.returncode == 2
     assert "bilingual.toml:3: [site] base_url 'www.example.com' is not an absolute http(s) URL" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_build_refuses_a_base_url_with_a_query_before_writing_anything(tmp_path):
+    write(tmp_path, MINIMAL.replace("https://www.example.com/", "https://example.org/blog?x=1"))
+    (tmp_path / "content/de").mkdir(parents=True)
+    (tmp_path / "content/de/willkommen.md").write_text("---\ntitle: Willkommen\n---\nHallo.\n",
+                                                      encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run([sys.executable, "-m", "bilingual", "-C", str(tmp_path), "build"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2
+    assert "bilingual.toml:3: [site] base_url 'https://example.org/blog?x=1' has a query" in done.stderr
+    assert not (tmp_path / "site").exists()

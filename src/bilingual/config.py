@@ -11,8 +11,8 @@ import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import urlsplit
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote, urlsplit
 
 from babel import Locale, UnknownLocaleError
 
@@ -284,6 +284,84 @@ def _string_end(text: str, pos: int) -> int:
     return end
 
 
+_NETLOC = re.compile(r"(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>[0-9]{1,5}))?")
+"""A host name or bracketed IP address and an optional port, with no user or password."""
+_NOT_IN_URL_PATH = re.compile(r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9/._~!$&'()*+,;=:@%-]")
+"""A character RFC 3986 lets a path hold only percent-encoded, or a `%` that starts no escape."""
+
+
+def base_url_problem(base_url: str) -> str | None:
+    """What keeps `base_url` from standing before every route of the site, or None.
+
+    The absolute URLs (canonical, hreflang, sitemap, feeds) are `base_url` + `/`
+    + route, so anything after the folder's path (a query, a fragment, a file
+    name) or anything a URL cannot hold as written (a space, a character outside
+    ASCII) would end up inside every one of them. Such a URL is refused, naming
+    the folder address it likely means, rather than repaired behind the
+    operator's back: the configuration then reads as the pages' URLs do.
+    """
+    try:
+        parts = urlsplit(base_url)
+    except ValueError as exc:  # an unclosed `[` of an IPv6 host
+        return f"is not an absolute http(s) URL ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "is not an absolute http(s) URL"
+    flaw = _base_url_flaw(base_url)
+    if flaw is None:
+        return None
+    expected = _folder_address(base_url)
+    return (f"{flaw}; base_url is the address of the folder the site is published at, with no "
+            "query, fragment or file name" + (f": {expected!r}" if expected else ""))
+
+
+def _base_url_flaw(base_url: str) -> str | None:
+    """`base_url_problem`'s finding about an absolute http(s) URL, without the remedy."""
+    parts = urlsplit(base_url)
+    if not parts.netloc.isascii():
+        # Its ASCII (xn--) form differs between IDNA 2003 and 2008 (`straße`):
+        # only the operator knows which one the domain is registered as.
+        return ("has a host outside ASCII; write the host's xn-- name, the form the domain "
+                "is registered as")
+    if odd := next((c for c in base_url if c.isspace() or not c.isprintable()), None):
+        return f"holds {'a space' if odd == ' ' else f'the character U+{ord(odd):04X}'}"
+    if not base_url.isascii():
+        return "holds characters outside ASCII, which a URL holds percent-encoded"
+    if "?" in base_url:
+        return f"has a query ({base_url[base_url.index('?'):]!r})"
+    if "#" in base_url:
+        return f"has a fragment ({base_url[base_url.index('#'):]!r})"
+    if "@" in parts.netloc:
+        return "names a user or password, which every page would publish"
+    netloc = _NETLOC.fullmatch(parts.netloc)
+    if netloc is None or int(netloc["port"] or 0) > 65535:
+        return f"has no valid host and port ({parts.netloc!r})"
+    if odd := _NOT_IN_URL_PATH.search(parts.path):
+        if odd.group() == "%":
+            return "holds a '%' that starts no %XX escape"
+        return f"holds {odd.group()!r}, which a URL path holds only percent-encoded"
+    segments = parts.path.split("/")
+    if any(segment in (".", "..") for segment in segments):
+        return "has a '.' or '..' path segment"
+    if PurePosixPath(segments[-1]).suffix:
+        return f"ends in a file name ({segments[-1]!r}; end it with '/' if that is a folder)"
+    return None
+
+
+def _folder_address(base_url: str) -> str | None:
+    """The folder address a flawed `base_url` likely means: without query,
+    fragment or file name, its path percent-encoded; None when that is flawed too."""
+    if not base_url.replace(" ", "").isprintable():
+        return None  # urlsplit drops tabs and line breaks: a guess would hide where they were.
+    parts = urlsplit(base_url)
+    path = parts.path
+    last = path.rsplit("/", 1)[-1]
+    if PurePosixPath(last).suffix:
+        path = path[: -len(last)]
+    path = quote(path, safe="/%!$&'()*+,;=:@~")
+    address = f"{parts.scheme}://{parts.netloc}{path.rstrip('/')}/"
+    return address if _base_url_flaw(address) is None else None
+
+
 def _locale_problem(lang: object) -> str | None:
     if not isinstance(lang, str) or not lang:
         return f"language code must be a non-empty string, got {lang!r}"
@@ -322,11 +400,8 @@ def parse_config(raw: dict, root: Path, path: Path, lines: dict[Keys, int] | Non
         problems.append((("site", "base_url"),
                          "[site] base_url is missing (absolute URL such as https://www.example.com)"))
         base_url = ""
-    else:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            problems.append((("site", "base_url"),
-                             f"[site] base_url {base_url!r} is not an absolute http(s) URL"))
+    elif problem := base_url_problem(base_url):
+        problems.append((("site", "base_url"), f"[site] base_url {base_url!r} {problem}"))
     source = site.get("source_language")
     if source is None:
         problems.append((("site", "source_language"), "[site] source_language is missing"))
