@@ -32,6 +32,8 @@ def write_article(root: Path, data: bytes, name: str = "a.md") -> Path:
     (b"---\ntitle: T\ndate: morgen\n---\nText.\n", "a.md:3",
      "front matter 'date' is not a date (YYYY-MM-DD): 'morgen'"),
     (b"---\ntitle: [a, b]\n---\nText.\n", "a.md:2", "front matter 'title' must be text"),
+    (b'---\ntitle: T\ntags: [Recht, "  "]\n---\nText.\n', "a.md:3",
+     "front matter 'tags' holds an empty tag (entry 2); give it a name or remove it"),
     (b"---\n- a\n---\nText.\n", "a.md:2", "front matter must be a mapping of fields"),
     (b"---\ntitle: !!python/object/apply:os.system [touch /tmp/pwned]\n---\nText.\n", "a.md:2",
      "front matter is not valid YAML: could not determine a constructor for the tag"),

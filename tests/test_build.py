@@ -671,6 +671,25 @@ def test_a_translation_of_only_whitespace_holds_the_page_back_like_a_missing_one
     assert '<p lang="de">Ein Absatz.</p>' in page
 
 
+def test_a_tag_translated_as_only_whitespace_is_no_empty_tag(make_project):
+    # `merge.is_filled`: such a translation counts as none, so the tag is never
+    # an unnamed link, an empty tag page heading or `<category term="" />`.
+    root = make_project({
+        "content/de/a.md": article("Titel", tags="[Recht]"),
+        "locales/es/LC_MESSAGES/a.po": catalog({"Titel": "Título", "Recht": " \t",
+                                                "Ein Absatz.": "Un párrafo."}),
+    })
+    out, summary = build(root)
+    assert [h.describe() for h in summary.held_back] == [
+        "held back: content/de/a.md [es]: 1 missing, 0 fuzzy of 3 segments in "
+        "locales/es/LC_MESSAGES/a.po"]
+    assert not (out / "es/tags").exists()
+    out, _ = build(root, drafts=True)
+    page = (out / "es/a/index.html").read_text(encoding="utf-8")
+    assert '<a href="../tags/recht/" rel="tag" lang="de">Recht</a>' in page
+    assert '<h1 lang="de">Recht</h1>' in (out / "es/tags/recht/index.html").read_text(encoding="utf-8")
+
+
 def test_a_ui_translation_of_only_whitespace_shows_the_source_text(make_project):
     root = make_project({
         "content/de/a.md": article("Titel", author="Ana"),

@@ -74,6 +74,12 @@ def test_quoted_date_is_a_date_too():
     ("---\ntitle: x\ndate: 2025-09-15\ntitle: y\n---\n", 4, "'title' appears twice (first on line 2)"),
     ("---\ntitle: x\nauthor: [a, b]\n---\n", 3, "'author' must be text"),
     ("---\ntitle: x\nimage: {src: a.png}\n---\n", 3, "'image' must be text"),
+    ("---\ntitle: x\ntags: [Recht, null]\n---\n", 3, "'tags' must be a list of words"),
+    ('---\ntitle: x\ntags: [Recht, ""]\n---\n', 3,
+     "'tags' holds an empty tag (entry 2); give it a name or remove it"),
+    ("---\ntitle: x\ndate: 2025-09-15\ntags:\n  - '  '\n  - Recht\n---\n", 4,
+     "'tags' holds an empty tag (entry 1)"),
+    ('---\ntitle: x\ntags: "\\t"\n---\n', 3, "'tags' holds an empty tag (entry 1)"),
 ])
 def test_bad_front_matter_names_file_and_line(text, line, words):
     with pytest.raises(SourceError) as raised:

@@ -196,6 +196,12 @@ def parse_front_matter(yaml_text: str, path: Path, lines: dict[str, int]) -> dic
         if not isinstance(tags, list) or not all(isinstance(t, str | int | float) for t in tags):
             raise SourceError("front matter 'tags' must be a list of words", path, lines.get("tags", 2))
         meta["tags"] = tuple(_text_value(t) for t in tags)
+        if "" in meta["tags"]:
+            # It would be a link with no text, a tag page with an empty heading
+            # and `<category term="" />` in the feed.
+            raise SourceError(f"front matter 'tags' holds an empty tag (entry "
+                              f"{meta['tags'].index('') + 1}); give it a name or remove it",
+                              path, lines.get("tags", 2))
     if "draft" in meta and not isinstance(meta["draft"], bool):
         # A quoted "false" would otherwise count as true and hide the article.
         raise SourceError(f"front matter 'draft' must be true or false, not {meta['draft']!r}",
