@@ -546,6 +546,68 @@ def test_tags_whose_slugs_clash_are_named_in_a_warning(make_project):
     assert (out / "de/tags/c/index.html").is_file()
 
 
+def test_an_article_names_each_tag_page_once(make_project):
+    # `Straße` and `Strasse` are one tag page, and so are two tags translated
+    # alike: the first stands for both, in its place, on the page, in the
+    # listing entry and in the feed.
+    root = make_project({
+        "content/de/a.md": article("A", tags="[Recht, Straße, Strasse]"),
+        "content/de/b.md": article("B", tags="[Weg, Gasse, Recht]"),
+        "locales/es/LC_MESSAGES/a.po": catalog({"A": "A", "Recht": "Derecho", "Straße": "Vía",
+                                                "Strasse": "Vía", "Ein Absatz.": "Un párrafo."}),
+        "locales/es/LC_MESSAGES/b.po": catalog({"B": "B", "Weg": "Calle", "Gasse": "Calle",
+                                                "Recht": "Derecho", "Ein Absatz.": "Un párrafo."}),
+    })
+    out, summary = build(root)
+
+    def tag_links(path: str) -> list[str]:
+        html = (out / path).read_text(encoding="utf-8")
+        return re.findall(r'<a href="[^"]*" rel="tag"[^>]*>([^<]*)</a>', html)
+
+    assert tag_links("de/a/index.html") == ["Recht", "Straße"]
+    assert tag_links("es/a/index.html") == ["Derecho", "Vía"]
+    assert tag_links("es/b/index.html") == ["Calle", "Derecho"]
+    assert tag_links("es/index.html") == ["Derecho", "Vía", "Calle", "Derecho"]
+    assert tag_links("es/tags/calle/index.html") == ["Calle", "Derecho"]
+    assert tag_links("de/index.html") == ["Recht", "Straße", "Weg", "Gasse", "Recht"]
+    for feed in ("de/feed.xml", "es/feed.xml"):
+        entries = (out / feed).read_text(encoding="utf-8").split("<entry>")[1:]
+        assert [re.findall(r'<category term="([^"]*)" />', e) for e in entries] == (
+            [["Recht", "Straße"], ["Weg", "Gasse", "Recht"]] if feed.startswith("de")
+            else [["Derecho", "Vía"], ["Calle", "Derecho"]])
+    # `Calle` stands for `Weg` and `Gasse`: its page pairs with neither German
+    # page; `Vía` translates the one page of `Straße` and `Strasse`.
+    german = '<link rel="alternate" hreflang="de" href="https://www.example.com/de/tags/'
+    assert german not in (out / "es/tags/calle/index.html").read_text(encoding="utf-8")
+    assert german + 'strasse/">' in (out / "es/tags/via/index.html").read_text(encoding="utf-8")
+    # As `shared_tag_pages` has it, names that differ only in case (`ß` folds
+    # to `ss`) need no word, nor do two German tags the translator renders alike.
+    assert [w for w in summary.warnings if "tag page" in w] == []
+
+
+def test_an_article_whose_tags_of_other_names_share_a_page_is_named(make_project):
+    # The page shows one name: the author (or translator) hears of the other,
+    # at the line of the tags or of the catalog entry, as for tags of different
+    # articles (`shared_tag_pages`). `C` and `C++` are not named again in Spanish.
+    root = make_project({
+        "content/de/a.md": article("A", tags="[Markt, C, Handel, C++]"),
+        "locales/es/LC_MESSAGES/a.po": catalog({"A": "A", "Markt": "Mercado", "C": "C",
+                                                "Handel": "Mércado", "C++": "C++",
+                                                "Ein Absatz.": "Un párrafo."}),
+    })
+    out, summary = build(root)
+    line = (root / "locales/es/LC_MESSAGES/a.po").read_text(encoding="utf-8").splitlines().index(
+        'msgid "Handel"') + 1
+    assert [w for w in summary.warnings if "tag page" in w] == [
+        "content/de/a.md:4: tags 'C' and 'C++' share the tag page de/tags/c/ (their slugs are "
+        "the same), so the article shows only 'C'; rename one to keep them apart",
+        f"locales/es/LC_MESSAGES/a.po:{line}: tags 'Mercado' and 'Mércado' share the tag page "
+        "es/tags/mercado/ (their slugs are the same), so the article shows only 'Mercado'; "
+        "rename one to keep them apart"]
+    assert "C++" not in (out / "de/a/index.html").read_text(encoding="utf-8")
+    assert "Mércado" not in (out / "es/a/index.html").read_text(encoding="utf-8")
+
+
 def test_a_misspelt_front_matter_field_is_named_with_its_line(make_project):
     # `Draft: true` is no draft (YAML keys are case-sensitive): the article is
     # published, so the author must hear of it; `weight` is for another tool.

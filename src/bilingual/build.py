@@ -28,7 +28,7 @@ import os
 import pickle
 import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
@@ -131,8 +131,10 @@ class Tag:
     slug: str
     lang: str
     """Language of the name: the source language for an untranslated tag in a draft."""
-    source_slug: str | None = None
-    """Slug of the source-language tag it translates, for pairing tag pages."""
+    source_slugs: tuple[str, ...] = ()
+    """Slugs of the source-language tags it translates, for pairing tag pages:
+    more than one when two of an article's tags are translated alike (`Calle`);
+    none for a tag of an article as written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,12 +373,60 @@ def _image_at(config: SiteConfig, doc: SourceDoc) -> str | None:
     return location(display_path(config, doc.path), doc.meta_lines.get("image"))
 
 
+def _source_tags(doc: SourceDoc) -> tuple[Tag, ...]:
+    """The tags of an article as written in its front matter, one for each entry."""
+    return tuple(Tag(t, tag_slug(t), doc.lang) for t in doc.meta.get("tags", ()) or ())
+
+
+def _translated_tags(doc: SourceDoc, tdoc: TranslatedDoc) -> tuple[Tag, ...]:
+    """The tags of a translated article, one for each of the source's entries:
+    translated where the catalog has a finished translation, else as written."""
+    return tuple(Tag(name, tag_slug(name), tdoc.lang if tdoc.lookup(original) is not None
+                     else doc.lang, (tag_slug(original),))
+                 for original, name in zip(doc.meta.get("tags", ()) or (),
+                                           tdoc.meta.get("tags", ()) or (), strict=True))
+
+
+def one_tag_per_page(tags: Iterable[Tag]) -> tuple[Tag, ...]:
+    """An article's tags with one per tag page, in their order: of the tags whose
+    slugs are equal (`Straße` and `Strasse`, two tags translated as `Calle`) the
+    first stands for all, so a page, a listing entry and a feed entry name the
+    tag once. It keeps the source slugs of all of them, so a tag page pairs
+    with a source-language one only when the translation is one to one."""
+    kept: dict[str, Tag] = {}
+    for tag in tags:
+        first = kept.setdefault(tag.slug, tag)
+        if missing := tuple(s for s in tag.source_slugs if s not in first.source_slugs):
+            kept[tag.slug] = replace(first, source_slugs=first.source_slugs + missing)
+    return tuple(kept.values())
+
+
+def folded_tag_warnings(tags: Sequence[Tag], places: Sequence[str]) -> list[str]:
+    """A warning for each tag that `one_tag_per_page` folds into an earlier one
+    of another name, not only another case (`places`: the `file:line` of each
+    tag's entry): the article shows only the first, so the author hears of it
+    as `shared_tag_pages` tells of tags of different articles sharing a page.
+    Translations of tags that already share a source-language page are not
+    named again: the warning about the source's tags says it."""
+    first: dict[str, Tag] = {}
+    warnings = []
+    for tag, place in zip(tags, places, strict=True):
+        shown = first.setdefault(tag.slug, tag)
+        folded_at_source = tag.source_slugs and set(tag.source_slugs) <= set(shown.source_slugs)
+        if shown.name.casefold() != tag.name.casefold() and not folded_at_source:
+            warnings.append(f"{place}: tags {shown.name!r} and {tag.name!r} share the tag "
+                            f"page {tag_route(tag.lang, tag.slug)} (their slugs are the same), "
+                            f"so the article shows only {shown.name!r}; rename one to keep "
+                            "them apart")
+    return warnings
+
+
 def _source_article(config: SiteConfig, doc: SourceDoc, route: str, group: str,
                     inputs: bytes, draft: bool | None = None,
                     slug_at: str | None = None) -> Article:
     """The article written in `doc`'s language (`draft`: its page's, when not its own)."""
     lang = doc.lang
-    tags = tuple(Tag(t, tag_slug(t), lang, tag_slug(t)) for t in doc.meta.get("tags", ()) or ())
+    tags = one_tag_per_page(_source_tags(doc))
     page = Page("article", lang, route, display_path(config, doc.path), group,
                 doc.draft if draft is None else draft)
     title, description, date = doc.title or doc.key.stem, _text(doc.meta, "description"), \
@@ -405,9 +455,7 @@ def _translated_article(config: SiteConfig, segmented: SegmentedDoc, tdoc: Trans
     def lang_of(value: str) -> str:
         return tdoc.lang if tdoc.lookup(value) is not None else src
 
-    tags = tuple(Tag(name, tag_slug(name), lang_of(original), tag_slug(original))
-                 for original, name in zip(doc.meta.get("tags", ()) or (),
-                                           meta.get("tags", ()) or (), strict=True))
+    tags = one_tag_per_page(_translated_tags(doc, tdoc))
     text = _translated_text(segmented, tdoc)
     page = Page("article", tdoc.lang, route, source, group, draft)
     title = _text(meta, "title") or doc.key.stem
@@ -450,6 +498,18 @@ def article_text(config: SiteConfig, article: Article) -> ArticleText:
 def _slug_line(catalog: CatalogStates | None, slug: str) -> int | None:
     entry = (catalog or {}).get((SLUG_CONTEXT, slug))
     return entry.line if entry is not None else None
+
+
+def _tag_line(catalog: CatalogStates | None, tag: str) -> int | None:
+    entry = (catalog or {}).get((None, tag))
+    return entry.line if entry is not None else None
+
+
+def _folded_source_tag_warnings(where: str, doc: SourceDoc) -> list[str]:
+    """`folded_tag_warnings` of an article as written (`where`: its path as shown),
+    at the line of its `tags` field."""
+    tags = _source_tags(doc)
+    return folded_tag_warnings(tags, [location(where, doc.meta_lines.get("tags"))] * len(tags))
 
 
 # Characters the pages leave out (`site.html_chars`): the build says where
@@ -576,6 +636,7 @@ def _gather_source(config: SiteConfig, cache: ResultCache, path: Path,
                               slug_at=slug_at)
     articles.append(article)
     texts[article.page.output] = ArticleText(doc.body, None, None)
+    warnings += _folded_source_tag_warnings(source, doc)
     for lang in config.target_languages:
         path = catalog_path(config, lang, doc.key)
         if lang in claimed:
@@ -624,6 +685,9 @@ def _gather_source(config: SiteConfig, cache: ResultCache, path: Path,
             page_source, doc.draft or not complete, inputs, slug_at_t)
         articles.append(translated)
         texts[translated.page.output] = text
+        shown_catalog = display_path(config, path)
+        warnings += folded_tag_warnings(_translated_tags(doc, tdoc), [
+            location(shown_catalog, _tag_line(catalog, tag)) for tag in doc.meta.get("tags", ()) or ()])
     return outcome()
 
 
@@ -735,6 +799,7 @@ def gather(config: SiteConfig, drafts: bool, inputs: TreeState | None = None) ->
                                       _slug_at(display_path(config, doc.path), doc, slug))
             articles.append(article)
             texts[article.page.output] = ArticleText(doc.body, None, None)
+            warnings += _folded_source_tag_warnings(display_path(config, doc.path), doc)
 
     return Gathered(tuple(articles), MappingProxyType(texts), MappingProxyType(unbuilt),
                     tuple(held), tuple(errors), tuple(warnings), tuple(statuses),
@@ -779,8 +844,9 @@ def tag_pages(config: SiteConfig, newest: Iterable[Article]) -> tuple[TagPage, .
         for tag in article.tags:
             by_tag.setdefault((lang, tag.slug), []).append((article, tag))
             if published_translation:
-                forward.setdefault((lang, tag.source_slug or ""), set()).add(tag.slug)
-                backward.setdefault((lang, tag.slug), set()).add(tag.source_slug or "")
+                for source_slug in tag.source_slugs:
+                    forward.setdefault((lang, source_slug), set()).add(tag.slug)
+                backward.setdefault((lang, tag.slug), set()).update(tag.source_slugs)
     pages = []
     for (lang, slug), items in sorted(by_tag.items()):
         listed = tuple({a.page.route: a for a, _ in items}.values())
