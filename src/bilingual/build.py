@@ -90,6 +90,7 @@ from bilingual.site import (
     plan_site,
     resolve_link,
     robots_txt,
+    robots_txt_elsewhere,
     sitemap_xml,
     tag_route,
     tag_slug,
@@ -110,6 +111,8 @@ from bilingual.update import UI_CATALOG, catalog_path
 BUILTIN_TEMPLATES = BUILTIN / "templates"
 BUILTIN_STATIC = BUILTIN / "static"
 STYLESHEET = "style.css"
+ROBOTS = "robots.txt"
+"""Generated unless the project's `static/` has one, which then replaces it."""
 WORDS_PER_MINUTE = 200
 
 Translations = Mapping[tuple[str | None, str], str]
@@ -1441,8 +1444,11 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
     except BilingualError as exc:
         errors.append(exc.format_message())
         statics = ()
+    # A project's static/robots.txt replaces the generated one, as its
+    # static/style.css replaces the built-in stylesheet: a site may want other rules.
+    own_robots = any(name == ROBOTS for name, _, _ in statics)
     generated = [(feed_route(lang), f"the {lang} Atom feed") for lang in config.languages]
-    generated += [("sitemap.xml", "the sitemap"), ("robots.txt", "robots.txt"),
+    generated += [("sitemap.xml", "the sitemap"), *([] if own_robots else [(ROBOTS, "robots.txt")]),
                   (STATUS_PAGE, "the translation status page"),
                   (MANIFEST, "the build manifest")]
     outputs = [(p.output, p.source) for p in pages]
@@ -1471,6 +1477,8 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
         warnings += _unfit_warning(where, _ui_unfit(ui[lang])) if ui[lang] is not None else [
             f"{where}: missing; the {lang} pages show the template texts untranslated"]
     warnings += shared_tag_pages(newest)
+    if elsewhere := robots_txt_elsewhere(config.base_url):
+        warnings.append(elsewhere)
     site_identity = _site_identity(config, plan, drafts)
     renderer = Renderer(config, plan, envs, gathered.texts, site_identity)
 
@@ -1516,7 +1524,8 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
 
     for name, data in summarised.result().items():
         rendered[name] = data
-    rendered["robots.txt"] = robots_txt(config.base_url)
+    if not own_robots:
+        rendered[ROBOTS] = robots_txt(config.base_url)
     for name, path, _ in statics:
         rendered[name] = path.read_bytes()
     rendered[MANIFEST] = "".join(f"{name}\n" for name in sorted(rendered)).encode()
