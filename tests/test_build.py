@@ -835,22 +835,6 @@ def test_a_project_robots_txt_replaces_the_generated_one(make_project):
         "User-agent: *\nAllow: /\n\nSitemap: https://www.example.com/sitemap.xml\n")
 
 
-def test_under_a_path_prefix_the_build_says_robots_txt_belongs_at_the_host_root(make_project):
-    # Crawlers read only /robots.txt (RFC 9309): at /kanzlei/robots.txt the
-    # file is for the operator to take to the host's own.
-    root = make_project({"content/de/a.md": article("A")}, config=CONFIG_WITH_PATH)
-    out, summary = build(root)
-    assert [w for w in summary.warnings if "robots.txt" in w] == [
-        "base_url has a path, so robots.txt is published at "
-        "https://www.example.com/kanzlei/robots.txt, where crawlers do not look: they read only "
-        "https://www.example.com/robots.txt (RFC 9309); put its lines, or at least "
-        "'Sitemap: https://www.example.com/kanzlei/sitemap.xml', in that file"]
-    assert (out / "robots.txt").is_file()
-    (root / "bilingual.toml").write_text(CONFIG_WITH_PATH.replace("/kanzlei/", ""), encoding="utf-8")
-    _, summary = build(root)
-    assert [w for w in summary.warnings if "robots.txt" in w] == []
-
-
 def test_files_of_an_earlier_build_are_removed_when_no_longer_built(make_project):
     po = catalog({"A": "A", "Ein Absatz.": "Un párrafo."})
     root = make_project({"content/de/a.md": article("A"), "locales/es/LC_MESSAGES/a.po": po})

@@ -90,7 +90,6 @@ from bilingual.site import (
     plan_site,
     resolve_link,
     robots_txt,
-    robots_txt_elsewhere,
     sitemap_xml,
     tag_route,
     tag_slug,
@@ -1477,8 +1476,6 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
         warnings += _unfit_warning(where, _ui_unfit(ui[lang])) if ui[lang] is not None else [
             f"{where}: missing; the {lang} pages show the template texts untranslated"]
     warnings += shared_tag_pages(newest)
-    if elsewhere := robots_txt_elsewhere(config.base_url):
-        warnings.append(elsewhere)
     site_identity = _site_identity(config, plan, drafts)
     renderer = Renderer(config, plan, envs, gathered.texts, site_identity)
 

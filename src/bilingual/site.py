@@ -815,16 +815,3 @@ def robots_txt(base_url: str) -> bytes:
     return (f"User-agent: *\nAllow: /\n\nSitemap: {absolute_url(base_url, 'sitemap.xml')}\n"
             .encode())
 
-
-def robots_txt_elsewhere(base_url: str) -> str | None:
-    """A warning when the site's robots.txt is published where crawlers never
-    read one, or None. They read only `/robots.txt` at the host's root (RFC
-    9309), so under a path prefix (`https://example.org/blog/`) the file is
-    still written, for the operator to take its lines to the host's own."""
-    parts = urlsplit(base_url)
-    if not parts.path.strip("/"):
-        return None
-    return (f"base_url has a path, so robots.txt is published at "
-            f"{absolute_url(base_url, 'robots.txt')}, where crawlers do not look: they read only "
-            f"{parts.scheme}://{parts.netloc}/robots.txt (RFC 9309); put its lines, or at least "
-            f"'Sitemap: {absolute_url(base_url, 'sitemap.xml')}', in that file")
