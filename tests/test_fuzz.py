@@ -10,6 +10,8 @@ test_segment.py, over `markdown_strategies.wild_documents`.)
 from __future__ import annotations
 
 import subprocess
+import tempfile
+from pathlib import Path
 from unittest import mock
 
 import polib
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 from bilingual import catalog
 from bilingual.catalog import format_catalog, parse_catalog
 from bilingual.errors import CatalogError
+from bilingual.reading import read_catalog_states
 from tests.conftest import gettext_tool
 from tests.test_catalog import fields, new_catalog
 
@@ -235,6 +238,36 @@ def test_the_whole_entry_reader_reads_what_the_line_reader_reads():
     assert any(accepted) and not all(accepted)
 
 
+
+
+def test_catalog_states_read_without_polib_entries_are_the_full_readers():
+    """A build reads most catalogs for their states alone (`reading.read_catalog_states`
+    through `catalog.plain_messages`): the same strings, flags, lines and
+    translated/fuzzy verdicts as the full reader, and the same error."""
+    fast_paths = []
+
+    def states(text: str, path: Path) -> object:
+        path.write_text(text, encoding="utf-8")
+        try:
+            return dict(read_catalog_states(path))
+        except CatalogError as exc:
+            return ("error", str(exc))
+
+    @settings(max_examples=300, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(plain_catalog_texts())
+    def agree(text):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "fuzz.po"
+            fast = states(text, path)
+            with mock.patch.object(catalog, "plain_messages", lambda text: None), \
+                    mock.patch("bilingual.reading.plain_messages", lambda text: None):
+                full = states(text, path)
+        assert fast == full
+        fast_paths.append(catalog.plain_messages(text) is not None)
+
+    agree()
+    assert any(fast_paths) and not all(fast_paths)
 
 PLAIN_HEADER = 'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
 

@@ -77,6 +77,7 @@ import re
 import uuid
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import polib
@@ -86,9 +87,11 @@ from bilingual.sources import files_below
 
 __all__ = [
     "PAGE_WIDTH",
+    "PlainMessage",
     "decode_catalog",
     "format_catalog",
     "parse_catalog",
+    "plain_messages",
     "read_catalog",
     "remove_stale_temporaries",
     "write_if_changed",
@@ -907,6 +910,57 @@ def _plain_entries(text: str) -> list[_Entry] | None:
         number += text.count("\n", start, m.end())
         start = m.end()
     return entries
+
+
+@dataclass(frozen=True, slots=True)
+class PlainMessage:
+    """What applying translations reads of one live entry (`plain_messages`)."""
+
+    msgctxt: str | None
+    msgid: str
+    msgstr: str
+    flags: tuple[str, ...]
+    line: int
+    """1-based line where the entry starts (its first comment), as `linenum`."""
+
+
+def plain_messages(text: str) -> list[PlainMessage] | None:
+    """The live entries of a decoded catalog made only of `_PLAIN_ENTRY`s, the
+    header left out, as `parse_catalog` would give them; None for any other
+    catalog (and for one with an entry twice), which `parse_catalog` then
+    reads or rejects. Builds read thousands of catalogs only for their
+    strings and flags: this makes no `polib` entry and reads no comment but
+    the flags."""
+    if text.startswith(_BOM):
+        return None
+    start = len(text) - len(text.lstrip("\n"))
+    number = 1 + start
+    messages = []
+    seen: set[tuple[str | None, str]] = set()
+    header_seen = False
+    while start < len(text):
+        m = _PLAIN_ENTRY.match(text, start)
+        if m is None:
+            return None
+        comments, msgctxt, msgid, msgstr = m.groups()
+        flags: list[str] = []
+        if comments:
+            for line in comments.split("\n")[:-1]:
+                if line[1:2] in (",", "!"):
+                    flags = _flag_tokens(line[2:])  # a later line replaces an earlier one
+        context = _plain_value(msgctxt) if msgctxt is not None else None
+        key = (context, _plain_value(msgid))
+        if key in seen:
+            return None  # a duplicate: the full reader names both lines
+        seen.add(key)
+        if context is None and key[1] == "" and not header_seen:
+            header_seen = True
+        else:
+            messages.append(PlainMessage(context, key[1], _plain_value(msgstr), tuple(flags),
+                                         number))
+        number += text.count("\n", start, m.end())
+        start = m.end()
+    return messages
 
 
 def parse_catalog(text: str, path: Path | str) -> polib.POFile:

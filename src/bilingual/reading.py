@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from types import MappingProxyType
 
 from bilingual.cache import ResultCache, pickle_by_fields
-from bilingual.catalog import read_catalog
+from bilingual.catalog import decode_catalog, parse_catalog, plain_messages, read_catalog
 from bilingual.errors import BilingualError
+from bilingual.merge import is_filled
 from bilingual.parallel import MIN_PARALLEL_ITEMS, map_chunks
 from bilingual.segment import Segment, SegmentedDoc, Slot, segment_document
 from bilingual.sources import MAX_ARTICLE_BYTES, SourceDoc, read_source
@@ -50,7 +52,24 @@ def cached_segments(cache: ResultCache, doc: SourceDoc) -> SegmentedDoc:
 def cached_catalog_states(cache: ResultCache, path: Path) -> CatalogStates:
     """The live entries of the catalog at `path`, reused while its bytes are
     unchanged; raises BilingualError for a catalog that cannot be read."""
-    return cache.get("catalog", _catalog_input(path), lambda: catalog_states(read_catalog(path)))
+    return cache.get("catalog", _catalog_input(path), lambda: read_catalog_states(path))
+
+
+def read_catalog_states(path: Path) -> CatalogStates:
+    """`catalog_states(read_catalog(path))`; most catalogs are read by
+    `catalog.plain_messages`, without making a `polib` entry of each."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return catalog_states(read_catalog(path))  # which says why
+    text = decode_catalog(data, path)
+    messages = plain_messages(text)
+    if messages is None:
+        return catalog_states(parse_catalog(text, path))
+    return MappingProxyType({
+        (m.msgctxt, m.msgid): EntryState(m.msgstr, "fuzzy" not in m.flags and
+                                         is_filled(m.msgstr, m.msgid), "fuzzy" in m.flags, m.line)
+        for m in messages})
 
 
 def _catalog_input(path: Path) -> bytes:
