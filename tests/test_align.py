@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
+import pytest
+
+import bilingual.align
+from bilingual.align import import_translation
 from bilingual.catalog import read_catalog
+from bilingual.config import load_config
+from bilingual.errors import FileChangedError
 
 GERMAN = "---\ntitle: Hallo\ntags: [Recht]\n---\n## Kopf\n\nErster Absatz.\n\n- Punkt\n"
 SPANISH = "---\ntitle: Hola\ntags: [Derecho]\n---\n## Cabecera\n\nPrimer párrafo.\n\n- Punto\n"
@@ -54,3 +61,30 @@ def test_import_fills_an_entry_whose_translation_is_only_whitespace(make_project
                  "--lang", "es")
     assert result.returncode == 0, result.stderr
     assert {e.msgid: e.msgstr for e in read_catalog(catalog)}["Kopf"] == "Cabecera"
+
+
+def test_import_leaves_a_catalog_saved_meanwhile_as_it_was_saved(make_project, tmp_path,
+                                                                 monkeypatch):
+    root = make_project({"content/de/a.md": GERMAN})
+    (tmp_path / "a.es.md").write_text(SPANISH, encoding="utf-8")
+    assert run(root, "update").returncode == 0
+    catalog = root / "locales/es/LC_MESSAGES/a.po"
+    fill_catalog = bilingual.align.fill_catalog
+
+    def save_then_fill(po, alignment, overwrite=False):
+        # A translator saves after the import has read the catalog.
+        text = catalog.read_text(encoding="utf-8")
+        saved = catalog.with_name("a.po.poedit")
+        saved.write_text(text.replace('msgid "Kopf"\nmsgstr ""', 'msgid "Kopf"\nmsgstr "Mía"'),
+                         encoding="utf-8")
+        os.replace(saved, catalog)
+        return fill_catalog(po, alignment, overwrite)
+
+    monkeypatch.setattr(bilingual.align, "fill_catalog", save_then_fill)
+    with pytest.raises(FileChangedError) as raised:
+        import_translation(load_config(root), root / "content/de/a.md", tmp_path / "a.es.md",
+                           "es")
+    assert raised.value.format_message().startswith(
+        f"{catalog}: changed while `bilingual import-translation` ran")
+    assert {e.msgid: e.msgstr for e in read_catalog(catalog)} == {
+        "Hallo": "", "Recht": "", "Kopf": "Mía", "Erster Absatz.": "", "Punkt": ""}

@@ -16,13 +16,14 @@ from hypothesis import strategies as st
 
 from bilingual import catalog
 from bilingual.catalog import (
+    FileVersion,
     decode_catalog,
     format_catalog,
     parse_catalog,
     read_catalog,
     write_if_changed,
 )
-from bilingual.errors import BilingualError, CatalogError
+from bilingual.errors import BilingualError, CatalogError, FileChangedError
 from tests.conftest import gettext_tool
 
 # --------------------------------------------------------------------------- helpers
@@ -992,3 +993,59 @@ def test_write_if_changed_cleans_up_after_an_interrupt(tmp_path, monkeypatch):
         write_if_changed(path, "neu\n")
     monkeypatch.undo()
     assert os.listdir(tmp_path) == []
+
+
+def test_write_if_changed_leaves_a_file_saved_after_it_was_read_as_it_was_saved(tmp_path):
+    path = tmp_path / "a.po"
+    path.write_bytes(b"alt\n")
+    read = FileVersion.of(path.read_bytes())
+    path.write_bytes(b"ALT\n")  # in place, same size: the bytes tell, not the times
+    with pytest.raises(FileChangedError) as raised:
+        write_if_changed(path, "neu\n", read)
+    assert raised.value.format_message().startswith(f"{path}: changed since it was read")
+    assert path.read_bytes() == b"ALT\n"
+    assert os.listdir(tmp_path) == ["a.po"]
+
+
+def test_write_if_changed_looks_again_right_before_the_rename(tmp_path, monkeypatch):
+    # A save while the temporary file is flushed, which can take long, is kept too.
+    path = tmp_path / "a.po"
+    path.write_bytes(b"alt\n")
+    read = FileVersion.of(path.read_bytes())
+    fsync = os.fsync
+
+    def save_during_the_fsync(fd):
+        fsync(fd)
+        saved = tmp_path / "a.po.poedit"
+        saved.write_bytes(b"gespeichert\n")
+        os.replace(saved, path)
+
+    monkeypatch.setattr(catalog.os, "fsync", save_during_the_fsync)
+    with pytest.raises(FileChangedError):
+        write_if_changed(path, "neu\n", read)
+    monkeypatch.undo()
+    assert path.read_bytes() == b"gespeichert\n"
+    assert os.listdir(tmp_path) == ["a.po"]
+
+
+def test_write_if_changed_replaces_a_file_saved_again_with_the_same_bytes(tmp_path):
+    # An editor that saves without a change makes a new file (new inode and times)
+    # with the bytes that were read: nothing of it can be lost.
+    path = tmp_path / "a.po"
+    path.write_bytes(b"alt\n")
+    read = FileVersion.of(path.read_bytes())
+    (tmp_path / "copy").write_bytes(b"alt\n")
+    os.replace(tmp_path / "copy", path)
+    assert write_if_changed(path, "neu\n", read) is True
+    assert path.read_bytes() == b"neu\n"
+
+
+def test_write_if_changed_does_not_replace_a_file_created_after_it_looked(tmp_path):
+    path = tmp_path / "a.po"
+    absent = FileVersion.of(None)
+    path.write_bytes(b"neu angelegt\n")
+    with pytest.raises(FileChangedError):
+        write_if_changed(path, "neu\n", absent)
+    assert path.read_bytes() == b"neu angelegt\n"
+    path.unlink()
+    assert write_if_changed(path, "neu\n", absent) is True

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import polib
 import pytest
+from click.testing import CliRunner
 
-from bilingual.catalog import _plain_entries, read_catalog
+import bilingual.update
+from bilingual.catalog import _plain_entries, format_catalog, read_catalog
+from bilingual.cli import cli
 from bilingual.config import load_config
 from bilingual.update import apply_plan, plan_update
 from tests.conftest import gettext_tool, msgfmt_check
@@ -306,6 +310,60 @@ def test_plan_is_read_only_and_reports_stale(make_project):
     assert {c.path.name for c in plan.changed} >= {"markt.po"}
     apply_plan(plan)
     assert not plan_update(config).changed
+
+
+def save_as_poedit_does(path, msgid, msgstr):
+    """A translator's save: the catalog with one translation changed, written
+    to a file of its own and renamed over the old one; returns the bytes saved."""
+    po = read_catalog(path)
+    po.find(msgid).msgstr = msgstr
+    saved = path.with_name(path.name + ".poedit")
+    saved.write_text(format_catalog(po), encoding="utf-8")
+    os.replace(saved, path)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["a2.po", "_ui.po"])
+def test_a_translation_saved_while_update_runs_is_kept_and_reported(make_project, monkeypatch,
+                                                                    name):
+    articles = {f"content/de/a{n}.md": f"# Titel {n}\n\nAbsatz {n}.\n" for n in (1, 2, 3)}
+    root = make_project(articles)
+    assert run(root, "update").returncode == 0
+    # Every catalog changes: each article, and the UI strings with a new template.
+    for n in (1, 2, 3):
+        (root / f"content/de/a{n}.md").write_text(f"# Titel {n}\n\nAbsatz {n}, neu.\n",
+                                                  encoding="utf-8")
+    (root / "templates").mkdir()
+    (root / "templates/hinweis.html").write_text('{{ _("Hier ist nichts") }}\n',
+                                                 encoding="utf-8")
+    folder = root / "locales/es/LC_MESSAGES"
+    path = folder / name
+    msgid = next(iter(read_catalog(path))).msgid
+    saved = []
+    plan_update = bilingual.update.plan_update
+
+    def plan_then_save(config, progress=None):
+        # The translator saves after update has read the catalogs, before it writes.
+        plan = plan_update(config, progress=progress)
+        saved.append(save_as_poedit_does(path, msgid, "Guardado mientras tanto"))
+        return plan
+
+    monkeypatch.setattr(bilingual.update, "plan_update", plan_then_save)
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["update"])
+    assert result.exit_code == 1, result.output
+    assert (f"locales/es/LC_MESSAGES/{name}: changed while `bilingual update` ran"
+            in result.output)
+    assert "run `bilingual update` again" in result.output
+    assert "3 written" in result.output
+    assert path.read_bytes() == saved[0]
+    for other in {"a1.po", "a2.po", "a3.po", "_ui.po"} - {name}:
+        assert {e.msgid for e in read_catalog(folder / other)} & {
+            "Absatz 1, neu.", "Absatz 2, neu.", "Absatz 3, neu.", "Hier ist nichts"}
+    # The next run merges what the translator saved.
+    monkeypatch.undo()
+    assert run(root, "update").returncode == 0
+    assert read_catalog(path).find(msgid).msgstr == "Guardado mientras tanto"
 
 
 @pytest.mark.parametrize("lang", ["en", "ca"])

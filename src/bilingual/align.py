@@ -14,9 +14,9 @@ from pathlib import Path
 
 import polib
 
-from bilingual.catalog import format_catalog, read_catalog, write_if_changed
+from bilingual.catalog import format_catalog, read_catalog_version, write_if_changed
 from bilingual.config import SiteConfig
-from bilingual.errors import BilingualError, ConfigError
+from bilingual.errors import BilingualError, ConfigError, FileChangedError
 from bilingual.merge import has_translation
 from bilingual.segment import SegmentedDoc, Slot, front_matter_segments, segment_document
 from bilingual.sources import read_source
@@ -109,7 +109,10 @@ def import_translation(config: SiteConfig, german: Path, translated: Path, lang:
     path = catalog_path(config, lang, source.source.key)
     if not path.is_file():
         raise BilingualError("no catalog yet; run `bilingual update` first", path)
-    catalog = read_catalog(path)
+    catalog, read = read_catalog_version(path)
     filled = fill_catalog(catalog, alignment, overwrite)
-    write_if_changed(path, format_catalog(catalog))
+    try:
+        write_if_changed(path, format_catalog(catalog), read)
+    except FileChangedError:
+        raise FileChangedError(path, "bilingual import-translation") from None
     return ImportResult(path, filled, alignment.conflicts)

@@ -72,6 +72,7 @@ from __future__ import annotations
 
 import base64
 import codecs
+import hashlib
 import os
 import re
 import uuid
@@ -82,17 +83,19 @@ from pathlib import Path
 
 import polib
 
-from bilingual.errors import BilingualError, CatalogError
+from bilingual.errors import BilingualError, CatalogError, FileChangedError
 from bilingual.sources import files_below
 
 __all__ = [
     "PAGE_WIDTH",
+    "FileVersion",
     "PlainMessage",
     "decode_catalog",
     "format_catalog",
     "parse_catalog",
     "plain_messages",
     "read_catalog",
+    "read_catalog_version",
     "remove_stale_temporaries",
     "write_if_changed",
 ]
@@ -1234,13 +1237,38 @@ def line_starting(text: str, prefix: str) -> int | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class FileVersion:
+    """What a file held when it was read: the SHA-256 of its bytes, or None
+    when there was no file. Bytes, not `os.stat` times: a write within one
+    tick of a coarse clock keeps the times, and an editor that saves the very
+    same bytes changes nothing that could be lost."""
+
+    digest: bytes | None
+
+    @classmethod
+    def of(cls, data: bytes | None) -> FileVersion:
+        """The version of a file holding `data` (None: no file)."""
+        return cls(None if data is None else hashlib.sha256(data).digest())
+
+    def holds(self, data: bytes | None) -> bool:
+        """True when `data` (None: no file) is this version."""
+        return self == FileVersion.of(data)
+
+
 def read_catalog(path: Path) -> polib.POFile:
     """Read, decode (`decode_catalog`) and parse (`parse_catalog`) a catalog."""
+    return read_catalog_version(path)[0]
+
+
+def read_catalog_version(path: Path) -> tuple[polib.POFile, FileVersion]:
+    """`read_catalog`, and the version of the file it parsed, for
+    `write_if_changed` to replace only that one."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise CatalogError(f"cannot read catalog: {exc.strerror or exc}", path) from None
-    return parse_catalog(decode_catalog(data, path), path)
+    return parse_catalog(decode_catalog(data, path), path), FileVersion.of(data)
 
 
 _TEMPORARY_SUFFIX = ".tmp"
@@ -1266,7 +1294,7 @@ def remove_stale_temporaries(directory: Path) -> list[Path]:
     return removed
 
 
-def write_if_changed(path: Path, text: str) -> bool:
+def write_if_changed(path: Path, text: str, read: FileVersion | None = None) -> bool:
     """Write `text` (UTF-8) to `path` unless the file already holds exactly it.
 
     Returns False, without touching the file (nor its mtime), when the bytes
@@ -1275,17 +1303,26 @@ def write_if_changed(path: Path, text: str) -> bool:
     readers see the old or the new file, never a part. Creates missing parent
     directories; keeps the permission bits of an existing file. The temporary
     file never survives an error.
+
+    `read` is the version of the file that `text` was made from. The file is
+    then replaced only while it still holds that version, checked once more
+    right before the rename; otherwise someone saved it meanwhile, and
+    `FileChangedError` is raised with the file left as they saved it.
     """
     path = Path(path)
     data = text.encode("utf-8")
-    try:
-        if path.read_bytes() == data:
-            return False
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = None
-    except OSError as exc:
-        raise BilingualError(f"cannot read: {exc.strerror or exc}", path) from None
+    current = _bytes_or_none(path)
+    if current == data:
+        return False
+    _refuse_if_changed(path, read, current)
+    mode = None
+    if current is not None:
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise BilingualError(f"cannot read: {exc.strerror or exc}", path) from None
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}{_TEMPORARY_SUFFIX}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -1299,6 +1336,11 @@ def write_if_changed(path: Path, text: str) -> bool:
                 os.fsync(handle.fileno())
         finally:
             os.close(fd)
+        # Again after the fsync, which can take long: a save in between would
+        # otherwise be replaced. What is left is the moment from this read to
+        # the rename; an editor's save can still fall into it.
+        if read is not None:
+            _refuse_if_changed(path, read, _bytes_or_none(path))
         os.replace(tmp, path)
     except BaseException as exc:
         try:
@@ -1310,6 +1352,21 @@ def write_if_changed(path: Path, text: str) -> bool:
         raise
     _fsync_directory(path.parent)
     return True
+
+
+def _bytes_or_none(path: Path) -> bytes | None:
+    """The file's bytes; None when there is no file."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise BilingualError(f"cannot read: {exc.strerror or exc}", path) from None
+
+
+def _refuse_if_changed(path: Path, read: FileVersion | None, current: bytes | None) -> None:
+    if read is not None and not read.holds(current):
+        raise FileChangedError(path)
 
 
 def _fsync_directory(directory: Path) -> None:

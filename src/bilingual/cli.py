@@ -88,12 +88,13 @@ def update(context: Context, pot: bool) -> None:
             plan = plan_update(config, progress=progress)
         finally:
             progress.finish()
-        written = apply_plan(plan)
+        applied = apply_plan(plan)
         templates = None
         if pot:
             from bilingual.pot import write_templates
 
             templates = write_templates(config)
+    written = applied.written
     for catalog in written:
         stats = catalog.stats
         verb = "created" if catalog.created else "updated"
@@ -103,7 +104,7 @@ def update(context: Context, pot: bool) -> None:
     for catalog in plan.catalogs:
         if catalog not in written:
             out.detail(f"unchanged {relative(config, catalog.path)}")
-    errors = [*plan.errors, *(templates.errors if templates else ())]
+    errors = [*plan.errors, *applied.errors, *(templates.errors if templates else ())]
     for line in templates.describe(config) if templates else ():
         out.say(line)
     for error in errors:

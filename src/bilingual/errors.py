@@ -40,3 +40,14 @@ class SourceError(BilingualError):
 
 class CatalogError(BilingualError):
     """A catalog cannot be parsed; it is left untouched."""
+
+
+class FileChangedError(BilingualError):
+    """A file changed on disk between being read and being replaced (an editor
+    saved it meanwhile); it is left as it is."""
+
+    def __init__(self, path: Path | str, command: str | None = None):
+        during = f"while `{command}` ran" if command else "since it was read"
+        again = f"; run `{command}` again" if command else ""
+        super().__init__(f"changed {during} (saved by an editor?); left as it was saved, "
+                         f"without this run's changes{again}", path)

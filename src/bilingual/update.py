@@ -18,9 +18,17 @@ from babel import Locale
 from babel.messages.plurals import get_plural
 
 from bilingual.cache import ResultCache, file_state, project_cache, tree_state
-from bilingual.catalog import format_catalog, line_starting, read_catalog, write_if_changed
+from bilingual.catalog import (
+    FileVersion,
+    decode_catalog,
+    format_catalog,
+    line_starting,
+    parse_catalog,
+    read_catalog,
+    write_if_changed,
+)
 from bilingual.config import BUILTIN, SiteConfig
-from bilingual.errors import BilingualError, CatalogError
+from bilingual.errors import BilingualError, CatalogError, FileChangedError
 from bilingual.formats import plural_forms_problem
 from bilingual.merge import Key, MergeStats, Remembered, build_memory, merge_catalog
 from bilingual.parallel import map_chunks
@@ -54,6 +62,10 @@ class CatalogPlan:
     stats: MergeStats
     source: str
     """The article (or `templates/`) the catalog translates, relative to the root."""
+    read: FileVersion | None
+    """The version of the catalog file the new text was merged from, which
+    `apply_plan` replaces only while the file still holds it; None when the
+    file was not read (it stays as it is)."""
 
     @property
     def text(self) -> str:
@@ -74,6 +86,15 @@ class UpdatePlan:
     @property
     def changed(self) -> tuple[CatalogPlan, ...]:
         return tuple(c for c in self.catalogs if c.changed)
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedPlan:
+    """What `apply_plan` wrote, and the catalogs it left alone because they
+    changed on disk after `plan_update` read them."""
+
+    written: tuple[CatalogPlan, ...]
+    errors: tuple[FileChangedError, ...] = field(default=())
 
 
 def catalog_path(config: SiteConfig, lang: str, key: PurePosixPath) -> Path:
@@ -314,11 +335,11 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
             state = file_state(path)
             current = path.read_bytes() if path.is_file() else None
             if isinstance(entries, _Article) and current is not None:
-                stable = cache.peek("stable", _stable_input(
-                    config, lang, entries, hashlib.sha256(current).digest()))
+                read = FileVersion.of(current)
+                stable = cache.peek("stable", _stable_input(config, lang, entries, read.digest))
                 if isinstance(stable, MergeStats):
                     plans.append(CatalogPlan(path, current.decode("utf-8"), False, False,
-                                             stable, source))
+                                             stable, source, read))
                     cache.put("stable-files", _stable_files(
                         config, lang, source, entries.state, state), stable)
                     continue
@@ -326,7 +347,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
         for path in settled:
             catalog = catalogs[(lang, path)]
             plans.append(CatalogPlan(catalog, None, False, False,
-                                     stable_files[(lang, catalog)], relative(config, path)))
+                                     stable_files[(lang, catalog)], relative(config, path), None))
 
         def merge(job: tuple[Path, str, _Article | list[polib.POEntry], str],
                   lang: str = lang, old: _CatalogReader = old, memory: _LazyMemory = memory,
@@ -337,7 +358,8 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
             if isinstance(entries, _Article):
                 entries = template_entries(cached_segments(cache, entries.doc), source)
             try:
-                previous = old.read(path) if current is not None else None
+                # Parsed from the very bytes whose version the plan records.
+                previous = old.read(path, current) if current is not None else None
             except CatalogError as exc:
                 return exc
             if previous is not None and current is not None and \
@@ -356,7 +378,8 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
             changed = data != current
             # An unchanged catalog's text is the file's: not sent back and held.
             return (CatalogPlan(path, text if changed else None, changed, previous is None,
-                                stats, source), hashlib.sha256(data).digest())
+                                stats, source, FileVersion.of(current)),
+                    hashlib.sha256(data).digest())
 
         merged: list[CatalogPlan] = []
         progress.start(len(jobs), f"Merging {lang} catalogs")
@@ -402,11 +425,14 @@ class _CatalogReader:
     def __init__(self) -> None:
         self._errors: dict[Path, CatalogError] = {}
 
-    def read(self, path: Path) -> polib.POFile:
-        """The parsed catalog; raises CatalogError when it cannot be read."""
+    def read(self, path: Path, data: bytes | None = None) -> polib.POFile:
+        """The parsed catalog (from `data` when given, the file's bytes);
+        raises CatalogError when it cannot be read."""
         if path in self._errors:
             raise self._errors[path]
         try:
+            if data is not None:
+                return parse_catalog(decode_catalog(data, path), path)
             return read_catalog(path)
         except CatalogError as exc:
             self._errors[path] = exc
@@ -428,10 +454,16 @@ def _origin(config: SiteConfig, lang: str, path: Path) -> str:
     return relative(config, config.content_dir(config.source_language) / key)
 
 
-def apply_plan(plan: UpdatePlan) -> tuple[CatalogPlan, ...]:
-    """Write every changed catalog atomically; returns the ones written."""
+def apply_plan(plan: UpdatePlan) -> AppliedPlan:
+    """Write every changed catalog atomically, each only while the file still
+    holds the version its plan was merged from: a translation saved while
+    `update` ran is kept as saved (and reported), never replaced."""
     written = []
+    errors = []
     for catalog in plan.changed:
-        if write_if_changed(catalog.path, catalog.text):
-            written.append(catalog)
-    return tuple(written)
+        try:
+            if write_if_changed(catalog.path, catalog.text, catalog.read):
+                written.append(catalog)
+        except FileChangedError:
+            errors.append(FileChangedError(catalog.path, "bilingual update"))
+    return AppliedPlan(tuple(written), tuple(errors))
