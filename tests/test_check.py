@@ -265,6 +265,44 @@ def test_syntax_front_matter(project: Path, front_matter: str, line: int, expect
     assert expected in found["message"]
 
 
+@pytest.mark.parametrize(("article", "line"), [
+    ("---\ntitle: Steuer\n---\nEin Absatz mit \x04 EOT darin.\n", 4),
+    ('---\ntitle: "Steuer\\0"\n---\nText.\n', 2),
+])
+def test_syntax_nul_or_eot_in_an_article_in_every_format(project: Path, article: str,
+                                                         line: int) -> None:
+    # update cannot write such a text into a catalog; check says where it is,
+    # in every format, and a JSON consumer gets its document.
+    (project / "content/de/eot.md").write_text(article, encoding="utf-8")
+    code, report = check(project)
+    assert code == 1
+    [found] = report["findings"]
+    assert (found["severity"], found["code"], found["file"], found["line"]) == (
+        "error", "syntax", "content/de/eot.md", line)
+    assert "which a gettext catalog cannot hold" in found["message"]
+    code, out, err = run_cli("-C", str(project), "check", "--format", "github")
+    assert (code, err) == (1, "")
+    assert out.startswith(f"::error file=content/de/eot.md,line={line}::")
+    code, out, err = run_cli("-C", str(project), "check")
+    assert (code, err) == (1, "")
+    assert f"content/de/eot.md:{line}: " in out
+
+
+def test_whatever_stops_the_plan_of_update_is_a_finding_in_json(project: Path,
+                                                                monkeypatch) -> None:
+    import bilingual.checks
+    from bilingual.errors import CatalogError
+
+    def stopped(config):
+        raise CatalogError("cannot be planned", project / "content/de/hund.md", 3)
+
+    monkeypatch.setattr(bilingual.checks, "plan_update", stopped)
+    code, report = check(project)
+    assert code == 1
+    assert [(f["code"], f["file"], f["line"], f["message"]) for f in report["findings"]] == [
+        ("syntax", "content/de/hund.md", 3, "cannot be planned")]
+
+
 # --- markup rules, one by one --------------------------------------------------------
 
 CTX = CatalogContext("x.po", "es", "de")

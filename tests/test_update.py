@@ -165,6 +165,68 @@ def test_a_template_that_does_not_parse_fails_update_and_keeps_the_ui_catalog(ma
     assert checked.returncode == 1 and "templates/tag.html:3:" in checked.stdout + checked.stderr
 
 
+STEUER = "---\ntitle: Steuer\n---\nEin Absatz.\n"
+
+
+@pytest.mark.parametrize(("article", "line", "named"), [
+    # Typed into a paragraph of three lines: the line of the character, not of the block.
+    ("---\ntitle: Steuer\n---\nEin Absatz\nmit \x04 EOT\ndarin.\n", 5,
+     "paragraph 'Ein Absatz mit \\x04 EOT darin.' contains the control character U+0004 (EOT)"),
+    # Front matter fields, where a YAML escape makes the character.
+    ('---\ntitle: "Steuer\\x04"\n---\nEin Absatz.\n', 2, "title 'Steuer\\x04' contains"),
+    ('---\ntitle: Steuer\ndescription: "Kurz\\0"\n---\nEin Absatz.\n', 3,
+     "description 'Kurz\\x00' contains the control character U+0000 (NUL)"),
+    ('---\ntitle: Steuer\ntags: [Recht, "St\\x04euer"]\n---\nEin Absatz.\n', 3,
+     "tag 'St\\x04euer' contains"),
+])
+def test_a_nul_or_eot_in_an_article_names_its_line_and_every_other_catalog_is_updated(
+        make_project, article, line, named):
+    root = make_project({"content/de/markt.md": ARTICLE, "content/de/steuer.md": STEUER})
+    assert run(root, "update").returncode == 0
+    steuer = root / "locales/es/LC_MESSAGES/steuer.po"
+    translate_all(steuer)
+    kept = steuer.read_bytes()
+    (root / "content/de/steuer.md").write_text(article, encoding="utf-8")
+    (root / "content/de/markt.md").write_text(EDITED, encoding="utf-8")
+    result = run(root, "update", "--pot")
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, result.stderr
+    assert f"content/de/steuer.md:{line}: {named}" in errors[0]
+    assert "which a gettext catalog cannot hold; remove it" in errors[0]
+    # Its catalog is kept as it was, not made obsolete; the other article's is updated.
+    assert steuer.read_bytes() == kept
+    assert read_catalog(catalog_file(root)).find(
+        "Ein ganz neuer Absatz über die Sozialversicherung.")
+    assert (root / "locales/templates/markt.pot").is_file()
+    assert not (root / "locales/templates/steuer.pot").exists()
+
+
+def test_a_nul_or_eot_in_a_code_block_is_no_catalog_text(make_project):
+    root = make_project({"content/de/steuer.md": STEUER + "\n```\nprintf '\x04'\n```\n"})
+    result = run(root, "update")
+    assert result.returncode == 0, result.stderr
+    assert read_catalog(root / "locales/es/LC_MESSAGES/steuer.po").find("Ein Absatz.")
+
+
+def test_a_nul_or_eot_in_a_ui_string_names_the_template_and_keeps_the_ui_catalog(make_project):
+    root = make_project({"content/de/markt.md": ARTICLE})
+    assert run(root, "update").returncode == 0
+    ui = root / "locales/es/LC_MESSAGES/_ui.po"
+    before = ui.read_bytes()
+    (root / "templates").mkdir()
+    (root / "templates/hinweis.html").write_text('<p>\n{{ _("Hier\x04") }}</p>\n',
+                                                 encoding="utf-8")
+    (root / "content/de/markt.md").write_text(EDITED, encoding="utf-8")
+    result = run(root, "update")
+    assert result.returncode == 1
+    assert ("templates/hinweis.html:2: UI string 'Hier\\x04' contains the control character "
+            "U+0004 (EOT)") in result.stderr
+    assert ui.read_bytes() == before
+    assert read_catalog(catalog_file(root)).find(
+        "Ein ganz neuer Absatz über die Sozialversicherung.")
+
+
 @pytest.mark.parametrize("forms", ["nplurals=2; plural=(n != 1;",
                                    "nplurals=2; plural=n>5 ? 2 : (n != 1);"])
 def test_a_catalog_whose_plural_rule_msgfmt_rejects_is_reported_not_rewritten(make_project,

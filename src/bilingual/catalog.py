@@ -88,6 +88,7 @@ from bilingual.sources import files_below
 
 __all__ = [
     "PAGE_WIDTH",
+    "UNHOLDABLE",
     "FileVersion",
     "PlainMessage",
     "decode_catalog",
@@ -97,6 +98,7 @@ __all__ = [
     "read_catalog",
     "read_catalog_version",
     "remove_stale_temporaries",
+    "unholdable_character",
     "write_if_changed",
 ]
 
@@ -361,9 +363,22 @@ def _display_width(text: str) -> int:
     return sum(map(_COLUMNS.__getitem__, map(ord, text)))
 
 
+UNHOLDABLE = {"\0": "NUL", "\x04": "EOT"}
+"""The characters no catalog string can hold, by name: gettext ends a string at
+NUL and, in a compiled catalog, joins msgctxt and msgid with EOT."""
+
+
+def unholdable_character(text: str) -> str | None:
+    """A character of `UNHOLDABLE` in `text`; None when it has none."""
+    for char in UNHOLDABLE:
+        if char in text:
+            return char
+    return None
+
+
 def _wrap(out: list[str], prefix: str, name: str, value: str, do_wrap: bool = True) -> None:
     """Append the lines of `name "value"` to `out`, as write-po.c's wrap()."""
-    if "\0" in value or "\x04" in value:
+    if unholdable_character(value) is not None:
         raise CatalogError(f"{name} {value[:40]!r} contains a NUL or EOT character, which a "
                            "catalog cannot hold")
     portions = _PORTION.findall(value) or [""]

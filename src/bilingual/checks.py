@@ -16,6 +16,7 @@ re-weighed once, in `run_checks`, so a check never needs the policy.
 from __future__ import annotations
 
 import difflib
+import os
 import posixpath
 import re
 from collections import Counter
@@ -29,7 +30,7 @@ import polib
 
 from bilingual.catalog import decode_catalog, line_starting, parse_catalog
 from bilingual.config import CHECK_CODES, CheckPolicy, SiteConfig
-from bilingual.errors import BilingualError, CatalogError, location
+from bilingual.errors import BilingualError, CatalogError, ConfigError, location
 from bilingual.formats import (
     FormatError,
     PluralRule,
@@ -42,7 +43,7 @@ from bilingual.merge import entry_key, has_translation, is_filled
 from bilingual.segment import SLUG_CONTEXT, markdown_parser
 from bilingual.site import describe_unfit, unfit_character
 from bilingual.sources import SourceDoc, article_paths, files_below, read_source
-from bilingual.update import UI_CATALOG, CatalogPlan, plan_update
+from bilingual.update import UI_CATALOG, CatalogPlan, UpdatePlan, plan_update
 
 QUOTE_LIMIT = 70
 """Characters of a segment quoted in a message before it is cut with `…`."""
@@ -703,10 +704,15 @@ def check_stale(plan: CatalogPlan, current: polib.POFile | None, planned: polib.
 def display_path(config: SiteConfig, path: Path | str) -> str:
     """A path as findings show it: relative to the project root where possible."""
     path = Path(path)
-    try:
-        return path.resolve().relative_to(config.root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    # As written first, so that a symbolic link is named, not the file it leads
+    # to; then resolved, for a root reached through a link of its own.
+    for where, root in ((Path(os.path.abspath(path)), Path(os.path.abspath(config.root))),
+                        (path.resolve(), config.root.resolve())):
+        try:
+            return where.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
 
 
 def error_finding(config: SiteConfig, exc: BilingualError, code: str = "syntax") -> Finding:
@@ -779,7 +785,15 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
 
     # Sources: German articles (front matter) come from update's plan, which reads
     # them all; articles written in a target language are read here.
-    plan = plan_update(replace(config, target_languages=langs))
+    try:
+        plan = plan_update(replace(config, target_languages=langs))
+    except BilingualError as exc:
+        if isinstance(exc, ConfigError):
+            raise  # a usage error: exit 2, as for every command
+        # Still a finding, so that every format reports it (a JSON consumer
+        # gets its document); without a plan no catalog can be called stale.
+        plan = UpdatePlan(())
+        add([error_finding(config, exc)], default_policy)
     articles += plan.articles
     add((error_finding(config, exc) for exc in plan.errors
          if not isinstance(exc, CatalogError)), default_policy)

@@ -32,7 +32,13 @@ from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
 from bilingual.reading import cached_segments, cached_source
 from bilingual.sources import article_paths, content_key
-from bilingual.update import UI_CATALOG, relative, template_entries, ui_template_entries
+from bilingual.update import (
+    UI_CATALOG,
+    relative,
+    template_entries,
+    ui_template_entries,
+    unholdable_texts,
+)
 
 TEMPLATES_FOLDER = "templates"
 """`locales/templates/`: not a language code, so no target language can clash with it."""
@@ -116,8 +122,9 @@ def _write_pot(config: SiteConfig, path: Path, source: str, entries: list[polib.
 def wanted_templates(config: SiteConfig) -> tuple[dict[Path, tuple[str, list[polib.POEntry]]],
                                                    set[Path]]:
     """(POT path -> (source, entries), POT paths to leave alone because their
-    source could not be read). Unreadable sources are not reported here:
-    `update`, which always runs first, reports them."""
+    source could not be read, or holds text no catalog can hold). Those
+    sources are not reported here: `update`, which always runs first, reports
+    them."""
     wanted: dict[Path, tuple[str, list[polib.POEntry]]] = {}
     keep: set[Path] = set()
     cache = project_cache(config.root)
@@ -127,11 +134,15 @@ def wanted_templates(config: SiteConfig) -> tuple[dict[Path, tuple[str, list[pol
         try:
             # `update` has just read and segmented these: the cache hands them over.
             doc = cached_source(cache, path, content, config.source_language)
-            reference = relative(config, path)
-            wanted[template_path(config, key)] = (
-                reference, template_entries(cached_segments(cache, doc), reference))
         except BilingualError:
             keep.add(template_path(config, key))
+            continue
+        if unholdable_texts(cache, doc):
+            keep.add(template_path(config, key))
+            continue
+        reference = relative(config, path)
+        wanted[template_path(config, key)] = (
+            reference, template_entries(cached_segments(cache, doc), reference))
     ui = templates_dir(config) / UI_TEMPLATE
     try:
         wanted[ui] = (relative(config, config.templates_dir) + "/", ui_template_entries(config))

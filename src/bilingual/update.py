@@ -19,22 +19,24 @@ from babel.messages.plurals import get_plural
 
 from bilingual.cache import ResultCache, file_state, project_cache, tree_state
 from bilingual.catalog import (
+    UNHOLDABLE,
     FileVersion,
     decode_catalog,
     format_catalog,
     line_starting,
     parse_catalog,
     read_catalog,
+    unholdable_character,
     write_if_changed,
 )
 from bilingual.config import BUILTIN, SiteConfig
-from bilingual.errors import BilingualError, CatalogError, FileChangedError
+from bilingual.errors import BilingualError, CatalogError, FileChangedError, SourceError
 from bilingual.formats import plural_forms_problem
 from bilingual.merge import Key, MergeStats, Remembered, build_memory, merge_catalog
 from bilingual.parallel import map_chunks
 from bilingual.progress import NullProgress, ProgressLike
 from bilingual.reading import cached_segments, cached_source, prefetch
-from bilingual.segment import SegmentedDoc
+from bilingual.segment import Segment, SegmentedDoc, front_matter_segments
 from bilingual.sources import (
     SourceDoc,
     article_paths,
@@ -116,6 +118,45 @@ def template_entries(segmented: SegmentedDoc, reference: str) -> list[polib.POEn
     ]
 
 
+def unholdable_texts(cache: ResultCache, doc: SourceDoc) -> list[SourceError]:
+    """The segments of an article that no catalog can hold (they have a NUL or
+    an EOT, typed in the body or made by a YAML escape in the front matter),
+    each as an error naming the article and the character's line. The body is
+    segmented (through the cache) only when it holds such a character at all:
+    code blocks, which are not extracted, may."""
+    segments: tuple[Segment, ...] | list[Segment] = front_matter_segments(doc)
+    if unholdable_character(doc.body) is not None:
+        segments = cached_segments(cache, doc).segments
+    errors = []
+    for segment in segments:
+        char = unholdable_character(segment.msgid)
+        if char is not None:
+            errors.append(SourceError(
+                _cannot_hold(segment.kind, segment.msgid, char)
+                + " (until then the article's catalogs are left as they are)",
+                doc.path, _character_line(doc, segment, char)))
+    return errors
+
+
+def _cannot_hold(what: str, text: str, char: str) -> str:
+    return (f"{what} {text[:40]!r} contains the control character U+{ord(char):04X} "
+            f"({UNHOLDABLE[char]}), which a gettext catalog cannot hold; remove it")
+
+
+def _character_line(doc: SourceDoc, segment: Segment, char: str) -> int:
+    """The line of `char` in the file: a segment's line is where its block
+    starts, and a paragraph can go on for many lines."""
+    if segment.line < doc.body_line:
+        # A front matter field, whose character may come from a YAML escape
+        # (`"\x04"`) and so be nowhere in the file.
+        return segment.line
+    lines = doc.body.split("\n")
+    for index in range(segment.line - doc.body_line, len(lines)):
+        if char in lines[index]:
+            return doc.body_line + index
+    return segment.line
+
+
 def ui_template_entries(config: SiteConfig) -> list[polib.POEntry]:
     """UI strings of every template (Babel's Jinja2 extractor), plurals included.
 
@@ -158,8 +199,11 @@ def _extract_ui_strings(config: SiteConfig, folder: str) -> tuple[
             except Exception as exc:  # noqa: BLE001 - Jinja2 raises many kinds
                 line = getattr(exc, "lineno", None)
                 raise BilingualError(f"cannot extract UI strings: {exc}", path, line) from None
-        for _lineno, message, comments, context in found:
+        for lineno, message, comments, context in found:
             singular, plural = (message if isinstance(message, tuple) else (message, None))[:2]
+            for text in (singular, plural, context):
+                if text and (char := unholdable_character(text)) is not None:
+                    raise BilingualError(_cannot_hold("UI string", text, char), path, lineno)
             key = (context, singular)
             if key not in entries:
                 entries[key] = polib.POEntry(
@@ -290,10 +334,16 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
             state = file_state(path)
             doc = cached_source(cache, path, content, config.source_language)
             digest = hashlib.sha256(path.read_bytes()).digest()
-            sources[doc.key] = _Article(doc, relative(config, path), digest, state)
         except BilingualError as exc:
             errors.append(exc)
             sources[content_key(content, path)] = None
+        else:
+            # Such an article is left out like an unreadable one: no catalog
+            # could be written, and its catalogs must not become obsolete.
+            unholdable = unholdable_texts(cache, doc)
+            errors.extend(unholdable)
+            sources[doc.key] = None if unholdable else \
+                _Article(doc, relative(config, path), digest, state)
         progress.advance()
     try:
         ui_entries = ui_template_entries(config)
