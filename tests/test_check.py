@@ -26,7 +26,15 @@ from bilingual.checks import (
 from bilingual.config import CHECK_CODES
 from bilingual.formats import parse_plural_forms
 from bilingual.report import escape_data, escape_property, format_github, format_text, use_color
-from tests.checkproject import entry_line, make_project, run_cli, set_translation, update
+from tests.checkproject import (
+    edit_catalog,
+    entry_line,
+    fill,
+    make_project,
+    run_cli,
+    set_translation,
+    update,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 HUND_PO = "locales/es/LC_MESSAGES/hund.po"
@@ -301,6 +309,75 @@ def test_whatever_stops_the_plan_of_update_is_a_finding_in_json(project: Path,
     assert code == 1
     assert [(f["code"], f["file"], f["line"], f["message"]) for f in report["findings"]] == [
         ("syntax", "content/de/hund.md", 3, "cannot be planned")]
+
+
+# --- slugs: what the build refuses, found before it runs ---------------------------------
+
+
+def with_slug(root: Path, name: str, slug: str) -> None:
+    """Give content/de/NAME.md the front matter `slug: SLUG` (third line) and update."""
+    article = root / "content/de" / name
+    article.write_text(article.read_text().replace("---\n", f"---\nslug: {slug}\n", 1))
+    update(root)
+
+
+def build_refuses(root: Path) -> str:
+    code, _, err = run_cli("-C", str(root), "build")
+    assert code == 1
+    return err
+
+
+@pytest.mark.parametrize(("translation", "problem"), [
+    ("el perro", "slug 'el perro' must consist of letters, digits"),
+    ("el/perro", "slug 'el/perro' would leave its folder"),
+    ("../perro", "slug '../perro' would leave its folder"),
+    ("index.html", "the es home page writes the file site/es/index.html"),
+    ("feed.xml", "the es Atom feed writes the file site/es/feed.xml"),
+])
+def test_a_translated_slug_the_build_refuses_is_an_error_at_its_entry(
+        project: Path, translation: str, problem: str) -> None:
+    with_slug(project, "hund.md", "hund")
+    line = set_translation(project / HUND_PO, "hund", translation)
+    code, report = check(project)
+    assert code == 1
+    [found] = report["findings"]
+    assert (found["code"], found["file"], found["line"]) == ("markup", HUND_PO, line)
+    assert problem in found["message"]
+    assert f"{HUND_PO}:{line}:" in build_refuses(project)
+    assert problem in build_refuses(project)
+
+
+def test_two_catalogs_translating_their_slugs_to_one_word_collide(project: Path) -> None:
+    with_slug(project, "hund.md", "hund")
+    with_slug(project, "katze.md", "katze")
+    set_translation(project / HUND_PO, "hund", "animal")
+    katze_po = "locales/es/LC_MESSAGES/katze.po"
+    line = set_translation(project / katze_po, "katze", "animal")
+    code, report = check(project)
+    assert code == 1
+    [found] = report["findings"]
+    assert (found["code"], found["file"], found["line"]) == ("markup", katze_po, line)
+    assert "would both write site/es/animal/index.html" in found["message"]
+    assert "would both write site/es/animal/index.html" in build_refuses(project)
+
+
+@pytest.mark.parametrize(("slug", "problem"), [
+    ('"../x"', "slug '../x' would leave its folder"),
+    ("hund", "content/de/hund.md and content/de/katze.md would both write "
+             "site/de/hund/index.html"),
+])
+def test_a_source_slug_the_build_refuses_is_an_error_at_its_field(
+        project: Path, slug: str, problem: str) -> None:
+    with_slug(project, "katze.md", slug)
+    for path in (project / "locales/es/LC_MESSAGES").glob("*.po"):
+        edit_catalog(path, fill)  # the slug's new entry, translated as it is
+    code, report = check(project)
+    assert code == 1
+    found = [f for f in report["findings"] if f["file"] == "content/de/katze.md"]
+    # A colliding German slug places the Spanish page too (its translation is the same).
+    assert {(f["code"], f["line"]) for f in found} == {("syntax", 2)}
+    assert problem in found[0]["message"]
+    assert problem in build_refuses(project)
 
 
 # --- markup rules, one by one --------------------------------------------------------

@@ -73,7 +73,6 @@ from bilingual.site import (
     SitePlan,
     article_route,
     atom_feed,
-    check_slug,
     describe_unfit,
     feed_route,
     find_collisions,
@@ -87,6 +86,7 @@ from bilingual.site import (
     missing_image,
     off_site,
     og_locale,
+    page_slug,
     plan_site,
     resolve_link,
     robots_txt,
@@ -290,12 +290,6 @@ def _read_all(config: SiteConfig, lang: str, errors: list[str]) -> list[SourceDo
     return docs
 
 
-def _slug(value: object, where: Path, line: int | None) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return check_slug(value, where, line)
-
-
 _SKIP = object()
 """Returned by `_buildable_slug` for an article that is not built."""
 
@@ -315,7 +309,7 @@ def _buildable_slug(config: SiteConfig, doc: SourceDoc, lang: str, drafts: bool,
             unbuilt[(lang, doc.key.as_posix())] = "draft: true"
             return _SKIP
     try:
-        return _slug(doc.meta.get("slug"), doc.path, doc.meta_lines.get("slug"))
+        return page_slug(doc.meta.get("slug"), doc.path, doc.meta_lines.get("slug"))
     except BilingualError as exc:
         errors.append(exc.format_message())
         return _SKIP
@@ -672,7 +666,7 @@ def _gather_source(config: SiteConfig, cache: ResultCache, path: Path,
         try:
             if isinstance(translated_slug, str) and translated_slug != doc.meta.get("slug"):
                 line = _slug_line(catalog, str(doc.meta.get("slug")))
-                slug_t = _slug(translated_slug, path, line)
+                slug_t = page_slug(translated_slug, path, line)
                 slug_at_t = (location(display_path(config, path), line)
                              if slug_t is not None else None)
             else:
@@ -1328,6 +1322,55 @@ def static_files(config: SiteConfig) -> tuple[tuple[str, Path, str], ...]:
     return tuple((name, path, label) for name, (path, label) in sorted(found.items()))
 
 
+def home_pages(config: SiteConfig) -> dict[str, Page]:
+    """Each language's home page (its article listing), by language."""
+    return {lang: Page("home", lang, home_route(lang), f"the {lang} home page", "home")
+            for lang in config.languages}
+
+
+def chooser_page(config: SiteConfig) -> Page:
+    """The language chooser at the site's root."""
+    return Page("root", config.source_language, "", "the language chooser", "home")
+
+
+def not_found_pages(config: SiteConfig) -> list[Page]:
+    """Each language's 404 page, plus `/404.html`, where static hosts look for
+    it (it shows the source language)."""
+    pages = [Page("404", lang, f"{lang}/404.html", f"the {lang} 404 page")
+             for lang in config.languages]
+    pages.append(Page("404", config.source_language, "404.html", "the 404 page"))
+    return pages
+
+
+def generated_files(config: SiteConfig, statics: Sequence[tuple[str, Path, str]],
+                    ) -> list[tuple[str, str]]:
+    """(output path, label) of the files the build writes besides pages and
+    `statics` (`static_files`): feeds, sitemap, robots.txt, status page,
+    manifest. A project's static/robots.txt replaces the generated one, as
+    its static/style.css replaces the built-in stylesheet: a site may want
+    other rules."""
+    generated = [(feed_route(lang), f"the {lang} Atom feed") for lang in config.languages]
+    robots = [] if _own_robots(statics) else [(ROBOTS, "robots.txt")]
+    return generated + [("sitemap.xml", "the sitemap"), *robots,
+                        (STATUS_PAGE, "the translation status page"),
+                        (MANIFEST, "the build manifest")]
+
+
+def _own_robots(statics: Sequence[tuple[str, Path, str]]) -> bool:
+    return any(name == ROBOTS for name, _, _ in statics)
+
+
+def fixed_outputs(config: SiteConfig, statics: Iterable[tuple[str, Path, str]],
+                  ) -> list[tuple[str, str]]:
+    """(output path, source) of every file of the site that no article places:
+    home, chooser and 404 pages, `statics` (`static_files`) and the generated
+    files. Tag pages are not among them: the articles' tags make them."""
+    pages = [*home_pages(config).values(), chooser_page(config), *not_found_pages(config)]
+    return ([(page.output, page.source) for page in pages]
+            + [(name, label) for name, _, label in statics]
+            + generated_files(config, statics))
+
+
 def check_output_folder(config: SiteConfig, output: Path) -> None:
     """Refuse, before anything is read, an output folder that is, contains or
     lies inside project sources, is a file, or holds files no build wrote
@@ -1425,33 +1468,22 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
     articles = gathered.articles
 
     pages: list[Page] = [a.page for a in articles]
-    homes = {lang: Page("home", lang, home_route(lang), f"the {lang} home page", "home")
-             for lang in config.languages}
-    pages += homes.values()
-    root = Page("root", src, "", "the language chooser", "home")
-    not_found = [Page("404", lang, f"{lang}/404.html", f"the {lang} 404 page")
-                 for lang in config.languages]
-    # Static hosts look for /404.html; it shows the source language.
-    not_found.append(Page("404", src, "404.html", "the 404 page"))
+    homes = home_pages(config)
+    root = chooser_page(config)
+    not_found = not_found_pages(config)
     # One order for every listing: sorting twenty thousand records is not free.
     newest = _newest_first(articles)
     tags = tag_pages(config, newest)
-    pages += [root, *not_found, *(t.page for t in tags)]
+    pages += [t.page for t in tags]
 
     try:
         statics = static_files(config)
     except BilingualError as exc:
         errors.append(exc.format_message())
         statics = ()
-    # A project's static/robots.txt replaces the generated one, as its
-    # static/style.css replaces the built-in stylesheet: a site may want other rules.
-    own_robots = any(name == ROBOTS for name, _, _ in statics)
-    generated = [(feed_route(lang), f"the {lang} Atom feed") for lang in config.languages]
-    generated += [("sitemap.xml", "the sitemap"), *([] if own_robots else [(ROBOTS, "robots.txt")]),
-                  (STATUS_PAGE, "the translation status page"),
-                  (MANIFEST, "the build manifest")]
-    outputs = [(p.output, p.source) for p in pages]
-    outputs += [(name, label) for name, _, label in statics] + generated
+    generated = generated_files(config, statics)
+    outputs = [(p.output, p.source) for p in pages] + fixed_outputs(config, statics)
+    pages += [*homes.values(), root, *not_found]
     # The last part of an article's route is its slug.
     slugs = {a.page.source: (a.slug_at, PurePosixPath(a.page.route).name)
              for a in articles if a.slug_at is not None}
@@ -1500,10 +1532,10 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
     # the page just rendered, in the same worker.
     listed = sorted(articles, key=lambda a: (a.page.group or a.page.route, order[a.page.lang],
                                              a.page.route))
-    home_pages = [HomePage(page, tuple(a for a in newest if a.page.lang == lang))
-                  for lang, page in homes.items()]
+    listings = [HomePage(page, tuple(a for a in newest if a.page.lang == lang))
+                for lang, page in homes.items()]
     try:
-        packed_pages = _render_pages(renderer, [*listed, *tags, *home_pages],
+        packed_pages = _render_pages(renderer, [*listed, *tags, *listings],
                                      progress or NullProgress(), project_cache(config.root),
                                      site_identity)
     except BaseException:
@@ -1521,7 +1553,7 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
 
     for name, data in summarised.result().items():
         rendered[name] = data
-    if not own_robots:
+    if not _own_robots(statics):
         rendered[ROBOTS] = robots_txt(config.base_url)
     for name, path, _ in statics:
         rendered[name] = path.read_bytes()

@@ -799,6 +799,10 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
          if not isinstance(exc, CatalogError)), default_policy)
 
     planned_by_path = {p.path: p for p in plan.catalogs}
+    # What the slug rules need of every language: read once, below.
+    parsed: dict[str, dict[Path, polib.POFile]] = {}
+    written: dict[str, list[SourceDoc]] = {}
+    translated: dict[str, set[PurePosixPath]] = {}
     for lang in langs:
         policy = config.check_policy(lang)
         docs = []
@@ -809,8 +813,10 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
             except BilingualError as exc:
                 add([error_finding(config, exc)], default_policy)
         handwritten = handwritten_keys(docs, config)
+        written[lang], translated[lang] = docs, handwritten
 
         on_disk: dict[Path, polib.POFile] = {}
+        parsed[lang] = on_disk
         for path in _catalog_paths(config, lang):
             catalogs += 1
             file = display_path(config, path)
@@ -835,6 +841,13 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
             add(check_stale(catalog_plan, on_disk.get(path), planned,
                             display_path(config, path), source,
                             (config.root / source).exists()), policy)
+
+    # Imported here: it loads the build, which the other checks do not need.
+    from bilingual.slugcheck import check_slugs
+
+    for slug_finding in check_slugs(config, langs, parsed, written, translated):
+        lang = slug_finding.lang
+        add([slug_finding.finding], config.check_policy(lang) if lang else default_policy)
 
     pages = 0
     if site is not None:

@@ -258,6 +258,15 @@ def link_url(plan: SitePlan, from_route: str, to_route: str, rooted: bool = Fals
     return relative_url(from_route, to_route)
 
 
+def page_slug(value: object, path: Path | str, line: int | None) -> str | None:
+    """The slug a front matter value (or its translation) gives a page: None
+    for no slug (absent, not text or blank: the page keeps its file name),
+    else `check_slug`'s."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return check_slug(value, path, line)
+
+
 def check_slug(slug: str, path: Path | str, line: int | None) -> str:
     """The slug, NFC-normalised, or a BilingualError naming `path:line` when it
     could leave its folder or is not a plain URL word."""
@@ -313,27 +322,27 @@ def feed_route(lang: str) -> str:
     return f"{lang}/feed.xml"
 
 
-def find_collisions(outputs: Iterable[tuple[str, str]], folder: str,
-                    slugs: Mapping[str, tuple[str, str]] = MappingProxyType({})) -> list[str]:
-    """Messages for every output path claimed twice, and for a path that one source
-    writes as a file where another needs a folder. `slugs` gives, by source,
-    where the slug that put its page there is written (`file:line`) and the
-    slug: a message about that page starts there, as front matter errors do."""
+@dataclass(frozen=True, slots=True)
+class Collision:
+    """Two sources that would write one output path, or one that writes a file
+    where the other needs a folder."""
+
+    message: str
+    """What clashes, naming both sources and the path."""
+    sources: tuple[str, str]
+    """The two sources, the one to blame first (the later claimant) first."""
+
+
+def collisions(outputs: Iterable[tuple[str, str]], folder: str) -> list[Collision]:
+    """Every output path claimed twice, and every path that one source writes
+    as a file where another needs a folder; `outputs` are (path, source) in
+    the order the sources claim them, `folder` names the output folder."""
     owners: dict[str, str] = {}
-    problems: list[str] = []
-
-    def blame(message: str, *sources: str) -> str:
-        """`message`, from the line of the first of `sources` that a slug placed."""
-        placed = next((slugs[source] for source in sources if source in slugs), None)
-        if placed is None:
-            return message
-        where, slug = placed
-        return f"{where}: slug {slug!r}: {message}; choose another slug"
-
+    found: list[Collision] = []
     for path, source in outputs:
         if path in owners:
-            problems.append(blame(f"{owners[path]} and {source} would both write "
-                                  f"{folder}/{path}", source, owners[path]))
+            found.append(Collision(f"{owners[path]} and {source} would both write "
+                                   f"{folder}/{path}", (source, owners[path])))
         else:
             owners[path] = source
     for path, source in sorted(owners.items()):
@@ -341,9 +350,30 @@ def find_collisions(outputs: Iterable[tuple[str, str]], folder: str,
         for end in range(1, len(parts)):
             prefix = "/".join(parts[:end])
             if prefix in owners:
-                problems.append(blame(f"{owners[prefix]} writes the file {folder}/{prefix}, "
-                                      f"where {source} needs a folder for {folder}/{path}",
-                                      source, owners[prefix]))
+                found.append(Collision(f"{owners[prefix]} writes the file {folder}/{prefix}, "
+                                       f"where {source} needs a folder for {folder}/{path}",
+                                       (source, owners[prefix])))
+    return found
+
+
+def blame_slug(message: str, slug: str) -> str:
+    """A collision's message told of the slug that placed a page there."""
+    return f"slug {slug!r}: {message}; choose another slug"
+
+
+def find_collisions(outputs: Iterable[tuple[str, str]], folder: str,
+                    slugs: Mapping[str, tuple[str, str]] = MappingProxyType({})) -> list[str]:
+    """Messages for every collision (`collisions`). `slugs` gives, by source,
+    where the slug that put its page there is written (`file:line`) and the
+    slug: a message about that page starts there, as front matter errors do."""
+    problems = []
+    for collision in collisions(outputs, folder):
+        placed = next((slugs[source] for source in collision.sources if source in slugs), None)
+        if placed is None:
+            problems.append(collision.message)
+        else:
+            where, slug = placed
+            problems.append(f"{where}: {blame_slug(collision.message, slug)}")
     return problems
 
 

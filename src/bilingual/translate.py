@@ -40,10 +40,11 @@ class TranslatedDoc:
         return self.translations.get((context, msgid))
 
 
-def translated_meta(segmented: SegmentedDoc,
+def translated_meta(source_meta: Mapping[str, object],
                     translations: Mapping[tuple[str | None, str], str]) -> dict[str, object]:
-    """The front matter with its translatable fields replaced where translated."""
-    meta = dict(segmented.source.meta)
+    """The front matter with its translatable fields replaced where translated
+    (`translations`: finished ones, by (msgctxt, msgid))."""
+    meta = dict(source_meta)
     for name in ("title", "description"):
         value = meta.get(name)
         if isinstance(value, str):
@@ -96,4 +97,4 @@ def translate_document(segmented: SegmentedDoc, catalog: CatalogStates | None,
                 fuzzy.append(segment)
     frozen = MappingProxyType(translations)
     return TranslatedDoc(segmented, lang, frozen, tuple(missing), tuple(fuzzy),
-                         MappingProxyType(translated_meta(segmented, frozen)))
+                         MappingProxyType(translated_meta(segmented.source.meta, frozen)))
