@@ -764,6 +764,26 @@ def test_a_ui_translation_of_only_whitespace_shows_the_source_text(make_project)
     assert "von Ana" in (out / "es/a/index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("translation", ["100 % de %(author)s", "por %(autor)s"])
+def test_a_ui_translation_the_build_cannot_fill_in_names_its_line(make_project, translation):
+    # Jinja2 applies % to every UI string: `% d` asks for a number, `%(autor)s`
+    # for a variable the template does not pass.
+    root = make_project({
+        "content/de/a.md": article("Titel", author="Ana"),
+        "locales/es/LC_MESSAGES/a.po": catalog({"Titel": "Título", "Ein Absatz.": "Un párrafo."}),
+        "locales/es/LC_MESSAGES/_ui.po": catalog({"Thema": "Tema",
+                                                    "von %(author)s": translation}),
+    })
+    line = next(e.linenum for e in read_catalog(root / "locales/es/LC_MESSAGES/_ui.po")
+                if e.msgid == "von %(author)s")
+    with pytest.raises(BilingualError) as caught:
+        build(root)
+    message = caught.value.format_message()
+    assert f"locales/es/LC_MESSAGES/_ui.po:{line}: the translation of 'von %(author)s'" \
+        in message
+    assert "write %% for a percent sign" in message
+
+
 def test_untrusted_text_is_escaped(make_project):
     root = make_project({
         "content/de/a.md": article('"<script>alert(1)</script> & Co"', "Ein Absatz.\n",

@@ -134,8 +134,9 @@ def test_a_plural_form_of_only_whitespace_is_missing(project: Path) -> None:
     line = set_translation(project / UI_PO, "%(count)s minute",
                            msgstr_plural={0: "un minuto", 1: "  "})
     _, report = check(project)
+    # The entry is python-format: msgfmt -c rejects the form without %(count)s.
     assert [(f["code"], f["file"], f["line"]) for f in report["findings"]] == [
-        ("missing", UI_PO, line)]
+        ("missing", UI_PO, line), ("syntax", UI_PO, line)]
     assert "msgstr[1] not translated yet" in report["findings"][0]["message"]
 
 
@@ -243,6 +244,42 @@ def test_syntax_format_flag_mismatch(project: Path) -> None:
     assert found["line"] == line
     assert "msgstr uses %(nombre), which msgid does not have" in found["message"]
     assert not msgfmt_accepts(project / UI_PO)
+
+
+def test_ui_entries_with_placeholders_are_python_format(project: Path) -> None:
+    flagged = {e.msgid for e in read_catalog(project / UI_PO) if "python-format" in e.flags}
+    assert {"Hello %(name)s", "%(count)s minute"} <= flagged
+    assert "Read more" not in flagged
+
+
+def test_a_stray_percent_sign_in_a_ui_translation_is_what_msgfmt_rejects(
+        project: Path) -> None:
+    # `100 % de` holds the directive `% d`, which the build's % asks a number for.
+    line = set_translation(project / UI_PO, "Hello %(name)s", "100 % de %(name)s")
+    code, report = check(project)
+    assert code == 1
+    [found] = report["findings"]
+    assert (found["code"], found["file"], found["line"]) == ("syntax", UI_PO, line)
+    assert "mixes named and unnamed directives" in found["message"]
+    assert not msgfmt_accepts(project / UI_PO)
+
+
+@pytest.mark.parametrize(("msgid", "translation", "problem"), [
+    ("Hello %(name)s", "100 % de %(name)s", "mixes named and unnamed directives"),
+    ("Read more", "Leer el 100% más", "'%m' is not a valid conversion"),
+    ("Hello %(name)s", "Hola % d", "changes the placeholder %(name)s to % d"),
+])
+def test_a_ui_translation_the_build_cannot_fill_in_is_an_error_without_the_flag(
+        project: Path, msgid: str, translation: str, problem: str) -> None:
+    # A catalog from before UI entries were flagged, or a flag a tool dropped:
+    # the build applies % all the same. (`update` would give the flag back:
+    # that is a stale finding of its own.)
+    line = set_translation(project / UI_PO, msgid, translation, flags=[])
+    code, report = check(project)
+    found = [f for f in report["findings"] if f["code"] != "stale"]
+    assert code == 1
+    assert [(f["code"], f["file"], f["line"]) for f in found] == [("markup", UI_PO, line)]
+    assert problem in found[0]["message"]
 
 
 def test_syntax_plural_forms_expression(project: Path) -> None:
@@ -444,6 +481,9 @@ def test_markup_rules(msgid: str, msgstr: str, problem: str | None) -> None:
     ("%(count)s minute %(count)s minutes", "un %(n)s minuto", False,
      "adds the placeholder %(n)s"),
     ("100 % sure", "100 % seguro", True, None),
+    ("von %(author)s", "100 % de %(author)s", True, "mixes named and unnamed directives"),
+    ("Read more", "100% más", True, "write %% for a percent sign"),
+    ("Read more", "100%% más", True, None),
     ("<b>Hi</b>", "Hola", True, "drops the HTML tag <b>"),
     ("Hi", '<span onclick="x()">Hola</span>', True, "event handler attribute onclick="),
 ])

@@ -473,3 +473,28 @@ def test_ui_strings_are_extracted_once_and_again_when_a_template_changes(make_pr
     assert entries["Hier ist nichts"] == [("templates/404.html", "")]
     apply_plan(plan_update(config))
     assert read_catalog(root / "locales/es/LC_MESSAGES/_ui.po").find("Hier ist nichts")
+
+
+def test_ui_entries_get_the_python_format_flag_on_the_next_update(tmp_path):
+    # As `pybabel extract` flags them, so that msgfmt -c, Poedit and Weblate
+    # check the placeholders; a catalog written before keeps its translations.
+    from tests.checkproject import edit_catalog, make_project
+
+    root = make_project(tmp_path / "project")
+    ui = root / "locales/es/LC_MESSAGES/_ui.po"
+
+    def unflag(po: polib.POFile) -> None:
+        for entry in po:
+            entry.flags = [f for f in entry.flags if f != "python-format"]
+    edit_catalog(ui, unflag)
+    apply_plan(plan_update(load_config(root)))
+    entries = {e.msgid: e for e in read_catalog(ui)}
+    assert entries["Hello %(name)s"].flags == ["python-format"]
+    assert entries["Hello %(name)s"].msgstr == "Hola %(name)s"
+    assert entries["%(count)s minute"].flags == ["python-format"]
+    assert entries["Read more"].flags == []
+    assert msgfmt_check(ui).returncode == 0
+    text = ui.read_text(encoding="utf-8").replace('msgstr "Hola %(name)s"',
+                                                  'msgstr "100 % de %(name)s"')
+    ui.write_text(text, encoding="utf-8")
+    assert msgfmt_check(ui).returncode != 0

@@ -42,6 +42,7 @@ from bilingual.cache import ResultCache, TreeState, file_state, pickle_by_fields
 from bilingual.catalog import read_catalog
 from bilingual.config import BUILTIN, SiteConfig
 from bilingual.errors import BilingualError, ConfigError, location
+from bilingual.formats import compare_formats
 from bilingual.merge import is_translated
 from bilingual.parallel import beside, freeze_heap, map_chunks
 from bilingual.progress import NullProgress, ProgressLike
@@ -914,6 +915,64 @@ def ui_translations(catalog: polib.POFile | None) -> gettext.NullTranslations:
     return gettext.GNUTranslations(io.BytesIO(compiled.to_binary()))
 
 
+@dataclass(frozen=True, slots=True)
+class UIEntry:
+    """A finished UI translation, for a message when the build cannot fill it in."""
+
+    path: str
+    """The catalog, as messages show it."""
+    line: int
+    source: str
+    """Its msgid (and msgid_plural): the placeholders the templates fill in."""
+    texts: tuple[str, ...]
+    """Its translation, or each plural form."""
+
+
+UIEntries = Mapping[tuple[str | None, str], UIEntry]
+
+
+def ui_entries(catalog: polib.POFile | None, path: str) -> UIEntries:
+    """The finished translations of a UI catalog (`ui_catalog`, read from
+    `path` as messages show it) by (msgctxt, msgid): the ones the pages show."""
+    return MappingProxyType({
+        (entry.msgctxt, entry.msgid): UIEntry(
+            path, entry.linenum, f"{entry.msgid} {entry.msgid_plural}".rstrip(),
+            tuple(entry.msgstr_plural.values()) if entry.msgid_plural else (entry.msgstr,))
+        for entry in catalog or () if not entry.obsolete and is_translated(entry)})
+
+
+def _blaming_translations(fill: Callable[..., str], key: Callable[[tuple], tuple],
+                          entries: UIEntries) -> Callable[..., str]:
+    """Jinja2's newstyle gettext callable `fill`, which applies `%` to the
+    translation, made to name the UI catalog's file and line when a
+    translation breaks that (`100 % de` holds the directive `% d`): else the
+    build fails with a bare TypeError. A failure the translation's
+    placeholders do not explain is the template's and passes through."""
+
+    @jinja2.pass_context
+    def call(context: jinja2.runtime.Context, *args: object, **variables: object) -> str:
+        try:
+            return fill(context, *args, **variables)
+        except (TypeError, ValueError, KeyError) as exc:
+            entry = entries.get(key(args))
+            problem = next((found for text in entry.texts if (found := compare_formats(
+                "python", entry.source, text, False)) is not None), None) if entry else None
+            if problem is None:
+                raise
+            raise BilingualError(
+                f"the translation of {key(args)[1]!r} cannot be filled in "
+                f"({type(exc).__name__}: {exc}): {problem}; write %% for a percent sign",
+                entry.path, entry.line) from None
+
+    return call
+
+
+_GETTEXT_KEYS: dict[str, Callable[[tuple], tuple]] = {
+    "gettext": lambda args: (None, args[0]), "ngettext": lambda args: (None, args[0]),
+    "pgettext": lambda args: (args[0], args[1]), "npgettext": lambda args: (args[0], args[1])}
+"""(msgctxt, msgid) of a lookup from the arguments of each gettext callable."""
+
+
 def _ui_unfit(catalog: polib.POFile | None) -> tuple[int, str] | None:
     """`_first_unfit` of the translations a UI catalog gives the pages."""
     return _first_unfit((entry.linenum, text) for entry in catalog or ()
@@ -922,9 +981,11 @@ def _ui_unfit(catalog: polib.POFile | None) -> tuple[int, str] | None:
 
 
 def template_environment(config: SiteConfig, lang: str,
-                         translations: gettext.NullTranslations) -> jinja2.Environment:
+                         translations: gettext.NullTranslations,
+                         entries: UIEntries = MappingProxyType({})) -> jinja2.Environment:
     """The Jinja2 environment of one language: autoescape, the i18n extension with
-    this language's UI translations, and Babel date formatting in its locale."""
+    this language's UI translations (`entries`: their lines, for messages), and
+    Babel date formatting in its locale."""
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(config.templates_dir),
                                     jinja2.FileSystemLoader(BUILTIN_TEMPLATES)]),
@@ -947,6 +1008,8 @@ def template_environment(config: SiteConfig, lang: str,
         npgettext=lambda c, s, p, n: escape(t.npgettext(c, s, p, n)),
         newstyle=True,
     )
+    for name, key in _GETTEXT_KEYS.items():
+        env.globals[name] = _blaming_translations(env.globals[name], key, entries)
     locale = config.babel_locale(lang)
 
     @functools.cache
@@ -1500,8 +1563,9 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
                      [name for name, _, _ in statics], {"home": ""})
 
     ui = {lang: ui_catalog(config, lang) for lang in config.languages}
-    envs = {lang: template_environment(config, lang, ui_translations(ui[lang]))
-            for lang in config.languages}
+    envs = {lang: template_environment(config, lang, ui_translations(ui[lang]), ui_entries(
+        ui[lang], display_path(config, config.locale_dir(lang) / UI_CATALOG)))
+        for lang in config.languages}
     warnings = []
     for lang in config.target_languages:
         where = display_path(config, config.locale_dir(lang) / UI_CATALOG)

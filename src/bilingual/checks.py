@@ -37,6 +37,7 @@ from bilingual.formats import (
     checked_formats,
     compare_formats,
     parse_plural_forms,
+    parse_python_format,
     plural_forms_problem,
 )
 from bilingual.merge import entry_key, has_translation, is_filled
@@ -273,6 +274,11 @@ def check_format(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]
                 yield finding("syntax", ctx.file, entry.linenum,
                               f"{source_name} and {name} do not both {edge} with a line "
                               f"break (\\n) in {quote(entry.msgid)}; msgfmt -c rejects this")
+    if entry.msgid_plural and ctx.plural is None:
+        # The parser refuses plural entries without Plural-Forms, so the header's
+        # is broken: which form is chosen for few numbers is unknown, and msgfmt
+        # stops at the header, which `check_header` reports.
+        return
     for language in checked_formats(entry.flags):
         for name, _, text in forms:
             if entry.msgid_plural:
@@ -567,9 +573,11 @@ def _whitespace_problems(msgid: str, msgstr: str) -> list[str]:
     return problems
 
 
+# Python's directive grammar (`formats.parse_python_format`): the space flag
+# counts, so `100 % de` holds the directive `% d`.
 _PLACEHOLDER = re.compile(
-    r"%%|%\((?P<named>[^)]+)\)[#0\-+]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]"
-    r"|%[#0\-+]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]"
+    r"%%|%\((?P<named>[^)]+)\)[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d*))?[hlL]?[diouxXeEfFgGcrsa]"
+    r"|%[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d*))?[hlL]?[diouxXeEfFgGcrsa]"
     r"|\{\{|\}\}|\{(?P<field>[A-Za-z_][\w.\[\]]*|\d*)(?:![rsa])?(?::[^{}]*)?\}")
 
 
@@ -583,6 +591,23 @@ def placeholders(text: str) -> Counter[str]:
     return found
 
 
+def _percent_problem(msgid: str, msgstr: str) -> str | None:
+    """Why the build cannot fill in a UI translation: Jinja2's i18n extension
+    applies `%` to every UI string (with the template's variables, or none),
+    so a translation must be a valid Python %-format string wherever its msgid
+    is one, flagged `python-format` or not."""
+    try:
+        parse_python_format(msgid)
+    except FormatError:
+        return None  # the template's own string: not the translator's to fix
+    try:
+        parse_python_format(msgstr)
+    except FormatError as exc:
+        return (f"is not a valid placeholder string ({exc}): the build fills in every UI "
+                "string with Python's %, so write %% for a percent sign")
+    return None
+
+
 def ui_problems(msgid: str, msgstr: str, strict: bool) -> list[str]:
     """How a UI string's translation differs in placeholders and HTML (empty when
     it keeps them). `strict` False allows leaving placeholders out (a plural
@@ -591,7 +616,9 @@ def ui_problems(msgid: str, msgstr: str, strict: bool) -> list[str]:
     if _REFUSED_JS_LINK.search(msgstr):
         problems.append("contains a javascript: link")
     source, target = placeholders(msgid), placeholders(msgstr)
-    if strict:
+    if (broken := _percent_problem(msgid, msgstr)) is not None:
+        problems.append(broken)
+    elif strict:
         problems += _compare_multiset("the placeholder", source, target)
     else:
         problems += [f"adds the placeholder {p}" for p in sorted(set(target) - set(source))]

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 
 import polib
 from babel import Locale
+from babel.messages.catalog import Message
 from babel.messages.plurals import get_plural
 
 from bilingual.cache import ResultCache, file_state, project_cache, tree_state
@@ -170,8 +171,18 @@ def ui_template_entries(config: SiteConfig) -> list[polib.POEntry]:
     strings = project_cache(config.root).get(
         "ui-strings", state + folder.encode(), lambda: _extract_ui_strings(config, folder))
     return [polib.POEntry(msgid=msgid, msgid_plural=plural, msgctxt=context, comment=comment,
-                          occurrences=list(references))
+                          occurrences=list(references), flags=ui_flags(msgid, plural))
             for msgid, plural, context, comment, references in strings]
+
+
+def ui_flags(msgid: str, plural: str) -> list[str]:
+    """`python-format` for a UI string with Python placeholders, as `pybabel
+    extract` flags it: the build fills in every UI string with `%`, and the
+    flag has msgfmt -c, Poedit and Weblate check the translation's
+    placeholders too. `update` merges it into existing catalogs (a template's
+    flags come first)."""
+    return ["python-format"] if Message((msgid, plural) if plural else msgid).python_format \
+        else []
 
 
 def _extract_ui_strings(config: SiteConfig, folder: str) -> tuple[
