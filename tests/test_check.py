@@ -35,6 +35,7 @@ from tests.checkproject import (
     set_translation,
     update,
 )
+from tests.conftest import gettext_tool
 
 REPO = Path(__file__).resolve().parent.parent
 HUND_PO = "locales/es/LC_MESSAGES/hund.po"
@@ -179,6 +180,67 @@ def test_stale_names_article_and_segments(project: Path) -> None:
     assert 'vanished "Der Hund schläft im Haus."' in message
     update(project)
     assert with_code(check(project)[1], "stale") == []
+
+
+def test_stale_after_clearing_fuzzy_names_the_kept_previous_msgid(project: Path) -> None:
+    article = project / "content/de/hund.md"
+    article.write_text(article.read_text().replace("im Haus.", "im Garten."))
+    update(project)
+    path = project / HUND_PO
+    # Weblate and translate-toolkit may clear the flag as msgattrib does: the
+    # #| line stays.
+    subprocess.run([gettext_tool("msgattrib"), "--clear-fuzzy", str(path), "-o", str(path)],
+                   check=True)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    previous = 1 + next(i for i, line in enumerate(lines) if line.startswith("#| msgid"))
+    code, report = check(project)
+    assert code == 1
+    [stale] = with_code(report, "stale")
+    assert (stale["file"], stale["line"]) == (HUND_PO, previous)
+    assert "keeps a previous msgid (#|) on an entry that is not fuzzy" in stale["message"]
+    assert "run `bilingual update`" in stale["message"]
+    update(project)
+    assert with_code(check(project)[1], "stale") == []
+
+
+@pytest.mark.parametrize(("change", "line", "cause"), [
+    (lambda text: text.replace("\n", "\r\n"), 1, "has CRLF (Windows) line endings"),
+    (lambda text: "\ufeff" + text.replace("\n", "\r\n"), 1,
+     "starts with a UTF-8 byte order mark (BOM) and has CRLF (Windows) line endings"),
+    (lambda text: text.replace('msgstr "El perro duerme en casa."',
+                               'msgstr ""\n"El perro duerme "\n"en casa."'),
+     # The msgstr "" line before the continuation, the first line that differs.
+     lambda rows: rows.index('"El perro duerme "'), "wraps a string otherwise"),
+    (lambda text: text.replace("#. paragraph\n", "#. Absatz\n", 1),
+     lambda rows: 1 + rows.index("#. Absatz"),
+     'has "#. Absatz" where `update` writes "#. paragraph"'),
+])
+def test_stale_layout_names_the_line_and_the_cause(project: Path, change, line,
+                                                    cause: str) -> None:
+    # The same entries as update writes, laid out otherwise.
+    path = project / HUND_PO
+    text = change(path.read_text(encoding="utf-8"))
+    path.write_bytes(text.encode("utf-8"))
+    if callable(line):  # found in the rows of the changed text
+        line = line(text.split("\n"))
+    _, report = check(project)
+    [stale] = with_code(report, "stale")
+    assert (stale["file"], stale["line"]) == (HUND_PO, line)
+    assert cause in stale["message"]
+    assert "run `bilingual update`" in stale["message"]
+
+
+def test_a_byte_order_mark_is_what_msgfmt_rejects(project: Path) -> None:
+    path = project / HUND_PO
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    _, report = check(project)
+    [syntax] = with_code(report, "syntax")
+    assert (syntax["file"], syntax["line"]) == (HUND_PO, 1)
+    assert "byte order mark" in syntax["message"]
+    assert not msgfmt_accepts(path)
+    update(project)
+    code, report = check(project)
+    assert (code, report["findings"]) == (0, []) and msgfmt_accepts(path)
 
 
 def test_stale_when_the_article_is_gone(project: Path) -> None:

@@ -688,10 +688,76 @@ def check_catalog(po: polib.POFile, ctx: CatalogContext, text: str = "") -> list
 # --- stale ------------------------------------------------------------------------
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True, slots=True)
+class LayoutDifference:
+    """Where a catalog's file first differs from what `update` writes, and why,
+    when both hold the same entries."""
+
+    line: int
+    """1-based, in the file as it is."""
+    cause: str
+
+
+def layout_difference(data: bytes, planned: str) -> LayoutDifference:
+    """How a catalog's bytes (`data`) differ from `planned`, the text `update`
+    writes for it, when the entries are the same: a byte order mark or CRLF
+    line ends (Poedit on Windows, an editor), a previous msgid (`#|`) kept on
+    an entry that is no longer fuzzy (`msgattrib --clear-fuzzy`, some Weblate
+    and translate-toolkit versions), strings wrapped otherwise, or else
+    another order or other comments, at the first line that differs."""
+    causes = []
+    if data.startswith(_UTF8_BOM):
+        causes.append("starts with a UTF-8 byte order mark (BOM)")
+    if b"\r\n" in data:
+        causes.append("has CRLF (Windows) line endings")
+    text = data.removeprefix(_UTF8_BOM).decode("utf-8", "replace").replace("\r\n", "\n")
+    lines, wanted = text.split("\n"), planned.split("\n")
+    index = next((i for i, (a, b) in enumerate(zip(lines, wanted, strict=False)) if a != b),
+                 min(len(lines), len(wanted)))
+    if index < max(len(lines), len(wanted)):
+        found = lines[index] if index < len(lines) else ""
+        expected = wanted[index] if index < len(wanted) else ""
+        if found.startswith("#|") and not expected.startswith("#|"):
+            causes.append("keeps a previous msgid (#|) on an entry that is not fuzzy; "
+                          "`update` keeps it only while the entry is fuzzy")
+        elif _is_string_line(found) and _is_string_line(expected):
+            causes.append("wraps a string otherwise (`update` wraps at 79 columns, as "
+                          "msgcat does)")
+        else:
+            causes.append(f"has {quote(found, 50)} where `update` writes "
+                          f"{quote(expected, 50)} (entry order or comments)")
+    elif not causes:
+        causes.append("differs from what `update` writes")
+    first = 1 if data.startswith(_UTF8_BOM) or b"\r\n" in data else index + 1
+    return LayoutDifference(min(first, len(lines)), " and ".join(causes))
+
+
+def _is_string_line(line: str) -> bool:
+    """A line that holds a string of an entry: a keyword's or a continuation."""
+    return line.lstrip("#~ ").startswith(('"', "msgid ", "msgstr", "msgctxt ", "msgid_plural "))
+
+
+def check_bom(data: bytes, ctx: CatalogContext) -> Iterator[Finding]:
+    """A catalog that starts with a UTF-8 byte order mark. bilingual reads it
+    (Windows editors write one), but GNU msgfmt rejects it ("1:2: syntax
+    error"), and so would a build step or tool that compiles the catalog with
+    gettext: `msgfmt -c` is the contract of every catalog."""
+    if data.startswith(_UTF8_BOM):
+        yield finding("syntax", ctx.file, 1,
+                      "the file starts with a UTF-8 byte order mark (BOM), which msgfmt "
+                      "rejects (\"1:2: syntax error\"); save it without one, or run "
+                      "`bilingual update`, which leaves it out")
+
+
 def check_stale(plan: CatalogPlan, current: polib.POFile | None, planned: polib.POFile,
-                file: str, source: str, source_exists: bool) -> Iterator[Finding]:
+                file: str, source: str, source_exists: bool,
+                data: bytes = b"") -> Iterator[Finding]:
     """A catalog that `bilingual update` would change, saying which segments
-    came or went (`current` None: the catalog does not exist yet)."""
+    came or went (`current` None: the catalog does not exist yet), or, when
+    none did, where and why the file (`data`: its bytes) differs."""
     if not plan.changed:
         return
     if current is None:
@@ -712,9 +778,10 @@ def check_stale(plan: CatalogPlan, current: polib.POFile | None, planned: polib.
                       f"{len(gone)} entr{'y' if len(gone) == 1 else 'ies'} obsolete")
         return
     if not new and not gone:
-        yield finding("stale", file, None,
-                      f"differs from what `bilingual update` writes for {source} (entry "
-                      "order, comments or line wrapping); run `bilingual update`")
+        layout = layout_difference(data, plan.text)
+        yield finding("stale", file, layout.line,
+                      f"has the entries `bilingual update` writes for {source}, but "
+                      f"{layout.cause}; run `bilingual update` to rewrite it")
         return
     named = [f"new {quote(e.msgid, 50)}" for e in new] + \
             [f"vanished {quote(e.msgid, 50)}" for e in gone]
@@ -848,7 +915,8 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
             catalogs += 1
             file = display_path(config, path)
             try:
-                text = decode_catalog(path.read_bytes(), path)
+                data = path.read_bytes()
+                text = decode_catalog(data, path)
                 po = parse_catalog(text, path)
             except CatalogError as exc:
                 add([error_finding(config, exc)], policy)
@@ -859,15 +927,18 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
                                  and len(key.parts) == 1, plural=_plural_rule(po),
                                  handwritten=key.with_suffix(".md") in handwritten)
             add(check_catalog(po, ctx, text), policy)
+            add(check_bom(data, ctx), policy)
 
         for path, catalog_plan in sorted(planned_by_path.items()):
             if not path.is_relative_to(config.locale_dir(lang)):
                 continue
             planned = parse_catalog(catalog_plan.text, path)
             source = catalog_plan.source
+            # The file's bytes say why it differs when no entry does (rarely read).
+            data = path.read_bytes() if catalog_plan.changed and path in on_disk else b""
             add(check_stale(catalog_plan, on_disk.get(path), planned,
                             display_path(config, path), source,
-                            (config.root / source).exists()), policy)
+                            (config.root / source).exists(), data), policy)
 
     # Imported here: it loads the build, which the other checks do not need.
     from bilingual.slugcheck import check_slugs
