@@ -163,6 +163,23 @@ def test_fuzzy_shows_what_changed_in_the_german(project: Path) -> None:
     assert '"Der Hund schläft im Garten."' in found["message"]
 
 
+def test_fuzzy_after_a_reverted_edit_says_the_german_is_as_translated(project: Path) -> None:
+    # As msgmerge: A -> B -> A leaves the entry fuzzy with `#| msgid` equal to msgid.
+    article = project / "content/de/hund.md"
+    original = article.read_text()
+    article.write_text(original.replace("im Haus.", "im Garten."))
+    update(project)
+    article.write_text(original)
+    update(project)
+    entry = next(e for e in read_catalog(project / HUND_PO)
+                 if e.msgid == "Der Hund schläft im Haus.")
+    assert ("fuzzy" in entry.flags, entry.previous_msgid) == (True, entry.msgid)
+    [found] = check(project)[1]["findings"]
+    assert found["code"] == "fuzzy"
+    assert found["message"].endswith("the German is again the text it was translated from "
+                                     "(an edit to it was reverted)")
+
+
 def test_stale_names_article_and_segments(project: Path) -> None:
     vanished_line = entry_line(project / HUND_PO, "Der Hund schläft im Haus.")
     article = project / "content/de/hund.md"

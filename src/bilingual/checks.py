@@ -240,8 +240,13 @@ def check_fuzzy(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]:
     if entry.obsolete or "fuzzy" not in entry.flags or ctx.handwritten:
         return
     previous = entry.previous_msgid
-    if previous is None or previous == entry.msgid:
+    if previous is None:
         changed = "(no earlier German text is recorded)"
+    elif previous == entry.msgid:
+        # msgmerge keeps the fuzzy flag when an edit is reverted; the translation
+        # was made for exactly this text, which the translator should be told.
+        changed = ("the German is again the text it was translated from (an edit to it "
+                   "was reverted)")
     else:
         changed = f"the German changed: {word_diff(previous, entry.msgid)}"
     yield finding("fuzzy", ctx.file, entry.linenum,
