@@ -143,6 +143,19 @@ def test_fuzzy_translations_are_not_remembered():
     assert build_memory([("b", other)]) == {}
 
 
+def test_obsolete_translations_are_remembered_after_live_ones():
+    gone = catalog(("Die Katze", "El gato"), ("Der Hund", "El perro viejo"),
+                   ("Die Maus", "El ratón"))
+    for entry in gone:
+        entry.obsolete = True
+    gone[2].flags.append("fuzzy")
+    live = catalog(("Der Hund", "El perro"))
+    memory = build_memory([("content/de/blog/katze.md", gone), ("content/de/hund.md", live)])
+    assert {msgid: (hit.msgstr, hit.origin) for (_, msgid), hit in memory.items()} == {
+        "Die Katze": ("El gato", "content/de/blog/katze.md"),
+        "Der Hund": ("El perro", "content/de/hund.md")}
+
+
 def test_translations_of_only_whitespace_count_as_none():
     old = catalog(("Spanien", " "), ("Recht", "\n"), (" ", " "))
     assert [(is_translated(e), has_translation(e)) for e in old] == [

@@ -364,6 +364,24 @@ def test_translation_memory_across_articles(make_project):
     assert entries["Die Gründung"].msgstr == "ES: Die Gründung"
 
 
+def test_an_article_moved_in_two_updates_finds_its_obsolete_translations(make_project):
+    root = make_project({"content/de/blog/markt.md": ARTICLE})
+    run(root, "update")
+    old_catalog = root / "locales/es/LC_MESSAGES/blog/markt.po"
+    translate_all(old_catalog)
+    moved = root / "content/de/recht/markt.md"
+    moved.parent.mkdir()
+    (root / "content/de/blog/markt.md").rename(root / "markt.md")
+    run(root, "update")
+    assert all(e.obsolete for e in read_catalog(old_catalog))
+    (root / "markt.md").rename(moved)
+    result = run(root, "update")
+    assert "9 from memory, 0 new" in result.stdout, result.stdout
+    entries = read_catalog(root / "locales/es/LC_MESSAGES/recht/markt.po")
+    assert all(e.msgstr == "ES: " + e.msgid and not e.flags for e in entries)
+    assert {e.tcomment for e in entries} == {"Translation memory: content/de/blog/markt.md"}
+
+
 def test_plan_is_read_only_and_reports_stale(make_project):
     root = make_project({"content/de/markt.md": ARTICLE})
     config = load_config(root)

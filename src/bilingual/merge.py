@@ -7,7 +7,8 @@ The semantics are GNU msgmerge's (with `--previous`), done on polib objects:
   the same catalog (difflib ratio >= 0.6, as msgmerge's fuzzy threshold),
   flagged `fuzzy`, with the old msgid kept as `#| msgid`;
 - failing that, an exact translation of the same text from another catalog of
-  the language is filled in (translation memory, like `msgmerge --compendium`),
+  the language, live or obsolete, is filled in (translation memory, like
+  `msgmerge --compendium`),
   with a translator comment naming where it came from;
 - every old entry that is no longer used becomes obsolete (`#~`) with its
   translation; an obsolete entry whose text comes back is revived.
@@ -44,8 +45,14 @@ def is_filled(msgstr: str, msgid: str) -> bool:
 
 
 def is_translated(entry: polib.POEntry) -> bool:
-    """True when every form is filled (`is_filled`) and the entry is not fuzzy."""
-    if "fuzzy" in entry.flags or entry.obsolete:
+    """True when every form is filled (`is_filled`) and the entry is neither fuzzy
+    nor obsolete."""
+    return not entry.obsolete and _is_finished(entry)
+
+
+def _is_finished(entry: polib.POEntry) -> bool:
+    """Every form filled and not fuzzy, whether the entry is live or obsolete."""
+    if "fuzzy" in entry.flags:
         return False
     if entry.msgid_plural:
         return bool(entry.msgstr_plural) and all(
@@ -81,15 +88,22 @@ class MergeStats:
 
 
 def build_memory(catalogs: Iterable[tuple[str, polib.POFile]]) -> dict[Key, Remembered]:
-    """Exact-match memory of every finished translation; the first catalog (in
-    the sorted order given) wins when two disagree."""
-    memory: dict[Key, Remembered] = {}
+    """Exact-match memory of every finished (not fuzzy) translation, live or
+    obsolete. A live translation wins over an obsolete one of the same text,
+    whatever the catalogs' order; among equals the first catalog (in the
+    sorted order given) wins."""
+    live: dict[Key, Remembered] = {}
+    # Obsolete entries count too: an article moved to another folder leaves its
+    # catalog all `#~` before its new catalog is made (`msgmerge --compendium`
+    # takes a compendium's `#~` messages too). They rank last: a text still in
+    # use is translated the way the site shows it now.
+    retired: dict[Key, Remembered] = {}
     for origin, catalog in catalogs:
         for entry in catalog:
-            if is_translated(entry) and entry.msgid:
-                memory.setdefault(entry_key(entry), Remembered(
+            if entry.msgid and _is_finished(entry):
+                (retired if entry.obsolete else live).setdefault(entry_key(entry), Remembered(
                     entry.msgstr, tuple(sorted(entry.msgstr_plural.items())), origin))
-    return memory
+    return {**retired, **live}
 
 
 _NPLURALS = re.compile(r"nplurals\s*=\s*([0-9]+)")
