@@ -260,6 +260,26 @@ def test_a_byte_order_mark_is_what_msgfmt_rejects(project: Path) -> None:
     assert (code, report["findings"]) == (0, []) and msgfmt_accepts(path)
 
 
+def test_a_changed_plural_is_stale_then_fuzzy_with_the_plural_diff(project: Path) -> None:
+    template = project / "templates/base.html"
+    template.write_text(template.read_text().replace("{{ count }} minutes",
+                                                     "{{ count }} minutes to read"))
+    [stale] = with_code(check(project)[1], "stale")
+    assert (stale["file"], stale["line"]) == (UI_PO, entry_line(project / UI_PO,
+                                                                "%(count)s minute"))
+    assert "0 new, 0 vanished segment(s), 1 with a changed plural: plural changed " \
+           '"%(count)s minute"' in stale["message"]
+    update(project)
+    entry = next(e for e in read_catalog(project / UI_PO) if e.msgid == "%(count)s minute")
+    assert (entry.flags, entry.previous_msgid_plural, entry.msgstr_plural) == (
+        ["fuzzy", "python-format"], "%(count)s minutes",
+        {0: "un minuto", 1: "%(count)s minutos"})
+    [found] = check(project)[1]["findings"]
+    assert found["code"] == "fuzzy"
+    assert found["message"].endswith(
+        "the German plural changed: %(count)s minutes{+ to read+}")
+
+
 def test_stale_when_the_article_is_gone(project: Path) -> None:
     (project / "content/de/katze.md").unlink()
     _, report = check(project)

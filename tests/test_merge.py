@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import polib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bilingual.catalog import format_catalog
+from bilingual.catalog import format_catalog, parse_catalog
 from bilingual.merge import (
     MEMORY_COMMENT,
     build_memory,
@@ -14,6 +16,7 @@ from bilingual.merge import (
     is_translated,
     merge_catalog,
 )
+from tests.conftest import gettext_tool
 
 HEADER = {"Language": "es", "Content-Type": "text/plain; charset=UTF-8",
           "Plural-Forms": "nplurals=2; plural=(n != 1);"}
@@ -34,6 +37,26 @@ def catalog(*pairs, **header):
 
 def by_msgid(po):
     return {e.msgid: e for e in po}
+
+
+def msgmerge(old_text, fresh, tmp_path):
+    """GNU `msgmerge --previous` of catalog text `old_text` with a template of
+    `fresh` entries, parsed."""
+    pot = polib.POFile()
+    pot.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+    pot.extend(fresh)
+    (tmp_path / "old.po").write_text(old_text, encoding="utf-8")
+    (tmp_path / "new.pot").write_text(format_catalog(pot), encoding="utf-8")
+    merged = subprocess.run([gettext_tool("msgmerge"), "--previous", "-q", "-o", "-",
+                             str(tmp_path / "old.po"), str(tmp_path / "new.pot")],
+                            capture_output=True, text=True, check=True).stdout
+    return parse_catalog(merged, "msgmerge")
+
+
+def merged_fields(po):
+    """What a merge decides about each entry: text, translation, flags, `#|` fields."""
+    return [(e.msgid, e.msgid_plural, e.msgstr, dict(e.msgstr_plural), "fuzzy" in e.flags,
+             e.previous_msgid, e.previous_msgid_plural, bool(e.obsolete)) for e in po]
 
 
 def test_new_catalog_has_header_and_empty_entries():
@@ -164,6 +187,66 @@ def test_translations_of_only_whitespace_count_as_none():
     assert list(build_memory([("b", old)])) == [(None, " ")]
     merged, stats = merge_catalog(old, template("Spaniens"), HEADER, "", {})
     assert (merged[0].msgstr, stats.fuzzy) == ("", 0)
+
+
+PLURALS = """\
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\\n"
+
+msgid "{{ count }} Minute Lesezeit"
+msgid_plural "{{ count }} Minuten Lesezeit"
+msgstr[0] "{{ count }} minuto de lectura"
+msgstr[1] "{{ count }} minutos de lectura"
+
+msgid "Ein Abschnitt"
+msgid_plural "Viele Abschnitte"
+msgstr[0] "una sección"
+msgstr[1] "varias secciones"
+
+msgid "Ein Entwurf"
+msgstr "un borrador"
+
+#, fuzzy
+#| msgid "Eine Stunde"
+#| msgid_plural "Viele Stunden"
+msgid "Eine Stunde Lesezeit"
+msgid_plural "Viele Stunden Lesezeit"
+msgstr[0] "una hora"
+msgstr[1] "muchas horas"
+
+msgid "Bleibt"
+msgid_plural "Bleiben"
+msgstr[0] "queda"
+msgstr[1] "quedan"
+"""
+
+
+def test_a_changed_plural_is_fuzzy_as_msgmerge_makes_it(tmp_path):
+    # The same msgid with another msgid_plural, a plural lost, a plural gained,
+    # a plural changed again while fuzzy, and one unchanged.
+    fresh = [polib.POEntry(msgid="{{ count }} Minute Lesezeit",
+                           msgid_plural="{{ count }} Minuten zum Lesen"),
+             polib.POEntry(msgid="Ein Abschnitt"),
+             polib.POEntry(msgid="Ein Entwurf", msgid_plural="Viele Entwürfe"),
+             polib.POEntry(msgid="Eine Stunde Lesezeit", msgid_plural="{{ n }} Stunden Lesezeit"),
+             polib.POEntry(msgid="Bleibt", msgid_plural="Bleiben")]
+    merged, stats = merge_catalog(parse_catalog(PLURALS, "old.po"), fresh, HEADER, "", {})
+    assert (stats.kept, stats.fuzzy) == (1, 4)
+    assert merged_fields(merged) == merged_fields(msgmerge(PLURALS, fresh, tmp_path))
+    assert merged_fields(merged)[0] == (
+        "{{ count }} Minute Lesezeit", "{{ count }} Minuten zum Lesen", "",
+        {0: "{{ count }} minuto de lectura", 1: "{{ count }} minutos de lectura"}, True,
+        "{{ count }} Minute Lesezeit", "{{ count }} Minuten Lesezeit", False)
+
+
+def test_remembered_translation_needs_the_same_plural():
+    other = catalog(("Ein Entwurf", "un borrador"))
+    memory = build_memory([("b", other)])
+    fresh = polib.POEntry(msgid="Ein Entwurf", msgid_plural="Viele Entwürfe")
+    merged, stats = merge_catalog(None, [fresh], HEADER, "", memory)
+    assert (merged[0].msgstr_plural, stats.new) == ({0: "", 1: ""}, 1)
 
 
 def test_plural_entries_get_forms_from_nplurals():

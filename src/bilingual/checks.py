@@ -240,8 +240,11 @@ def check_fuzzy(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]:
     if entry.obsolete or "fuzzy" not in entry.flags or ctx.handwritten:
         return
     previous = entry.previous_msgid
+    plural_changed = (entry.previous_msgid_plural or "") != entry.msgid_plural
     if previous is None:
         changed = "(no earlier German text is recorded)"
+    elif previous == entry.msgid and plural_changed:
+        changed = _plural_change(entry.previous_msgid_plural or "", entry.msgid_plural)
     elif previous == entry.msgid:
         # msgmerge keeps the fuzzy flag when an edit is reverted; the translation
         # was made for exactly this text, which the translator should be told.
@@ -249,9 +252,20 @@ def check_fuzzy(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]:
                    "was reverted)")
     else:
         changed = f"the German changed: {word_diff(previous, entry.msgid)}"
+        if plural_changed:
+            changed += f"; {_plural_change(entry.previous_msgid_plural or '', entry.msgid_plural)}"
     yield finding("fuzzy", ctx.file, entry.linenum,
                   f"fuzzy translation of {quote(entry.msgid)}: check it and remove the fuzzy "
                   f"flag; {changed}")
+
+
+def _plural_change(before: str, now: str) -> str:
+    """What became of an entry's German plural (`msgid_plural`)."""
+    if not before:
+        return f"the German has a plural now: {quote(now)}"
+    if not now:
+        return f"the German has no plural any more (it was {quote(before)})"
+    return f"the German plural changed: {word_diff(before, now)}"
 
 
 def check_obsolete(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]:
@@ -776,25 +790,30 @@ def check_stale(plan: CatalogPlan, current: polib.POFile | None, planned: polib.
     live_planned = {entry_key(e): e for e in planned if not e.obsolete}
     new = [e for key, e in live_planned.items() if key not in live_now]
     gone = [e for key, e in live_now.items() if key not in live_planned]
-    line = gone[0].linenum if gone else None
+    # The same msgid with another plural: update flags the entry fuzzy.
+    replural = [e for key, e in live_now.items()
+                if key in live_planned and live_planned[key].msgid_plural != e.msgid_plural]
+    line = gone[0].linenum if gone else replural[0].linenum if replural else None
     if not source_exists and not live_planned:
         yield finding("stale", file, line,
                       f"{source} no longer exists; `bilingual update` makes the catalog's "
                       f"{len(gone)} entr{'y' if len(gone) == 1 else 'ies'} obsolete")
         return
-    if not new and not gone:
+    if not new and not gone and not replural:
         layout = layout_difference(data, plan.text)
         yield finding("stale", file, layout.line,
                       f"has the entries `bilingual update` writes for {source}, but "
                       f"{layout.cause}; run `bilingual update` to rewrite it")
         return
     named = [f"new {quote(e.msgid, 50)}" for e in new] + \
-            [f"vanished {quote(e.msgid, 50)}" for e in gone]
+            [f"vanished {quote(e.msgid, 50)}" for e in gone] + \
+            [f"plural changed {quote(e.msgid, 50)}" for e in replural]
     more = f" and {len(named) - LIST_LIMIT} more" if len(named) > LIST_LIMIT else ""
+    replurals = f", {len(replural)} with a changed plural" if replural else ""
     yield finding("stale", file, line,
                   f"{source} changed since the catalog was updated: {len(new)} new, "
-                  f"{len(gone)} vanished segment(s): {'; '.join(named[:LIST_LIMIT])}{more}. "
-                  "Run `bilingual update`")
+                  f"{len(gone)} vanished segment(s){replurals}: "
+                  f"{'; '.join(named[:LIST_LIMIT])}{more}. Run `bilingual update`")
 
 
 # --- running everything ----------------------------------------------------------------

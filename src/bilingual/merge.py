@@ -74,6 +74,8 @@ class Remembered:
     msgstr: str
     msgstr_plural: tuple[tuple[int, str], ...]
     origin: str
+    msgid_plural: str = ""
+    """Only a text with the same plural takes the translation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,8 @@ def build_memory(catalogs: Iterable[tuple[str, polib.POFile]]) -> dict[Key, Reme
         for entry in catalog:
             if entry.msgid and _is_finished(entry):
                 (retired if entry.obsolete else live).setdefault(entry_key(entry), Remembered(
-                    entry.msgstr, tuple(sorted(entry.msgstr_plural.items())), origin))
+                    entry.msgstr, tuple(sorted(entry.msgstr_plural.items())), origin,
+                    entry.msgid_plural))
     return {**retired, **live}
 
 
@@ -116,11 +119,33 @@ def declared_nplurals(catalog: polib.POFile) -> int | None:
 
 
 def _copy_translation(target: polib.POEntry, source: polib.POEntry) -> None:
-    target.msgstr = source.msgstr
+    # Between a singular and a plural entry, as msgmerge: a singular translation
+    # fills every plural form, a plural one gives its first form.
     if target.msgid_plural:
-        forms = dict(source.msgstr_plural) if source.msgid_plural else {0: source.msgstr}
-        target.msgstr_plural = {i: forms.get(i, "") for i in target.msgstr_plural}
+        forms = dict(source.msgstr_plural) if source.msgid_plural else {}
+        target.msgstr_plural = {i: forms.get(i, "" if source.msgid_plural else source.msgstr)
+                                for i in target.msgstr_plural}
+    else:
+        target.msgstr = source.msgstr_plural.get(0, "") if source.msgid_plural \
+            else source.msgstr
     target.tcomment = source.tcomment
+
+
+def _mark_fuzzy(entry: polib.POEntry, source: polib.POEntry) -> None:
+    """Flag `entry`, which took `source`'s translation, fuzzy, recording as
+    `#|` fields the German that translation was made for."""
+    if "fuzzy" not in entry.flags:
+        entry.flags.append("fuzzy")
+    if "fuzzy" in source.flags and source.previous_msgid is not None:
+        # As msgmerge: the translation was made for the older text, not for
+        # the one in between, so the translator's diff starts there.
+        entry.previous_msgid = source.previous_msgid
+        entry.previous_msgctxt = source.previous_msgctxt
+        entry.previous_msgid_plural = source.previous_msgid_plural or None
+    else:
+        entry.previous_msgid = source.msgid
+        entry.previous_msgctxt = source.msgctxt
+        entry.previous_msgid_plural = source.msgid_plural or None
 
 
 def _empty_plural_forms(entry: polib.POEntry, nplurals: int) -> None:
@@ -181,23 +206,19 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
                 entry.previous_msgid = match.previous_msgid
                 entry.previous_msgctxt = match.previous_msgctxt
                 entry.previous_msgid_plural = match.previous_msgid_plural
-            kept += 1
+            if match.msgid_plural != fresh.msgid_plural:
+                # As msgmerge: the same msgid with another plural (or a plural
+                # gained or lost) needs a look at every form.
+                _mark_fuzzy(entry, match)
+                fuzzy += 1
+            else:
+                kept += 1
         elif (closest := _closest(fresh, candidates)) is not None:
             used.add(id(closest))
             _copy_translation(entry, closest)
-            entry.flags.append("fuzzy")
-            if "fuzzy" in closest.flags and closest.previous_msgid is not None:
-                # As msgmerge: the translation was made for the older text, not
-                # for the one in between, so the translator's diff starts there.
-                entry.previous_msgid = closest.previous_msgid
-                entry.previous_msgctxt = closest.previous_msgctxt
-                entry.previous_msgid_plural = closest.previous_msgid_plural or None
-            else:
-                entry.previous_msgid = closest.msgid
-                entry.previous_msgctxt = closest.msgctxt
-                entry.previous_msgid_plural = closest.msgid_plural or None
+            _mark_fuzzy(entry, closest)
             fuzzy += 1
-        elif (hit := memory.get(key)) is not None:
+        elif (hit := memory.get(key)) is not None and hit.msgid_plural == fresh.msgid_plural:
             entry.msgstr = hit.msgstr
             if entry.msgid_plural:
                 entry.msgstr_plural = {i: dict(hit.msgstr_plural).get(i, "")
