@@ -124,6 +124,36 @@ def test_fuzzy_matches_stay_within_their_context():
         ("mercado-en-espana", "markt-in-spanien")]
 
 
+def test_an_edited_text_takes_a_fuzzy_translation_from_an_entry_still_in_use(tmp_path):
+    # "Willkommen" is the title and a heading: one entry. The title changes; as
+    # msgmerge, the new title takes the heading's translation, fuzzy.
+    old = catalog(("Willkommen", "Bienvenida"), ("Schön, dass Sie da sind.", "Qué bien."))
+    fresh = template("Willkommen bei uns", "Willkommen", "Schön, dass Sie da sind.")
+    merged, stats = merge_catalog(old, fresh, HEADER, "", {})
+    assert merged_fields(merged) == merged_fields(msgmerge(format_catalog(old), fresh, tmp_path))
+    assert [(e.msgid, e.msgstr, e.flags, e.previous_msgid) for e in merged] == [
+        ("Willkommen bei uns", "Bienvenida", ["fuzzy"], "Willkommen"),
+        ("Willkommen", "Bienvenida", [], None),
+        ("Schön, dass Sie da sind.", "Qué bien.", [], None)]
+    assert (stats.kept, stats.fuzzy, stats.new) == (2, 1, 0)
+
+
+def test_the_closest_of_several_translations_is_taken_first_one_on_a_tie():
+    old = catalog(("Der Hund schläft.", "El perro duerme."),
+                  ("Der Hund schläft im Haus.", "El perro duerme en casa."),
+                  ("Der Hund schläft im Hof.", "El perro duerme en el patio."),
+                  ("Die Katze schläft im Haus.", "El gato duerme en casa."))
+    merged, _ = merge_catalog(old, template("Der Hund schläft im Haus!", "Der Hund schläft im "
+                                            "Hoff.", "Der Hund schläft."), HEADER, "", {})
+    assert [(e.msgid, e.previous_msgid) for e in merged if not e.obsolete] == [
+        ("Der Hund schläft im Haus!", "Der Hund schläft im Haus."),
+        ("Der Hund schläft im Hoff.", "Der Hund schläft im Hof."),
+        ("Der Hund schläft.", None)]
+    tie = catalog(("abcx", "primero"), ("abcy", "segundo"))
+    merged, _ = merge_catalog(tie, template("abcz"), HEADER, "", {})
+    assert merged[0].msgstr == "primero"
+
+
 def test_removed_segment_becomes_obsolete_with_its_translation():
     old = catalog(("Bleibt.", "Se queda."), ("Ganz anderer Satz über Steuern.", "Impuestos."))
     merged, stats = merge_catalog(old, template("Bleibt."), HEADER, "", {})

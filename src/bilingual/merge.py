@@ -4,7 +4,8 @@ The semantics are GNU msgmerge's (with `--previous`), done on polib objects:
 
 - an unchanged segment keeps its translation, flags and translator comments;
 - a segment that is new in this catalog takes the closest old translation of
-  the same catalog (difflib ratio >= 0.6, as msgmerge's fuzzy threshold),
+  the same catalog, live or obsolete, whether its text is still used or not
+  (difflib ratio >= 0.6, as msgmerge's fuzzy threshold),
   flagged `fuzzy`, with the old msgid kept as `#| msgid`;
 - failing that, an exact translation of the same text from another catalog of
   the language, live or obsolete, is filled in (translation memory, like
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -181,11 +183,13 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
     by_key = {entry_key(e): e for e in old_entries}
     obsolete_by_key = {entry_key(e): e for e in old_obsolete}
     template_keys = {entry_key(e) for e in template}
-    # Old entries whose text left the template are the fuzzy candidates.
-    candidates = [e for e in old_entries if entry_key(e) not in template_keys
-                  and has_translation(e)]
-    candidates += [e for e in old_obsolete if entry_key(e) not in template_keys
-                   and has_translation(e)]
+    # As msgmerge, a fuzzy translation may come from any old translated entry,
+    # one the template still uses too: a heading that repeats the title keeps
+    # its translation when the title is edited, and the title takes it, fuzzy.
+    # Counted only when some text has no exact match: most merges need none.
+    unmatched = any(entry_key(e) not in by_key and entry_key(e) not in obsolete_by_key
+                    for e in template)
+    candidates = _candidates([*old_entries, *old_obsolete]) if unmatched else []
     used: set[int] = set()
     kept = fuzzy = remembered = new = 0
 
@@ -246,19 +250,54 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
     return result, MergeStats(kept, fuzzy, remembered, new, obsoleted)
 
 
-def _closest(fresh: polib.POEntry, candidates: list[polib.POEntry]) -> polib.POEntry | None:
-    """The candidate whose msgid is most similar to the fresh one, if similar
-    enough; as msgmerge, only among those with the same msgctxt (a slug never
-    takes a paragraph's translation)."""
-    best, best_ratio = None, FUZZY_CUTOFF
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """An old translated entry a fresh text may take a fuzzy translation from,
+    with what bounds its similarity cheaply."""
+
+    entry: polib.POEntry
+    order: int
+    """Its place among the candidates: the first of equally close ones wins."""
+    letters: Counter[str]
+    """How often each character occurs in its msgid."""
+
+
+def _candidates(entries: Iterable[polib.POEntry]) -> list[_Candidate]:
+    return [_Candidate(entry, order, Counter(entry.msgid))
+            for order, entry in enumerate(e for e in entries if has_translation(e))]
+
+
+def _closest(fresh: polib.POEntry, candidates: list[_Candidate]) -> polib.POEntry | None:
+    """The candidate whose msgid is most similar to the fresh one (difflib
+    ratio), if similar enough; as msgmerge, only among those with the same
+    msgctxt (a slug never takes a paragraph's translation)."""
+    # difflib's ratio is at most 2 * (characters the two texts share, counted
+    # with repeats) / (both lengths): its quick_ratio, here from counts made
+    # once per text. Candidates are tried from the highest bound down, so the
+    # search stops as soon as no bound left can beat the closest found; the
+    # costly ratio is computed for a few candidates, not for all of them.
+    letters, length = Counter(fresh.msgid), len(fresh.msgid)
+    bounded = []
     for candidate in candidates:
-        if bool(candidate.msgid_plural) != bool(fresh.msgid_plural) or \
-                candidate.msgctxt != fresh.msgctxt:
+        entry = candidate.entry
+        if bool(entry.msgid_plural) != bool(fresh.msgid_plural) or \
+                entry.msgctxt != fresh.msgctxt:
             continue
-        matcher = difflib.SequenceMatcher(None, fresh.msgid, candidate.msgid, autojunk=False)
-        if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
+        total = length + len(entry.msgid)
+        if 2 * min(length, len(entry.msgid)) < FUZZY_CUTOFF * total:
             continue
-        ratio = matcher.ratio()
-        if ratio >= best_ratio and (best is None or ratio > best_ratio):
+        bound = 2 * sum((letters & candidate.letters).values()) / total
+        if bound >= FUZZY_CUTOFF:
+            bounded.append((bound, candidate))
+    bounded.sort(key=lambda pair: (-pair[0], pair[1].order))
+    best: _Candidate | None = None
+    best_ratio = FUZZY_CUTOFF
+    for bound, candidate in bounded:
+        if bound < best_ratio:
+            break
+        ratio = difflib.SequenceMatcher(None, fresh.msgid, candidate.entry.msgid,
+                                        autojunk=False).ratio()
+        if best is None and ratio >= best_ratio or ratio > best_ratio or \
+                (ratio == best_ratio and best is not None and candidate.order < best.order):
             best, best_ratio = candidate, ratio
-    return best
+    return best.entry if best is not None else None
