@@ -8,7 +8,7 @@ import polib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bilingual.catalog import format_catalog, parse_catalog
+from bilingual.catalog import format_catalog, header_text, parse_catalog
 from bilingual.merge import (
     MEMORY_COMMENT,
     build_memory,
@@ -16,7 +16,7 @@ from bilingual.merge import (
     is_translated,
     merge_catalog,
 )
-from tests.conftest import gettext_tool
+from tests.conftest import gettext_tool, msgfmt_check
 
 HEADER = {"Language": "es", "Content-Type": "text/plain; charset=UTF-8",
           "Plural-Forms": "nplurals=2; plural=(n != 1);"}
@@ -51,6 +51,11 @@ def msgmerge(old_text, fresh, tmp_path):
                              str(tmp_path / "old.po"), str(tmp_path / "new.pot")],
                             capture_output=True, text=True, check=True).stdout
     return parse_catalog(merged, "msgmerge")
+
+
+def msgfmt_accepts(text, tmp_path):
+    (tmp_path / "written.po").write_text(text, encoding="utf-8")
+    return msgfmt_check(tmp_path / "written.po").returncode == 0
 
 
 def merged_fields(po):
@@ -176,6 +181,50 @@ def test_header_fields_survive():
     merged, _ = merge_catalog(old, template("Neu."), {"Language": "xx"}, "ignored", {})
     assert merged.metadata["Last-Translator"] == "Ana García <ana@example.com>"
     assert merged.header == "Traducción de a.md"
+
+
+WILD_HEADER = """\
+# Traducción de a.md
+msgid ""
+msgstr ""
+"Last-Translator: Ana García <ana@example.com>  \\n"
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\\n"
+"X-Poedit-SearchPath-0: a\\n"
+"X-Poedit-SearchPath-0: b\\n"
+"X-Empty:\\n"
+"X-Last: z"
+
+msgid "Alt."
+msgstr "Viejo."
+"""
+
+
+def test_the_header_is_kept_byte_for_byte_as_msgmerge_keeps_it(tmp_path):
+    fresh = template("Neu.")
+    merged, _ = merge_catalog(parse_catalog(WILD_HEADER, "old.po"), fresh, HEADER, "", {})
+    # msgmerge also adds the last line's `\n` (msgcat does not).
+    assert header_text(merged) == header_text(msgmerge(WILD_HEADER, fresh, tmp_path)) == (
+        "Last-Translator: Ana García <ana@example.com>  \n"
+        "Content-Type: text/plain; charset=UTF-8\n"
+        "Plural-Forms: nplurals=2; plural=(n != 1);\n"
+        "X-Poedit-SearchPath-0: a\nX-Poedit-SearchPath-0: b\nX-Empty:\nX-Last: z\n")
+    assert merged.header == "Traducción de a.md"
+    written = format_catalog(merged)
+    assert '"X-Poedit-SearchPath-0: a\\n"\n"X-Poedit-SearchPath-0: b\\n"' in written
+    assert msgfmt_accepts(written, tmp_path)
+
+
+def test_plural_forms_is_added_when_plural_entries_come_to_a_header_without_it(tmp_path):
+    old = catalog(("Alt.", "Viejo."))
+    del old.metadata["Plural-Forms"]
+    fresh = [polib.POEntry(msgid="Eine Minute", msgid_plural="{{ n }} Minuten")]
+    merged, _ = merge_catalog(old, fresh, HEADER, "", {})
+    assert header_text(merged).endswith("Plural-Forms: nplurals=2; plural=(n != 1);\n")
+    assert msgfmt_accepts(format_catalog(merged), tmp_path)
+    parse_catalog(format_catalog(merged), "again.po")  # readable: plurals match the header
+    merged, _ = merge_catalog(old, template("Neu."), HEADER, "", {})
+    assert "Plural-Forms" not in merged.metadata  # no plural entry, no field added
 
 
 def test_translation_memory_fills_exact_match_and_says_where_from():

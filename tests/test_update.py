@@ -382,6 +382,22 @@ def test_an_article_moved_in_two_updates_finds_its_obsolete_translations(make_pr
     assert {e.tcomment for e in entries} == {"Translation memory: content/de/blog/markt.md"}
 
 
+def test_update_keeps_the_header_text_and_sets_only_the_charset(make_project):
+    root = make_project({"content/de/markt.md": ARTICLE})
+    run(root, "update")
+    path = catalog_file(root)
+    text = path.read_text(encoding="utf-8")
+    wild = text.replace('"Content-Type: text/plain; charset=UTF-8\\n"\n',
+                        '"Content-Type: text/plain; charset=utf-8\\n"\n'
+                        '"X-Poedit-SearchPath-0: a\\n"\n"X-Poedit-SearchPath-0: b\\n"\n'
+                        '"X-Empty:\\n"\n"X-Note: value  \\n"\n')
+    path.write_text(wild, encoding="utf-8")
+    assert run(root, "update").returncode == 0
+    assert path.read_text(encoding="utf-8") == wild.replace("charset=utf-8", "charset=UTF-8")
+    assert msgfmt_check(path).returncode == 0, msgfmt_check(path).stderr
+    assert "0 written" in run(root, "update").stdout
+
+
 def test_plan_is_read_only_and_reports_stale(make_project):
     root = make_project({"content/de/markt.md": ARTICLE})
     config = load_config(root)

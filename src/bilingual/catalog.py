@@ -60,9 +60,9 @@ is upgraded). Known deviations from msgcat:
   `msgcat --force-po` does.
 * polib cannot represent some things, so they are normalised: a comment
   consisting of one single empty line (`#` or `#.` alone) is lost; the
-  header entry's extracted, reference and previous comments are dropped;
-  header fields are written `Key: value` (polib keeps them as a dict) and
-  the header always comes first; a Solaris-style `# File: x, line: 1`
+  header entry's extracted, reference and previous comments are dropped
+  (its msgstr is kept as it was read, `header_text`, while `metadata` is not
+  changed); the header always comes first; a Solaris-style `# File: x, line: 1`
   comment stays a comment (gettext takes it for a reference).
 * Characters the declared charset cannot encode are the caller's business
   (`write_if_changed` writes UTF-8; the pipeline declares UTF-8).
@@ -93,12 +93,16 @@ __all__ = [
     "PlainMessage",
     "decode_catalog",
     "format_catalog",
+    "header_fields",
+    "header_text",
     "parse_catalog",
     "plain_messages",
     "read_catalog",
     "read_catalog_version",
     "remove_stale_temporaries",
+    "set_header_text",
     "unholdable_character",
+    "with_header_field",
     "write_if_changed",
 ]
 
@@ -587,8 +591,59 @@ def _format_entry(out: list[str], entry: polib.POEntry) -> None:
         _wrap(out, prefix, "msgstr", entry.msgstr or "", flags.do_wrap)
 
 
-def _header_msgstr(po: polib.POFile) -> str:
+# The header entry's msgstr as read, kept on the POFile: polib's `metadata`
+# dict loses a repeated field's first value, the blanks of a value and
+# whether the last line ends in `\n`, all of which msgcat and msgmerge keep.
+_HEADER_TEXT = "bilingual_header_text"
+
+
+def header_fields(text: str) -> dict[str, str]:
+    """The fields of a header entry's msgstr, as gettext reads them: `Name:
+    value` lines, values without surrounding blanks, a line without a colon
+    continuing the field before it; a repeated field keeps its last value."""
+    fields: dict[str, str] = {}
+    name = None
+    for line in text.split("\n"):
+        if ":" in line:
+            name, value = line.split(":", 1)
+            fields[name] = value.strip()
+        elif name is not None and line.strip():
+            fields[name] += "\n" + line.strip()
+    return fields
+
+
+def set_header_text(po: polib.POFile, text: str) -> None:
+    """Give `po` the header msgstr `text`, written as it is; `po.metadata`
+    becomes its fields (`header_fields`)."""
+    setattr(po, _HEADER_TEXT, text)
+    po.metadata = header_fields(text)
+
+
+def header_text(po: polib.POFile) -> str:
+    """The header entry's msgstr `format_catalog` writes: the text read or set
+    (`set_header_text`) while `po.metadata` still holds its fields, else one
+    `Name: value` line per field of `po.metadata`."""
+    text = getattr(po, _HEADER_TEXT, None)
+    # Code that changes `po.metadata` itself is obeyed: the text no longer says it.
+    if text is not None and header_fields(text) == po.metadata:
+        return text
     return "".join(f"{key}: {value}\n" for key, value in (po.metadata or {}).items())
+
+
+def with_header_field(text: str, name: str, value: str) -> str:
+    """Header msgstr `text` with field `name` set to `value`: each line of the
+    field whose value differs is rewritten, every other byte kept; a missing
+    field is added at the end."""
+    lines = text.split("\n")
+    found = False
+    for index, line in enumerate(lines):
+        if line.split(":", 1)[0] == name and ":" in line:
+            found = True
+            if line.split(":", 1)[1].strip() != value:
+                lines[index] = f"{name}: {value}"
+    if found:
+        return "\n".join(lines)
+    return text + ("" if text.endswith("\n") or not text else "\n") + f"{name}: {value}\n"
 
 
 def format_catalog(po: polib.POFile) -> str:
@@ -604,10 +659,10 @@ def format_catalog(po: polib.POFile) -> str:
     """
     blocks: list[list[str]] = []
     header_fuzzy = bool(po.metadata_is_fuzzy)
-    if po.metadata or po.header or header_fuzzy:
+    msgstr = header_text(po)
+    if msgstr or po.header or header_fuzzy:
         out: list[str] = []
         _comment_lines(out, "#", po.header)
-        msgstr = _header_msgstr(po)
         if header_fuzzy and msgstr:
             out.append("#, fuzzy")
         out.append('msgid ""')
@@ -1042,13 +1097,7 @@ def parse_catalog(text: str, path: Path | str) -> polib.POFile:
                 header_entry = entry
                 po.header = "\n".join(entry.tcomments)
                 po.metadata_is_fuzzy = list(entry.flags)
-                key_name = None
-                for field in f["msgstr"].split("\n"):
-                    if ":" in field:
-                        key_name, value = field.split(":", 1)
-                        po.metadata[key_name] = value.strip()
-                    elif key_name is not None and field.strip():
-                        po.metadata[key_name] += "\n" + field.strip()
+                set_header_text(po, f["msgstr"])
                 return
         poentry = polib.POEntry(
             msgid=msgid,

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import polib
 
+from bilingual.catalog import header_fields, header_text, set_header_text, with_header_field
+
 FUZZY_CUTOFF = 0.6
 MEMORY_COMMENT = "Translation memory: "
 
@@ -133,6 +135,21 @@ def _copy_translation(target: polib.POEntry, source: polib.POEntry) -> None:
     target.tcomment = source.tcomment
 
 
+def _kept_header(text: str, template: Sequence[polib.POEntry],
+                 header: Mapping[str, str]) -> str:
+    """An old catalog's header msgstr as the merge keeps it: every byte the
+    translators' tools wrote (a repeated field, an empty value, blanks), as
+    msgmerge keeps it. Like msgmerge, the last line gets its `\n`. Plural-Forms
+    is added from `header`, the language's default, when plural entries come
+    in and the header has none: without it the catalog is not readable."""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    if any(e.msgid_plural for e in template) and "Plural-Forms" not in header_fields(text) \
+            and "Plural-Forms" in header:
+        text = with_header_field(text, "Plural-Forms", header["Plural-Forms"])
+    return text
+
+
 def _mark_fuzzy(entry: polib.POEntry, source: polib.POEntry) -> None:
     """Flag `entry`, which took `source`'s translation, fuzzy, recording as
     `#|` fields the German that translation was made for."""
@@ -175,7 +192,7 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
         result.metadata_is_fuzzy = []
     else:
         result.header = old.header
-        result.metadata = dict(old.metadata)
+        set_header_text(result, _kept_header(header_text(old), template, header))
         result.metadata_is_fuzzy = old.metadata_is_fuzzy
 
     old_entries = [e for e in old if not e.obsolete] if old is not None else []

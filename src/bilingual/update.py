@@ -24,10 +24,13 @@ from bilingual.catalog import (
     FileVersion,
     decode_catalog,
     format_catalog,
+    header_text,
     line_starting,
     parse_catalog,
     read_catalog,
+    set_header_text,
     unholdable_character,
+    with_header_field,
     write_if_changed,
 )
 from bilingual.config import BUILTIN, SiteConfig
@@ -432,7 +435,8 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
                                            _header_comment(config, lang, source), memory,
                                            nplurals)
             # Catalogs are always written in UTF-8, whatever charset they were read in.
-            catalog.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+            set_header_text(catalog, with_header_field(header_text(catalog), "Content-Type",
+                                                       "text/plain; charset=UTF-8"))
             text = format_catalog(catalog)
             cache.release()  # the segments read for this merge: one article at a time
             data = text.encode("utf-8")
