@@ -288,6 +288,32 @@ def test_stale_when_the_article_is_gone(project: Path) -> None:
     assert "content/de/katze.md no longer exists" in found["message"]
 
 
+def test_site_text_entries_new_to_a_ui_catalog_are_stale_then_missing(tmp_path: Path) -> None:
+    # A project whose _ui.po was written before the site's title and
+    # description were catalog entries: as for any new template string, CI
+    # says "run update", then what is left to translate.
+    project = make_project(tmp_path / "project",
+                           extra='description = "Tiere im Haus"\n')
+    ui = project / UI_PO
+    edit_catalog(ui, lambda po: [po.remove(e) for e in list(po)
+                                 if e.msgctxt in ("site title", "site description")])
+    code, report = check(project)
+    assert code == 1
+    [found] = report["findings"]
+    assert (found["code"], found["file"]) == ("stale", UI_PO)
+    assert '"Prueba"' in found["message"] and '"Tiere im Haus"' in found["message"]
+    update(project)
+    code, report = check(project)
+    assert code == 1
+    assert [(f["code"], f["file"], f["line"]) for f in report["findings"]] == [
+        ("missing", UI_PO, entry_line(project / UI_PO, "Prueba")),
+        ("missing", UI_PO, entry_line(project / UI_PO, "Tiere im Haus"))]
+    set_translation(ui, "Prueba", "Prueba")
+    set_translation(ui, "Tiere im Haus", "Animales en casa", flags=["fuzzy"])
+    code, report = check(project)
+    assert [(f["code"], f["file"]) for f in report["findings"]] == [("fuzzy", UI_PO)]
+
+
 def test_markup_finding_in_a_catalog(project: Path) -> None:
     msgid = ("Ein [Link](katze.md), ein [Verweis](https://example.org/a), `code`, *Betonung* "
              "und **stark**.")

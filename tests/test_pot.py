@@ -6,6 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import polib
 import pytest
 
 from bilingual.catalog import parse_catalog, read_catalog
@@ -78,6 +79,25 @@ def test_templates_pass_msgfmt_and_msgcat_and_msginit_starts_a_language(project:
         assert '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"' in text
     ui = (tmp_path / "_ui.pot.fr.po").read_text(encoding="utf-8")
     assert 'msgid_plural "%(count)s minutes"' in ui
+
+
+def test_the_ui_template_holds_the_site_title_and_description(project: Path) -> None:
+    config = project / "bilingual.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'title = "Prueba"', 'title = "Prueba"\ndescription = "Tiere im Haus"'), encoding="utf-8")
+    pot_update(project)
+    # polib, not the strict parser: the UI POT has plural entries and no Plural-Forms.
+    pot = polib.pofile(str(project / "locales/templates/_ui.pot"))
+    po = read_catalog(project / "locales/es/LC_MESSAGES/_ui.po")
+    site = [(e.msgctxt, e.msgid, e.comment, e.occurrences, e.msgstr) for e in pot
+            if e.msgctxt in ("site title", "site description")]
+    assert [entry[:2] for entry in site] == [("site title", "Prueba"),
+                                             ("site description", "Tiere im Haus")]
+    assert all(occurrences == [("bilingual.toml", "")] and not msgstr
+               for _, _, _, occurrences, msgstr in site)
+    # As the POT's every entry: the same as the catalogs' but for the translation.
+    assert [(e.msgctxt, e.msgid, e.comment, e.occurrences) for e in po
+            if e.msgctxt in ("site title", "site description")] == [s[:4] for s in site]
 
 
 def test_rewritten_only_when_entries_change(project: Path) -> None:

@@ -532,3 +532,63 @@ def test_ui_entries_get_the_python_format_flag_on_the_next_update(tmp_path):
                                                   'msgstr "100 % de %(name)s"')
     ui.write_text(text, encoding="utf-8")
     assert msgfmt_check(ui).returncode != 0
+
+
+SITE_CONFIG = """[site]
+title = "Kanzlei Beispiel"
+description = "Rechtliche Hinweise für den Mittelstand"
+base_url = "https://www.example.com"
+source_language = "de"
+target_languages = ["es", "ca"]
+"""
+
+
+def site_entries(path):
+    """(msgctxt, msgid) -> entry of the site's title and description in a catalog."""
+    return {(e.msgctxt, e.msgid): e for e in read_catalog(path)
+            if e.msgctxt in ("site title", "site description")}
+
+
+def test_update_puts_the_site_title_and_description_into_every_ui_catalog(make_project):
+    root = make_project({"content/de/markt.md": ARTICLE}, config=SITE_CONFIG)
+    apply_plan(plan_update(load_config(root)))
+    for lang in ("es", "ca"):
+        path = root / f"locales/{lang}/LC_MESSAGES/_ui.po"
+        found = site_entries(path)
+        assert sorted(found) == [("site description", "Rechtliche Hinweise für den Mittelstand"),
+                                 ("site title", "Kanzlei Beispiel")]
+        title = found[("site title", "Kanzlei Beispiel")]
+        assert title.occurrences == [("bilingual.toml", "")]
+        assert "[site] title in bilingual.toml" in title.comment
+        assert "A brand name may stay as it is" in " ".join(title.comment.split())
+        assert "[site] description" in found[("site description",
+                                               "Rechtliche Hinweise für den Mittelstand")].comment
+        assert all(entry.msgstr == "" for entry in found.values())
+        assert msgfmt_check(path).returncode == 0
+    # Nothing else moves: a second update rewrites nothing.
+    assert not plan_update(load_config(root)).changed
+
+
+def test_an_empty_site_description_adds_no_entry(make_project):
+    config = SITE_CONFIG.replace('"Rechtliche Hinweise für den Mittelstand"', '""')
+    root = make_project({"content/de/markt.md": ARTICLE}, config=config)
+    apply_plan(plan_update(load_config(root)))
+    assert list(site_entries(root / "locales/es/LC_MESSAGES/_ui.po")) == [
+        ("site title", "Kanzlei Beispiel")]
+
+
+def test_a_changed_site_title_makes_its_translation_fuzzy(make_project):
+    root = make_project({"content/de/markt.md": ARTICLE}, config=SITE_CONFIG)
+    apply_plan(plan_update(load_config(root)))
+    ui = root / "locales/es/LC_MESSAGES/_ui.po"
+    po = polib.pofile(str(ui))
+    po.find("Kanzlei Beispiel", msgctxt="site title").msgstr = "Bufete Ejemplo"
+    po.save()
+    config_path = root / "bilingual.toml"
+    config_path.write_text(SITE_CONFIG.replace("Kanzlei Beispiel", "Kanzlei Beispiel & Partner"),
+                           encoding="utf-8")
+    apply_plan(plan_update(load_config(root)))
+    entry = site_entries(ui)[("site title", "Kanzlei Beispiel & Partner")]
+    assert entry.msgstr == "Bufete Ejemplo" and "fuzzy" in entry.flags
+    assert entry.previous_msgid == "Kanzlei Beispiel"
+    assert msgfmt_check(ui).returncode == 0

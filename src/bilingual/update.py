@@ -41,6 +41,7 @@ from bilingual.parallel import map_chunks
 from bilingual.progress import NullProgress, ProgressLike
 from bilingual.reading import cached_segments, cached_source, prefetch
 from bilingual.segment import Segment, SegmentedDoc, front_matter_segments
+from bilingual.sitetext import site_text_entries
 from bilingual.sources import (
     SourceDoc,
     article_paths,
@@ -159,6 +160,12 @@ def _character_line(doc: SourceDoc, segment: Segment, char: str) -> int:
         if char in lines[index]:
             return doc.body_line + index
     return segment.line
+
+
+def ui_entries(config: SiteConfig) -> list[polib.POEntry]:
+    """Every entry of the UI catalog (`_ui.po`) and its POT: the site's title
+    and description from bilingual.toml first, then the templates' strings."""
+    return [*site_text_entries(config), *ui_template_entries(config)]
 
 
 def ui_template_entries(config: SiteConfig) -> list[polib.POEntry]:
@@ -360,10 +367,10 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
                 _Article(doc, relative(config, path), digest, state)
         progress.advance()
     try:
-        ui_entries = ui_template_entries(config)
+        ui = ui_entries(config)
     except BilingualError as exc:
         errors.append(exc)
-        ui_entries = None
+        ui = None
 
     plans: list[CatalogPlan] = []
     for lang in config.target_languages:
@@ -381,7 +388,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
             path = catalog_path(config, lang, key)
             wanted[path] = (article.reference, article) if article is not None else (None, None)
         wanted[config.locale_dir(lang) / UI_CATALOG] = (relative(config, config.templates_dir)
-                                                       + "/", ui_entries)
+                                                       + "/", ui)
         for path in existing:
             if path not in wanted:
                 # A catalog whose article is gone: every entry becomes obsolete.
