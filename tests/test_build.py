@@ -410,6 +410,109 @@ def test_a_listing_template_gets_every_field_of_its_entries(make_project):
     assert f'<ol class="probe">{beta}{alpha}</ol>' in (out / "de/index.html").read_text()
 
 
+SITE_CONFIG = """[site]
+title = "Kanzlei Beispiel"
+description = "Rechtliche Hinweise für den Mittelstand"
+base_url = "https://www.example.com"
+source_language = "de"
+target_languages = ["es"]
+"""
+SITE_TITLE = ("site title", "Kanzlei Beispiel")
+SITE_DESCRIPTION = ("site description", "Rechtliche Hinweise für den Mittelstand")
+
+
+def site_text_project(make_project, title: object, description: object) -> Path:
+    """A one-article project, translated, whose _ui.po gives the site's title
+    and description these translations (a str, or (msgstr, 'fuzzy'))."""
+    return make_project({
+        "content/de/a.md": article("Alpha"),
+        "locales/es/LC_MESSAGES/a.po": catalog({"Alpha": "Alfa", "Ein Absatz.": "Un párrafo."}),
+        "locales/es/LC_MESSAGES/_ui.po": catalog({SITE_TITLE: title,
+                                                  SITE_DESCRIPTION: description}),
+    }, config=SITE_CONFIG)
+
+
+def head_and_feed(out: Path, lang: str) -> tuple[str, ET.Element]:
+    return ((out / lang / "index.html").read_text(encoding="utf-8"),
+            ET.parse(out / lang / "feed.xml").getroot())
+
+
+def test_the_site_title_and_description_show_their_translation(make_project):
+    root = site_text_project(make_project, "Bufete <Ejemplo>",
+                             "Información jurídica para la mediana empresa")
+    out, _ = build(root)
+    home, feed = head_and_feed(out, "es")
+    for shown in ("<title>Bufete &lt;Ejemplo&gt;</title>",
+                  '<meta name="description" content="Información jurídica para la mediana '
+                  'empresa">',
+                  '<meta property="og:site_name" content="Bufete &lt;Ejemplo&gt;">',
+                  '<meta property="og:description" content="Información jurídica para la '
+                  'mediana empresa">',
+                  '<a href="./">Bufete &lt;Ejemplo&gt;</a>', "<h1>Bufete &lt;Ejemplo&gt;</h1>",
+                  '<p class="lead">Información jurídica para la mediana empresa</p>'):
+        assert shown in home
+    assert "Kanzlei" not in home and "Rechtliche" not in home
+    article_page = (out / "es/a/index.html").read_text(encoding="utf-8")
+    assert "<title>Alfa · Bufete &lt;Ejemplo&gt;</title>" in article_page
+    atom = "{http://www.w3.org/2005/Atom}"
+    title, subtitle = feed.find(f"{atom}title"), feed.find(f"{atom}subtitle")
+    assert (title.text, title.attrib) == ("Bufete <Ejemplo>", {})
+    assert (subtitle.text, subtitle.attrib) == ("Información jurídica para la mediana empresa", {})
+    assert feed.findtext(f"{atom}author/{atom}name") == "Bufete <Ejemplo>"
+    # The source language's pages and feed keep the configured text.
+    german, german_feed = head_and_feed(out, "de")
+    assert "<h1>Kanzlei Beispiel</h1>" in german
+    assert '<p class="lead">Rechtliche Hinweise für den Mittelstand</p>' in german
+    assert german_feed.findtext(f"{atom}subtitle") == "Rechtliche Hinweise für den Mittelstand"
+
+
+@pytest.mark.parametrize("description", ["", ("Información jurídica", "fuzzy")],
+                         ids=["untranslated", "fuzzy"])
+def test_an_unfinished_site_text_translation_shows_the_german_marked_as_german(make_project,
+                                                                                description):
+    root = site_text_project(make_project, "Bufete Ejemplo", description)
+    out, _ = build(root)
+    home, feed = head_and_feed(out, "es")
+    assert '<meta name="description" content="Rechtliche Hinweise für den Mittelstand">' in home
+    assert '<p class="lead" lang="de">Rechtliche Hinweise für den Mittelstand</p>' in home
+    assert "Información" not in home
+    assert "<h1>Bufete Ejemplo</h1>" in home  # the title is translated: no lang
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    subtitle = feed.find("{http://www.w3.org/2005/Atom}subtitle")
+    assert (subtitle.text, subtitle.get(xml_lang)) == ("Rechtliche Hinweise für den Mittelstand",
+                                                       "de")
+    assert feed.find("{http://www.w3.org/2005/Atom}title").get(xml_lang) is None
+
+
+def test_an_untranslated_site_title_is_german_and_marked_so(make_project):
+    root = site_text_project(make_project, ("Bufete Ejemplo", "fuzzy"), "Información jurídica")
+    out, _ = build(root)
+    home, feed = head_and_feed(out, "es")
+    assert '<h1 lang="de">Kanzlei Beispiel</h1>' in home
+    assert '<a href="./" lang="de">Kanzlei Beispiel</a>' in home
+    assert "<title>Kanzlei Beispiel</title>" in home and "Bufete" not in home
+    title = feed.find("{http://www.w3.org/2005/Atom}title")
+    assert (title.text, title.get("{http://www.w3.org/XML/1998/namespace}lang")) == (
+        "Kanzlei Beispiel", "de")
+
+
+def test_a_changed_site_text_translation_is_on_the_pages_of_the_next_build(make_project):
+    # Every page shows the title, and pages come from the build's cache when
+    # nothing they depend on changed: the UI catalog is something they depend on.
+    root = site_text_project(make_project, "Bufete Ejemplo", "Información jurídica")
+    out, first = build(root)
+    ui = root / "locales/es/LC_MESSAGES/_ui.po"
+    ui.write_text(catalog({SITE_TITLE: "Despacho Ejemplo",
+                           SITE_DESCRIPTION: "Asesoría jurídica"}), encoding="utf-8")
+    _, second = build(root)
+    for page in ("es/index.html", "es/a/index.html", "es/404.html", "es/feed.xml"):
+        text = (out / page).read_text(encoding="utf-8")
+        assert "Despacho Ejemplo" in text and "Bufete" not in text, page
+        assert page in second.written
+    assert "Asesoría jurídica" in (out / "es/index.html").read_text(encoding="utf-8")
+    assert not [name for name in second.written if name.startswith("de/")]
+
+
 def test_two_pages_on_one_file_name_both_sources(make_project):
     root = make_project({
         "content/de/a.md": article("A", slug="gleich"),

@@ -107,12 +107,21 @@ def test_cli_builds_every_page_in_pseudo_text_and_leaves_catalogs_alone(tmp_path
     for page in spanish:
         text = page_text(site / "es" / page)
         assert text["lang"] == "es"
-        if page != Path("index.html"):  # the home page's heading is the site title
-            assert all(h.startswith("[") and h.endswith("]") for h in text["h1"]), text["h1"]
+        assert all(h.startswith("[") and h.endswith("]") for h in text["h1"]), text["h1"]
         assert ACCENTED.search(" ".join(text["p"] + text["h1"])), page
         body = re.search(r'<div class="article-body">(.*?)\n  </div>', text["raw"][0], re.DOTALL)
         for paragraph in re.findall(r"<p>(.*?)</p>", body.group(1) if body else "", re.DOTALL):
             assert re.match(r"\[|<img [^>]*alt=\"\[", paragraph) and ACCENTED.search(paragraph), paragraph
+    # The site's title and description are UI catalog entries: accented too,
+    # and no longer marked as German text.
+    home = page_text(site / "es/index.html")
+    title = pseudo_translate("Mein zweisprachiges Magazin")
+    description = pseudo_translate("Artikel auf Deutsch und Spanisch")
+    assert home["h1"] == [title] and description in home["p"]
+    assert f'<p class="lead">{description}</p>' in home["raw"][0]
+    assert f"<title>{title}</title>" in home["raw"][0]
+    feed = (site / "es/feed.xml").read_text(encoding="utf-8")
+    assert f"<title>{title}</title>" in feed and f"<subtitle>{description}</subtitle>" in feed
     article = page_text(site / "es/zweiter/index.html")
     assert article["h1"] == ["[Žŵéîţéŕ Åŕţîķéļ ·····]", "[Éîñé Üḃéŕšçĥŕîḟţ ·····]"]
     html = article["raw"][0]

@@ -96,6 +96,7 @@ from bilingual.site import (
     tag_slug,
     unfit_character,
 )
+from bilingual.sitetext import SiteText, site_text
 from bilingual.sources import (
     SourceDoc,
     article_paths,
@@ -1159,10 +1160,12 @@ class Renderer:
 
     def __init__(self, config: SiteConfig, plan: SitePlan,
                  envs: Mapping[str, jinja2.Environment], texts: Mapping[str, ArticleText],
-                 identity: bytes):
+                 identity: bytes, site_texts: Mapping[str, SiteText]):
         self.config = config
         self.plan = plan
         self.envs = envs
+        self.site_texts = site_texts
+        """Each language's site title and description (`sitetext.site_text`)."""
         self.texts = texts
         """Bodies gathered by this run; others are read through `article_text`."""
         self.identity = identity
@@ -1216,14 +1219,15 @@ class Renderer:
 
     def common(self, page: Page, view: PageView, switcher: bool = True) -> dict[str, object]:
         lang = page.lang
-        source_tag = language_tag(self.config.source_language)
+        site = self.site_texts[lang]
         return {
             "lang": language_tag(lang),
             "language_name": self.language_name(lang),
-            "source_language": source_tag,
-            "site_title": self.config.title,
-            "site_description": self.config.description,
-            "site_description_lang": source_tag,
+            "source_language": language_tag(self.config.source_language),
+            "site_title": site.title,
+            "site_title_lang": language_tag(site.title_lang),
+            "site_description": site.description,
+            "site_description_lang": language_tag(site.description_lang),
             "page": view,
             "switcher": self.switcher(page) if switcher else (),
             "home_url": self.href(page, home_route(lang) if page.kind != "root" else ""),
@@ -1330,7 +1334,7 @@ class Renderer:
                        f"{page.source} [{page.lang}]")
 
     def home(self, page: Page, newest: Iterable[Article]) -> str:
-        view = self.page_view(page, "", self.config.description)
+        view = self.page_view(page, "", self.site_texts[page.lang].description)
         context = self.common(page, view)
         context["entries"] = self.entries(page, newest)
         return _render(self.envs[page.lang], "listing.html", context, page.source)
@@ -1349,7 +1353,7 @@ class Renderer:
         return _render(self.envs[page.lang], "404.html", self.common(page, view), page.source)
 
     def chooser(self, page: Page) -> str:
-        view = self.page_view(page, "", self.config.description)
+        view = self.page_view(page, "", self.site_texts[page.lang].description)
         context = self.common(page, view, switcher=False)
         options = []
         for lang in self.config.languages:
@@ -1572,14 +1576,17 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
         warnings += _unfit_warning(where, _ui_unfit(ui[lang])) if ui[lang] is not None else [
             f"{where}: missing; the {lang} pages show the template texts untranslated"]
     warnings += shared_tag_pages(newest)
+    # The UI catalogs are part of the site identity, so a changed translation
+    # of the site's title or description is not hidden by pages in the cache.
     site_identity = _site_identity(config, plan, drafts)
-    renderer = Renderer(config, plan, envs, gathered.texts, site_identity)
+    site_texts = {lang: site_text(config, lang, ui[lang]) for lang in config.languages}
+    renderer = Renderer(config, plan, envs, gathered.texts, site_identity, site_texts)
 
     published = [a for a in newest if not a.page.draft]
 
     def summaries() -> dict[str, bytes]:
         """The files that list the whole site, apart from its pages."""
-        files = {feed_route(lang): atom_feed(_feed(config, plan, lang, published))
+        files = {feed_route(lang): atom_feed(_feed(plan, lang, site_texts[lang], published))
                  for lang in config.languages}
         files["sitemap.xml"] = sitemap_xml(plan, _lastmod(published, tags, config.languages))
         files[STATUS_PAGE] = status_page(config, envs[src], [a.page for a in articles],
@@ -1800,17 +1807,18 @@ def _image_warnings(plan: SitePlan, articles: Iterable[Article]) -> list[str]:
     return list(found.values())
 
 
-def _feed(config: SiteConfig, plan: SitePlan, lang: str, newest: Iterable[Article]) -> Feed:
+def _feed(plan: SitePlan, lang: str, site: SiteText, newest: Iterable[Article]) -> Feed:
     """The Atom feed of `lang`: its articles that have a `date`. An undated
     article (an "about" page) has no place in a chronology; it keeps its
-    page, its listing place and its sitemap entry."""
+    page, its listing place and its sitemap entry. Its title, subtitle and
+    author are the site's title and description as `lang`'s pages show them."""
     entries = tuple(
         FeedEntry(a.title, plan.absolute(a.page.route), a.description, a.date, a.updated,
                   a.author, tuple(t.name for t in a.tags))
         for a in newest if a.page.lang == lang and a.date is not None)
-    return Feed(lang, config.title, config.description, plan.absolute(feed_route(lang)),
-                plan.absolute(home_route(lang)), config.title, entries,
-                subtitle_lang=config.source_language)
+    return Feed(lang, site.title, site.description, plan.absolute(feed_route(lang)),
+                plan.absolute(home_route(lang)), site.title, entries,
+                subtitle_lang=site.description_lang, title_lang=site.title_lang)
 
 
 def _lastmod(articles: list[Article], tags: Iterable[TagPage],

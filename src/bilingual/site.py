@@ -716,11 +716,21 @@ def _escape_attribute(value: str) -> str:
             .replace("\n", "&#10;").replace("\t", "&#09;"))
 
 
-def _leaf(indent: str, tag: str, text: str) -> str:
-    """An element with text only; empty text as ElementTree writes it (`<x />`)."""
+def _leaf(indent: str, tag: str, text: str, attributes: str = "") -> str:
+    """An element with text only; empty text as ElementTree writes it (`<x />`).
+    `attributes` is written as it is after the tag's name (` a="b"`)."""
     # Escaped first: text of forbidden characters only is empty text.
     text = _escape_text(text)
-    return f"{indent}<{tag}>{text}</{tag}>" if text else f"{indent}<{tag} />"
+    return (f"{indent}<{tag}{attributes}>{text}</{tag}>" if text
+            else f"{indent}<{tag}{attributes} />")
+
+
+def _lang_attribute(lang: str | None, feed_lang: str) -> str:
+    """` xml:lang="de"` for an element whose text is in another language than
+    its feed (an untranslated site title or description); else nothing."""
+    if not lang or lang == feed_lang:
+        return ""
+    return f' xml:lang="{_escape_attribute(language_tag(lang))}"'
 
 
 def _xml(lines: list[str]) -> bytes:
@@ -792,6 +802,8 @@ class Feed:
     entries: tuple[FeedEntry, ...]
     subtitle_lang: str | None = None
     """Language of the subtitle (the site description) when it differs from the feed's."""
+    title_lang: str | None = None
+    """Language of the title (the site title) when it differs from the feed's."""
 
 
 def _entry_updated(entry: FeedEntry) -> dt.date:
@@ -804,15 +816,14 @@ def atom_feed(feed: Feed) -> bytes:
     lang = _escape_attribute(language_tag(feed.lang))
     feed_url = _escape_attribute(feed.feed_url)
     lines = [_XML_DECLARATION, f'<feed xmlns="{_escape_attribute(ATOM_NS)}" xml:lang="{lang}">',
-             _leaf("  ", "id", feed.feed_url), _leaf("  ", "title", feed.title)]
+             _leaf("  ", "id", feed.feed_url),
+             _leaf("  ", "title", feed.title, _lang_attribute(feed.title_lang, feed.lang))]
     # Optional elements are left out as if the forbidden characters had never
     # been there: a subtitle of `\x0c` alone is no subtitle.
     subtitle = _xml_chars(feed.subtitle)
     if subtitle:
-        other = feed.subtitle_lang and feed.subtitle_lang != feed.lang
-        head = (f'  <subtitle xml:lang="{_escape_attribute(language_tag(feed.subtitle_lang))}"'  # type: ignore[arg-type]
-                if other else "  <subtitle")
-        lines.append(f"{head}>{_escape_text(subtitle)}</subtitle>")
+        lines.append(_leaf("  ", "subtitle", subtitle,
+                           _lang_attribute(feed.subtitle_lang, feed.lang)))
     lines.append(f'  <link rel="self" type="application/atom+xml" href="{feed_url}" />')
     lines.append(f'  <link rel="alternate" type="text/html" hreflang="{lang}" '
                  f'href="{_escape_attribute(feed.home_url)}" />')

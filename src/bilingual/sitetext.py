@@ -3,14 +3,19 @@
 They are two entries of each target language's UI catalog (`_ui.po`), beside
 the templates' strings, so translators meet them in the tools they already
 use and `check` reports them missing or fuzzy like any UI string. `update`
-writes them from `site_text_entries`.
+writes them from `site_text_entries`; `build` shows a language's finished
+translation through `site_text`, and the configured (source-language) text
+until there is one.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polib
 
 from bilingual.config import CONFIG_NAME, SiteConfig
+from bilingual.merge import is_translated
 
 TITLE_CONTEXT = "site title"
 DESCRIPTION_CONTEXT = "site description"
@@ -26,6 +31,17 @@ _DESCRIPTION_COMMENT = ("The site's description ([site] description in bilingual
                         "feed's subtitle.")
 
 
+@dataclass(frozen=True, slots=True)
+class SiteText:
+    """The title and description one language's pages show, each with the
+    language it is in: the source language's while it is untranslated."""
+
+    title: str
+    title_lang: str
+    description: str
+    description_lang: str
+
+
 def site_text_entries(config: SiteConfig) -> list[polib.POEntry]:
     """The UI catalog entries of the site's title and description; an empty
     description has nothing to translate and gets none."""
@@ -35,3 +51,24 @@ def site_text_entries(config: SiteConfig) -> list[polib.POEntry]:
                           occurrences=[_REFERENCE])
             for context, text, comment in texts if text.strip()]
 
+
+def site_text(config: SiteConfig, lang: str, catalog: polib.POFile | None) -> SiteText:
+    """What `lang`'s pages show as the site's title and description: the
+    finished (not fuzzy) translation in its UI catalog, else the configured text.
+
+    Only an entry for the configured text counts: after the configuration
+    changed and before `update` ran, the old text's translation is not shown
+    for the new one."""
+    source = config.source_language
+
+    def shown(context: str, text: str) -> tuple[str, str]:
+        if lang == source or catalog is None or not text.strip():
+            return text, source
+        entry = catalog.find(text, msgctxt=context)
+        if entry is None or not is_translated(entry):
+            return text, source
+        return entry.msgstr, lang
+
+    title, title_lang = shown(TITLE_CONTEXT, config.title)
+    description, description_lang = shown(DESCRIPTION_CONTEXT, config.description)
+    return SiteText(title, title_lang, description, description_lang)
