@@ -25,7 +25,7 @@ from bilingual.cli import cli
 from bilingual.config import load_config
 from bilingual.errors import BilingualError
 from bilingual.merge import is_translated
-from bilingual.update import ui_entries, ui_template_entries
+from bilingual.update import ui_catalog_entries, ui_template_entries
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE = FIXTURES / "site"
@@ -351,7 +351,7 @@ def test_fixture_ui_catalog_translates_every_template_string():
     """Keeps the golden Spanish pages free of German UI (the site's title and
     description included) when templates or the configuration change."""
     catalog = {(e.msgctxt, e.msgid): e for e in read_catalog(UI_PO) if not e.obsolete}
-    for entry in ui_entries(load_config(FIXTURE)):
+    for entry in ui_catalog_entries(load_config(FIXTURE)):
         key = (entry.msgctxt, entry.msgid)
         assert key in catalog and is_translated(catalog[key]), entry.msgid
 

@@ -36,7 +36,7 @@ from bilingual.update import (
     UI_CATALOG,
     relative,
     template_entries,
-    ui_entries,
+    ui_catalog_entries,
     unholdable_texts,
 )
 
@@ -145,7 +145,7 @@ def wanted_templates(config: SiteConfig) -> tuple[dict[Path, tuple[str, list[pol
             reference, template_entries(cached_segments(cache, doc), reference))
     ui = templates_dir(config) / UI_TEMPLATE
     try:
-        wanted[ui] = (relative(config, config.templates_dir) + "/", ui_entries(config))
+        wanted[ui] = (relative(config, config.templates_dir) + "/", ui_catalog_entries(config))
     except BilingualError:
         keep.add(ui)
     return wanted, keep

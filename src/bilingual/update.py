@@ -162,7 +162,7 @@ def _character_line(doc: SourceDoc, segment: Segment, char: str) -> int:
     return segment.line
 
 
-def ui_entries(config: SiteConfig) -> list[polib.POEntry]:
+def ui_catalog_entries(config: SiteConfig) -> list[polib.POEntry]:
     """Every entry of the UI catalog (`_ui.po`) and its POT: the site's title
     and description from bilingual.toml first, then the templates' strings."""
     return [*site_text_entries(config), *ui_template_entries(config)]
@@ -367,7 +367,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
                 _Article(doc, relative(config, path), digest, state)
         progress.advance()
     try:
-        ui = ui_entries(config)
+        ui = ui_catalog_entries(config)
     except BilingualError as exc:
         errors.append(exc)
         ui = None
