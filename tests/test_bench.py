@@ -66,6 +66,32 @@ def test_report_names_machine_command_targets_and_renderers(results: str) -> Non
     assert "## Markdown renderers" in results and "| markdown-it-py" in results
 
 
+def test_a_pristine_project_kept_from_an_earlier_version_is_settled(tmp_path: Path) -> None:
+    # A project prepared by an earlier bilingual lacks what this one's update
+    # writes (here: the site's title, an entry of every _ui.po); reused as it
+    # is, the first update measured would write it and the build after would
+    # render every page again.
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import prepare
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    project = tmp_path / "work" / "project-3-s1"
+    (project / "content" / "de").mkdir(parents=True)
+    (project / "bilingual.toml").write_text(prepare.CONFIG, encoding="utf-8")
+    (project / "content/de/a.md").write_text("---\ntitle: A\n---\n\nEin Absatz.\n",
+                                             encoding="utf-8")
+    log = tmp_path / "log"
+    prepare.settle(project, log)
+    ui = project / "locales/es/LC_MESSAGES/_ui.po"
+    settled = ui.read_text(encoding="utf-8")
+    assert 'msgctxt "site title"' in settled
+    ui.write_text(settled.replace('msgctxt "site title"', 'msgctxt "old"'), encoding="utf-8")
+    assert prepare.make_project(tmp_path / "work", 3, "1", tmp_path / "unused", log) == project
+    assert ui.read_text(encoding="utf-8") == settled
+    assert sorted(p.name for p in project.iterdir()) == ["bilingual.toml", "content", "locales"]
+
+
 def test_edits_touch_only_plain_paragraphs(tmp_path: Path) -> None:
     sys.path.insert(0, str(REPO / "bench"))
     try:
