@@ -227,6 +227,28 @@ def test_a_nul_or_eot_in_a_ui_string_names_the_template_and_keeps_the_ui_catalog
         "Ein ganz neuer Absatz über die Sozialversicherung.")
 
 
+@pytest.mark.parametrize(("field", "line"), [("title", 2), ("description", 3)])
+def test_a_nul_or_eot_in_the_site_text_names_its_line_and_keeps_the_ui_catalog(
+        make_project, field, line):
+    # The site's title and description are UI catalog entries: such a text
+    # cannot be one, and update says where it is written.
+    root = make_project({"content/de/markt.md": ARTICLE}, config=SITE_CONFIG)
+    assert run(root, "update").returncode == 0
+    ui = root / "locales/es/LC_MESSAGES/_ui.po"
+    before = ui.read_bytes()
+    text = {"title": "Kanzlei Beispiel", "description": "Rechtliche Hinweise"}[field]
+    (root / "bilingual.toml").write_text(
+        SITE_CONFIG.replace(text, text.replace(" ", "\\u0004 ", 1)), encoding="utf-8")
+    (root / "content/de/markt.md").write_text(EDITED, encoding="utf-8")
+    result = run(root, "update")
+    assert result.returncode == 1
+    assert f"bilingual.toml:{line}: [site] {field} " in result.stderr
+    assert "contains the control character U+0004 (EOT)" in result.stderr
+    assert ui.read_bytes() == before
+    assert read_catalog(catalog_file(root)).find(
+        "Ein ganz neuer Absatz über die Sozialversicherung.")
+
+
 @pytest.mark.parametrize("forms", ["nplurals=2; plural=(n != 1;",
                                    "nplurals=2; plural=n>5 ? 2 : (n != 1);"])
 def test_a_catalog_whose_plural_rule_msgfmt_rejects_is_reported_not_rewritten(make_project,

@@ -102,6 +102,7 @@ __all__ = [
     "remove_stale_temporaries",
     "set_header_text",
     "unholdable_character",
+    "unholdable_message",
     "with_header_field",
     "write_if_changed",
 ]
@@ -378,6 +379,13 @@ def unholdable_character(text: str) -> str | None:
         if char in text:
             return char
     return None
+
+
+def unholdable_message(what: str, text: str, char: str) -> str:
+    """How messages say that `text` (a `what`: `paragraph`, `UI string`) holds
+    `char`, a character of `UNHOLDABLE`."""
+    return (f"{what} {text[:40]!r} contains the control character U+{ord(char):04X} "
+            f"({UNHOLDABLE[char]}), which a gettext catalog cannot hold; remove it")
 
 
 def _wrap(out: list[str], prefix: str, name: str, value: str, do_wrap: bool = True) -> None:

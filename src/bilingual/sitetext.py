@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import polib
 
-from bilingual.config import CONFIG_NAME, SiteConfig
+from bilingual.catalog import unholdable_character, unholdable_message
+from bilingual.config import CONFIG_NAME, SiteConfig, key_lines, line_of
+from bilingual.errors import BilingualError
 from bilingual.merge import is_translated
 
 TITLE_CONTEXT = "site title"
@@ -44,12 +46,18 @@ class SiteText:
 
 def site_text_entries(config: SiteConfig) -> list[polib.POEntry]:
     """The UI catalog entries of the site's title and description; an empty
-    description has nothing to translate and gets none."""
-    texts = [(TITLE_CONTEXT, config.title, _TITLE_COMMENT),
-             (DESCRIPTION_CONTEXT, config.description, _DESCRIPTION_COMMENT)]
+    description has nothing to translate and gets none. Raises BilingualError
+    at the line of bilingual.toml for a text no catalog can hold."""
+    texts = [("title", TITLE_CONTEXT, config.title, _TITLE_COMMENT),
+             ("description", DESCRIPTION_CONTEXT, config.description, _DESCRIPTION_COMMENT)]
+    for name, _, text, _ in texts:
+        if (char := unholdable_character(text)) is not None:
+            lines = key_lines(config.config_path.read_text(encoding="utf-8"))
+            raise BilingualError(unholdable_message(f"[site] {name}", text, char),
+                                 config.config_path, line_of(lines, ("site", name)))
     return [polib.POEntry(msgid=text, msgctxt=context, comment=comment,
                           occurrences=[_REFERENCE])
-            for context, text, comment in texts if text.strip()]
+            for _, context, text, comment in texts if text.strip()]
 
 
 def site_text(config: SiteConfig, lang: str, catalog: polib.POFile | None) -> SiteText:

@@ -20,7 +20,6 @@ from babel.messages.plurals import get_plural
 
 from bilingual.cache import ResultCache, file_state, project_cache, tree_state
 from bilingual.catalog import (
-    UNHOLDABLE,
     FileVersion,
     decode_catalog,
     format_catalog,
@@ -30,6 +29,7 @@ from bilingual.catalog import (
     read_catalog,
     set_header_text,
     unholdable_character,
+    unholdable_message,
     with_header_field,
     write_if_changed,
 )
@@ -137,15 +137,10 @@ def unholdable_texts(cache: ResultCache, doc: SourceDoc) -> list[SourceError]:
         char = unholdable_character(segment.msgid)
         if char is not None:
             errors.append(SourceError(
-                _cannot_hold(segment.kind, segment.msgid, char)
+                unholdable_message(segment.kind, segment.msgid, char)
                 + " (until then the article's catalogs are left as they are)",
                 doc.path, _character_line(doc, segment, char)))
     return errors
-
-
-def _cannot_hold(what: str, text: str, char: str) -> str:
-    return (f"{what} {text[:40]!r} contains the control character U+{ord(char):04X} "
-            f"({UNHOLDABLE[char]}), which a gettext catalog cannot hold; remove it")
 
 
 def _character_line(doc: SourceDoc, segment: Segment, char: str) -> int:
@@ -224,7 +219,7 @@ def _extract_ui_strings(config: SiteConfig, folder: str) -> tuple[
             singular, plural = (message if isinstance(message, tuple) else (message, None))[:2]
             for text in (singular, plural, context):
                 if text and (char := unholdable_character(text)) is not None:
-                    raise BilingualError(_cannot_hold("UI string", text, char), path, lineno)
+                    raise BilingualError(unholdable_message("UI string", text, char), path, lineno)
             key = (context, singular)
             if key not in entries:
                 entries[key] = polib.POEntry(
