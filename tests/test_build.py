@@ -156,6 +156,48 @@ def test_a_build_takes_each_file_once_and_sees_a_file_changed_meanwhile(make_pro
     assert tree(out) == tree(clean)
 
 
+def test_a_listing_keeps_its_entries_when_articles_only_leave_it(make_project, monkeypatch):
+    # The kept entries of a listing are written again when one is new, or
+    # when more than a tenth of them are no longer shown: an article held
+    # back or withdrawn from a home page of thousands does not rewrite them all.
+    import bilingual.cache
+
+    root = make_project({f"content/de/a{n:02}.md": article(f"A{n}") for n in range(20)})
+    written: list[bytes] = []  # the keys (`entries_key`) of the listings written
+    original = bilingual.cache.ResultCache.put
+
+    def counting(self, kind, data, value, keep=True):
+        if kind == "entries":
+            written.append(data)
+        return original(self, kind, data, value, keep)
+
+    monkeypatch.setattr(bilingual.cache.ResultCache, "put", counting)
+
+    def withdraw(*numbers: int) -> None:
+        for n in numbers:
+            (root / f"content/de/a{n:02}.md").write_text(
+                article(f"A{n}", draft="true"), encoding="utf-8")
+
+    def home_written() -> bool:
+        return any(key.endswith(b"de/index.html") for key in written)
+
+    out, _ = build(root)
+    assert home_written()
+    written.clear()
+    withdraw(1, 2)  # a tenth of the kept entries
+    build(root)
+    assert not home_written()
+    withdraw(3)  # more than a tenth
+    build(root)
+    assert home_written()
+    home = (out / "de/index.html").read_bytes()
+    assert b"a01/" not in home and b"a04/" in home
+    shutil.rmtree(root / ".bilingual-cache")
+    clean = root.parent / "clean"
+    build_site(load_config(root), output=clean)
+    assert (clean / "de/index.html").read_bytes() == home
+
+
 def test_a_rebuild_reads_the_html_of_no_page_it_keeps(make_project, monkeypatch):
     # A kept page whose file in the output is the one recorded is not written,
     # so its HTML (a fifth of the pages' bytes, packed) is not even read.
