@@ -25,7 +25,6 @@ from bilingual.cache import file_state, pickle_by_fields, project_cache
 from bilingual.checks import Finding, display_path, error_finding, finding, quote
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
-from bilingual.merge import entry_key, is_translated
 from bilingual.reading import cached_source
 from bilingual.segment import SLUG_CONTEXT
 from bilingual.site import (
@@ -38,7 +37,7 @@ from bilingual.site import (
     tag_slug,
 )
 from bilingual.sources import SourceDoc, article_paths, content_key, relative_posix
-from bilingual.translate import translated_meta
+from bilingual.translate import catalog_states, translated_meta
 from bilingual.update import catalog_path
 
 
@@ -120,21 +119,6 @@ class SlugFinding:
     finding: Finding
 
 
-def _finished(po: polib.POFile) -> tuple[dict[tuple[str | None, str], str],
-                                         dict[tuple[str | None, str], int]]:
-    """The finished translations of a catalog's live entries, and every live
-    entry's line, by (msgctxt, msgid)."""
-    translations, lines = {}, {}
-    for entry in po:
-        if entry.obsolete:
-            continue
-        key = entry_key(entry)
-        lines[key] = entry.linenum
-        if is_translated(entry):
-            translations[key] = entry.msgstr
-    return translations, lines
-
-
 def check_slugs(config: SiteConfig, langs: Iterable[str],
                 catalogs: Mapping[str, Mapping[Path, polib.POFile]],
                 docs: Mapping[str, Iterable[SourceDoc]],
@@ -179,7 +163,9 @@ def check_slugs(config: SiteConfig, langs: Iterable[str],
             po = catalogs.get(lang, {}).get(path_t)
             if po is None and path_t.is_file():
                 continue  # it does not parse: reported as syntax
-            translations, lines = _finished(po) if po is not None else ({}, {})
+            states = catalog_states(po) if po is not None else {}
+            translations = {key: state.msgstr for key, state in states.items()
+                            if state.translated}
             meta = translated_meta({"slug": place.slug, "tags": place.tags}, translations)
             add_tags(lang, meta["tags"])
             slug_t = meta["slug"]
@@ -188,7 +174,8 @@ def check_slugs(config: SiteConfig, langs: Iterable[str],
                                         f"{shown} ({lang})", shown, place.slug_line, slug, None))
                 continue
             file = _shown(config, path_t)
-            line = lines.get((SLUG_CONTEXT, str(place.slug)))
+            entry = states.get((SLUG_CONTEXT, str(place.slug)))
+            line = entry.line if entry is not None else None
             try:
                 slug_t = page_slug(slug_t, path_t, line)
             except BilingualError as exc:
