@@ -19,7 +19,7 @@ import polib
 import pytest
 from click.testing import CliRunner
 
-from bilingual.build import MANIFEST, build_site, render_site, template_files
+from bilingual.build import BUILTIN_TEMPLATES, MANIFEST, build_site, render_site, template_files
 from bilingual.catalog import format_catalog, read_catalog
 from bilingual.cli import cli
 from bilingual.config import load_config
@@ -974,6 +974,55 @@ def test_project_templates_override_built_ins_one_by_one(make_project):
     assert entries["Hier ist nichts"] == [("templates/404.html", "")]
     assert "Seite nicht gefunden" not in entries  # the built-in 404 is replaced
     assert entries["Zum Inhalt springen"] == [("templates/base.html", "")]
+
+
+def test_listing_entries_come_from_the_projects_entry_template_or_entry_macro(make_project):
+    # The built-in entry.html only calls the `entry` macro, which the build
+    # then calls directly; a project's own entry.html, or its own macros.html
+    # under the built-in entry.html, must still make the entries.
+    files = {"content/de/a.md": article("Alpha", tags="[Stadt]"),
+             "content/de/b.md": article("Beta", description="Kurz")}
+    root = make_project(files)
+    out, _ = build(root)
+    built_in = {name: (out / name).read_bytes() for name in ("de/index.html",
+                                                               "de/tags/stadt/index.html")}
+    assert b'<article class="entry">' in built_in["de/index.html"]
+    # The built-in entry.html copied into the project renders one template
+    # per entry: the pages are the same to the byte.
+    shutil.rmtree(out)
+    copied = make_project({**files, "templates/entry.html":
+                           (BUILTIN_TEMPLATES / "entry.html").read_text(encoding="utf-8")})
+    out, _ = build(copied)
+    assert {name: (out / name).read_bytes() for name in built_in} == built_in
+
+    shutil.rmtree(out)
+    (copied / "templates/entry.html").write_text(
+        '<li class="own">{{ item.title }}|{{ lang }}|{{ item.href }}</li>\n', encoding="utf-8")
+    out, _ = build(copied)
+    home = (out / "de/index.html").read_text(encoding="utf-8")
+    assert '<li class="own">Alpha|de|a/</li>' in home and "entry" not in home.split("<main")[1]
+
+    (copied / "templates/entry.html").unlink()
+    macros = (BUILTIN_TEMPLATES / "macros.html").read_text(encoding="utf-8")
+    own_macro = macros.replace('<article class="entry">', '<article class="entry own-macro">')
+    assert own_macro != macros
+    (copied / "templates/macros.html").write_text(own_macro, encoding="utf-8")
+    shutil.rmtree(out)
+    out, _ = build(copied)
+    tag_page = (out / "de/tags/stadt/index.html").read_text(encoding="utf-8")
+    assert '<article class="entry own-macro">' in tag_page
+
+
+def test_an_error_in_the_entry_macro_names_the_template_and_the_listing(make_project):
+    macros = (BUILTIN_TEMPLATES / "macros.html").read_text(encoding="utf-8")
+    root = make_project({
+        "content/de/a.md": article("Alpha"),
+        "templates/macros.html": macros.replace("{{ entry.title }}", "{{ entry.title.nope }}"),
+    })
+    with pytest.raises(BilingualError) as raised:
+        build(root)
+    message = raised.value.format_message()
+    assert "with template entry.html" in message and "nope" in message
 
 
 def test_static_files_are_copied_and_the_project_stylesheet_wins(make_project):

@@ -339,12 +339,22 @@ def test_a_listing_renders_only_the_entry_of_the_article_that_changed(tmp_path, 
     tags = yaml.safe_load(text.split("---")[1]).get("tags", [])
     rendered = []
     original = bilingual.build._render
+    original_entry_renderer = bilingual.build.Renderer._entry_renderer
 
     def counting(env, name, context, where):
         rendered.append((name, context.get("lang"), context.get("item")))
         return original(env, name, context, where)
 
+    def counting_entries(renderer, page):
+        render_entry = original_entry_renderer(renderer, page)
+
+        def counted(item):
+            rendered.append(("entry.html", page.lang, item))
+            return render_entry(item)
+        return counted
+
     monkeypatch.setattr(bilingual.build, "_render", counting)
+    monkeypatch.setattr(bilingual.build.Renderer, "_entry_renderer", counting_entries)
     # A new paragraph: no listing shows it, so the German home page is not made
     # again, and no entry is. (The Spanish version is held back, as its catalog
     # lacks the paragraph: the Spanish listings lose its entry, and the German
