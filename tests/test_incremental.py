@@ -23,6 +23,7 @@ import yaml
 import bilingual.build
 import bilingual.cache
 import bilingual.parallel
+import bilingual.reading
 import bilingual.update
 from bilingual.build import build_site
 from bilingual.cache import CACHE_FOLDER
@@ -222,6 +223,30 @@ def test_pages_rendered_on_several_cores_equal_the_single_process_result(tmp_pat
     monkeypatch.setenv("BILINGUAL_JOBS", "2")
     parallel = _clean_build(root, tmp_path / "parallel", drafts=True)
     assert parallel == single
+
+
+def test_what_workers_segmented_is_on_disk_for_the_next_build(tmp_path, monkeypatch):
+    # Workers write what they read at the end of each run of articles they
+    # were given; a later build whose pages all render again (a template
+    # changed) then segments nothing.
+    root = _project(tmp_path / "project")
+    monkeypatch.setattr(bilingual.parallel, "MIN_PARALLEL_ITEMS", 2)
+    monkeypatch.setenv("BILINGUAL_JOBS", "2")
+    build_site(load_config(root))
+    monkeypatch.setattr(bilingual.cache, "_caches", {})  # nothing held in memory
+    (root / "templates").mkdir()
+    base = (bilingual.build.BUILTIN_TEMPLATES / "base.html").read_text(encoding="utf-8")
+    (root / "templates/base.html").write_text(base + "<!-- changed -->\n", encoding="utf-8")
+
+    def segmented_again(doc):
+        raise AssertionError(f"{doc.path} segmented again")
+
+    monkeypatch.setattr(bilingual.reading, "segment_document", segmented_again)
+    monkeypatch.setenv("BILINGUAL_JOBS", "1")
+    summary = build_site(load_config(root))
+    assert summary.written and all(
+        (summary.output_dir / page).read_text(encoding="utf-8").endswith("<!-- changed -->\n")
+        for page in summary.pages)
 
 
 def test_a_build_with_nothing_changed_reuses_the_site_and_notices_a_deleted_page(tmp_path):

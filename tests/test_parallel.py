@@ -46,6 +46,33 @@ def test_results_come_back_in_input_order_from_several_processes(monkeypatch):
     assert sum(seen) == 40
 
 
+def test_each_worker_finishes_its_run_of_items_before_their_results_come_back(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(bilingual.parallel, "MIN_PARALLEL_ITEMS", 2)
+    monkeypatch.setenv("BILINGUAL_JOBS", "2")
+    unfinished: list[int] = []  # each worker's own copy
+
+    def finish() -> None:
+        (tmp_path / f"{os.getpid()}-{unfinished[0]}").write_text(
+            " ".join(map(str, unfinished)))
+        unfinished.clear()
+
+    def finished_items() -> list[int]:
+        return sorted(int(n) for f in tmp_path.iterdir() for n in f.read_text().split())
+
+    arrived = []
+
+    def advance(count: int) -> None:
+        arrived.append(count)
+        assert len(finished_items()) >= sum(arrived)  # finished before it came back
+
+    results = map_chunks(lambda n: unfinished.append(n) or os.getpid(), list(range(40)),
+                         advance, finish)
+    assert finished_items() == list(range(40)) and sum(arrived) == 40
+    finishers = {int(f.name.split("-")[0]) for f in tmp_path.iterdir()}
+    assert finishers == set(results) and os.getpid() not in finishers
+
+
 def test_workers_die_when_their_parent_is_killed():
     parent = subprocess.Popen([sys.executable, "-c", WORKER_SCRIPT], stdout=subprocess.PIPE,
                               text=True)

@@ -759,14 +759,16 @@ def gather(config: SiteConfig, drafts: bool, inputs: TreeState | None = None) ->
                                          drafts, hashlib.sha256(states[index] or b"").digest())
         if os.getpid() == parent:
             return found, computed
-        # A worker process: what it read goes to disk for the workers that render
-        # the pages, which read the bodies again; nothing piles up in memory.
-        cache.flush()
+        # A worker process: what it read goes to disk (at the end of its run of
+        # articles, one transaction) for the workers that render the pages,
+        # which read the bodies again; nothing piles up in memory.
         cache.release()
         return found, {}
 
     texts: dict[str, ArticleText] = {}
-    for index, (found, computed) in zip(missing, map_chunks(gather_one, missing), strict=True):
+    for index, (found, computed) in zip(missing, map_chunks(gather_one, missing,
+                                                           finish_chunk=cache.flush),
+                                        strict=True):
         outcomes[index] = found
         texts.update(computed)
         if states[index] is not None and not found.read_errors:

@@ -37,6 +37,7 @@ MIN_PARALLEL_ITEMS = 64
 """Below this, starting workers costs more than it saves."""
 
 _work: Callable | None = None
+_finish_chunk: Callable[[], None] | None = None
 _beside: Callable | None = None
 
 
@@ -87,15 +88,22 @@ def thaw_heap() -> None:
 
 def _run_chunk(chunk: Sequence) -> list:
     assert _work is not None
-    return [_work(item) for item in chunk]
+    results = [_work(item) for item in chunk]
+    if _finish_chunk is not None:
+        _finish_chunk()
+    return results
 
 
 def map_chunks(work: Callable[[T], R], items: Sequence[T],
-               advance: Callable[[int], None] | None = None) -> list[R]:
+               advance: Callable[[int], None] | None = None,
+               finish_chunk: Callable[[], None] | None = None) -> list[R]:
     """`[work(item) for item in items]`, computed on every core when worthwhile.
     `work` may be a closure: forked workers inherit it. `advance(n)` is called
-    in this process as results arrive."""
-    global _work
+    in this process as results arrive. `finish_chunk()` is called in a worker
+    process after each run of items it was given, before their results are
+    sent back (to write out what `work` left pending there); never in this
+    process."""
+    global _work, _finish_chunk
     workers = min(worker_count(), max(1, len(items) // (MIN_PARALLEL_ITEMS // 2)))
     if workers < 2 or len(items) < MIN_PARALLEL_ITEMS or "fork" not in \
             multiprocessing.get_all_start_methods():
@@ -108,7 +116,7 @@ def map_chunks(work: Callable[[T], R], items: Sequence[T],
     # Several chunks per worker balance articles of different length.
     size = max(1, len(items) // (workers * 4))
     chunks = [items[start:start + size] for start in range(0, len(items), size)]
-    _work = work
+    _work, _finish_chunk = work, finish_chunk
     try:
         with _forked_pool(workers, _die_with_parent) as pool:
             results: list[R] = []
@@ -118,7 +126,7 @@ def map_chunks(work: Callable[[T], R], items: Sequence[T],
                     advance(len(part))
             return results
     finally:
-        _work = None
+        _work = _finish_chunk = None
 
 
 def _start_beside(work: Callable) -> None:

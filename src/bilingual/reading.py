@@ -111,12 +111,12 @@ def prefetch(cache: ResultCache, articles: Sequence[tuple[Path, Path, str]],
             pass
         if os.getpid() == parent or cache.folder is None:
             return cache.take_pending()
-        # A worker writes its results itself and keeps none: a parent that
-        # adopted every article's segments held them all at once.
-        cache.flush()
+        # A worker writes its results itself (at the end of its run of jobs,
+        # one transaction) and keeps none: a parent that adopted every
+        # article's segments held them all at once.
         cache.release()
         return []
 
-    for pending in map_chunks(compute, jobs):
+    for pending in map_chunks(compute, jobs, finish_chunk=cache.flush):
         cache.adopt(pending)
     cache.flush()
