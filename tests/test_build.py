@@ -19,6 +19,8 @@ import polib
 import pytest
 from click.testing import CliRunner
 
+import bilingual.build
+import bilingual.cache
 from bilingual.build import BUILTIN_TEMPLATES, MANIFEST, build_site, render_site, template_files
 from bilingual.catalog import format_catalog, read_catalog
 from bilingual.cli import cli
@@ -976,14 +978,24 @@ def test_project_templates_override_built_ins_one_by_one(make_project):
     assert entries["Zum Inhalt springen"] == [("templates/base.html", "")]
 
 
-def test_listing_entries_come_from_the_projects_entry_template_or_entry_macro(make_project):
+def test_listing_entries_come_from_the_projects_entry_template_or_entry_macro(
+        make_project, monkeypatch):
     # The built-in entry.html only calls the `entry` macro, which the build
     # then calls directly; a project's own entry.html, or its own macros.html
     # under the built-in entry.html, must still make the entries.
+    templates = []
+    render = bilingual.build._render
+
+    def recording(env, name, context, what):
+        templates.append(name)
+        return render(env, name, context, what)
+
+    monkeypatch.setattr(bilingual.build, "_render", recording)
     files = {"content/de/a.md": article("Alpha", tags="[Stadt]"),
              "content/de/b.md": article("Beta", description="Kurz")}
     root = make_project(files)
     out, _ = build(root)
+    assert "listing.html" in templates and "entry.html" not in templates
     built_in = {name: (out / name).read_bytes() for name in ("de/index.html",
                                                                "de/tags/stadt/index.html")}
     assert b'<article class="entry">' in built_in["de/index.html"]
@@ -992,8 +1004,13 @@ def test_listing_entries_come_from_the_projects_entry_template_or_entry_macro(ma
     shutil.rmtree(out)
     copied = make_project({**files, "templates/entry.html":
                            (BUILTIN_TEMPLATES / "entry.html").read_text(encoding="utf-8")})
+    # Else its pages, the same, are taken from the cache.
+    shutil.rmtree(copied / ".bilingual-cache")
+    monkeypatch.setattr(bilingual.cache, "_caches", {})
+    templates.clear()
     out, _ = build(copied)
     assert {name: (out / name).read_bytes() for name in built_in} == built_in
+    assert templates.count("entry.html") == 2 + 1  # German home page and tag page
 
     shutil.rmtree(out)
     (copied / "templates/entry.html").write_text(
