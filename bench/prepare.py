@@ -25,6 +25,10 @@ GEN_CORPUS = BENCH / "gen_corpus.py"
 """The corpus generator of the firm's benchmark material (`../shared/bench/`), kept here
 unchanged so that the benchmark and the tests that use it run on any checkout."""
 HUGO_FILES = BENCH / "hugo"
+HUGO_CONFIG = "config.toml"
+"""The reference site: what `bilingual build` makes (tag pages and feeds included)."""
+HUGO_PAGES_ONLY_CONFIG = "config-pages-only.toml"
+"""The reference site of runs before 2026-11-26: no tag pages, no feeds; measured beside."""
 SOURCE_ENTRIES = frozenset({"bilingual.toml", "content", "locales", "templates", "static"})
 """What a project consists of; anything else at its top level was generated (site, caches, locks)."""
 EDIT_FRACTION = 0.05
@@ -181,9 +185,11 @@ def make_hugo_site(work: Path, size: int, seed: str, corpus: Path) -> Path:
         # Hard links: nothing edits the Hugo site's content, and 20,000 files link in a moment.
         shutil.copytree(corpus / "content", tmp / "content", copy_function=os.link)
         tmp.rename(site)
-    shutil.copy2(HUGO_FILES / "config.toml", site / "config.toml")
-    shutil.rmtree(site / "layouts", ignore_errors=True)
-    shutil.copytree(HUGO_FILES / "layouts", site / "layouts")
+    for config in (HUGO_CONFIG, HUGO_PAGES_ONLY_CONFIG):
+        shutil.copy2(HUGO_FILES / config, site / config)
+    for layouts in ("layouts", "layouts-pages-only"):
+        shutil.rmtree(site / layouts, ignore_errors=True)
+        shutil.copytree(HUGO_FILES / layouts, site / layouts)
     return site
 
 

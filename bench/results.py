@@ -19,6 +19,7 @@ REFERENCE = "hugo_cold"
 LABELS = {
     "hugo_cold": "Hugo cold build (empty output folder)",
     "hugo_rebuild": "Hugo run into the existing output folder",
+    "hugo_pages_only": "Hugo cold build, earlier reference site (no tag pages, no feeds)",
     "cold": "bilingual build, cold (site/ and caches removed)",
     "noop": "bilingual build, nothing changed",
     "one_update": "one German article edited: update",
@@ -224,7 +225,12 @@ that keeps to one core for much of its run, which flatters that tool's wall rati
 The project is copied back from its pristine state (untimed) between scenarios.
 
 - Hugo: `hugo --quiet --config config.toml -d OUT` with OUT removed first (and again into
-  the existing OUT for the rebuild row).
+  the existing OUT for the rebuild row). `bench/hugo/config.toml` and its layouts make the
+  site `bilingual build` makes: per language the article pages, a listing of every article,
+  a page per tag, a feed and the sitemap, every listing entry with its date, description
+  and tags. Runs before 2026-11-26 measured a Hugo site without tag pages and feeds
+  (`bench/hugo/config-pages-only.toml`); it is measured once per repetition, right after
+  the rebuild row, for comparison, and no ratio divides by it.
 - bilingual: `bilingual -q build` / `bilingual -q update` in the project root. The cold build
   runs with every top-level entry other than bilingual.toml, content, locales, templates and
   static removed. The no-op build follows it. The one-article edit appends a sentence to the

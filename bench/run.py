@@ -78,17 +78,27 @@ class Session:
                 prepare.copy_tree(self.inputs.pristine / name, self.project / name)
 
     def hugo_cold(self, rep: int, rebuild: bool = False) -> None:
-        """Hugo into an empty folder; with `rebuild`, once more into the folder it just wrote."""
-        shutil.rmtree(self.hugo_out, ignore_errors=True)
-        for leftover in ("resources", ".hugo_build.lock", "public"):
-            path = self.inputs.hugo_site / leftover
-            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
-        argv = ["hugo", "--quiet", "--config", "config.toml", "-d", str(self.hugo_out)]
+        """Hugo into an empty folder; with `rebuild`, once more into the folder it just wrote,
+        then the site of earlier runs (no tag pages, no feeds) into an empty folder."""
+        self.hugo_clean()
+        argv = ["hugo", "--quiet", "--config", prepare.HUGO_CONFIG, "-d", str(self.hugo_out)]
         self.run("hugo_cold", argv, self.inputs.hugo_site, rep)
         if rebuild:
             self.run("hugo_rebuild", argv, self.inputs.hugo_site, rep)
         if rep == 0 and rebuild:
             check_pages(self.hugo_out / "es", self.inputs.size, "Hugo")
+            check_tag_pages(self.hugo_out / "es", "Hugo")
+        if rebuild:
+            self.hugo_clean()
+            self.run("hugo_pages_only", [*argv[:3], prepare.HUGO_PAGES_ONLY_CONFIG, *argv[4:]],
+                     self.inputs.hugo_site, rep)
+
+    def hugo_clean(self) -> None:
+        """No output folder and nothing Hugo left in its site folder (untimed)."""
+        shutil.rmtree(self.hugo_out, ignore_errors=True)
+        for leftover in ("resources", ".hugo_build.lock", "public"):
+            path = self.inputs.hugo_site / leftover
+            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
 
     def builds(self, rep: int) -> None:
         """Cold build with every generated entry removed, then a no-op build."""
@@ -155,6 +165,12 @@ def check_pages(folder: Path, size: int, tool: str) -> None:
     pages = sum(1 for _ in folder.glob("*/index.html"))
     if pages < size:
         raise RuntimeError(f"{tool} wrote {pages} Spanish pages under {folder}, expected {size}")
+
+
+def check_tag_pages(folder: Path, tool: str) -> None:
+    """Fail when a build wrote no tag pages or no feed: it would make less than bilingual."""
+    if not any(folder.glob("tags/*/index.html")) or not any(folder.glob("index.xml")):
+        raise RuntimeError(f"{tool} wrote no tag pages or no feed under {folder}")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
