@@ -32,8 +32,8 @@ def require(ok: bool, why: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """RESULTS.md of one run at 20 articles, one repetition."""
+def bench_work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The work folder of one run at 20 articles, one repetition; RESULTS.md beside it."""
     require(shutil.which("hugo") is not None, "hugo is not installed")
     require(shutil.which("msgmerge") is not None, "msgmerge (GNU gettext) is not installed")
     require(GEN_CORPUS.exists(), f"{GEN_CORPUS} is missing")
@@ -43,7 +43,13 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> str:
             "--results", str(out)]
     run = subprocess.run(argv, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
-    return out.read_text(encoding="utf-8")
+    return tmp / "work"
+
+
+@pytest.fixture(scope="module")
+def results(bench_work: Path) -> str:
+    """RESULTS.md of that run."""
+    return (bench_work.parent / "RESULTS.md").read_text(encoding="utf-8")
 
 
 def test_every_scenario_has_a_row_with_numeric_ratios(results: str) -> None:
@@ -65,6 +71,21 @@ def test_report_names_machine_command_targets_and_renderers(results: str) -> Non
     # Targets are stated even when this size cannot decide them.
     assert results.count("| not measured |") == 7
     assert "## Markdown renderers" in results and "| markdown-it-py" in results
+
+
+def test_floor_times_each_step_against_hugo_on_the_prepared_inputs(bench_work: Path) -> None:
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "floor.py"), "--size", "20",
+                           "--repeat", "1", "--work", str(bench_work)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert re.search(rf"^20 articles, 21 catalogs; .* \(({NUMBER}) s wall\)$", done.stdout,
+                     re.MULTILINE), done.stdout
+    rows = re.findall(rf"^  (.+?)\s+({NUMBER}) s\s+({NUMBER})×$", done.stdout, re.MULTILINE)
+    names = [name for name, _, _ in rows]
+    assert names[0].startswith("start Python") and names[-1].startswith("floor on 2 cores")
+    assert any("block-parse" in name for name in names) and len(rows) == 6
+    start, *steps, floor = (float(seconds) for _, seconds, _ in rows)
+    assert start > 0 and floor == pytest.approx(start + sum(steps) / 2, abs=0.02)
 
 
 def test_a_pristine_project_kept_from_an_earlier_version_is_settled(tmp_path: Path) -> None:
