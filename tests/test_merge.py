@@ -8,7 +8,7 @@ import polib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bilingual.catalog import format_catalog, header_text, parse_catalog
+from bilingual.catalog import format_catalog, header_text, parse_catalog, plain_messages
 from bilingual.merge import (
     MEMORY_COMMENT,
     build_memory,
@@ -256,6 +256,30 @@ def test_obsolete_translations_are_remembered_after_live_ones():
     assert {msgid: (hit.msgstr, hit.origin) for (_, msgid), hit in memory.items()} == {
         "Die Katze": ("El gato", "content/de/blog/katze.md"),
         "Der Hund": ("El perro", "content/de/hund.md")}
+
+
+TEXTS = st.sampled_from(["Spanien", "Die Katze", " ", "", "\n", "50 %", "Recht\nund Gesetz"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.none() | st.sampled_from(["slug", "title"]), TEXTS, TEXTS,
+                                   st.booleans()), max_size=6), max_size=4))
+def test_memory_from_plain_messages_equals_memory_from_parsed_catalogs(catalogs):
+    # An update reads every catalog of a language for the memory, most of them
+    # with the fast reader; the memory must be the one the full parse gives.
+    texts = []
+    for pairs in catalogs:
+        po = catalog()
+        for msgctxt, msgid, msgstr, fuzzy in pairs:
+            if msgid and (msgctxt, msgid) not in {(e.msgctxt, e.msgid) for e in po}:
+                po.append(polib.POEntry(msgctxt=msgctxt, msgid=msgid, msgstr=msgstr,
+                                        flags=["fuzzy"] if fuzzy else []))
+        texts.append(format_catalog(po))
+    plain = [plain_messages(text) for text in texts]
+    assert all(messages is not None for messages in plain)
+    origins = [f"content/de/{n}.md" for n in range(len(texts))]
+    assert build_memory(zip(origins, plain, strict=True)) == build_memory(
+        zip(origins, (parse_catalog(text, "x.po") for text in texts), strict=True))
 
 
 def test_translations_of_only_whitespace_count_as_none():

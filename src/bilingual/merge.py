@@ -27,7 +27,13 @@ from dataclasses import dataclass
 
 import polib
 
-from bilingual.catalog import header_fields, header_text, set_header_text, with_header_field
+from bilingual.catalog import (
+    PlainMessage,
+    header_fields,
+    header_text,
+    set_header_text,
+    with_header_field,
+)
 
 FUZZY_CUTOFF = 0.6
 MEMORY_COMMENT = "Translation memory: "
@@ -93,11 +99,15 @@ class MergeStats:
     obsoleted: int = 0
 
 
-def build_memory(catalogs: Iterable[tuple[str, polib.POFile]]) -> dict[Key, Remembered]:
+def build_memory(catalogs: Iterable[tuple[str, polib.POFile | Sequence[PlainMessage]]]
+                 ) -> dict[Key, Remembered]:
     """Exact-match memory of every finished (not fuzzy) translation, live or
-    obsolete. A live translation wins over an obsolete one of the same text,
-    whatever the catalogs' order; among equals the first catalog (in the
-    sorted order given) wins."""
+    obsolete, from (origin, catalog) pairs: each catalog parsed, or as
+    `catalog.plain_messages` gives one made only of plain entries (an update
+    may read every catalog of a language for its memory, and the full parse
+    made a `polib` entry of each of their entries). A live translation wins
+    over an obsolete one of the same text, whatever the catalogs' order;
+    among equals the first catalog (in the sorted order given) wins."""
     live: dict[Key, Remembered] = {}
     # Obsolete entries count too: an article moved to another folder leaves its
     # catalog all `#~` before its new catalog is made (`msgmerge --compendium`
@@ -105,6 +115,13 @@ def build_memory(catalogs: Iterable[tuple[str, polib.POFile]]) -> dict[Key, Reme
     # use is translated the way the site shows it now.
     retired: dict[Key, Remembered] = {}
     for origin, catalog in catalogs:
+        if not isinstance(catalog, polib.POFile):
+            for message in catalog:  # live, without plural forms
+                if message.msgid and "fuzzy" not in message.flags and \
+                        is_filled(message.msgstr, message.msgid):
+                    live.setdefault((message.msgctxt, message.msgid),
+                                    Remembered(message.msgstr, (), origin))
+            continue
         for entry in catalog:
             if entry.msgid and _is_finished(entry):
                 (retired if entry.obsolete else live).setdefault(entry_key(entry), Remembered(

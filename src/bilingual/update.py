@@ -21,11 +21,13 @@ from babel.messages.plurals import get_plural
 from bilingual.cache import ResultCache, file_state, project_cache, tree_state
 from bilingual.catalog import (
     FileVersion,
+    PlainMessage,
     decode_catalog,
     format_catalog,
     header_text,
     line_starting,
     parse_catalog,
+    plain_messages,
     read_catalog,
     set_header_text,
     unholdable_character,
@@ -373,7 +375,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
         old = _CatalogReader()
         memory = _LazyMemory(lambda lang=lang, existing=existing, old=old: build_memory(
             (_origin(config, lang, path), catalog) for path in existing
-            if (catalog := old.read_quietly(path)) is not None))
+            if (catalog := old.read_for_memory(path)) is not None))
         nplurals = get_plural(config.babel_locale(lang)).num_plurals
 
         wanted: dict[Path, tuple[str | None, _Article | list[polib.POEntry] | None]] = {}
@@ -505,8 +507,17 @@ class _CatalogReader:
             self._errors[path] = exc
             raise
 
-    def read_quietly(self, path: Path) -> polib.POFile | None:
-        """The parsed catalog, or None when it cannot be read (its own merge reports it)."""
+    def read_for_memory(self, path: Path) -> polib.POFile | list[PlainMessage] | None:
+        """The catalog as `merge.build_memory` takes it: its `plain_messages`
+        when it is made only of plain entries, else parsed; None when it cannot
+        be read (its own merge reports it)."""
+        if path not in self._errors:
+            try:
+                messages = plain_messages(decode_catalog(path.read_bytes(), path))
+            except (OSError, CatalogError):
+                messages = None  # `read` says why
+            if messages is not None:
+                return messages
         try:
             return self.read(path)
         except CatalogError:
