@@ -189,6 +189,14 @@ def test_verbose_lists_every_file_written(project):
     assert "wrote " not in again.stdout  # nothing changed, nothing written
     update = invoke(project, "-v", "update")
     assert "unchanged locales/es/LC_MESSAGES/willkommen.po\n" in update.stdout
+    # A catalog written is listed as written, not as unchanged; the others still are.
+    article = next((project / "content/de").rglob("willkommen.md"))
+    article.write_text(article.read_text(encoding="utf-8") + "\nEin neuer Absatz.\n",
+                       encoding="utf-8")
+    update = invoke(project, "-v", "update")
+    assert "updated locales/es/LC_MESSAGES/willkommen.po: " in update.stdout, update.stdout
+    assert "unchanged locales/es/LC_MESSAGES/willkommen.po\n" not in update.stdout
+    assert "unchanged locales/es/LC_MESSAGES/_ui.po\n" in update.stdout
 
 
 def test_build_summary_line_counts_articles_pages_held_back_and_time(project):

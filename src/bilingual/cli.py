@@ -101,8 +101,11 @@ def update(context: Context, pot: bool) -> None:
         out.say(f"{verb} {relative(config, catalog.path)}: {stats.kept} kept, "
                 f"{stats.fuzzy} fuzzy, {stats.from_memory} from memory, {stats.new} new, "
                 f"{stats.obsoleted} obsolete")
+    # By path: comparing plans, each with every written one, was quadratic
+    # (62 million comparisons, a minute, after edits to 10,000 articles).
+    written_paths = {catalog.path for catalog in written}
     for catalog in plan.catalogs:
-        if catalog not in written:
+        if catalog.path not in written_paths:
             out.detail(f"unchanged {relative(config, catalog.path)}")
     errors = [*plan.errors, *applied.errors, *(templates.errors if templates else ())]
     for line in templates.describe(config) if templates else ():
