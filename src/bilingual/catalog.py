@@ -97,6 +97,7 @@ __all__ = [
     "header_text",
     "parse_catalog",
     "plain_messages",
+    "read_plain_or_parsed",
     "read_catalog",
     "read_catalog_version",
     "remove_stale_temporaries",
@@ -1331,6 +1332,20 @@ class FileVersion:
 def read_catalog(path: Path) -> polib.POFile:
     """Read, decode (`decode_catalog`) and parse (`parse_catalog`) a catalog."""
     return read_catalog_version(path)[0]
+
+
+def read_plain_or_parsed(path: Path) -> list[PlainMessage] | polib.POFile:
+    """The catalog at `path` as `plain_messages` gives it when it is made
+    only of plain entries (most are), else parsed (`read_catalog`), for a
+    reader of thousands of catalogs that needs their strings and flags only.
+    Raises `CatalogError` as `read_catalog` does."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return read_catalog(path)  # which says why
+    text = decode_catalog(data, path)
+    messages = plain_messages(text)
+    return messages if messages is not None else parse_catalog(text, path)
 
 
 def read_catalog_version(path: Path) -> tuple[polib.POFile, FileVersion]:

@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import MappingProxyType
 
+import polib
+
 from bilingual.cache import ResultCache, pickle_by_fields
-from bilingual.catalog import decode_catalog, parse_catalog, plain_messages, read_catalog
+from bilingual.catalog import read_plain_or_parsed
 from bilingual.errors import BilingualError
 from bilingual.merge import is_filled
 from bilingual.parallel import MIN_PARALLEL_ITEMS, map_chunks
@@ -58,18 +60,13 @@ def cached_catalog_states(cache: ResultCache, path: Path) -> CatalogStates:
 def read_catalog_states(path: Path) -> CatalogStates:
     """`catalog_states(read_catalog(path))`; most catalogs are read by
     `catalog.plain_messages`, without making a `polib` entry of each."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return catalog_states(read_catalog(path))  # which says why
-    text = decode_catalog(data, path)
-    messages = plain_messages(text)
-    if messages is None:
-        return catalog_states(parse_catalog(text, path))
+    catalog = read_plain_or_parsed(path)
+    if isinstance(catalog, polib.POFile):
+        return catalog_states(catalog)
     return MappingProxyType({
         (m.msgctxt, m.msgid): EntryState(m.msgstr, "fuzzy" not in m.flags and
                                          is_filled(m.msgstr, m.msgid), "fuzzy" in m.flags, m.line)
-        for m in messages})
+        for m in catalog})
 
 
 def _catalog_input(path: Path) -> bytes:

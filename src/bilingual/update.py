@@ -27,8 +27,8 @@ from bilingual.catalog import (
     header_text,
     line_starting,
     parse_catalog,
-    plain_messages,
     read_catalog,
+    read_plain_or_parsed,
     set_header_text,
     unholdable_character,
     unholdable_message,
@@ -508,19 +508,14 @@ class _CatalogReader:
             raise
 
     def read_for_memory(self, path: Path) -> polib.POFile | list[PlainMessage] | None:
-        """The catalog as `merge.build_memory` takes it: its `plain_messages`
-        when it is made only of plain entries, else parsed; None when it cannot
-        be read (its own merge reports it)."""
-        if path not in self._errors:
-            try:
-                messages = plain_messages(decode_catalog(path.read_bytes(), path))
-            except (OSError, CatalogError):
-                messages = None  # `read` says why
-            if messages is not None:
-                return messages
+        """The catalog as `merge.build_memory` takes it (`read_plain_or_parsed`);
+        None when it cannot be read (its own merge reports it)."""
+        if path in self._errors:
+            return None
         try:
-            return self.read(path)
-        except CatalogError:
+            return read_plain_or_parsed(path)
+        except CatalogError as exc:
+            self._errors[path] = exc
             return None
 
 
