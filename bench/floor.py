@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from measure import run_measured
+from prepare import clean_hugo, hugo_command
 
 from bilingual.reading import read_catalog_states
 from bilingual.render import cmark_html
@@ -54,10 +55,8 @@ def start_seconds() -> float:
 
 def hugo_seconds(site: Path, out: Path, log: Path) -> float:
     """Wall time of Hugo's cold build of `site` into an empty `out`."""
-    subprocess.run(["rm", "-rf", str(out), str(site / "resources"), str(site / "public")],
-                   check=True)
-    return run_measured(["hugo", "--quiet", "--config", "config.toml", "-d", str(out)],
-                        site, log).wall
+    clean_hugo(site, out)
+    return run_measured(hugo_command(out), site, log).wall
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -176,6 +176,20 @@ def settle(project: Path, log: Path) -> list[str]:
     return remove_generated(project)
 
 
+def hugo_command(out: Path, config: str = HUGO_CONFIG) -> list[str]:
+    """Hugo's build of the bench site (run in its folder) into `out`."""
+    return ["hugo", "--quiet", "--config", config, "-d", str(out)]
+
+
+def clean_hugo(site: Path, out: Path) -> None:
+    """No output folder `out` and nothing an earlier Hugo run left in `site`:
+    what a cold build starts from."""
+    shutil.rmtree(out, ignore_errors=True)
+    for leftover in ("resources", ".hugo_build.lock", "public"):
+        path = site / leftover
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+
+
 def make_hugo_site(work: Path, size: int, seed: str, corpus: Path) -> Path:
     """The Hugo site: bench/hugo's config and layouts (copied anew every run) and the corpus."""
     site = work / f"hugo-{size}-s{seed}"

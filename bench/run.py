@@ -80,25 +80,18 @@ class Session:
     def hugo_cold(self, rep: int, rebuild: bool = False) -> None:
         """Hugo into an empty folder; with `rebuild`, once more into the folder it just wrote,
         then the site of earlier runs (no tag pages, no feeds) into an empty folder."""
-        self.hugo_clean()
-        argv = ["hugo", "--quiet", "--config", prepare.HUGO_CONFIG, "-d", str(self.hugo_out)]
-        self.run("hugo_cold", argv, self.inputs.hugo_site, rep)
+        site = self.inputs.hugo_site
+        prepare.clean_hugo(site, self.hugo_out)
+        self.run("hugo_cold", prepare.hugo_command(self.hugo_out), site, rep)
         if rebuild:
-            self.run("hugo_rebuild", argv, self.inputs.hugo_site, rep)
+            self.run("hugo_rebuild", prepare.hugo_command(self.hugo_out), site, rep)
         if rep == 0 and rebuild:
             check_pages(self.hugo_out / "es", self.inputs.size, "Hugo")
             check_tag_pages(self.hugo_out / "es", "Hugo")
         if rebuild:
-            self.hugo_clean()
-            self.run("hugo_pages_only", [*argv[:3], prepare.HUGO_PAGES_ONLY_CONFIG, *argv[4:]],
-                     self.inputs.hugo_site, rep)
-
-    def hugo_clean(self) -> None:
-        """No output folder and nothing Hugo left in its site folder (untimed)."""
-        shutil.rmtree(self.hugo_out, ignore_errors=True)
-        for leftover in ("resources", ".hugo_build.lock", "public"):
-            path = self.inputs.hugo_site / leftover
-            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+            prepare.clean_hugo(site, self.hugo_out)
+            self.run("hugo_pages_only",
+                     prepare.hugo_command(self.hugo_out, prepare.HUGO_PAGES_ONLY_CONFIG), site, rep)
 
     def builds(self, rep: int) -> None:
         """Cold build with every generated entry removed, then a no-op build."""
