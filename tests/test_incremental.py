@@ -148,6 +148,17 @@ def change_slug(root: Path, rng: random.Random) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def edit_front_matter(root: Path, rng: random.Random) -> None:
+    # What the feeds and the sitemap show beyond a listing entry (`updated`,
+    # `author`), and tags, which move an article between tag pages.
+    path = rng.choice(_articles(root))
+    field, value = rng.choice([("updated", f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"),
+                               ("author", f"Autorin {rng.randint(1, 9)}"),
+                               ("tags", f"[Thema {rng.randint(1, 3)}]")])
+    text = re.sub(rf"(?m)^{field}: .*\n", "", path.read_text(encoding="utf-8"), count=1)
+    path.write_text(text.replace("---\n", f"---\n{field}: {value}\n", 1), encoding="utf-8")
+
+
 def add_static_file(root: Path, rng: random.Random) -> None:
     folder = root / "static" / "files"
     folder.mkdir(parents=True, exist_ok=True)
@@ -192,8 +203,8 @@ def run_update(root: Path, rng: random.Random) -> None:
 
 
 EDITS = (edit_german_sentence, edit_translation, mark_fuzzy, edit_template, edit_config,
-         add_article, remove_article, change_slug, add_static_file, link_static_file,
-         set_image, add_control_character, rewrite_unchanged, run_update)
+         add_article, remove_article, change_slug, edit_front_matter, add_static_file,
+         link_static_file, set_image, add_control_character, rewrite_unchanged, run_update)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
