@@ -430,6 +430,42 @@ def build(root: Path, **options) -> tuple[Path, object]:
     return out, build_site(load_config(root), output=out, **options)
 
 
+def test_pages_rendered_again_take_their_text_as_gathering_kept_it(make_project, monkeypatch):
+    # After a template edit every page is rendered again from its article's
+    # kept text: its source is not segmented, nor its catalog read, nor its
+    # translation made again, and the pages are those of a clean build.
+    import bilingual.build
+
+    root = make_project({
+        "content/de/a.md": article("Alpha", "Ein Absatz.\n\nZwei Absätze.\n"),
+        "locales/es/LC_MESSAGES/a.po": catalog({"Alpha": "Alfa", "Ein Absatz.": "Un párrafo.",
+                                                "Zwei Absätze.": "Dos párrafos."}),
+        "templates/article.html": '{% extends "base.html" %}{% block main %}'
+                                  '{{ article.body }}{% endblock %}',
+    })
+    out, _ = build(root)
+    assert "Dos párrafos." in (out / "es/a/index.html").read_text(encoding="utf-8")
+
+    def refused(*args, **kwargs):
+        raise AssertionError("made again")
+
+    monkeypatch.setenv("BILINGUAL_JOBS", "1")
+    for name in ("cached_segments", "cached_catalog_states", "translate_document"):
+        monkeypatch.setattr(bilingual.build, name, refused)
+    (root / "templates/article.html").write_text(
+        '{% extends "base.html" %}{% block main %}<div>{{ article.body }}</div>{% endblock %}',
+        encoding="utf-8")
+    _, summary = build(root)
+    assert {"de/a/index.html", "es/a/index.html"} <= set(summary.written)
+    assert re.search(r"<div>.*Dos párrafos\.", (out / "es/a/index.html").read_text(encoding="utf-8"),
+                     re.DOTALL)
+    monkeypatch.undo()
+    shutil.rmtree(root / ".bilingual-cache")
+    clean = root.parent / "clean"
+    build_site(load_config(root), output=clean)
+    assert tree(out) == tree(clean)
+
+
 def test_a_listing_template_gets_every_field_of_its_entries(make_project):
     # The built-in listings only show each entry's kept HTML; a project's own
     # template may use the fields, for new entries and for those kept from the
