@@ -236,3 +236,21 @@ def test_a_line_blank_only_to_markdown_it_before_a_paragraph_is_skipped():
     doc = segmented_body(markdown)
     assert rebuild_markdown(doc, identity) == markdown
     assert block_structure(rebuild_markdown(doc, pseudo)) == block_structure(markdown)
+
+
+def test_the_kept_segments_hold_each_text_once_beside_the_body():
+    # The cache keeps an article's segments for every build: a text that
+    # stands in the source as its segment is one string, pickled once, and
+    # one written differently (wrapped over two lines) keeps both forms.
+    import pickle
+
+    import bilingual.reading  # noqa: F401 - registers how the cache pickles documents
+
+    doc = segmented_body("Ein Absatz über Brücken.\n\n- Ein Punkt in einer Liste.\n\n"
+                         "Zwei Zeilen\nin einem Absatz.\n")
+    kept = pickle.dumps(doc, pickle.HIGHEST_PROTOCOL)
+    for text in ("Ein Absatz über Brücken.", "Ein Punkt in einer Liste."):
+        assert kept.count(text.encode()) == 2  # the body, the segment
+    assert kept.count(b"Zwei Zeilen in einem Absatz.") == 1
+    assert kept.count(b"Zwei Zeilen\nin einem Absatz.") == 2  # the body, the slot
+    assert rebuild_markdown(pickle.loads(kept), identity) == doc.source.body

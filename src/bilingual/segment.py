@@ -417,7 +417,11 @@ def segment_document(doc: SourceDoc) -> SegmentedDoc:
     cursor = 0
     for block in blocks:
         skeleton.append(body[cursor:block.source_start])
-        skeleton.append(Slot(block.msgid, body[block.source_start:block.source_end],
+        original = body[block.source_start:block.source_end]
+        # Most texts stand in the source as their segment: one string then,
+        # which a pickle holds once (a quarter of what the cache keeps of an
+        # article's segments).
+        skeleton.append(Slot(block.msgid, block.msgid if original == block.msgid else original,
                              block.continuation,
                              block.kind in ("paragraph", "list item", "blockquote")))
         cursor = block.source_end
