@@ -466,6 +466,38 @@ def test_pages_rendered_again_take_their_text_as_gathering_kept_it(make_project,
     assert tree(out) == tree(clean)
 
 
+def test_templates_are_compiled_again_only_when_they_changed(make_project, monkeypatch):
+    # Compiled templates are kept in the cache: a build after an article edit
+    # compiles none, and an edited template is compiled again and shown.
+    import jinja2
+
+    monkeypatch.setenv("BILINGUAL_JOBS", "1")
+    compiled: list[str | None] = []
+    original = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return original(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    root = make_project({"content/de/a.md": article("Alpha"),
+                         "templates/article.html": '{% extends "base.html" %}'
+                                                   '{% block main %}Erste {{ article.body }}'
+                                                   '{% endblock %}'})
+    out, _ = build(root)
+    assert "article.html" in compiled and "base.html" in compiled
+    compiled.clear()
+    (root / "content/de/a.md").write_text(article("Alpha", "Neu.\n"), encoding="utf-8")
+    _, summary = build(root)
+    assert "de/a/index.html" in summary.written and compiled == []
+    (root / "templates/article.html").write_text(
+        '{% extends "base.html" %}{% block main %}Zweite {{ article.body }}{% endblock %}',
+        encoding="utf-8")
+    build(root)
+    assert compiled == ["article.html"]
+    assert "Zweite" in (out / "de/a/index.html").read_text(encoding="utf-8")
+
+
 def test_a_listing_template_gets_every_field_of_its_entries(make_project):
     # The built-in listings only show each entry's kept HTML; a project's own
     # template may use the fields, for new entries and for those kept from the

@@ -1005,6 +1005,26 @@ def _ui_unfit(catalog: polib.POFile | None) -> tuple[int, str] | None:
                         for text in (entry.msgstr, *entry.msgstr_plural.values()))
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja2's compiled templates, kept in the result cache (whose keys hold
+    bilingual's and Jinja2's versions): each build makes its environments
+    anew, and every process that renders compiled the templates again, some
+    0.1 s, in a build after a one-article edit too. Jinja2 checks that a
+    kept template was compiled from the same source."""
+
+    def __init__(self, cache: ResultCache):
+        self.cache = cache
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.cache.peek("template", bucket.key.encode(), keep=False)
+        if isinstance(code, bytes):
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.cache.put("template", bucket.key.encode(), bucket.bytecode_to_string(), keep=False)
+        self.cache.flush()  # a worker process that renders pages flushes nothing else
+
+
 def template_environment(config: SiteConfig, lang: str,
                          translations: gettext.NullTranslations,
                          entries: UIEntries = MappingProxyType({})) -> jinja2.Environment:
@@ -1024,6 +1044,7 @@ def template_environment(config: SiteConfig, lang: str,
         # while it renders: checking each template's file on every page and
         # listing entry cost a third of an entry's time.
         auto_reload=False,
+        bytecode_cache=_CompiledTemplates(project_cache(config.root)),
     )
     # The extractor in `update` trims whitespace in {% trans %}; so must lookups.
     env.policies["ext.i18n.trimmed"] = True
