@@ -90,6 +90,33 @@ def test_another_version_of_a_library_invalidates_every_result(tmp_path, monkeyp
     code_fingerprint.cache_clear()  # the real libraries again, after monkeypatch's undo
 
 
+def test_the_first_run_of_another_version_deletes_the_results_of_the_one_before(tmp_path,
+                                                                               monkeypatch):
+    # Their keys never match again: an upgrade would leave them behind for good.
+    import sqlite3
+
+    import bilingual.cache
+
+    def stored_keys() -> int:
+        with sqlite3.connect(tmp_path / "cache" / ResultCache.DATABASE) as database:
+            return database.execute("SELECT count(*) FROM results").fetchone()[0]
+
+    old = ResultCache(tmp_path / "cache")
+    old.put("page", b"inputs", "rendered by version 1")
+    old.put("segments", b"article", "segmented by version 1")
+    old.flush()
+    assert ResultCache(tmp_path / "cache").peek("page", b"inputs") == "rendered by version 1"
+    assert stored_keys() == 2
+
+    monkeypatch.setattr(bilingual.cache, "code_fingerprint", lambda: b"version 2")
+    new = ResultCache(tmp_path / "cache")
+    assert new.peek("page", b"inputs") is None and stored_keys() == 0
+    new.put("page", b"inputs", "rendered by version 2")
+    new.flush()
+    assert ResultCache(tmp_path / "cache").peek("page", b"inputs") == "rendered by version 2"
+    assert stored_keys() == 1
+
+
 def test_every_library_whose_work_is_cached_is_in_the_fingerprint():
     # Every runtime dependency but the command-line parser shapes a result
     # the cache keeps; markupsafe escapes every template's output.
