@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from bilingual.build import build_site
 from bilingual.config import load_config
-from bilingual.site import _PLAIN_PATH, _WEB_LINK, relative_url
+from bilingual.site import _PLAIN_PATH, _WEB_LINK, absolute_url, quoted_path, relative_url
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
 BASE = "https://www.example.com/"
@@ -450,6 +450,14 @@ def test_relative_links_work_from_every_depth():
         assert urljoin("https://h/" + start, link) == "https://h/" + lands
 
 
+@given(st.one_of(st.text(), st.text(st.sampled_from("aZ09_.~/-%+ éß:?#\x00\x7f"))))
+def test_urls_are_quoted_as_urllib_quotes_them(path):
+    # quoted_path skips `quote` for paths that need nothing encoded; whatever
+    # the path, the result must be the one `quote` gives.
+    assert quoted_path(path) == quote(path)
+    assert absolute_url("https://h", path) == "https://h/" + quote(path)
+
+
 _ROUTE_PARTS = st.lists(st.sampled_from(["de", "es", "x", "tags", "año", "index.html", "a.svg"]),
                         max_size=4)
 
@@ -613,7 +621,9 @@ def _feed_of(title, subtitle, subtitle_lang, items, lang="es", author="Autor"):
 
 @given(_XML_TEXT, _XML_TEXT, st.sampled_from([None, "", "de", "es"]), st.lists(
     st.tuples(_XML_TEXT, _XML_TEXT, _XML_TEXT, _DATE, _DAY, _XML_TEXT,
-              st.lists(_XML_TEXT, max_size=2)), max_size=3))
+              # Tags recur across entries, as on a site (each is written once).
+              st.lists(st.one_of(_XML_TEXT, st.sampled_from(["C++", "a&b"])), max_size=2)),
+    max_size=3))
 def test_feeds_are_written_as_elementtree_writes_them(title, subtitle, subtitle_lang, items):
     # atom_feed writes its lines itself, for speed; the bytes are ElementTree's.
     from bilingual.site import atom_feed

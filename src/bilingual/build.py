@@ -1663,7 +1663,7 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
         """The files that list the whole site, apart from its pages."""
         files = {feed_route(lang): atom_feed(_feed(plan, lang, site_texts[lang], published))
                  for lang in config.languages}
-        files["sitemap.xml"] = sitemap_xml(plan, _lastmod(published, tags, config.languages))
+        files["sitemap.xml"] = sitemap_xml(plan, _lastmod(published, tags))
         files[STATUS_PAGE] = status_page(config, envs[src], [a.page for a in articles],
                                          gathered.statuses)
         return files
@@ -1918,22 +1918,22 @@ def _feed(plan: SitePlan, lang: str, site: SiteText, newest: Iterable[Article]) 
                 subtitle_lang=site.description_lang, title_lang=site.title_lang)
 
 
-def _lastmod(articles: list[Article], tags: Iterable[TagPage],
-             languages: Iterable[str]) -> dict[str, dt.date]:
-    """Route -> date of its newest content, for the sitemap's <lastmod>."""
+def _lastmod(articles: list[Article], tags: Iterable[TagPage]) -> dict[str, dt.date]:
+    """Route -> date of its newest content, for the sitemap's <lastmod>:
+    `articles` are the published ones, of every language."""
     dates: dict[str, dt.date] = {}
-
-    def note(route: str, day: dt.date | None) -> None:
-        if day is not None and (route not in dates or day > dates[route]):
-            dates[route] = day
-
+    newest = {}  # route -> `Article.newest`, made once: tag pages list each article again
     for article in articles:
-        note(article.page.route, article.newest)
-        note(home_route(article.page.lang), article.newest)
-        note("", article.newest)
+        day = article.newest
+        if day is None:
+            continue
+        newest[article.page.route] = day
+        for route in (article.page.route, home_route(article.page.lang), ""):
+            if route not in dates or day > dates[route]:
+                dates[route] = day
     for tag_page in tags:
-        for article in tag_page.articles:
-            if not article.page.draft:
-                note(tag_page.page.route, article.newest)
+        days = [newest[a.page.route] for a in tag_page.articles if a.page.route in newest]
+        if days:
+            dates[tag_page.page.route] = max(days)
     return dates
 

@@ -220,7 +220,18 @@ def output_path(route: str) -> str:
 
 def absolute_url(base_url: str, route: str) -> str:
     """`https://host` + `es/año/` -> `https://host/es/a%C3%B1o/`."""
-    return f"{base_url.rstrip('/')}/{quote(route)}"
+    return f"{base_url.rstrip('/')}/{quoted_path(route)}"
+
+
+# What `quote` leaves as it is: its safe characters and `/`.
+_NOTHING_TO_QUOTE = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
+def quoted_path(path: str) -> str:
+    """`quote(path)`: percent-encoded but for ASCII letters, digits, `_.~-/`.
+    A site's tens of thousands of URLs mostly need nothing encoded, and one
+    regex match says so at a fifth of `quote`'s cost."""
+    return path if _NOTHING_TO_QUOTE.fullmatch(path) else quote(path)
 
 
 def route_folder(route: str) -> str:
@@ -247,14 +258,14 @@ def relative_url(from_route: str, to_route: str) -> str:
     link = "/".join([".."] * (len(up) - common) + down[common:]) or "."
     if folder:
         link = "./" if link == "." else link + "/"
-    return quote(link)
+    return quoted_path(link)
 
 
 def link_url(plan: SitePlan, from_route: str, to_route: str, rooted: bool = False) -> str:
     """A link between two routes: relative, or from the host's root for pages that
     a server shows at any address (404), where a relative link would break."""
     if rooted:
-        return f"{plan.base_path}/{quote(to_route)}"
+        return f"{plan.base_path}/{quoted_path(to_route)}"
     return relative_url(from_route, to_route)
 
 
@@ -751,11 +762,18 @@ def sitemap_xml(plan: SitePlan, lastmod: Mapping[str, dt.date]) -> bytes:
     alternates as `xhtml:link` (the same set its HTML declares)."""
     urlset = f'urlset xmlns="{_escape_attribute(SITEMAP_NS)}" xmlns:xhtml="{_escape_attribute(XHTML_NS)}"'
     lines = [_XML_DECLARATION]
-    # The pages of a group share their alternates: written once per group.
-    links: dict[tuple[Alternate, ...], str] = {}
+    # The pages of a group share their alternates (`SitePlan.alternates`
+    # reads only the group of a page that is no draft): written once per group.
+    written_by_group: dict[str, str] = {}
     for page in plan.pages:
-        alternates = plan.alternates(page)
-        if not alternates:
+        if page.draft or page.group is None:
+            continue
+        written = written_by_group.get(page.group)
+        if written is None:
+            written = written_by_group[page.group] = "\n".join(
+                f'    <xhtml:link rel="alternate" hreflang="{_escape_attribute(a.hreflang)}" '
+                f'href="{_escape_attribute(a.href)}" />' for a in plan.alternates(page))
+        if not written:
             continue
         if len(lines) == 1:
             lines.append(f"<{urlset}>")
@@ -763,11 +781,6 @@ def sitemap_xml(plan: SitePlan, lastmod: Mapping[str, dt.date]) -> bytes:
         lines.append(f"    <loc>{_escape_text(plan.absolute(page.route))}</loc>")
         if page.route in lastmod:
             lines.append(f"    <lastmod>{lastmod[page.route].isoformat()}</lastmod>")
-        written = links.get(alternates)
-        if written is None:
-            written = links[alternates] = "\n".join(
-                f'    <xhtml:link rel="alternate" hreflang="{_escape_attribute(a.hreflang)}" '
-                f'href="{_escape_attribute(a.href)}" />' for a in alternates)
         lines.append(written)
         lines.append("  </url>")
     lines.append("</urlset>" if len(lines) > 1 else f"<{urlset} />")
@@ -830,6 +843,8 @@ def atom_feed(feed: Feed) -> bytes:
     newest = max((_entry_updated(e) for e in feed.entries), default=EPOCH)
     lines += [f"  <updated>{atom_time(newest)}</updated>", "  <author>",
               _leaf("    ", "name", feed.author), "  </author>"]
+    # Thousands of entries share a few dozen tags: each written once.
+    categories: dict[str, str] = {}
     for item in feed.entries:
         lines.append("  <entry>")
         lines.append(_leaf("    ", "id", item.url))
@@ -842,7 +857,10 @@ def atom_feed(feed: Feed) -> bytes:
         if author:
             lines += ["    <author>", _leaf("      ", "name", author), "    </author>"]
         for term in item.categories:
-            lines.append(f'    <category term="{_escape_attribute(term)}" />')
+            category = categories.get(term)
+            if category is None:
+                category = categories[term] = f'    <category term="{_escape_attribute(term)}" />'
+            lines.append(category)
         summary = _xml_chars(item.summary)
         if summary:
             lines.append(_leaf("    ", "summary", summary))
