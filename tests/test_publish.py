@@ -340,6 +340,28 @@ def test_the_staging_copy_vouches_for_files_before_linking_changes_their_identit
     assert tree(output) == files
 
 
+def test_the_staging_copy_vouches_only_for_files_as_they_were_recorded(tmp_path):
+    # One lstat of each file serves the vouching and the copy: a file changed
+    # since the record, replaced or gone is not vouched for, and the staging
+    # folder holds the file as it is now.
+    import bilingual.publish as publish
+
+    output = tmp_path / "site"
+    write_site(output, site(1))
+    write_site(output, site(2))  # a site before last: the staging folder starts from it
+    record = publish.record_site(output, site(2))
+    (output / "de/seite-1/index.html").write_bytes(b"<p>von Hand</p>")
+    (output / "de/seite-2/index.html").unlink()
+    (output / "de/seite-2/index.html").write_bytes(b"<p>neu angelegt</p>")
+    (output / "de/seite-3/index.html").unlink()
+    (output / "CNAME").write_bytes(b"example.org\n")
+    vouched = publish.prepare_staging(output, record)
+    changed = {"de/seite-1/index.html", "de/seite-2/index.html", "de/seite-3/index.html"}
+    assert vouched == {name: digest for name, (_, digest) in record.items()
+                       if name not in changed}
+    assert tree(publish.staging_folder(output)) == tree(output)
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_folder_of_the_output_that_leads_elsewhere_is_refused(tmp_path, monkeypatch, jobs):
     # Hundreds of changed files are written by several processes; a folder

@@ -255,11 +255,19 @@ def _file_states(output: Path, names: Iterable[str]) -> dict[str, str | None]:
     return {name: _regular_file_state(root + name) for name in names}
 
 
-def vouched_files(output: Path, record: SiteRecord) -> dict[str, bytes]:
+def vouched_files(output: Path, record: SiteRecord,
+                  found: Mapping[str, tuple[str, os.stat_result]] | None = None
+                  ) -> dict[str, bytes]:
     """Name -> `PackedFiles.digest` of the files of `output` whose identity is
-    still the one `record` holds: their bytes are the recorded ones."""
-    states = _file_states(output, record)
-    return {name: digest for name, (state, digest) in record.items() if states[name] == state}
+    still the one `record` holds: their bytes are the recorded ones. `found`:
+    the `_entry_states` of `output`, when taken already."""
+    if found is None:
+        states = _file_states(output, record)
+    else:
+        states = {name: file_identity(entry[1]) if stat.S_ISREG(entry[1].st_mode) else None
+                  for name in record if (entry := found.get(name)) is not None}
+    return {name: digest for name, (state, digest) in record.items()
+            if states.get(name) == state}
 
 
 def _site_folder(output: Path) -> Path:
@@ -279,18 +287,35 @@ def prepare_staging(output: Path, record: SiteRecord = MappingProxyType({})
     output = _site_folder(output)
     if output.exists() and not (output.is_dir() and (output / MANIFEST).is_file()):
         return None
-    vouched = vouched_files(output, record)
-    _mirror(output)
+    # One `lstat` of each file of the current site serves both: the identity
+    # vouching for its bytes, and whether the staging folder holds it.
+    kept = _entry_states(str(output))
+    vouched = vouched_files(output, record, kept)
+    _mirror(output, kept)
     return vouched
 
 
-def _mirror(output: Path) -> None:
+def _entry_states(top: str) -> dict[str, tuple[str, os.stat_result]]:
+    """Relative name -> (path, `lstat`) of every file and link under `top`
+    (one removed while it is walked left out)."""
+    found = {}
+    for relative, path in _entries(top):
+        try:
+            found[relative] = (path, os.lstat(path))
+        except FileNotFoundError:
+            continue
+    return found
+
+
+def _mirror(output: Path, kept: Mapping[str, tuple[str, os.stat_result]] | None = None) -> None:
+    """Make the staging folder hold the files of `output` (`kept`: its
+    `_entry_states`, when taken already)."""
     staging = _staging_base(output)
-    kept = dict(_entries(str(output)))
+    kept = kept if kept is not None else _entry_states(str(output))
     missing = _prune_staging(str(staging), kept)
     folders = _Folders(str(staging))
     for relative in missing:
-        source, target = kept[relative], folders.place(relative)
+        source, target = kept[relative][0], folders.place(relative)
         if os.path.islink(source):
             os.symlink(os.readlink(source), target)
         else:
@@ -431,7 +456,7 @@ def _entries(top: str) -> list[tuple[str, str]]:
     return found
 
 
-def _prune_staging(staging: str, kept: Mapping[str, str]) -> list[str]:
+def _prune_staging(staging: str, kept: Mapping[str, tuple[str, os.stat_result]]) -> list[str]:
     """Remove from `staging` every entry that is not the same file (the same
     inode, or a link with the same target) as the one `kept` names for it, and
     the folders left empty; return the names of `kept` still to be linked."""
@@ -439,7 +464,7 @@ def _prune_staging(staging: str, kept: Mapping[str, str]) -> list[str]:
     unwanted: list[str] = []
     for relative, entry in _entries(staging):
         source = kept.get(relative)
-        if source is not None and _same_entry(entry, source):
+        if source is not None and _same_entry(entry, *source):
             present.add(relative)
         else:
             unwanted.append(relative)
@@ -462,8 +487,10 @@ def _remove_files(staging: str, names: Iterable[str]) -> None:
             folder = os.path.dirname(folder)
 
 
-def _same_entry(entry: str, source: str) -> bool:
-    first, second = os.lstat(entry), os.lstat(source)
+def _same_entry(entry: str, source: str, second: os.stat_result) -> bool:
+    """Whether `entry` is the file `source` (whose `lstat` is `second`) or a
+    link with the same target."""
+    first = os.lstat(entry)
     if stat.S_ISLNK(first.st_mode) or stat.S_ISLNK(second.st_mode):
         return (stat.S_ISLNK(first.st_mode) and stat.S_ISLNK(second.st_mode)
                 and os.readlink(entry) == os.readlink(source))
