@@ -271,6 +271,32 @@ def test_a_build_with_nothing_changed_reuses_the_site_and_notices_a_deleted_page
     assert repaired.written == (first.pages[0],) and page.is_file()
 
 
+def test_a_build_after_a_swap_copies_the_site_without_walking_it(tmp_path, monkeypatch):
+    # The receipt a build leaves (publish.StagingReceipt) reaches the next
+    # build's staging copy: neither site is walked, and the result is a
+    # clean build's.
+    import time
+
+    import bilingual.publish as publish
+
+    root = _project(tmp_path / "project")
+    build_site(load_config(root))
+    rng = random.Random(3)
+    edit_german_sentence(root, rng)
+    edit_translation(root, rng)
+    build_site(load_config(root))  # swaps, and leaves a receipt
+    time.sleep(0.02)  # a later tick of the file system's clock, as between real builds
+    edit_translation(root, rng)
+    walked = []
+    real_entries = publish._entries
+    monkeypatch.setattr(publish, "_entries",
+                        lambda top, folders=None: walked.append(top) or real_entries(top, folders))
+    monkeypatch.setenv("BILINGUAL_JOBS", "1")  # the staging copy in this process, where it is seen
+    summary = build_site(load_config(root))
+    assert summary.written and walked == []
+    assert _tree(summary.output_dir) == _clean_build(root, tmp_path / "clean", False)[0]
+
+
 def test_an_update_that_changes_nothing_leaves_the_next_build_a_no_op(tmp_path, monkeypatch):
     # update takes a lock file in locales/ and removes it, an editor leaves a
     # swap file: neither is an input of the build, so nothing is rendered again.

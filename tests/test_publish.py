@@ -296,14 +296,15 @@ def test_a_staging_site_prepared_beforehand_gives_the_same_site(tmp_path):
     write_site(output, site(1, pages=6))
     (output / "CNAME").write_text("www.example.com\n")
     write_site(output, site(2, pages=6))  # a site before last to start from
-    assert prepare_staging(output) == {}  # nothing recorded, nothing vouched for
+    prepared = prepare_staging(output)
+    assert prepared.vouched == {}  # nothing recorded, nothing vouched for
     staged = staging_folder(output)
     assert tree(staged) == tree(output)
     assert os.stat(staged / "de/seite-1/index.html").st_ino == \
         os.stat(output / "de/seite-1/index.html").st_ino
     files = site(2, pages=4)
     files["de/seite-0/index.html"] = b"<p>neu</p>"
-    written, removed = write_site(output, files, prepared=True)
+    written, removed = write_site(output, files, staged=prepared)
     assert written == (MANIFEST, "de/seite-0/index.html")
     assert removed == ("de/seite-4/index.html", "de/seite-5/index.html")
     assert tree(output) == {**files, "CNAME": b"www.example.com\n"}
@@ -330,12 +331,12 @@ def test_the_staging_copy_vouches_for_files_before_linking_changes_their_identit
     write_site(output, site(1))
     record = publish.record_site(output, site(1))
     # No site before last: every file is linked into a new staging folder.
-    vouched = publish.prepare_staging(output, record)
-    assert vouched == {name: digest for name, (_, digest) in record.items()}
+    prepared = publish.prepare_staging(output, record)
+    assert prepared.vouched == {name: digest for name, (_, digest) in record.items()}
     assert publish.vouched_files(output, record) == {}  # a new link is a new change time
     files = site(1)
     files["de/seite-3/index.html"] = b"<p>neu</p>"
-    written, _ = write_site(output, files, vouched, prepared=True)
+    written, _ = write_site(output, files, prepared.vouched, prepared)
     assert written == ("de/seite-3/index.html",)
     assert tree(output) == files
 
@@ -355,7 +356,7 @@ def test_the_staging_copy_vouches_only_for_files_as_they_were_recorded(tmp_path)
     (output / "de/seite-2/index.html").write_bytes(b"<p>neu angelegt</p>")
     (output / "de/seite-3/index.html").unlink()
     (output / "CNAME").write_bytes(b"example.org\n")
-    vouched = publish.prepare_staging(output, record)
+    vouched = publish.prepare_staging(output, record).vouched
     changed = {"de/seite-1/index.html", "de/seite-2/index.html", "de/seite-3/index.html"}
     assert vouched == {name: digest for name, (_, digest) in record.items()
                        if name not in changed}
@@ -381,3 +382,109 @@ def test_a_folder_of_the_output_that_leads_elsewhere_is_refused(tmp_path, monkey
     assert (elsewhere / "index.html").read_text() == "fremd"
     assert tree(output) == before
     assert not staging_folder(output).exists()
+
+
+def _build(output: Path, files: dict[str, bytes], receipt):
+    """One swap as `bilingual build` makes it: the staging copy prepared with
+    the receipt of the swap before. Returns (how the staging copy was made,
+    the receipt of this swap)."""
+    import bilingual.publish as publish
+
+    walked = []
+    real_entries = publish._entries
+
+    def entries(top, folders=None):
+        walked.append(top)
+        return real_entries(top, folders)
+
+    publish._entries = entries
+    # Builds are seconds apart; here a few ticks of the file system's clock,
+    # which a change in the same tick as a build could not be told from.
+    time.sleep(0.02)
+    try:
+        prepared = publish.prepare_staging(output, {}, receipt)
+    finally:
+        publish._entries = real_entries
+    staging = staging_folder(output)
+    # Whichever way it was made, the staging copy is the current site, file for file.
+    assert tree(staging) == tree(output)
+    assert {name: os.lstat(staging / name).st_ino for name in tree(staging)} == \
+        {name: os.lstat(output / name).st_ino for name in tree(output)}
+    received = []
+    write_site(output, files, prepared.vouched, prepared, received.append)
+    return ("walked" if walked else "from the changes"), (received[-1] if received else receipt)
+
+
+def test_after_a_swap_the_next_staging_copy_is_made_from_its_changes_alone(tmp_path):
+    output = tmp_path / "site"
+    write_site(output, site(1))
+    how, receipt = _build(output, site(2), None)  # nothing to go by: both sites walked
+    assert how == "walked" and receipt is not None
+    files = site(2, pages=25)
+    files["de/neu/index.html"] = b"<p>neu</p>"
+    files[MANIFEST] = "".join(f"{name}\n" for name in sorted(files) if name != MANIFEST).encode()
+    how, receipt = _build(output, files, receipt)
+    assert how == "from the changes"
+    assert set(receipt.written) == {"de/neu/index.html", MANIFEST}
+    assert len(receipt.removed) == 5 and "de/seite-29" not in receipt.current
+    assert tree(output) == files
+    how, receipt = _build(output, site(3), receipt)
+    assert how == "from the changes"
+    assert tree(output) == site(3)
+    assert tree(previous_folder(output)) == files
+
+
+@pytest.mark.parametrize("change", ["file in the site", "folder in the site",
+                                    "file in the site, its time set back",
+                                    "file gone from the site before",
+                                    "file put into the site before"])
+def test_a_site_changed_since_the_last_swap_is_walked_and_nothing_is_lost(tmp_path, change):
+    output = tmp_path / "site"
+    write_site(output, site(1))
+    _, receipt = _build(output, site(2), None)
+    _, receipt = _build(output, site(3), receipt)
+    previous = previous_folder(output)
+    if change == "file in the site":
+        (output / "de/seite-4/karte.pdf").write_bytes(b"%PDF")
+    elif change == "folder in the site":
+        (output / ".well-known").mkdir()
+        (output / ".well-known/security.txt").write_text("Contact: x@example.org\n")
+    elif change == "file in the site, its time set back":
+        before = os.stat(output / "de/seite-4")
+        (output / "de/seite-4/karte.pdf").write_bytes(b"%PDF")
+        os.utime(output / "de/seite-4", ns=(before.st_atime_ns, before.st_mtime_ns))
+    elif change == "file gone from the site before":
+        (previous / "de/seite-7/index.html").unlink()
+    else:
+        (previous / "de/seite-8/fremd.html").write_text("nicht von bilingual")
+    how, _ = _build(output, site(4), receipt)  # asserts that staging was the site
+    assert how == "walked"
+    kept = {"de/seite-4/karte.pdf": b"%PDF"} if "file in the site" in change else \
+        {".well-known/security.txt": b"Contact: x@example.org\n"} \
+        if change == "folder in the site" else {}
+    assert tree(output) == {**site(4), **kept}
+
+
+def test_the_staging_copy_made_from_changes_equals_the_site_over_random_builds(tmp_path):
+    # Random sites, some swaps preceded by a hand-made change to either
+    # folder: each staging copy is the current site, inode for inode (`_build`).
+    output = tmp_path / "site"
+    chance = random.Random(5)
+    write_site(output, site(0, pages=8))
+    receipt = None
+    ways = set()
+    for step in range(1, 40):
+        files = {f"de/{chance.choice('abcdefghij')}{n}/index.html": f"{step} {n}".encode()
+                 for n in range(chance.randint(1, 12))}
+        files[MANIFEST] = "".join(f"{name}\n" for name in sorted(files)).encode()
+        hand = chance.random()
+        if hand < 0.1:
+            (output / f"hand-{step}.txt").write_text("von Hand")
+        elif hand < 0.2 and previous_folder(output).is_dir():
+            for found in sorted(previous_folder(output).rglob("index.html"))[:1]:
+                found.unlink()
+        how, receipt = _build(output, files, receipt)
+        ways.add(how)
+        hand_made = {name: data for name, data in tree(output).items() if name.startswith("hand-")}
+        assert tree(output) == {**files, **hand_made}
+    assert ways == {"walked", "from the changes"}

@@ -58,7 +58,9 @@ from bilingual.publish import (
     packed_digest,
     prepare_staging,
     recorded_site,
+    recorded_staging,
     remember_site,
+    remember_staging,
     unchanged_site,
     write_site,
 )
@@ -1562,7 +1564,7 @@ def rebuild_site(config: SiteConfig, drafts: bool, output: Path, progress: Progr
     # The staging site is made a copy of the current one on another core
     # while this one renders; `write_site` then replaces what differs.
     record = recorded_site(config, output)
-    staged = beside(lambda: prepare_staging(output, record))
+    staged = beside(lambda: prepare_staging(output, record, recorded_staging(config, output)))
     try:
         files = render_site(config, drafts, output, progress, inputs)
     except BaseException:
@@ -1570,8 +1572,10 @@ def rebuild_site(config: SiteConfig, drafts: bool, output: Path, progress: Progr
         raise
     finally:
         cache.flush()  # what was computed helps the next run even when this one fails
-    vouched = staged.result()
-    written, removed = write_site(output, files.files, vouched or {}, vouched is not None)
+    prepared = staged.result()
+    written, removed = write_site(output, files.files, prepared.vouched if prepared else {},
+                                  prepared, lambda receipt: remember_staging(config, output,
+                                                                             receipt))
     summary = BuildSummary(output, files.pages, tuple(sorted(files.files)), written, removed,
                            files.held_back, files.warnings, files.articles)
     remember_site(config, output, drafts, inputs, summary, files.files)

@@ -13,9 +13,11 @@ reader in the middle of it can finish; the next build assembles its site in
 a new folder with that folder's contents, replacing only the files that differ
 (by inode) from the ones it keeps. That copy of the current site is made
 while the pages render (`prepare_staging`); `write_site` then replaces the
-files whose bytes changed. A build that changes nothing leaves the site as
-it is. Files in the output folder that no build wrote (say a `CNAME` a host
-needs) are carried over.
+files whose bytes changed. When neither site changed since the last swap
+(`StagingReceipt`), that copy is the site before last and the files the
+last build wrote and removed, and neither site is walked. A build that
+changes nothing leaves the site as it is. Files in the output folder that
+no build wrote (say a `CNAME` a host needs) are carried over.
 
 Where the exchange is not available (another system, a file system without
 it), the old folder is renamed away and the new one renamed in: two steps,
@@ -28,8 +30,11 @@ import ctypes
 import ctypes.util
 import hashlib
 import os
+import posixpath
 import shutil
 import stat
+import tempfile
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -274,32 +279,137 @@ def _site_folder(output: Path) -> Path:
     return output.resolve() if output.is_symlink() and output.is_dir() else output
 
 
-def prepare_staging(output: Path, record: SiteRecord = MappingProxyType({})
-                    ) -> dict[str, bytes] | None:
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """What `prepare_staging` found: the staging folder holds the output's files."""
+
+    vouched: dict[str, bytes]
+    """`vouched_files` of the output, taken before linking."""
+    folders: frozenset[str]
+    """Every folder of the output, relative to it (`` its root)."""
+    read_at: int
+    """A file-system time taken before the output's folders were read."""
+
+
+@dataclass(frozen=True, slots=True)
+class StagingReceipt:
+    """How a build left the output folder and the site before it
+    (`.site.previous`): enough for the next build to make its staging copy
+    from the changes alone, when neither folder changed since."""
+
+    current: frozenset[str]
+    """Every folder of the output, relative to it (`` its root)."""
+    previous: frozenset[str]
+    """Every folder of the site before it, as read at `read_at`."""
+    read_at: int
+    """A file-system time before the site before it was read."""
+    settled: int
+    """A file-system time after the swap, later than any change the build made."""
+    written: tuple[str, ...]
+    removed: tuple[str, ...]
+    """Between the two sites, only these files differ."""
+
+
+def prepare_staging(output: Path, record: SiteRecord = MappingProxyType({}),
+                    receipt: StagingReceipt | None = None) -> Staged | None:
     """Make the staging folder (`staging_folder`) hold what `output` holds,
     each file the same one (hard links), starting from the site before last,
     so that `write_site` has only the files that differ to replace. Writes
     nothing outside the staging folder, so it may run while the next site is
-    rendered. Returns `vouched_files(output, record)`, taken before linking
-    (a new link changes a file's change time, and so its identity). None,
-    doing nothing, when `output` is not a folder a build wrote (`write_site`
-    reports why)."""
+    rendered. Its `vouched` is `vouched_files(output, record)`, taken before
+    linking (a new link changes a file's change time, and so its identity).
+    None, doing nothing, when `output` is not a folder a build wrote
+    (`write_site` reports why).
+
+    With the `receipt` of the build that swapped the output in, when no
+    folder of either site changed since that build read it (each folder's
+    change time, which no program can set back, is older), the site before
+    last becomes the current one by the files that build wrote and removed:
+    no folder of either site is read. Otherwise both are walked and compared
+    file by file."""
     output = _site_folder(output)
     if output.exists() and not (output.is_dir() and (output / MANIFEST).is_file()):
         return None
+    read_at = _file_system_time(output)
+    if receipt is not None and read_at is not None and _unchanged_since(output, receipt):
+        vouched = vouched_files(output, record)
+        _mirror_changes(output, receipt)
+        return Staged(vouched, receipt.current, read_at)
     # One `lstat` of each file of the current site serves both: the identity
     # vouching for its bytes, and whether the staging folder holds it.
-    kept = _entry_states(str(output))
+    folders: set[str] = set()
+    kept = _entry_states(str(output), folders)
     vouched = vouched_files(output, record, kept)
     _mirror(output, kept)
-    return vouched
+    return Staged(vouched, frozenset(folders), read_at or 0)
 
 
-def _entry_states(top: str) -> dict[str, tuple[str, os.stat_result]]:
+def _file_system_time(output: Path) -> int | None:
+    """The time the file system of `output` gives a file made now (it may
+    run behind the system clock by a tick); None when none can be made."""
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".time",
+                                        dir=output.parent)
+    except OSError:
+        return None
+    try:
+        os.close(handle)
+        return os.lstat(name).st_mtime_ns
+    finally:
+        os.unlink(name)
+
+
+def _unchanged_since(output: Path, receipt: StagingReceipt) -> bool:
+    """Whether the output and the site before it are as `receipt` left them."""
+    previous, staging = previous_folder(output), staging_folder(output)
+    if staging.exists() or staging.is_symlink() or previous.is_symlink() \
+            or not previous.is_dir() or time.time_ns() < receipt.settled:
+        return False  # a killed build's leftovers, or the clock was set back
+
+    def unchanged(root: Path, folders: frozenset[str], before: int) -> bool:
+        for folder in folders:
+            try:
+                info = os.lstat(os.path.join(root, folder))
+            except OSError:
+                return False
+            # A folder's change time moves with every entry made, removed or
+            # renamed in it; its modification time can be set back (`rsync -t`).
+            if not stat.S_ISDIR(info.st_mode) or info.st_ctime_ns >= before:
+                return False
+        return True
+
+    # The swap renamed both roots (a change time of its own); whether the
+    # root of the site before it changed since it was read, only its
+    # modification time tells.
+    try:
+        roots_unchanged = os.lstat(previous).st_mtime_ns < receipt.read_at
+    except OSError:
+        return False
+    return (roots_unchanged and unchanged(output, receipt.current, receipt.settled)
+            and unchanged(previous, receipt.previous - {""}, receipt.read_at)
+            and unchanged(previous, frozenset({""}), receipt.settled))
+
+
+def _mirror_changes(output: Path, receipt: StagingReceipt) -> None:
+    """Make the staging folder hold what `output` holds, starting from the
+    site before it and the files the last build wrote and removed."""
+    staging = str(_staging_base(output))
+    _remove_files(staging, receipt.removed)
+    folders = _Folders(staging)
+    for name in receipt.written:
+        source = os.path.join(output, name)
+        target = folders.place(name)
+        if os.path.lexists(target):
+            os.unlink(target)
+        _link(source, target)
+
+
+def _entry_states(top: str, folders: set[str] | None = None
+                  ) -> dict[str, tuple[str, os.stat_result]]:
     """Relative name -> (path, `lstat`) of every file and link under `top`
-    (one removed while it is walked left out)."""
+    (one removed while it is walked left out); `folders` gets the folders."""
     found = {}
-    for relative, path in _entries(top):
+    for relative, path in _entries(top, folders):
         try:
             found[relative] = (path, os.lstat(path))
         except FileNotFoundError:
@@ -315,24 +425,32 @@ def _mirror(output: Path, kept: Mapping[str, tuple[str, os.stat_result]] | None 
     missing = _prune_staging(str(staging), kept)
     folders = _Folders(str(staging))
     for relative in missing:
-        source, target = kept[relative][0], folders.place(relative)
-        if os.path.islink(source):
-            os.symlink(os.readlink(source), target)
-        else:
-            try:
-                os.link(source, target)
-            except OSError:  # a file system without hard links
-                shutil.copy2(source, target)
+        _link(kept[relative][0], folders.place(relative))
+
+
+def _link(source: str, target: str) -> None:
+    """Make `target` the file `source` (a hard link), or a link like it."""
+    if os.path.islink(source):
+        os.symlink(os.readlink(source), target)
+    else:
+        try:
+            os.link(source, target)
+        except OSError:  # a file system without hard links
+            shutil.copy2(source, target)
 
 
 def write_site(output: Path, files: Mapping[str, bytes],
                vouched: Mapping[str, bytes] = MappingProxyType({}),
-               prepared: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
+               staged: Staged | None = None,
+               receipt_to: Callable[[StagingReceipt | None], None] | None = None
+               ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Make `output` hold `files`: a new folder with them is swapped in when any
     file differs or a file of the previous build (per its manifest) is gone.
     `vouched` (`vouched_files`) names files of `output` known to hold bytes of
-    a digest: those whose digest is the new file's are not read. `prepared`:
+    a digest: those whose digest is the new file's are not read. `staged`:
     `prepare_staging` already made the staging folder a copy of `output`.
+    `receipt_to` hears of the `StagingReceipt` of a swap (None when there is
+    none to give), for the next `prepare_staging`.
     Returns (written, removed), each relative to `output`. When `output` is a
     link to a folder (`site -> /var/www/site`), the folder it leads to is the
     one swapped, and the link stays."""
@@ -352,12 +470,12 @@ def write_site(output: Path, files: Mapping[str, bytes],
     if output.exists() and not written and not removed:
         return (), ()
 
-    if not prepared:
+    if staged is None:
         _mirror(output)
     staging = str(staging_folder(output))
     # The staging folder holds the current site: take out the files this
     # build no longer makes, then replace the ones that changed.
-    _remove_files(staging, removed)
+    emptied = _remove_files(staging, removed)
     folders = _Folders(staging)
 
     def put(name: str) -> bool:
@@ -379,7 +497,43 @@ def write_site(output: Path, files: Mapping[str, bytes],
             raise BilingualError("a folder of the output is a link leading elsewhere; refused",
                                  output / PurePosixPath(name).parent)
     _swap_in(Path(staging), output, written, removed)
+    if receipt_to is not None:
+        receipt_to(_receipt(output, staged, written, removed, emptied)
+                   if staged is not None else None)
     return written, removed
+
+
+def _receipt(output: Path, staged: Staged, written: tuple[str, ...],
+             removed: tuple[str, ...], emptied: set[str]) -> StagingReceipt | None:
+    """The `StagingReceipt` of a swap just made; None when there is no site
+    before it (a first build, an output folder updated in place) or no file
+    system time later than the swap was found."""
+    previous = previous_folder(output)
+    if previous.is_symlink() or not previous.is_dir():
+        return None
+    made = {folder for name in written for folder in _folders_of(name)}
+    current = (staged.folders - emptied) | made
+    # The file system's clock moves in ticks: wait for one later than the
+    # swap, so that any later change shows as one.
+    swapped = max(os.lstat(output).st_ctime_ns, os.lstat(previous).st_ctime_ns)
+    for _ in range(100):
+        settled = _file_system_time(output)
+        if settled is None:
+            return None
+        if settled > swapped:
+            return StagingReceipt(frozenset(current), staged.folders, staged.read_at, settled,
+                                  written, removed)
+        time.sleep(0.001)
+    return None
+
+
+def _folders_of(name: str) -> Iterator[str]:
+    """The folders holding `name`, relative (`de/x/index.html`: `de/x`, `de`, ``)."""
+    folder = posixpath.dirname(name)
+    while folder:
+        yield folder
+        folder = posixpath.dirname(folder)
+    yield ""
 
 
 class _Folders:
@@ -435,9 +589,10 @@ def _staging_base(output: Path) -> Path:
     return staging
 
 
-def _entries(top: str) -> list[tuple[str, str]]:
+def _entries(top: str, folders: set[str] | None = None) -> list[tuple[str, str]]:
     """(relative name, path) of every file and link under `top` (links to
-    folders are not followed); plain strings, as there are tens of thousands."""
+    folders are not followed); plain strings, as there are tens of thousands.
+    `folders` gets the relative name of every folder read (`` for `top`)."""
     found = []
     pending = [("", top)]
     while pending:
@@ -446,6 +601,8 @@ def _entries(top: str) -> list[tuple[str, str]]:
             scanner = os.scandir(folder)
         except FileNotFoundError:
             continue
+        if folders is not None:
+            folders.add(prefix[:-1])
         with scanner:
             for entry in scanner:
                 relative = prefix + entry.name
@@ -472,19 +629,23 @@ def _prune_staging(staging: str, kept: Mapping[str, tuple[str, os.stat_result]])
     return [relative for relative in kept if relative not in present]
 
 
-def _remove_files(staging: str, names: Iterable[str]) -> None:
-    """Unlink `names` (relative to `staging`, where present) and the folders they leave empty."""
+def _remove_files(staging: str, names: Iterable[str]) -> set[str]:
+    """Unlink `names` (relative to `staging`, where present) and the folders
+    they leave empty; return those folders, relative to `staging`."""
     emptied: set[str] = set()
     for name in names:
         entry = os.path.join(staging, name)
         if os.path.islink(entry) or os.path.isfile(entry):
             os.unlink(entry)
             emptied.add(os.path.dirname(entry))
+    removed = set()
     for folder in sorted(emptied, reverse=True):  # deepest first
         while (folder.startswith(staging + os.sep) and os.path.isdir(folder)
                and not os.listdir(folder)):
             os.rmdir(folder)
+            removed.add(os.path.relpath(folder, staging))
             folder = os.path.dirname(folder)
+    return removed
 
 
 def _same_entry(entry: str, source: str, second: os.stat_result) -> bool:
@@ -619,6 +780,17 @@ def recorded_site(config: SiteConfig, output: Path) -> SiteRecord:
     """The `record_site` of the last build into `output`, or an empty one."""
     record = project_cache(config.root).peek("site-record", _site_key(output), keep=False)
     return record if isinstance(record, dict) else {}
+
+
+def recorded_staging(config: SiteConfig, output: Path) -> StagingReceipt | None:
+    """The `StagingReceipt` of the last swap into `output`, if it gave one."""
+    receipt = project_cache(config.root).peek("staging-receipt", _site_key(output), keep=False)
+    return receipt if isinstance(receipt, StagingReceipt) else None
+
+
+def remember_staging(config: SiteConfig, output: Path, receipt: StagingReceipt | None) -> None:
+    """Keep the `StagingReceipt` of a swap into `output` (None: forget the one before)."""
+    project_cache(config.root).put("staging-receipt", _site_key(output), receipt, keep=False)
 
 
 def _site_key(output: Path) -> bytes:
