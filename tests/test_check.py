@@ -19,6 +19,7 @@ from bilingual.checks import (
     Finding,
     check_catalog,
     check_format,
+    display_path,
     markdown_problems,
     ui_problems,
     word_diff,
@@ -1028,3 +1029,26 @@ def test_site_language_tags(project: Path, tmp_path: Path) -> None:
          "pt-BR)"),
         ("pt_BR/cao/index.html", 7, not_a_tag),
     ]
+
+
+def test_findings_name_files_from_the_project_root_through_links(tmp_path, monkeypatch):
+    # A linked file is named as written, not as the file it leads to; a root
+    # reached through a link of its own names the resolved files inside it;
+    # a file outside the project keeps its whole path; a relative path is
+    # taken from the working folder.
+    from types import SimpleNamespace
+
+    real = tmp_path / "real"
+    (real / "content" / "de").mkdir(parents=True)
+    article = real / "content" / "de" / "a.md"
+    article.write_text("# A\n", encoding="utf-8")
+    (real / "content" / "de" / "b.md").symlink_to(article)
+    (tmp_path / "link").symlink_to(real)
+    outside = tmp_path / "outside.md"
+    for root in (real, tmp_path / "link"):
+        config = SimpleNamespace(root=root)
+        assert display_path(config, root / "content/de/b.md") == "content/de/b.md"
+        assert display_path(config, article) == "content/de/a.md"
+        assert display_path(config, outside) == outside.as_posix()
+    monkeypatch.chdir(real / "content")
+    assert display_path(SimpleNamespace(root=real), Path("de/a.md")) == "content/de/a.md"

@@ -823,14 +823,16 @@ def display_path(config: SiteConfig, path: Path | str) -> str:
     """A path as findings show it: relative to the project root where possible."""
     path = Path(path)
     # As written first, so that a symbolic link is named, not the file it leads
-    # to; then resolved, for a root reached through a link of its own.
-    for where, root in ((Path(os.path.abspath(path)), Path(os.path.abspath(config.root))),
-                        (path.resolve(), config.root.resolve())):
-        try:
-            return where.relative_to(root).as_posix()
-        except ValueError:
-            continue
-    return path.as_posix()
+    # to; then resolved, for a root reached through a link of its own (`resolve`
+    # asks the file system, so only then).
+    try:
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(config.root)).as_posix()
+    except ValueError:
+        pass
+    try:
+        return path.resolve().relative_to(config.root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def error_finding(config: SiteConfig, exc: BilingualError, code: str = "syntax") -> Finding:
