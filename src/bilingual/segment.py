@@ -354,8 +354,9 @@ def _slot_spans(body: str, tokens: list[Token], places: list[tuple],
             continuation = body[starts[token.map[0] + 1]:second]
         else:
             continuation = _guess_continuation(body, starts, token, lines[0][0])
-        offsets = _content_offsets(token.content, lines)
-        spans.append((offsets[content_start], offsets[content_end], continuation))
+        texts = token.content.split("\n")
+        spans.append((_source_offset(texts, lines, content_start),
+                      _source_offset(texts, lines, content_end), continuation))
     return spans
 
 
@@ -378,15 +379,17 @@ def _guess_continuation(body: str, starts: list[int], token: Token, column_offse
     return re.sub(r"[^>\s]", " ", prefix)
 
 
-def _content_offsets(content: str, lines: list[tuple[int, int]]) -> list[int]:
-    """Map every offset of an inline token's content (0..len) to a source offset."""
-    offsets: list[int] = []
-    for text, (start, end) in zip(content.split("\n"), lines, strict=True):
-        # Spaces markdown-it made of a tab, beyond the source's characters.
-        offsets.extend([start] * (len(text) - (end - start)))
-        offsets.extend(range(start, end))
-        offsets.append(end)  # the newline after the line, or the end of content
-    return offsets[: len(content) + 1]
+def _source_offset(texts: list[str], lines: list[tuple[int, int]], offset: int) -> int:
+    """The source offset of `offset` in an inline token's content, given its
+    lines `texts` and their source spans `lines` (`_locate_inline`)."""
+    for text, (start, end) in zip(texts, lines, strict=True):
+        if offset <= len(text):
+            # Spaces markdown-it made of a tab, beyond the source's characters,
+            # all stand where the span starts.
+            expanded = len(text) - (end - start)
+            return start if offset < expanded else start + offset - expanded
+        offset -= len(text) + 1  # the line and its newline
+    raise ValueError("an offset past the end of the inline content")
 
 
 def front_matter_segments(doc: SourceDoc) -> list[Segment]:
