@@ -168,10 +168,10 @@ def test_a_listing_keeps_its_entries_when_articles_only_leave_it(make_project, m
     written: list[bytes] = []  # the keys (`entries_key`) of the listings written
     original = bilingual.cache.ResultCache.put
 
-    def counting(self, kind, data, value, keep=True):
+    def counting(self, kind, data, value, keep=True, owner=None):
         if kind == "entries":
             written.append(data)
-        return original(self, kind, data, value, keep)
+        return original(self, kind, data, value, keep, owner)
 
     monkeypatch.setattr(bilingual.cache.ResultCache, "put", counting)
 

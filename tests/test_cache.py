@@ -136,3 +136,73 @@ def test_every_library_whose_work_is_cached_is_in_the_fingerprint():
                and any(d.lower() in names - {"click"} for d in distributions)}
     assert modules | {"markupsafe"} <= set(LIBRARIES)
     assert all(importlib.util.find_spec(name) is not None for name in LIBRARIES)
+
+
+def _rows(folder) -> list[tuple[str, str | None]]:
+    import sqlite3
+    with sqlite3.connect(folder / ResultCache.DATABASE) as database:
+        return sorted(database.execute("SELECT results.kind, owner FROM results LEFT JOIN owners "
+                                       "ON owners.key = results.key"), key=repr)
+
+
+def test_a_result_replaces_the_one_of_the_same_kind_and_owner(tmp_path):
+    # One result per file and kind: a file edited a thousand times leaves one.
+    cache = ResultCache(tmp_path)
+    for version in range(5):
+        cache.put("segments", f"a.md version {version}".encode(), version, owner="a.md")
+        cache.put("source", f"a.md version {version}".encode(), version, owner="a.md")
+        cache.put("page", f"page version {version}".encode(), version)  # no owner: pruned
+    cache.put("segments", b"b.md", "b", owner="b.md")
+    cache.flush()
+    assert _rows(tmp_path) == sorted([("segments", "a.md"), ("source", "a.md"),
+                                      ("segments", "b.md")] + [("page", None)] * 5, key=repr)
+    fresh = ResultCache(tmp_path)
+    assert fresh.peek("segments", b"a.md version 4") == 4
+    assert fresh.peek("segments", b"a.md version 3") is None
+    assert fresh.peek("segments", b"b.md") == "b"
+    assert fresh.get("segments", b"a.md version 3", lambda: "again", owner="a.md") == "again"
+    fresh.flush()
+    assert ResultCache(tmp_path).peek("segments", b"a.md version 4") is None
+    assert ResultCache(tmp_path).peek("segments", b"a.md version 3") == "again"
+
+
+def test_results_handed_over_by_a_worker_keep_their_owner(tmp_path):
+    worker = ResultCache(tmp_path)
+    worker.put("catalog", b"x.po version 1", 1, owner="x.po")
+    worker.put("catalog", b"x.po version 2", 2, owner="x.po")
+    parent = ResultCache(tmp_path)
+    parent.adopt(worker.take_pending())
+    assert parent.peek("catalog", b"x.po version 2") == 2
+    parent.flush()
+    assert _rows(tmp_path) == [("catalog", "x.po")]
+    assert ResultCache(tmp_path).peek("catalog", b"x.po version 2") == 2
+
+
+def test_a_cache_written_before_owners_keeps_its_results_and_older_versions_write_it(
+        tmp_path):
+    # An older bilingual (a branch that pins it, a cache restored in CI)
+    # still reads and writes the same file.
+    import sqlite3
+
+    from bilingual.cache import code_fingerprint
+
+    def older_bilingual_writes(key: str, value: str) -> None:
+        with sqlite3.connect(tmp_path / ResultCache.DATABASE) as database:
+            database.execute("CREATE TABLE IF NOT EXISTS results "
+                             "(key TEXT PRIMARY KEY, kind TEXT NOT NULL, value BLOB NOT NULL)")
+            database.execute("CREATE TABLE IF NOT EXISTS version (fingerprint BLOB NOT NULL)")
+            if not database.execute("SELECT * FROM version").fetchall():
+                database.execute("INSERT INTO version VALUES (?)", (code_fingerprint(),))
+            database.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
+                             (key, "page", pickle.dumps(value)))
+
+    keys = ResultCache(None)
+    older_bilingual_writes(keys._key("page", b"inputs"), "kept")
+    cache = ResultCache(tmp_path)
+    assert cache.peek("page", b"inputs") == "kept"
+    for version in range(3):
+        cache.put("source", f"a.md version {version}".encode(), version, owner="a.md")
+    cache.flush()
+    assert _rows(tmp_path) == [("page", None), ("source", "a.md")]
+    older_bilingual_writes(keys._key("page", b"other inputs"), "written by the older one")
+    assert ResultCache(tmp_path).peek("page", b"other inputs") == "written by the older one"

@@ -297,6 +297,48 @@ def test_a_build_after_a_swap_copies_the_site_without_walking_it(tmp_path, monke
     assert _tree(summary.output_dir) == _clean_build(root, tmp_path / "clean", False)[0]
 
 
+def _cache_rows(root: Path) -> dict[str, int]:
+    import sqlite3
+    database = root / CACHE_FOLDER / bilingual.cache.ResultCache.DATABASE
+    with sqlite3.connect(database) as connection:
+        return dict(connection.execute("SELECT kind, count(*) FROM results GROUP BY kind"))
+
+
+def test_the_cache_keeps_one_result_per_file_however_often_it_is_edited(tmp_path):
+    # An article and its catalog edited, updated and built again and again:
+    # the results of each file's earlier versions are replaced, not piled
+    # up (a site's cache grew by some 50 KB per edit before). `serve`'s
+    # drafts build keeps its own, beside the plain build's.
+    root = _project(tmp_path / "project")
+    article = _articles(root)[0]
+    text = article.read_text(encoding="utf-8")
+
+    def edit_and_build(number: int, drafts: bool = False) -> dict[str, int]:
+        article.write_text(text + f"\nEin neuer Satz Nummer {number}.\n", encoding="utf-8")
+        run_update(root, random.Random(number))
+        catalog = _catalogs(root)[0]
+        catalog.write_text(catalog.read_text(encoding="utf-8") + f"\n# edit {number}\n",
+                           encoding="utf-8")
+        bilingual.cache._caches.clear()  # a new process, as from the command line
+        build_site(load_config(root), drafts=drafts)
+        return _cache_rows(root)
+
+    first = edit_and_build(0)
+    owned = ("source", "segments", "catalog", "text", "gathered", "stable", "stable-files")
+    assert all(first.get(kind) for kind in owned), first
+    for number in range(1, 4):
+        again = edit_and_build(number)
+        assert {kind: again.get(kind) for kind in owned} == \
+            {kind: first[kind] for kind in owned}, number
+    with_drafts = edit_and_build(4, drafts=True)
+    assert with_drafts["gathered"] == 2 * first["gathered"]
+    pruned = ("page", "page-html", "entries")  # three times what a build uses, at most
+    later = [edit_and_build(number) for number in (5, 6)]
+    assert all({kind: rows[kind] for kind in rows if kind not in pruned} ==
+               {kind: with_drafts[kind] for kind in with_drafts if kind not in pruned}
+               for rows in later)
+
+
 def test_an_update_that_changes_nothing_leaves_the_next_build_a_no_op(tmp_path, monkeypatch):
     # update takes a lock file in locales/ and removes it, an editor leaves a
     # swap file: neither is an input of the build, so nothing is rendered again.

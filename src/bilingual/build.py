@@ -483,6 +483,12 @@ def article_source(config: SiteConfig, article: Article) -> Path:
     return config.content_dir(article.ref.content_lang) / article.ref.key
 
 
+def _variant(name: str, drafts: bool) -> str:
+    """The owner of a build's result made from `name` (`ResultCache.put`):
+    `serve` builds with drafts, `build` without, and each keeps its own."""
+    return f"{name}\0drafts" if drafts else name
+
+
 def _text_key(article: Article) -> bytes:
     """Where an article version's `ArticleText` is kept: its `inputs` (with the
     configuration, they make the text) and which version it is."""
@@ -776,7 +782,8 @@ def gather(config: SiteConfig, drafts: bool, inputs: TreeState | None = None) ->
         # and the translation made again, a tenth of the CPU.
         for article in found.articles if states[index] is not None else ():
             if article.page.output in computed:
-                cache.put("text", _text_key(article), computed[article.page.output], keep=False)
+                cache.put("text", _text_key(article), computed[article.page.output], keep=False,
+                          owner=_variant(article.page.output, drafts))
         if os.getpid() == parent:
             return found, computed
         # A worker process: what it read goes to disk (at the end of its run of
@@ -792,7 +799,8 @@ def gather(config: SiteConfig, drafts: bool, inputs: TreeState | None = None) ->
         outcomes[index] = found
         texts.update(computed)
         if states[index] is not None and not found.read_errors:
-            cache.put("gathered", states[index], found, keep=False)
+            cache.put("gathered", states[index], found, keep=False,
+                      owner=_variant(str(paths[index]), drafts))
 
     done = [outcome for outcome in outcomes if outcome is not None]
     articles = [article for outcome in done for article in outcome.articles]

@@ -6,6 +6,9 @@ entries (`reading`), rendering a page and the state of the last build
 (`build`, `publish`), which catalogs `update` wrote itself (`update`). Each
 entry is stored under the SHA-256 of its kind, its input bytes and
 bilingual's own code, so editing a file or upgrading the tool invalidates it.
+A result of one file (an article read or segmented, a catalog read) names
+the file as its owner, and a new result of the file replaces it: the cache
+holds one result per file and kind, not one per version the file ever had.
 Deleting the folder is always safe: the next run recomputes what it needs.
 SQLite makes each flush one atomic transaction, so a killed run leaves the
 entries of the last flush and nothing torn; an entry that cannot be read is
@@ -120,7 +123,8 @@ class ResultCache:
         self.folder = folder
         self._memory: dict[str, object] = {}
         self._used: dict[str, set[str]] = {}
-        self._pending: list[tuple[str, str, bytes]] = []
+        self._pending: list[tuple[str, str, bytes, str | None]] = []
+        """(key, kind, pickled result, owner) to write at the next `flush`."""
         self._adopted: dict[str, bytes] = {}
         """Pickled results handed over by worker processes, loaded when first asked for."""
         self._connection: sqlite3.Connection | None = None
@@ -151,6 +155,11 @@ class ResultCache:
             # `prune` counts the results of a kind on every build: without the
             # index, that reads the whole table (gigabytes for a large site).
             connection.execute("CREATE INDEX IF NOT EXISTS results_by_kind ON results (kind)")
+            # The key of the result each file (`put`'s owner) has of each kind;
+            # a table of its own, so that an older bilingual writes this cache
+            # as it always did.
+            connection.execute("CREATE TABLE IF NOT EXISTS owners (kind TEXT NOT NULL, "
+                               "owner TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (kind, owner))")
             connection.execute("CREATE TABLE IF NOT EXISTS version (fingerprint BLOB NOT NULL)")
             _forget_other_versions(connection)
         except (OSError, sqlite3.Error):
@@ -252,28 +261,35 @@ class ResultCache:
         without loading it: one that another process of the run looks up."""
         self._key(kind, data)
 
-    def put(self, kind: str, data: bytes, value: object, keep: bool = True) -> None:
+    def put(self, kind: str, data: bytes, value: object, keep: bool = True,
+            owner: str | None = None) -> None:
         """Store `value` as the result for `data` (on disk at the next `flush`);
         `keep=False` for results this run will not ask for again (rendered
-        pages), so that they do not stay in memory."""
+        pages), so that they do not stay in memory. With an `owner` (the file
+        the result is made from), it replaces the owner's stored result of
+        `kind`: a file edited a thousand times leaves one result, not a
+        thousand."""
         key = self._key(kind, data)
         if keep:
             self._memory[key] = value
         if self.folder is not None:
-            self._pending.append((key, kind, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)))
+            self._pending.append((key, kind, pickle.dumps(value, pickle.HIGHEST_PROTOCOL),
+                                  owner))
             if len(self._pending) >= self.FLUSH_EVERY:
                 self.flush()
 
-    def get(self, kind: str, data: bytes, compute: Callable[[], T]) -> T:
-        """The cached result for `data`, or `compute()`'s, stored for next time.
-        An exception from `compute` passes through and nothing is stored."""
+    def get(self, kind: str, data: bytes, compute: Callable[[], T],
+            owner: str | None = None) -> T:
+        """The cached result for `data`, or `compute()`'s, stored for next time
+        (under `owner`, as `put`). An exception from `compute` passes through
+        and nothing is stored."""
         key = self._key(kind, data)
         if key in self._memory:
             return self._memory[key]  # type: ignore[return-value]
         value = self._load(key)
         if value is None:
             value = compute()
-            self.put(kind, data, value)
+            self.put(kind, data, value, owner=owner)
         return value  # type: ignore[return-value]
 
     def release(self) -> None:
@@ -281,15 +297,15 @@ class ResultCache:
         that goes through thousands of articles keeps one at a time."""
         self._memory.clear()
 
-    def take_pending(self) -> list[tuple[str, str, bytes]]:
+    def take_pending(self) -> list[tuple[str, str, bytes, str | None]]:
         """The results not yet written, handed over (from a worker process to
         the parent, which writes them)."""
         pending, self._pending = self._pending, []
         return pending
 
-    def adopt(self, pending: Sequence[tuple[str, str, bytes]]) -> None:
+    def adopt(self, pending: Sequence[tuple[str, str, bytes, str | None]]) -> None:
         """Write results that `take_pending` handed over from another process."""
-        for key, _, value in pending:
+        for key, _, value, _ in pending:
             if key not in self._memory:  # computed here already when run in one process
                 self._adopted[key] = value
         if self.folder is not None:
@@ -305,11 +321,19 @@ class ResultCache:
             return
         try:
             with database:
-                database.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", pending)
+                database.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
+                                     [(key, kind, value) for key, kind, value, _ in pending])
+                owned, replaced = _owned(pending)
+                database.executemany("DELETE FROM results WHERE key = ?", replaced)
+                database.executemany(
+                    "DELETE FROM results WHERE key != ? AND key = "
+                    "(SELECT key FROM owners WHERE kind = ? AND owner = ?)", owned)
+                database.executemany("INSERT OR REPLACE INTO owners (key, kind, owner) "
+                                     "VALUES (?, ?, ?)", owned)
         except sqlite3.Error:
             return  # another run holds the database too long: only the next run is slower
         # Handed-over results are on disk now: read from there when asked for.
-        for key, _, _ in pending:
+        for key, _, _, _ in pending:
             self._adopted.pop(key, None)
 
     def prune(self, kind: str) -> None:
@@ -336,6 +360,22 @@ class ResultCache:
             pass
 
 
+def _owned(pending: Sequence[tuple[str, str, bytes, str | None]],
+           ) -> tuple[list[tuple[str, str, str]], list[tuple[str]]]:
+    """The newest (key, kind, owner) of each kind and owner among `pending`,
+    and the keys of the earlier ones there, which the newest replace."""
+    newest: dict[tuple[str, str], str] = {}
+    replaced: list[tuple[str]] = []
+    for key, kind, _, owner in pending:
+        if owner is None:
+            continue
+        earlier = newest.get((kind, owner))
+        if earlier is not None and earlier != key:
+            replaced.append((earlier,))
+        newest[(kind, owner)] = key
+    return [(key, kind, owner) for (kind, owner), key in newest.items()], replaced
+
+
 def _forget_other_versions(connection: sqlite3.Connection) -> None:
     """Delete every result when the cache was written by another version of
     bilingual or of its `LIBRARIES` (`code_fingerprint`): their keys can never
@@ -350,6 +390,7 @@ def _forget_other_versions(connection: sqlite3.Connection) -> None:
     try:
         if connection.execute("SELECT fingerprint FROM version").fetchall() != [(fingerprint,)]:
             connection.execute("DELETE FROM results")
+            connection.execute("DELETE FROM owners")
             connection.execute("DELETE FROM version")
             connection.execute("INSERT INTO version VALUES (?)", (fingerprint,))
         connection.execute("COMMIT")

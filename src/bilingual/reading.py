@@ -36,7 +36,7 @@ def cached_source(cache: ResultCache, path: Path, content_dir: Path, lang: str) 
     if path.stat().st_size > MAX_ARTICLE_BYTES:
         return read_source(path, content_dir, lang)  # raises the size error
     return cache.get("source", _source_input(path, content_dir, lang),
-                     lambda: read_source(path, content_dir, lang))
+                     lambda: read_source(path, content_dir, lang), owner=str(path))
 
 
 def document_input(doc: SourceDoc) -> bytes:
@@ -48,13 +48,15 @@ def document_input(doc: SourceDoc) -> bytes:
 
 def cached_segments(cache: ResultCache, doc: SourceDoc) -> SegmentedDoc:
     """`segment.segment_document`, reused while the article is unchanged."""
-    return cache.get("segments", document_input(doc), lambda: segment_document(doc))
+    return cache.get("segments", document_input(doc), lambda: segment_document(doc),
+                     owner=str(doc.path))
 
 
 def cached_catalog_states(cache: ResultCache, path: Path) -> CatalogStates:
     """The live entries of the catalog at `path`, reused while its bytes are
     unchanged; raises BilingualError for a catalog that cannot be read."""
-    return cache.get("catalog", _catalog_input(path), lambda: read_catalog_states(path))
+    return cache.get("catalog", _catalog_input(path), lambda: read_catalog_states(path),
+                     owner=str(path))
 
 
 def read_catalog_states(path: Path) -> CatalogStates:

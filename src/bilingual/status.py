@@ -104,7 +104,8 @@ def article_status(config: SiteConfig, doc: SourceDoc, lang: str,
     cache = project_cache(config.root)
     segmented = cached_segments(cache, doc)
     # Counting parses every segment's inline Markdown: reuse it while the article is unchanged.
-    words = (cache.get("words", document_input(doc), lambda: segment_words(segmented.segments))
+    words = (cache.get("words", document_input(doc), lambda: segment_words(segmented.segments),
+                       owner=str(doc.path))
              if with_words else {})
 
     def _words(segments: Iterable[Segment]) -> int:

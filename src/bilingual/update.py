@@ -176,7 +176,8 @@ def ui_template_entries(config: SiteConfig) -> list[polib.POEntry]:
     folder = relative(config, config.templates_dir)
     state = tree_state([config.templates_dir, BUILTIN / "templates"])
     strings = project_cache(config.root).get(
-        "ui-strings", state + folder.encode(), lambda: _extract_ui_strings(config, folder))
+        "ui-strings", state + folder.encode(), lambda: _extract_ui_strings(config, folder),
+        owner=folder)
     return [polib.POEntry(msgid=msgid, msgid_plural=plural, msgctxt=context, comment=comment,
                           occurrences=list(references), flags=ui_flags(msgid, plural))
             for msgid, plural, context, comment, references in strings]
@@ -409,7 +410,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
                     plans.append(CatalogPlan(path, current.decode("utf-8"), False, False,
                                              stable, source, read))
                     cache.put("stable-files", _stable_files(
-                        config, lang, source, entries.state, state), stable)
+                        config, lang, source, entries.state, state), stable, owner=str(path))
                     continue
             jobs.append((path, source, entries, state if current is not None else "missing"))
         for path in settled:
@@ -462,10 +463,13 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
                     # Merging the text again would keep every entry and change nothing.
                     stable = MergeStats(kept=planned.stats.kept + planned.stats.fuzzy
                                         + planned.stats.from_memory + planned.stats.new)
-                    cache.put("stable", _stable_input(config, lang, article, digest), stable)
+                    owner = str(job[0])
+                    cache.put("stable", _stable_input(config, lang, article, digest), stable,
+                              owner=owner)
                     if not planned.changed:  # the file is the merge result, as it was read
                         cache.put("stable-files", _stable_files(
-                            config, lang, article.reference, article.state, job[3]), stable)
+                            config, lang, article.reference, article.state, job[3]), stable,
+                            owner=owner)
                 merged.append(planned)
         plans[first:] = sorted([*plans[first:], *merged], key=lambda plan: plan.path)
     progress.finish()
