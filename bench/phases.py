@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 import bilingual.build
 import bilingual.cache
+import bilingual.parallel
 import bilingual.publish
 import bilingual.update
 from bilingual.cli import main
@@ -28,12 +29,16 @@ PHASES = {
     bilingual.build: ("rebuild_site", "render_site", "gather", "tag_pages", "plan_site",
                       "_render_pages", "_page_keys", "_links_unchanged", "link_state",
                       "write_site", "remember_site", "recorded_site", "find_collisions"),
-    bilingual.publish: ("_mirror", "_previous_manifest", "_swap_in", "vouched_files"),
+    bilingual.publish: ("_mirror", "_previous_manifest", "_swap_in", "vouched_files",
+                        "input_state", "unchanged_site"),
     bilingual.update: ("plan_update", "_stable_by_state", "apply_plan"),
 }
 METHODS = {
     bilingual.build.Renderer: ("home", "tag", "article", "entries"),
     bilingual.cache.ResultCache: ("peek_many", "flush", "prune"),
+    # Time this process waited for what another one made meanwhile (the
+    # sitemap, feeds and status page; the staging copy).
+    bilingual.parallel.Beside: ("result",),
 }
 
 spent: dict[str, float] = {}
