@@ -164,6 +164,12 @@ def test_a_result_replaces_the_one_of_the_same_kind_and_owner(tmp_path):
     fresh.flush()
     assert ResultCache(tmp_path).peek("segments", b"a.md version 4") is None
     assert ResultCache(tmp_path).peek("segments", b"a.md version 3") == "again"
+    # Changed and changed back before one flush: the result is the first one's.
+    for version in (3, 4, 3):
+        fresh.put("source", f"a.md version {version}".encode(), version, owner="a.md")
+    fresh.flush()
+    assert ResultCache(tmp_path).peek("source", b"a.md version 3") == 3
+    assert ResultCache(tmp_path).peek("source", b"a.md version 4") is None
 
 
 def test_results_handed_over_by_a_worker_keep_their_owner(tmp_path):

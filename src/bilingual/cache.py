@@ -365,15 +365,17 @@ def _owned(pending: Sequence[tuple[str, str, bytes, str | None]],
     """The newest (key, kind, owner) of each kind and owner among `pending`,
     and the keys of the earlier ones there, which the newest replace."""
     newest: dict[tuple[str, str], str] = {}
-    replaced: list[tuple[str]] = []
+    earlier: set[str] = set()
     for key, kind, _, owner in pending:
         if owner is None:
             continue
-        earlier = newest.get((kind, owner))
-        if earlier is not None and earlier != key:
-            replaced.append((earlier,))
+        if (kind, owner) in newest:
+            earlier.add(newest[(kind, owner)])
         newest[(kind, owner)] = key
-    return [(key, kind, owner) for (kind, owner), key in newest.items()], replaced
+    # A file changed back within one batch: its newest result is an earlier one too.
+    replaced = earlier - set(newest.values())
+    return ([(key, kind, owner) for (kind, owner), key in newest.items()],
+            [(key,) for key in sorted(replaced)])
 
 
 def _forget_other_versions(connection: sqlite3.Connection) -> None:
