@@ -312,6 +312,28 @@ def test_a_staging_site_prepared_beforehand_gives_the_same_site(tmp_path):
     assert tree(previous_folder(output)) == {**site(2, pages=6), "CNAME": b"www.example.com\n"}
 
 
+def test_a_prepared_staging_site_that_nothing_replaces_goes_back_to_being_the_site_before_last(
+        tmp_path):
+    # A build whose inputs changed but whose site did not: nothing is swapped
+    # in, and no build folder may stay beside the output.
+    from bilingual.publish import prepare_staging
+
+    output = tmp_path / "site"
+    write_site(output, site(1, pages=6))
+    write_site(output, site(2, pages=6))
+    prepared = prepare_staging(output)
+    assert staging_folder(output).is_dir() and not previous_folder(output).exists()
+    folder = os.stat(output).st_ino
+    assert write_site(output, site(2, pages=6), staged=prepared) == ((), ())
+    assert not staging_folder(output).exists()
+    assert os.stat(output).st_ino == folder and tree(output) == site(2, pages=6)
+    assert tree(previous_folder(output)) == site(2, pages=6)  # the copy, made a site before last
+    # The next build starts from it as from any site before last.
+    written, _ = write_site(output, site(3, pages=6), staged=prepare_staging(output))
+    assert tree(output) == site(3, pages=6) and len(written) == 6  # every page, not the manifest
+    assert tree(previous_folder(output)) == site(2, pages=6)
+
+
 def test_no_staging_site_is_prepared_beside_a_folder_no_build_wrote(tmp_path):
     from bilingual.publish import prepare_staging
 

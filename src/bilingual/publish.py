@@ -26,6 +26,7 @@ with a moment in between without the folder.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
@@ -468,6 +469,8 @@ def write_site(output: Path, files: Mapping[str, bytes],
                     if ".." not in PurePosixPath(name).parts
                     and ((output / name).is_file() or (output / name).is_symlink()))
     if output.exists() and not written and not removed:
+        if staged is not None:
+            _staging_back_to_previous(output)
         return (), ()
 
     if staged is None:
@@ -501,6 +504,16 @@ def write_site(output: Path, files: Mapping[str, bytes],
         receipt_to(_receipt(output, staged, written, removed, emptied)
                    if staged is not None else None)
     return written, removed
+
+
+def _staging_back_to_previous(output: Path) -> None:
+    """After a build that swapped nothing in: the staging copy `prepare_staging`
+    made (from the site before last) becomes the site before last again, so
+    that no build folder stays beside the output, as after any finished build."""
+    staging, previous = staging_folder(output), previous_folder(output)
+    if staging.is_dir() and not staging.is_symlink() and not os.path.lexists(previous):
+        with contextlib.suppress(OSError):  # left as it is, the next build reuses it
+            os.rename(staging, previous)
 
 
 def _receipt(output: Path, staged: Staged, written: tuple[str, ...],
