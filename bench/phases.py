@@ -22,6 +22,7 @@ import bilingual.build
 import bilingual.cache
 import bilingual.parallel
 import bilingual.publish
+import bilingual.templates
 import bilingual.update
 from bilingual.cli import main
 
@@ -34,7 +35,7 @@ PHASES = {
     bilingual.update: ("plan_update", "_stable_by_state", "apply_plan"),
 }
 METHODS = {
-    bilingual.build.Renderer: ("home", "tag", "article", "entries"),
+    bilingual.templates.Renderer: ("home", "tag", "article", "entries"),
     bilingual.cache.ResultCache: ("peek_many", "flush", "prune"),
     # Time this process waited for what another one made meanwhile (the
     # sitemap, feeds and status page; the staging copy).

@@ -21,12 +21,14 @@ from click.testing import CliRunner
 
 import bilingual.build
 import bilingual.cache
-from bilingual.build import BUILTIN_TEMPLATES, MANIFEST, build_site, render_site, template_files
+import bilingual.templates
+from bilingual.build import MANIFEST, build_site, render_site
 from bilingual.catalog import format_catalog, read_catalog
 from bilingual.cli import cli
 from bilingual.config import load_config
 from bilingual.errors import BilingualError
 from bilingual.merge import is_translated
+from bilingual.templates import BUILTIN_TEMPLATES, template_files
 from bilingual.update import ui_catalog_entries, ui_template_entries
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -130,18 +132,19 @@ def test_a_build_takes_each_file_once_and_sees_a_file_changed_meanwhile(make_pro
     # A file written after that may show as it was; the build after sees it
     # changed, and the site is then the one a clean build makes.
     import bilingual.build
+    import bilingual.gather
     import bilingual.publish
 
     root = make_project({f"content/de/a{n}.md": article(f"A{n}") for n in range(5)})
     build(root)
     looked_at: list[str] = []
-    original = bilingual.build.file_state
+    original = bilingual.gather.file_state
 
     def counting(path: Path) -> str:
         looked_at.append(str(path))
         return original(path)
 
-    monkeypatch.setattr(bilingual.build, "file_state", counting)
+    monkeypatch.setattr(bilingual.gather, "file_state", counting)
     config = load_config(root)
     inputs = bilingual.publish.input_state(config)
     (root / "content/de/a3.md").write_text(article("A3", "Später geschrieben.\n"),
@@ -434,7 +437,7 @@ def test_pages_rendered_again_take_their_text_as_gathering_kept_it(make_project,
     # After a template edit every page is rendered again from its article's
     # kept text: its source is not segmented, nor its catalog read, nor its
     # translation made again, and the pages are those of a clean build.
-    import bilingual.build
+    import bilingual.gather
 
     root = make_project({
         "content/de/a.md": article("Alpha", "Ein Absatz.\n\nZwei Absätze.\n"),
@@ -451,7 +454,7 @@ def test_pages_rendered_again_take_their_text_as_gathering_kept_it(make_project,
 
     monkeypatch.setenv("BILINGUAL_JOBS", "1")
     for name in ("cached_segments", "cached_catalog_states", "translate_document"):
-        monkeypatch.setattr(bilingual.build, name, refused)
+        monkeypatch.setattr(bilingual.gather, name, refused)
     (root / "templates/article.html").write_text(
         '{% extends "base.html" %}{% block main %}<div>{{ article.body }}</div>{% endblock %}',
         encoding="utf-8")
@@ -1052,13 +1055,13 @@ def test_listing_entries_come_from_the_projects_entry_template_or_entry_macro(
     # then calls directly; a project's own entry.html, or its own macros.html
     # under the built-in entry.html, must still make the entries.
     templates = []
-    render = bilingual.build._render
+    render = bilingual.templates._render
 
     def recording(env, name, context, what):
         templates.append(name)
         return render(env, name, context, what)
 
-    monkeypatch.setattr(bilingual.build, "_render", recording)
+    monkeypatch.setattr(bilingual.templates, "_render", recording)
     files = {"content/de/a.md": article("Alpha", tags="[Stadt]"),
              "content/de/b.md": article("Beta", description="Kurz")}
     root = make_project(files)

@@ -24,6 +24,7 @@ import bilingual.build
 import bilingual.cache
 import bilingual.parallel
 import bilingual.reading
+import bilingual.templates
 import bilingual.update
 from bilingual.build import build_site
 from bilingual.cache import CACHE_FOLDER
@@ -246,7 +247,7 @@ def test_what_workers_segmented_is_on_disk_for_the_next_build(tmp_path, monkeypa
     build_site(load_config(root))
     monkeypatch.setattr(bilingual.cache, "_caches", {})  # nothing held in memory
     (root / "templates").mkdir()
-    base = (bilingual.build.BUILTIN_TEMPLATES / "base.html").read_text(encoding="utf-8")
+    base = (bilingual.templates.BUILTIN_TEMPLATES / "base.html").read_text(encoding="utf-8")
     (root / "templates/base.html").write_text(base + "<!-- changed -->\n", encoding="utf-8")
 
     def segmented_again(doc):
@@ -442,8 +443,8 @@ def test_a_listing_renders_only_the_entry_of_the_article_that_changed(tmp_path, 
     text = article.read_text(encoding="utf-8")
     tags = yaml.safe_load(text.split("---")[1]).get("tags", [])
     rendered = []
-    original = bilingual.build._render
-    original_entry_renderer = bilingual.build.Renderer._entry_renderer
+    original = bilingual.templates._render
+    original_entry_renderer = bilingual.templates.Renderer._entry_renderer
 
     def counting(env, name, context, where):
         rendered.append((name, context.get("lang"), context.get("item")))
@@ -457,8 +458,8 @@ def test_a_listing_renders_only_the_entry_of_the_article_that_changed(tmp_path, 
             return render_entry(item)
         return counted
 
-    monkeypatch.setattr(bilingual.build, "_render", counting)
-    monkeypatch.setattr(bilingual.build.Renderer, "_entry_renderer", counting_entries)
+    monkeypatch.setattr(bilingual.templates, "_render", counting)
+    monkeypatch.setattr(bilingual.templates.Renderer, "_entry_renderer", counting_entries)
     # A new paragraph: no listing shows it, so the German home page is not made
     # again, and no entry is. (The Spanish version is held back, as its catalog
     # lacks the paragraph: the Spanish listings lose its entry, and the German

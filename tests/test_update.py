@@ -499,17 +499,17 @@ def test_ui_strings_are_extracted_once_and_again_when_a_template_changes(make_pr
                                                                           monkeypatch):
     # Extracting loads the build and Jinja2's lexer, some 50 ms of every update:
     # the strings are kept in the cache under the state of the template folders.
-    import bilingual.build
+    import bilingual.templates
     from bilingual.update import ui_template_entries
 
     extracted = []
-    template_files = bilingual.build.template_files
+    template_files = bilingual.templates.template_files
 
     def counting(config):
         extracted.append(config.root)
         return template_files(config)
 
-    monkeypatch.setattr(bilingual.build, "template_files", counting)
+    monkeypatch.setattr(bilingual.templates, "template_files", counting)
     root = make_project({"content/de/markt.md": ARTICLE})
     config = load_config(root)
     first = ui_template_entries(config)

@@ -199,8 +199,8 @@ def _extract_ui_strings(config: SiteConfig, folder: str) -> tuple[
     from babel.messages.extract import extract
     from jinja2.ext import babel_extract
 
-    # Imported here: the build module imports this one.
-    from bilingual.build import template_files
+    # Imported here: the templates module imports this one.
+    from bilingual.templates import template_files
 
     entries: dict[tuple[str | None, str], polib.POEntry] = {}
     for name, path in template_files(config):

@@ -1,0 +1,839 @@
+"""Phase one of `bilingual build`: every article version that will have a page.
+
+Reads every source article, segments and translates it through its catalogs,
+decides what is published (a translation only when every segment is
+translated and none is fuzzy; `draft: true` articles only with `--drafts`),
+pairs hand-written translations with their source, and says why the others
+are held back. The results (`Gathered`) are kept in the project's cache by
+the state of each article's files, so a build after one edit reads one
+article. The listing pages (home, tags) follow from the gathered articles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import operator
+import os
+import pickle
+import posixpath
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+
+from bilingual.cache import ResultCache, TreeState, file_state, pickle_by_fields, project_cache
+from bilingual.config import SiteConfig
+from bilingual.errors import BilingualError, location
+from bilingual.parallel import map_chunks
+from bilingual.publish import HeldBack
+from bilingual.reading import cached_catalog_states, cached_segments, cached_source
+from bilingual.segment import SLUG_CONTEXT, SegmentedDoc, rebuild_markdown
+from bilingual.site import (
+    ArticleRef,
+    Page,
+    article_route,
+    describe_unfit,
+    has_unfit_character,
+    page_slug,
+    tag_route,
+    tag_slug,
+    unfit_character,
+)
+from bilingual.sources import (
+    SourceDoc,
+    article_paths,
+    content_key,
+    misspelt_fields,
+    relative_posix,
+)
+from bilingual.status import ArticleStatus, article_status
+from bilingual.translate import CatalogStates, TranslatedDoc, translate_document
+from bilingual.update import catalog_path
+
+WORDS_PER_MINUTE = 200
+
+Translations = Mapping[tuple[str | None, str], str]
+
+
+# ---------------------------------------------------------------------------
+# Gathered articles
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A tag as shown on one article."""
+
+    name: str
+    slug: str
+    lang: str
+    """Language of the name: the source language for an untranslated tag in a draft."""
+    source_slugs: tuple[str, ...] = ()
+    """Slugs of the source-language tags it translates, for pairing tag pages:
+    more than one when two of an article's tags are translated alike (`Calle`);
+    none for a tag of an article as written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article page in one language, ready to render: everything but its
+    body text (`ArticleText`), so that the records of unchanged articles that a
+    build loads stay small."""
+
+    page: Page
+    ref: ArticleRef
+    """Its source file (`article_source`), kept as text: thousands of these
+    are loaded by every build, and a `Path` costs more to unpickle than the
+    rest of the record."""
+    inputs: bytes
+    """Identifies everything the record and its body come from (`_source_state`):
+    with the same configuration, the same value means the same `Article` and
+    `ArticleText`."""
+    listed: bytes
+    """What a listing shows of the article (`_listed`), as a digest: a home or
+    tag page is a function of those of its articles (with the configuration),
+    so an edit to an article's body leaves the listings it is on as they are."""
+    translated: bool
+    """Rendered from the source with catalog translations (else as written)."""
+    title: str
+    title_lang: str
+    description: str
+    description_lang: str
+    tags: tuple[Tag, ...]
+    date: dt.date | None
+    updated: dt.date | None
+    author: str
+    image: str | None
+    words: int
+    untranslated: int
+    """Segments shown in the source language (drafts only)."""
+    slug_at: str | None = None
+    """Where the slug that names the page's folder is written (`file:line` of
+    the front matter field or catalog entry), for messages; None without one."""
+    image_at: str | None = None
+    """Where the `image` field is written (`file:line`), for messages; None
+    without one."""
+
+    @property
+    def newest(self) -> dt.date | None:
+        dates = [d for d in (self.date, self.updated) if d is not None]
+        return max(dates) if dates else None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleText:
+    """What an article page's body is rendered from."""
+
+    markdown: str
+    """The body as written: the source-language skeleton for catalog translations."""
+    translations: Translations | None
+    """Catalog translations applied block by block, or None to render as written."""
+    translated_markdown: str | None
+    """The body rebuilt with the translations (None when rendered as written)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOutcome:
+    """What gathering learns from one source-language article and its catalogs:
+    a pure function of those files, the configuration and `--drafts`, so it is
+    kept in the result cache and an unchanged article costs one `stat` per file."""
+
+    articles: tuple[Article, ...]
+    held: tuple[HeldBack, ...]
+    unbuilt: tuple[tuple[tuple[str, str], str], ...]
+    read_errors: tuple[str, ...]
+    errors: tuple[str, ...]
+    warnings: tuple[str, ...]
+    statuses: tuple[ArticleStatus, ...]
+    """The article's translation progress per target language (the status page)."""
+
+
+# Thousands of these are loaded by every build: pickled as constructor arguments.
+pickle_by_fields(Tag, Article, ArticleText, SourceOutcome, Page, ArticleRef, HeldBack, ArticleStatus)
+
+
+@dataclass(frozen=True, slots=True)
+class Gathered:
+    """Phase one's result."""
+
+    articles: tuple[Article, ...]
+    texts: Mapping[str, ArticleText]
+    """Bodies computed by this run, by output path; the others are read again
+    when their page must be rendered (`article_text`)."""
+    unbuilt: Mapping[tuple[str, str], str]
+    held_back: tuple[HeldBack, ...]
+    errors: tuple[str, ...]
+    warnings: tuple[str, ...]
+    statuses: tuple[ArticleStatus, ...]
+    read: int
+    """Markdown articles read, of every language."""
+
+
+def display_path(config: SiteConfig, path: Path) -> str:
+    """A path as shown in messages: relative to the project root when inside it."""
+    try:
+        return relative_posix(config.root, path)
+    except ValueError:
+        return str(path)
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def reading_minutes(words: int) -> int:
+    return max(1, -(-words // WORDS_PER_MINUTE))
+
+
+def _date(doc: SourceDoc, name: str) -> dt.date | None:
+    value = doc.meta.get(name)
+    return value if isinstance(value, dt.date) else None
+
+
+def _text(meta: Mapping[str, object], name: str) -> str:
+    value = meta.get(name)
+    return value if isinstance(value, str) else ""
+
+
+_ROUTE = operator.attrgetter("page.route")
+_DATE = operator.attrgetter("date")
+
+
+def newest_first(articles: Iterable[Article]) -> list[Article]:
+    """Newest first; undated last; ties by route, so the order never varies."""
+    # Sorts are stable, `reverse` too: by route, then by date. Keys fetched
+    # in C, not a key tuple per article, as every build sorts all of them.
+    by_route = sorted(articles, key=_ROUTE)
+    dated = [a for a in by_route if a.date is not None]
+    dated.sort(key=_DATE, reverse=True)
+    return dated + [a for a in by_route if a.date is None]
+
+
+def _read_all(config: SiteConfig, lang: str, errors: list[str]) -> list[SourceDoc]:
+    content = config.content_dir(lang)
+    docs = []
+    try:
+        paths = list(article_paths(content))
+    except BilingualError as exc:
+        errors.append(exc.format_message())
+        return []
+    for path in paths:
+        try:
+            docs.append(cached_source(project_cache(config.root), path, content, lang))
+        except BilingualError as exc:
+            errors.append(exc.format_message())
+    return docs
+
+
+_SKIP = object()
+"""Returned by `_buildable_slug` for an article that is not built."""
+
+
+def _buildable_slug(config: SiteConfig, doc: SourceDoc, lang: str, drafts: bool,
+                    held: list[HeldBack], unbuilt: dict[tuple[str, str], str],
+                    errors: list[str], draft_source: Path | None = None) -> str | None | object:
+    """The slug of an article written in `lang`, or `_SKIP` when it is a draft
+    of a build without drafts or its slug is refused (recorded in the lists).
+    A hand-written translation of a draft (`draft_source`) is a draft too."""
+    if doc.draft or draft_source is not None:
+        source = display_path(config, doc.path)
+        reason = ("draft: true in its front matter" if doc.draft else
+                  f"draft: true in the front matter of {display_path(config, draft_source)}")
+        held.append(HeldBack(source, lang, reason, built_as_draft=drafts))
+        if not drafts:
+            unbuilt[(lang, doc.key.as_posix())] = "draft: true"
+            return _SKIP
+    try:
+        return page_slug(doc.meta.get("slug"), doc.path, doc.meta_lines.get("slug"))
+    except BilingualError as exc:
+        errors.append(exc.format_message())
+        return _SKIP
+
+
+def _draft_source(config: SiteConfig, cache: ResultCache, key: PurePosixPath) -> Path | None:
+    """The source article `key` when it is a draft (its error, if any, is reported
+    where it is gathered)."""
+    content = config.content_dir(config.source_language)
+    try:
+        doc = cached_source(cache, content / key, content, config.source_language)
+    except BilingualError:
+        return None
+    return doc.path if doc.draft else None
+
+
+def _translation_of(config: SiteConfig, doc: SourceDoc) -> PurePosixPath | None:
+    """The source article a hand-written translation pairs with, normalised."""
+    value = doc.meta.get("translation_of")
+    if value is None:
+        return None
+    line = doc.meta_lines.get("translation_of")
+    text = str(value).strip().replace("\\", "/")
+    # Accept the path as the project sees it too (content/de/x.md).
+    prefix = f"content/{config.source_language}/"
+    if text.startswith(prefix):
+        text = text[len(prefix):]
+    normal = posixpath.normpath(text) if text else ""
+    if (not text or text.startswith("/") or normal == ".." or normal.startswith("../")
+            or not normal.endswith(".md")):
+        raise BilingualError(f"translation_of {value!r} must be the path of a "
+                             f"{config.source_language} article relative to "
+                             f"content/{config.source_language}/, e.g. x.md", doc.path, line)
+    return PurePosixPath(normal)
+
+
+def _listed(page: Page, title: str, title_lang: str, description: str, description_lang: str,
+            tags: tuple[Tag, ...], date: dt.date | None) -> bytes:
+    """`Article.listed`: every field a listing entry (`Renderer.entries`) is made
+    from, the route its link is made from included."""
+    shown = (page.lang, page.route, page.draft, title, title_lang, description, description_lang,
+             tuple((t.name, t.slug, t.lang) for t in tags), date and date.isoformat())
+    return hashlib.sha256(repr(shown).encode()).digest()
+
+
+def _slug_at(shown: str, doc: SourceDoc, slug: str | None) -> str | None:
+    """`Article.slug_at` of a page named by its article's own slug (`shown`:
+    the article's path as messages show it)."""
+    return location(shown, doc.meta_lines.get("slug")) if slug is not None else None
+
+
+def _image_at(config: SiteConfig, doc: SourceDoc) -> str | None:
+    """`Article.image_at`: the `image` field of the article written in `doc`
+    (a translation shows the source's)."""
+    if not _text(doc.meta, "image"):
+        return None
+    return location(display_path(config, doc.path), doc.meta_lines.get("image"))
+
+
+def _source_tags(doc: SourceDoc) -> tuple[Tag, ...]:
+    """The tags of an article as written in its front matter, one for each entry."""
+    return tuple(Tag(t, tag_slug(t), doc.lang) for t in doc.meta.get("tags", ()) or ())
+
+
+def _translated_tags(doc: SourceDoc, tdoc: TranslatedDoc) -> tuple[Tag, ...]:
+    """The tags of a translated article, one for each of the source's entries:
+    translated where the catalog has a finished translation, else as written."""
+    return tuple(Tag(name, tag_slug(name), tdoc.lang if tdoc.lookup(original) is not None
+                     else doc.lang, (tag_slug(original),))
+                 for original, name in zip(doc.meta.get("tags", ()) or (),
+                                           tdoc.meta.get("tags", ()) or (), strict=True))
+
+
+def one_tag_per_page(tags: Iterable[Tag]) -> tuple[Tag, ...]:
+    """An article's tags with one per tag page, in their order: of the tags whose
+    slugs are equal (`Straße` and `Strasse`, two tags translated as `Calle`) the
+    first stands for all, so a page, a listing entry and a feed entry name the
+    tag once. It keeps the source slugs of all of them, so a tag page pairs
+    with a source-language one only when the translation is one to one."""
+    kept: dict[str, Tag] = {}
+    for tag in tags:
+        first = kept.setdefault(tag.slug, tag)
+        if missing := tuple(s for s in tag.source_slugs if s not in first.source_slugs):
+            kept[tag.slug] = replace(first, source_slugs=first.source_slugs + missing)
+    return tuple(kept.values())
+
+
+def folded_tag_warnings(tags: Sequence[Tag], places: Sequence[str]) -> list[str]:
+    """A warning for each tag that `one_tag_per_page` folds into an earlier one
+    of another name, not only another case (`places`: the `file:line` of each
+    tag's entry): the article shows only the first, so the author hears of it
+    as `shared_tag_pages` tells of tags of different articles sharing a page.
+    Translations of tags that already share a source-language page are not
+    named again: the warning about the source's tags says it."""
+    first: dict[str, Tag] = {}
+    warnings = []
+    for tag, place in zip(tags, places, strict=True):
+        shown = first.setdefault(tag.slug, tag)
+        folded_at_source = tag.source_slugs and set(tag.source_slugs) <= set(shown.source_slugs)
+        if shown.name.casefold() != tag.name.casefold() and not folded_at_source:
+            warnings.append(f"{place}: tags {shown.name!r} and {tag.name!r} share the tag "
+                            f"page {tag_route(tag.lang, tag.slug)} (their slugs are the same), "
+                            f"so the article shows only {shown.name!r}; rename one to keep "
+                            "them apart")
+    return warnings
+
+
+def _source_article(config: SiteConfig, doc: SourceDoc, route: str, group: str,
+                    inputs: bytes, draft: bool | None = None,
+                    slug_at: str | None = None) -> Article:
+    """The article written in `doc`'s language (`draft`: its page's, when not its own)."""
+    lang = doc.lang
+    tags = one_tag_per_page(_source_tags(doc))
+    page = Page("article", lang, route, display_path(config, doc.path), group,
+                doc.draft if draft is None else draft)
+    title, description, date = doc.title or doc.key.stem, _text(doc.meta, "description"), \
+        _date(doc, "date")
+    return Article(
+        page=page, ref=ArticleRef(lang, doc.key.as_posix()), inputs=inputs,
+        listed=_listed(page, title, lang, description, lang, tags, date), translated=False,
+        title=title, title_lang=lang, description=description, description_lang=lang,
+        tags=tags, date=date, updated=_date(doc, "updated"), author=_text(doc.meta, "author"),
+        image=_text(doc.meta, "image") or None, words=_words(doc.body), untranslated=0,
+        slug_at=slug_at, image_at=_image_at(config, doc))
+
+
+def _translated_text(segmented: SegmentedDoc, tdoc: TranslatedDoc) -> ArticleText:
+    rebuilt = rebuild_markdown(segmented, lambda msgid, ctx: tdoc.lookup(msgid, ctx))
+    return ArticleText(segmented.source.body, tdoc.translations, rebuilt)
+
+
+def _translated_article(config: SiteConfig, segmented: SegmentedDoc, tdoc: TranslatedDoc,
+                        route: str, group: str, source: str, draft: bool,
+                        inputs: bytes, slug_at: str | None) -> tuple[Article, ArticleText]:
+    doc = segmented.source
+    src = config.source_language
+    meta = tdoc.meta
+
+    def lang_of(value: str) -> str:
+        return tdoc.lang if tdoc.lookup(value) is not None else src
+
+    tags = one_tag_per_page(_translated_tags(doc, tdoc))
+    text = _translated_text(segmented, tdoc)
+    page = Page("article", tdoc.lang, route, source, group, draft)
+    title = _text(meta, "title") or doc.key.stem
+    title_lang = lang_of(doc.title) if doc.title else tdoc.lang
+    description = _text(meta, "description")
+    description_lang = lang_of(_text(doc.meta, "description"))
+    date = _date(doc, "date")
+    article = Article(
+        page=page, ref=ArticleRef(src, doc.key.as_posix()), inputs=inputs,
+        listed=_listed(page, title, title_lang, description, description_lang, tags, date),
+        translated=True, title=title, title_lang=title_lang, description=description,
+        description_lang=description_lang, tags=tags, date=date, updated=_date(doc, "updated"),
+        author=_text(doc.meta, "author"), image=_text(doc.meta, "image") or None,
+        words=_words(text.translated_markdown or ""), untranslated=len(tdoc.missing),
+        slug_at=slug_at, image_at=_image_at(config, doc))
+    return article, text
+
+
+def article_source(config: SiteConfig, article: Article) -> Path:
+    """The Markdown file an article page is made from."""
+    return config.content_dir(article.ref.content_lang) / article.ref.key
+
+
+def _variant(name: str, drafts: bool) -> str:
+    """The owner of a build's result made from `name` (`ResultCache.put`):
+    `serve` builds with drafts, `build` without, and each keeps its own."""
+    return f"{name}\0drafts" if drafts else name
+
+
+def _text_key(article: Article) -> bytes:
+    """Where an article version's `ArticleText` is kept: its `inputs` (with the
+    configuration, they make the text) and which version it is."""
+    return article.inputs + b"\0" + article.page.output.encode()
+
+
+def article_text(config: SiteConfig, article: Article) -> ArticleText:
+    """The body of a gathered article, read again through the result cache: for
+    an article whose record came from the cache, whose files are unchanged
+    (else its `inputs` would differ). Gathering kept the text of each version
+    it made; without it (an article as written in a target language, or a
+    cache that lost it), the text is made again from the source, its segments
+    and its catalog."""
+    cache = project_cache(config.root)
+    kept = cache.peek("text", _text_key(article), keep=False)
+    if isinstance(kept, ArticleText):
+        return kept
+    content_lang = article.ref.content_lang
+    doc = cached_source(cache, article_source(config, article), config.content_dir(content_lang),
+                        content_lang)
+    if not article.translated:
+        return ArticleText(doc.body, None, None)
+    segmented = cached_segments(cache, doc)
+    path = catalog_path(config, article.page.lang, doc.key)
+    catalog = cached_catalog_states(cache, path) if path.is_file() else None
+    return _translated_text(segmented, translate_document(segmented, catalog, article.page.lang))
+
+
+def _slug_line(catalog: CatalogStates | None, slug: str) -> int | None:
+    entry = (catalog or {}).get((SLUG_CONTEXT, slug))
+    return entry.line if entry is not None else None
+
+
+def _tag_line(catalog: CatalogStates | None, tag: str) -> int | None:
+    entry = (catalog or {}).get((None, tag))
+    return entry.line if entry is not None else None
+
+
+def _folded_source_tag_warnings(where: str, doc: SourceDoc) -> list[str]:
+    """`folded_tag_warnings` of an article as written (`where`: its path as shown),
+    at the line of its `tags` field."""
+    tags = _source_tags(doc)
+    return folded_tag_warnings(tags, [location(where, doc.meta_lines.get("tags"))] * len(tags))
+
+
+# Characters the pages leave out (`site.html_chars`): the build says where
+# they are, once per file, as the author should learn that the text holds
+# something no reader sees. Gathering finds them, so a warning is kept with
+# what an article's files gave (`SourceOutcome`) and replayed while they are
+# unchanged, and the rendering only drops them.
+
+def first_unfit(texts: Iterable[tuple[int, str]]) -> tuple[int, str] | None:
+    """(line, character) of the first character the pages leave out, in the
+    texts given with their line, the lowest line first; None when there is none."""
+    texts = list(texts)
+    # One quick look at them all before one search of each: most have none.
+    if not has_unfit_character("".join([text for _, text in texts])):
+        return None
+    return min(((line, match.group()) for line, text in texts
+                if (match := unfit_character(text)) is not None), default=None)
+
+
+def _source_unfit(doc: SourceDoc) -> tuple[int, str] | None:
+    """`first_unfit` of an article: its front matter values, each at its
+    field's line (YAML lets such a character in only as an escape, `"\\x01"`),
+    and its body, line by line when it has one."""
+    values = [(doc.meta_lines.get(name, 2), text) for name, value in doc.meta.items()
+              for text in (value if isinstance(value, tuple) else (value,))
+              if isinstance(text, str)]
+    lines = doc.body.split("\n") if has_unfit_character(doc.body) else ()
+    return first_unfit([*values, *enumerate(lines, doc.body_line)])
+
+
+def _misspelt_warnings(where: str, doc: SourceDoc) -> list[str]:
+    """A warning for each front matter field that looks like one bilingual
+    reads but is not (`sources.misspelt_fields`): `Draft: true` would
+    otherwise publish the article, `titel:` leave it without its title."""
+    return [f"{location(where, line)}: front matter field {name!r} is not one bilingual "
+            f"reads; did you mean {meant!r}? It is ignored"
+            for name, meant, line in misspelt_fields(doc)]
+
+
+def unfit_warning(where: str, found: tuple[int, str] | None) -> list[str]:
+    """The warning for a file whose text holds a character the pages leave
+    out (`found`, from `first_unfit`), or none."""
+    if found is None:
+        return []
+    line, char = found
+    return [f"{location(where, line)}: {describe_unfit(char)}, which no reader can see; "
+            "the pages leave it out (remove it here)"]
+
+
+def _source_state(config: SiteConfig, settings: bytes, path: Path, key: PurePosixPath,
+                  claimed: Mapping[str, str],
+                  state_of: Callable[[Path], str] = file_state) -> bytes | None:
+    """The cache key of a source article's `SourceOutcome`: `settings` (the
+    configuration and `--drafts`), the article's file and each target catalog
+    (their `cache.file_state`, as `state_of` gives it) and whether a
+    hand-written translation replaces it. None when the article vanished (it
+    is then read, and reported, without the cache)."""
+    state = state_of(path)
+    if state == "missing":
+        return None
+    catalogs = tuple((lang, state_of(catalog_path(config, lang, key)), claimed.get(lang))
+                     for lang in config.target_languages)
+    return settings + repr((str(path), state, catalogs)).encode()
+
+
+def _statuses(config: SiteConfig, cache: ResultCache, doc: SourceDoc,
+              claimed: Mapping[str, str]) -> tuple[ArticleStatus, ...]:
+    """`status.article_status` per target language; a catalog that cannot be read
+    has no row (the build reports it)."""
+    rows = []
+    for lang in config.target_languages:
+        path = catalog_path(config, lang, doc.key)
+        try:
+            catalog = cached_catalog_states(cache, path) if path.is_file() else None
+        except BilingualError:
+            continue
+        rows.append(article_status(config, doc, lang, catalog, lang in claimed,
+                                   with_words=False))
+    return tuple(rows)
+
+
+def _gather_source(config: SiteConfig, cache: ResultCache, path: Path,
+                   claimed: Mapping[str, str], drafts: bool,
+                   inputs: bytes) -> tuple[SourceOutcome, dict[str, ArticleText]]:
+    """Gather one source-language article: its page, the page of each target
+    language that the catalogs complete (or every one, with `drafts`), and why
+    the others are held back. `claimed` names the hand-written translation
+    (shown path) of each language that has one. Returns the outcome and the
+    pages' bodies."""
+    src = config.source_language
+    try:
+        doc = cached_source(cache, path, config.content_dir(src), src)
+    except BilingualError as exc:
+        return SourceOutcome((), (), (), (exc.format_message(),), (), (), ()), {}
+    errors: list[str] = []
+    warnings: list[str] = []
+    held: list[HeldBack] = []
+    unbuilt: dict[tuple[str, str], str] = {}
+    articles: list[Article] = []
+    texts: dict[str, ArticleText] = {}
+
+    def outcome() -> tuple[SourceOutcome, dict[str, ArticleText]]:
+        try:
+            statuses = _statuses(config, cache, doc, claimed)
+        except ValueError:  # cannot be segmented: reported in `errors`
+            statuses = ()
+        return SourceOutcome(tuple(articles), tuple(held), tuple(unbuilt.items()), (),
+                             tuple(errors), tuple(warnings), statuses), texts
+
+    source = display_path(config, doc.path)
+    warnings += _misspelt_warnings(source, doc)
+    group = f"article:{src}:{doc.key}"
+    slug = _buildable_slug(config, doc, src, drafts, held, unbuilt, errors)
+    if slug is _SKIP:
+        return outcome()
+    try:
+        segmented = cached_segments(cache, doc)
+    except ValueError as exc:  # the segmenter cannot map a block back to its source
+        errors.append(f"{source}: cannot split into segments: {exc}")
+        return outcome()
+    warnings += unfit_warning(source, _source_unfit(doc))
+    slug_at = _slug_at(source, doc, slug)
+    article = _source_article(config, doc, article_route(src, doc.key, slug), group, inputs,
+                              slug_at=slug_at)
+    articles.append(article)
+    texts[article.page.output] = ArticleText(doc.body, None, None)
+    warnings += _folded_source_tag_warnings(source, doc)
+    for lang in config.target_languages:
+        path = catalog_path(config, lang, doc.key)
+        if lang in claimed:
+            if path.is_file():
+                warnings.append(f"{display_path(config, path)}: not used; {claimed[lang]} is "
+                                f"the hand-written {lang} version of {source}")
+            continue
+        catalog = None
+        if path.is_file():
+            try:
+                catalog = cached_catalog_states(cache, path)
+            except BilingualError as exc:
+                errors.append(exc.format_message())
+                continue
+        tdoc = translate_document(segmented, catalog, lang)
+        complete = tdoc.complete
+        if not complete:
+            fuzzy = len(tdoc.fuzzy)
+            missing = len(tdoc.missing) - fuzzy
+            where = display_path(config, path)
+            reason = (f"no catalog ({where})" if catalog is None else
+                      f"{missing} missing, {fuzzy} fuzzy of {len(segmented.segments)} "
+                      f"segments in {where}")
+            held.append(HeldBack(source, lang, reason, missing, fuzzy, drafts))
+            if not drafts:
+                continue
+        if catalog is not None:  # the translations this page shows
+            warnings += unfit_warning(display_path(config, path), first_unfit(
+                (catalog[key].line, text) for key, text in tdoc.translations.items()))
+        translated_slug = tdoc.meta.get("slug")
+        try:
+            if isinstance(translated_slug, str) and translated_slug != doc.meta.get("slug"):
+                line = _slug_line(catalog, str(doc.meta.get("slug")))
+                slug_t = page_slug(translated_slug, path, line)
+                slug_at_t = (location(display_path(config, path), line)
+                             if slug_t is not None else None)
+            else:
+                slug_t, slug_at_t = slug, slug_at
+        except BilingualError as exc:
+            errors.append(exc.format_message())
+            continue
+        page_source = source + (f" ({lang}, slug from {display_path(config, path)})"
+                                if slug_t != slug else f" ({lang})")
+        translated, text = _translated_article(
+            config, segmented, tdoc, article_route(lang, doc.key, slug_t), group,
+            page_source, doc.draft or not complete, inputs, slug_at_t)
+        articles.append(translated)
+        texts[translated.page.output] = text
+        shown_catalog = display_path(config, path)
+        warnings += folded_tag_warnings(_translated_tags(doc, tdoc), [
+            location(shown_catalog, _tag_line(catalog, tag)) for tag in doc.meta.get("tags", ()) or ()])
+    return outcome()
+
+
+def gather(config: SiteConfig, drafts: bool, inputs: TreeState | None = None) -> Gathered:
+    """Phase one: every article version that will have a page, and why others
+    will not. A file's state is taken from `inputs` when it holds the file."""
+    src = config.source_language
+    cache = project_cache(config.root)
+    content = config.content_dir(src)
+    listing_errors: list[str] = []
+    try:
+        paths = list(article_paths(content))
+    except BilingualError as exc:
+        listing_errors.append(exc.format_message())
+        paths = []
+    keys = [content_key(content, path) for path in paths]
+    source_keys = set(keys)
+    original_errors: list[str] = []
+    originals = {lang: _read_all(config, lang, original_errors)
+                 for lang in config.target_languages}
+
+    # Hand-written translations claim their source article first: they win over the catalog.
+    errors: list[str] = []
+    claimed: dict[tuple[str, PurePosixPath], SourceDoc] = {}
+    # (language, key of the hand-written article) -> the source key it translates.
+    pairs: dict[tuple[str, PurePosixPath], PurePosixPath | None] = {}
+    for lang, docs in originals.items():
+        for doc in docs:
+            try:
+                key = _translation_of(config, doc)
+            except BilingualError as exc:
+                errors.append(exc.format_message())
+                continue
+            if key is not None and key not in source_keys:
+                errors.append(BilingualError(
+                    f"translation_of: there is no article content/{src}/{key}", doc.path,
+                    doc.meta_lines.get("translation_of")).format_message())
+                continue
+            if key is not None and (lang, key) in claimed:
+                first = display_path(config, claimed[(lang, key)].path)
+                errors.append(BilingualError(
+                    f"translation_of: {first} already is the {lang} version of "
+                    f"content/{src}/{key}", doc.path,
+                    doc.meta_lines.get("translation_of")).format_message())
+                continue
+            if key is not None:
+                claimed[(lang, key)] = doc
+            pairs[(lang, doc.key)] = key
+
+    claimed_langs = {key: {lang: display_path(config, claimed[(lang, key)].path)
+                           for lang in config.target_languages if (lang, key) in claimed}
+                     for key in keys}
+    settings = pickle.dumps((config, drafts), pickle.HIGHEST_PROTOCOL)
+    # A result is kept under the file states found before anything was read:
+    # a file changed since is read anew by the next build, which sees it changed.
+    known = inputs.file_state if inputs is not None else file_state
+    states = [_source_state(config, settings, path, key, claimed_langs[key], known)
+              for path, key in zip(paths, keys, strict=True)]
+    outcomes: list[SourceOutcome | None] = cache.peek_many(  # type: ignore[assignment]
+        "gathered", [state or b"" for state in states], keep=False)
+    missing = [index for index, found in enumerate(outcomes)
+               if not isinstance(found, SourceOutcome) or states[index] is None]
+    parent = os.getpid()
+
+    def gather_one(index: int) -> tuple[SourceOutcome, dict[str, ArticleText]]:
+        found, computed = _gather_source(config, cache, paths[index], claimed_langs[keys[index]],
+                                         drafts, hashlib.sha256(states[index] or b"").digest())
+        # For whatever renders these pages, this build's workers among them:
+        # one load instead of the source, its segments and its catalog read
+        # and the translation made again, a tenth of the CPU.
+        for article in found.articles if states[index] is not None else ():
+            if article.page.output in computed:
+                cache.put("text", _text_key(article), computed[article.page.output], keep=False,
+                          owner=_variant(article.page.output, drafts))
+        if os.getpid() == parent:
+            return found, computed
+        # A worker process: what it read goes to disk (at the end of its run of
+        # articles, one transaction) for the workers that render the pages,
+        # which read the bodies again; nothing piles up in memory.
+        cache.release()
+        return found, {}
+
+    texts: dict[str, ArticleText] = {}
+    for index, (found, computed) in zip(missing, map_chunks(gather_one, missing,
+                                                           finish_chunk=cache.flush),
+                                        strict=True):
+        outcomes[index] = found
+        texts.update(computed)
+        if states[index] is not None and not found.read_errors:
+            cache.put("gathered", states[index], found, keep=False,
+                      owner=_variant(str(paths[index]), drafts))
+
+    done = [outcome for outcome in outcomes if outcome is not None]
+    articles = [article for outcome in done for article in outcome.articles]
+    held = [entry for outcome in done for entry in outcome.held]
+    unbuilt = dict(entry for outcome in done for entry in outcome.unbuilt)
+    warnings = [warning for outcome in done for warning in outcome.warnings]
+    errors = (listing_errors + [e for outcome in done for e in outcome.read_errors]
+              + original_errors + errors + [e for outcome in done for e in outcome.errors])
+    statuses = [row for lang in config.target_languages
+                for outcome in done for row in outcome.statuses if row.lang == lang]
+
+    for lang, docs in originals.items():
+        for doc in docs:
+            if (lang, doc.key) not in pairs:
+                continue  # its translation_of was refused above
+            key = pairs[(lang, doc.key)]
+            warnings += _misspelt_warnings(display_path(config, doc.path), doc)
+            draft_source = _draft_source(config, cache, key) if key is not None else None
+            slug = _buildable_slug(config, doc, lang, drafts, held, unbuilt, errors,
+                                   draft_source)
+            if slug is _SKIP:
+                continue
+            warnings += unfit_warning(display_path(config, doc.path), _source_unfit(doc))
+            group = f"article:{src}:{key}" if key is not None else f"article:{lang}:{doc.key}"
+            article = _source_article(config, doc, article_route(lang, doc.key, slug), group,
+                                      f"{lang}\0{file_state(doc.path)}".encode(),
+                                      doc.draft or draft_source is not None,
+                                      _slug_at(display_path(config, doc.path), doc, slug))
+            articles.append(article)
+            texts[article.page.output] = ArticleText(doc.body, None, None)
+            warnings += _folded_source_tag_warnings(display_path(config, doc.path), doc)
+
+    return Gathered(tuple(articles), MappingProxyType(texts), MappingProxyType(unbuilt),
+                    tuple(held), tuple(errors), tuple(warnings), tuple(statuses),
+                    len(paths) + sum(len(docs) for docs in originals.values()))
+
+
+# ---------------------------------------------------------------------------
+# Listing pages
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class TagPage:
+    """The page listing one language's articles with one tag."""
+
+    page: Page
+    name: str
+    name_lang: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HomePage:
+    """The page listing every article of one language."""
+
+    page: Page
+    articles: tuple[Article, ...]
+    """Newest first, as listed."""
+
+
+def tag_pages(config: SiteConfig, newest: Iterable[Article]) -> tuple[TagPage, ...]:
+    """One page per language and tag, from the articles newest first
+    (`newest_first`), which each page lists in that order. A target-language
+    tag page pairs with a source-language one (hreflang) only when the tag is
+    translated one to one by every published translation."""
+    src = config.source_language
+    by_tag: dict[tuple[str, str], list[tuple[Article, Tag]]] = {}
+    forward: dict[tuple[str, str], set[str]] = {}
+    backward: dict[tuple[str, str], set[str]] = {}
+    for article in newest:
+        lang = article.page.lang
+        published_translation = lang != src and article.translated and not article.page.draft
+        for tag in article.tags:
+            by_tag.setdefault((lang, tag.slug), []).append((article, tag))
+            if published_translation:
+                for source_slug in tag.source_slugs:
+                    forward.setdefault((lang, source_slug), set()).add(tag.slug)
+                backward.setdefault((lang, tag.slug), set()).update(tag.source_slugs)
+    pages = []
+    for (lang, slug), items in sorted(by_tag.items()):
+        listed = tuple({a.page.route: a for a, _ in items}.values())
+        name, name_lang = items[0][1].name, items[0][1].lang
+        group = f"tag:{lang}:{slug}"
+        if lang == src:
+            group = f"tag:{src}:{slug}"
+        else:
+            origins = backward.get((lang, slug), set())
+            if len(origins) == 1:
+                (origin,) = origins
+                if forward.get((lang, origin)) == {slug}:
+                    group = f"tag:{src}:{origin}"
+        draft = all(a.page.draft for a in listed)
+        page = Page("tag", lang, tag_route(lang, slug), f"the {lang} tag page {name!r}",
+                    group, draft)
+        pages.append(TagPage(page, name, name_lang, listed))
+    return tuple(pages)
+
+
+def shared_tag_pages(newest: Iterable[Article]) -> list[str]:
+    """Warnings for tags of different names (not only different case) whose slugs
+    are equal, `C` and `C++` say: they share one tag page, which shows one name."""
+    names: dict[tuple[str, str], dict[str, str]] = {}
+    for article in newest:
+        for tag in article.tags:
+            names.setdefault((article.page.lang, tag.slug), {}).setdefault(tag.name.casefold(),
+                                                                            tag.name)
+    return [f"tags {' and '.join(repr(n) for n in sorted(found.values()))} share the tag page "
+            f"{tag_route(lang, slug)} (their slugs are the same); rename one to keep them apart"
+            for (lang, slug), found in sorted(names.items()) if len(found) > 1]
