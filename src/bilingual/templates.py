@@ -606,6 +606,10 @@ class Renderer:
         return _render(self.envs[page.lang], "choose.html", context, page.source)
 
 
+# ---------------------------------------------------------------------------
+# Listing entries kept between builds
+# ---------------------------------------------------------------------------
+
 def entries_outdated(kept: Mapping[bytes, str], shown: Mapping[bytes, str]) -> bool:
     """Whether a listing's kept entries (`Renderer.entries`) must be written
     again after it showed `shown`: when one is new, or when more than a tenth
