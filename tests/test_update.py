@@ -249,6 +249,30 @@ def test_a_nul_or_eot_in_the_site_text_names_its_line_and_keeps_the_ui_catalog(
         "Ein ganz neuer Absatz über die Sozialversicherung.")
 
 
+def _plural_forms_line(text: str) -> str:
+    return next(line for line in text.split("\n") if line.startswith('"Plural-Forms:'))
+
+
+def test_new_catalogs_have_the_plural_rule_gnu_msginit_gives_their_language(make_project,
+                                                                             tmp_path):
+    # Translators start and check catalogs with gettext's tools, whose Spanish
+    # has two forms. Babel 2.19 gives Spanish a third one (CLDR's, for
+    # millions), so pyproject.toml holds it below 2.19: a new catalog must
+    # not ask for a form that the catalogs beside it lack.
+    msginit = gettext_tool("msginit")
+    root = make_project({"content/de/markt.md": ARTICLE})
+    assert run(root, "update").returncode == 0
+    template = tmp_path / "plural.pot"
+    template.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                        'msgid "one minute"\nmsgid_plural "%d minutes"\nmsgstr[0] ""\n'
+                        'msgstr[1] ""\n', encoding="utf-8")
+    started = subprocess.run([msginit, "--no-translator", "-l", "es_ES", "-i", str(template),
+                              "-o", "-"], capture_output=True, text=True, check=True).stdout
+    expected = _plural_forms_line(started)
+    for path in (catalog_file(root), root / "locales/es/LC_MESSAGES/_ui.po"):
+        assert _plural_forms_line(path.read_text(encoding="utf-8")) == expected, path
+
+
 @pytest.mark.parametrize("forms", ["nplurals=2; plural=(n != 1;",
                                    "nplurals=2; plural=n>5 ? 2 : (n != 1);"])
 def test_a_catalog_whose_plural_rule_msgfmt_rejects_is_reported_not_rewritten(make_project,
