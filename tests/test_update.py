@@ -249,10 +249,6 @@ def test_a_nul_or_eot_in_the_site_text_names_its_line_and_keeps_the_ui_catalog(
         "Ein ganz neuer Absatz über die Sozialversicherung.")
 
 
-def _plural_forms_line(text: str) -> str:
-    return next(line for line in text.split("\n") if line.startswith('"Plural-Forms:'))
-
-
 def test_new_catalogs_have_the_plural_rule_gnu_msginit_gives_their_language(make_project,
                                                                              tmp_path):
     # Translators start and check catalogs with gettext's tools, whose Spanish
@@ -268,9 +264,9 @@ def test_new_catalogs_have_the_plural_rule_gnu_msginit_gives_their_language(make
                         'msgstr[1] ""\n', encoding="utf-8")
     started = subprocess.run([msginit, "--no-translator", "-l", "es_ES", "-i", str(template),
                               "-o", "-"], capture_output=True, text=True, check=True).stdout
-    expected = _plural_forms_line(started)
+    expected = polib.pofile(started).metadata["Plural-Forms"]
     for path in (catalog_file(root), root / "locales/es/LC_MESSAGES/_ui.po"):
-        assert _plural_forms_line(path.read_text(encoding="utf-8")) == expected, path
+        assert polib.pofile(str(path)).metadata["Plural-Forms"] == expected, path
 
 
 @pytest.mark.parametrize("forms", ["nplurals=2; plural=(n != 1;",
