@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polib
 import pytest
 import yaml
 
@@ -338,6 +339,52 @@ def test_the_cache_keeps_one_result_per_file_however_often_it_is_edited(tmp_path
     assert all({kind: rows[kind] for kind in rows if kind not in pruned} ==
                {kind: with_drafts[kind] for kind in with_drafts if kind not in pruned}
                for rows in later)
+
+
+def _kept_texts(root: Path) -> list:
+    import pickle
+    import sqlite3
+    database = root / CACHE_FOLDER / bilingual.cache.ResultCache.DATABASE
+    with sqlite3.connect(database) as connection:
+        return [pickle.loads(value) for (value,) in
+                connection.execute("SELECT value FROM results WHERE kind = 'text'")]
+
+
+def test_the_cache_keeps_a_translated_body_once_and_pages_made_from_it_are_the_same(tmp_path):
+    # What the cache keeps to render a page again without translating its
+    # article anew: nothing of a page rendered as written (its source is
+    # kept already), and a translation's catalog translations only where
+    # rendering reads them: raw HTML (rendered from the German's tokens) and
+    # a draft's untranslated blocks (marked lang="de"). A template changed
+    # renders every page again from it, as a clean build would.
+    root = _project(tmp_path / "project")
+    with_html, drafted, plain = _articles(root)
+    abbreviation = '<abbr title="Datenschutz-Grundverordnung">DSGVO</abbr>'
+    for article, paragraph in ((with_html, f"Die {abbreviation} gilt."),
+                               (drafted, "Ein Absatz, den niemand übersetzt hat.")):
+        article.write_text(article.read_text(encoding="utf-8") + f"\n{paragraph}\n",
+                           encoding="utf-8")
+    run_update(root, random.Random(0))
+    catalog_file = root / "locales/es/LC_MESSAGES" / with_html.with_suffix(".po").name
+    catalog = polib.pofile(str(catalog_file))
+    catalog.find(f"Die {abbreviation} gilt.").msgstr = f"El {abbreviation} se aplica."
+    catalog.save()
+
+    for drafts in (False, True):
+        _build(root, drafts)
+    kept = _kept_texts(root)
+    assert kept and all(text.translated_markdown is not None for text in kept)
+    # Published (drafts or not): with_html twice, plain twice; drafted only as a draft.
+    assert len(kept) == 5
+    with_translations = [text for text in kept if text.translations is not None]
+    assert sorted("<abbr" in text.markdown for text in with_translations) == [False, True, True]
+    assert all("<abbr" not in text.markdown for text in kept if text.translations is None)
+    assert plain.read_text(encoding="utf-8")[-200:].strip() in \
+        "".join(text.markdown for text in kept if text.translations is None)
+
+    edit_template(root, random.Random(1))
+    for drafts in (False, True):
+        assert _build(root, drafts) == _clean_build(root, tmp_path / "clean", drafts)
 
 
 def test_an_update_that_changes_nothing_leaves_the_next_build_a_no_op(tmp_path, monkeypatch):

@@ -28,6 +28,7 @@ from bilingual.errors import BilingualError, location
 from bilingual.parallel import map_chunks
 from bilingual.publish import HeldBack
 from bilingual.reading import cached_catalog_states, cached_segments, cached_source
+from bilingual.render import is_plain_markdown
 from bilingual.segment import SLUG_CONTEXT, SegmentedDoc, rebuild_markdown
 from bilingual.site import (
     ArticleRef,
@@ -127,7 +128,8 @@ class ArticleText:
     markdown: str
     """The body as written: the source-language skeleton for catalog translations."""
     translations: Translations | None
-    """Catalog translations applied block by block, or None to render as written."""
+    """Catalog translations applied block by block, or None to render
+    `translated_markdown` (or, without it, the body as written) alone."""
     translated_markdown: str | None
     """The body rebuilt with the translations (None when rendered as written)."""
 
@@ -422,17 +424,32 @@ def _text_key(article: Article) -> bytes:
     return article.inputs + b"\0" + article.page.output.encode()
 
 
+def kept_text(article: Article, text: ArticleText) -> ArticleText:
+    """What the cache keeps of a translated version's body (`article_text`
+    reads it). A version rendered as written keeps nothing: its body is the
+    source, which the cache holds already. The catalog translations are kept
+    only where `Renderer.body` reads them, for a draft that marks its
+    untranslated blocks or for Markdown that cmark-gfm does not render
+    (`render.is_plain_markdown`); else the page is rendered from the rebuilt
+    Markdown alone, and they were two fifths of what the cache held."""
+    rebuilt = text.translated_markdown
+    if article.untranslated or rebuilt is None or not is_plain_markdown(rebuilt):
+        return text
+    return ArticleText(text.markdown, None, rebuilt)
+
+
 def article_text(config: SiteConfig, article: Article) -> ArticleText:
     """The body of a gathered article, read again through the result cache: for
     an article whose record came from the cache, whose files are unchanged
-    (else its `inputs` would differ). Gathering kept the text of each version
-    it made; without it (an article as written in a target language, or a
-    cache that lost it), the text is made again from the source, its segments
-    and its catalog."""
+    (else its `inputs` would differ). A version rendered as written is its
+    source's body. Of a translated version, gathering kept the text
+    (`kept_text`); without it (a cache that lost it), the text is made again
+    from the source, its segments and its catalog."""
     cache = project_cache(config.root)
-    kept = cache.peek("text", _text_key(article), keep=False)
-    if isinstance(kept, ArticleText):
-        return kept
+    if article.translated:
+        kept = cache.peek("text", _text_key(article), keep=False)
+        if isinstance(kept, ArticleText):
+            return kept
     content_lang = article.ref.content_lang
     doc = cached_source(cache, article_source(config, article), config.content_dir(content_lang),
                         content_lang)
@@ -708,8 +725,9 @@ def gather(config: SiteConfig, drafts: bool, inputs: TreeState | None = None) ->
         # one load instead of the source, its segments and its catalog read
         # and the translation made again, a tenth of the CPU.
         for article in found.articles if states[index] is not None else ():
-            if article.page.output in computed:
-                cache.put("text", _text_key(article), computed[article.page.output], keep=False,
+            text = computed.get(article.page.output)
+            if text is not None and article.translated:
+                cache.put("text", _text_key(article), kept_text(article, text), keep=False,
                           owner=_variant(article.page.output, drafts))
         if os.getpid() == parent:
             return found, computed
