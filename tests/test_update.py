@@ -269,6 +269,37 @@ def test_new_catalogs_have_the_plural_rule_gnu_msginit_gives_their_language(make
         assert polib.pofile(str(path)).metadata["Plural-Forms"] == expected, path
 
 
+def test_new_catalogs_take_the_plural_rule_the_language_has_in_the_project(make_project):
+    # A team that chose another rule for its language (here CLDR's, with a
+    # form for millions) keeps it: a new article's catalog, and a UI catalog
+    # made anew, take the rule of the catalogs beside them, not Babel's.
+    rule = "nplurals=3; plural=(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2);"
+    templates = {"templates/base.html": "<p>{% trans count=n %}{{ count }} minute"
+                                        "{% pluralize %}{{ count }} minutes{% endtrans %}</p>\n"}
+    root = make_project({"content/de/markt.md": ARTICLE, **templates})
+    assert run(root, "update").returncode == 0
+    locales = root / "locales/es/LC_MESSAGES"
+    for path in (catalog_file(root), locales / "_ui.po"):  # as a translator's tool saves it
+        catalog = polib.pofile(str(path))
+        catalog.metadata["Plural-Forms"] = rule
+        for entry in catalog:
+            if entry.msgid_plural:
+                entry.msgstr_plural[2] = ""
+        catalog.save()
+    (root / "content/de/zweiter.md").write_text("Ein zweiter Artikel.\n", encoding="utf-8")
+    assert run(root, "update").returncode == 0
+    assert polib.pofile(str(locales / "zweiter.po")).metadata["Plural-Forms"] == rule
+
+    (locales / "_ui.po").unlink()
+    assert run(root, "update").returncode == 0
+    ui = polib.pofile(str(locales / "_ui.po"))
+    assert ui.metadata["Plural-Forms"] == rule
+    plural = next(entry for entry in ui if entry.msgid_plural)
+    assert sorted(plural.msgstr_plural) == [0, 1, 2]
+    for path in locales.glob("*.po"):
+        assert msgfmt_check(path).returncode == 0, path
+
+
 @pytest.mark.parametrize("forms", ["nplurals=2; plural=(n != 1;",
                                    "nplurals=2; plural=n>5 ? 2 : (n != 1);"])
 def test_a_catalog_whose_plural_rule_msgfmt_rejects_is_reported_not_rewritten(make_project,

@@ -37,7 +37,7 @@ from bilingual.catalog import (
 )
 from bilingual.config import BUILTIN, SiteConfig
 from bilingual.errors import BilingualError, CatalogError, FileChangedError, SourceError
-from bilingual.formats import plural_forms_problem
+from bilingual.formats import FormatError, parse_plural_forms, plural_forms_problem
 from bilingual.merge import Key, MergeStats, Remembered, build_memory, merge_catalog
 from bilingual.parallel import map_chunks
 from bilingual.progress import NullProgress, ProgressLike
@@ -234,9 +234,9 @@ def _extract_ui_strings(config: SiteConfig, folder: str) -> tuple[
                  for e in entries.values())
 
 
-def new_header(config: SiteConfig, lang: str) -> dict[str, str]:
-    """Header fields of a catalog that does not exist yet."""
-    plural = get_plural(config.babel_locale(lang))
+def new_header(config: SiteConfig, lang: str, plural_forms: str) -> dict[str, str]:
+    """Header fields of a catalog that does not exist yet; `plural_forms` is
+    the language's rule (`language_plural_forms`)."""
     return {
         "Project-Id-Version": config.title,
         "PO-Revision-Date": "YEAR-MO-DA HO:MI+ZONE",
@@ -246,8 +246,38 @@ def new_header(config: SiteConfig, lang: str) -> dict[str, str]:
         "MIME-Version": "1.0",
         "Content-Type": "text/plain; charset=UTF-8",
         "Content-Transfer-Encoding": "8bit",
-        "Plural-Forms": f"nplurals={plural.num_plurals}; plural={plural.plural_expr};",
+        "Plural-Forms": plural_forms,
     }
+
+
+def language_plural_forms(config: SiteConfig, lang: str,
+                          existing: list[Path]) -> tuple[str, int]:
+    """The `Plural-Forms` of a language's new catalogs, and its number of
+    forms: the rule its UI catalog declares, else its first catalog of
+    `existing` (in path order), so that a project keeps one rule per
+    language whichever Babel release made its first catalog; for a language
+    without either, Babel's rule for its locale. Babel 2.19 and later take
+    that from CLDR, which gives Spanish, French, Italian, Portuguese and
+    Catalan a third form, for millions, that GNU msginit's rule (and the
+    catalogs of any project begun before) lack: without this, a project's
+    new catalogs would ask for a form its others do not have."""
+    ui = config.locale_dir(lang) / UI_CATALOG
+    for path in [ui, *[path for path in existing if path != ui][:1]]:
+        declared = _declared_plural_forms(path)
+        if declared is not None:
+            return declared
+    plural = get_plural(config.babel_locale(lang))
+    return f"nplurals={plural.num_plurals}; plural={plural.plural_expr};", plural.num_plurals
+
+
+def _declared_plural_forms(path: Path) -> tuple[str, int] | None:
+    """A catalog's `Plural-Forms` and its number of forms, when it has one
+    that msgfmt -c accepts."""
+    try:
+        declared = read_catalog(path).metadata.get("Plural-Forms") if path.is_file() else None
+        return (declared, parse_plural_forms(declared).nplurals) if declared else None
+    except (BilingualError, FormatError):
+        return None  # a catalog that cannot be read, or its rule, is reported by its merge
 
 
 def _header_comment(config: SiteConfig, lang: str, source: str) -> str:
@@ -377,7 +407,6 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
         memory = _LazyMemory(lambda lang=lang, existing=existing, old=old: build_memory(
             (_origin(config, lang, path), catalog) for path in existing
             if (catalog := old.read_for_memory(path)) is not None))
-        nplurals = get_plural(config.babel_locale(lang)).num_plurals
 
         wanted: dict[Path, tuple[str | None, _Article | list[polib.POEntry] | None]] = {}
         for path in settled:  # planned below, as they are
@@ -418,9 +447,13 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
             plans.append(CatalogPlan(catalog, None, False, False,
                                      stable_files[(lang, catalog)], relative(config, path), None))
 
+        plural_forms, nplurals = language_plural_forms(config, lang, existing) if jobs \
+            else ("", 0)  # read only when a catalog is merged
+
         def merge(job: tuple[Path, str, _Article | list[polib.POEntry], str],
                   lang: str = lang, old: _CatalogReader = old, memory: _LazyMemory = memory,
-                  nplurals: int = nplurals) -> tuple[CatalogPlan, bytes] | CatalogError | None:
+                  plural_forms: str = plural_forms, nplurals: int = nplurals,
+                  ) -> tuple[CatalogPlan, bytes] | CatalogError | None:
             """The catalog's plan and the SHA-256 of the text it plans."""
             path, source, entries, state = job
             current = path.read_bytes() if state != "missing" else None
@@ -436,7 +469,8 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
                 return problem
             if previous is None and not entries:
                 return None  # nothing to translate: no empty catalog is created
-            catalog, stats = merge_catalog(previous, entries, new_header(config, lang),
+            catalog, stats = merge_catalog(previous, entries,
+                                           new_header(config, lang, plural_forms),
                                            _header_comment(config, lang, source), memory,
                                            nplurals)
             # Catalogs are always written in UTF-8, whatever charset they were read in.
