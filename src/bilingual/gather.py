@@ -431,7 +431,7 @@ def kept_text(article: Article, text: ArticleText) -> ArticleText:
     only where `Renderer.body` reads them, for a draft that marks its
     untranslated blocks or for Markdown that cmark-gfm does not render
     (`render.is_plain_markdown`); else the page is rendered from the rebuilt
-    Markdown alone, and they were two fifths of what the cache held."""
+    Markdown alone, and they were half of what a translated text held."""
     rebuilt = text.translated_markdown
     if article.untranslated or rebuilt is None or not is_plain_markdown(rebuilt):
         return text
