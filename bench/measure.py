@@ -125,6 +125,10 @@ def run_measured(argv: list[str], cwd: Path, log: Path) -> Sample:
     with open(log, "ab") as out:
         out.write(f"$ {' '.join(argv)}  (in {cwd})\n".encode())
         out.flush()
+        # Untimed: what the step before wrote (a project copied back, the
+        # other tool's site or cache) goes to disk now, not while this
+        # command runs, which the kernel's write-back would slow down.
+        os.sync()
         start = time.perf_counter()
         proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
         sampler = TreeSampler(proc.pid, skip_root=gnu_time)

@@ -214,7 +214,11 @@ largest single process) and the summed PSS of the command's process tree sampled
 100 ms while it has several processes (bilingual's build forks workers; reading PSS costs
 the measured command CPU, so it is not sampled more often). GNU time stands
 between harness and command because Linux starts an exec'd child's peak RSS at its
-parent's RSS, which would give every small command the harness's memory.
+parent's RSS, which would give every small command the harness's memory. Before each
+command, untimed, `sync` puts on disk what the step before wrote (a project copied back,
+the other tool's site or cache): earlier runs left that write-back to slow down
+whichever command came next, mostly Hugo's cold builds, which followed bilingual's
+largest writes.
 Within each repetition the tools alternate (Hugo cold, bilingual cold
 and no-op, Hugo cold, one-article edit, Hugo cold, cold update and 5% update, Hugo cold,
 msgmerge), and every ratio divides by the median of all Hugo cold builds of the same size.
