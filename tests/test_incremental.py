@@ -341,13 +341,34 @@ def test_the_cache_keeps_one_result_per_file_however_often_it_is_edited(tmp_path
                for rows in later)
 
 
-def _kept_texts(root: Path) -> list:
-    import pickle
+def _stored(root: Path, kind: str) -> list[bytes]:
+    """The pickled results of one kind, as the cache holds them."""
     import sqlite3
     database = root / CACHE_FOLDER / bilingual.cache.ResultCache.DATABASE
     with sqlite3.connect(database) as connection:
-        return [pickle.loads(value) for (value,) in
-                connection.execute("SELECT value FROM results WHERE kind = 'text'")]
+        return [value for (value,) in
+                connection.execute("SELECT value FROM results WHERE kind = ?", (kind,))]
+
+
+def _kept_texts(root: Path) -> list:
+    import pickle
+    return [pickle.loads(value) for value in _stored(root, "text")]
+
+
+def test_the_cache_keeps_an_articles_body_once_with_its_segments(tmp_path):
+    # The "source" result holds the article; its segments are kept without
+    # it, and a page made from them is the clean build's (a template edit
+    # renders every page again from what was kept).
+    import pickle
+    root = _project(tmp_path / "project")
+    _build(root, False)
+    bodies = [pickle.loads(value).body.encode() for value in _stored(root, "source")]
+    segments = _stored(root, "segments")
+    assert bodies and len(segments) == len(bodies)
+    assert not any(body in stored for body in bodies for stored in segments)
+    edit_template(root, random.Random(2))
+    bilingual.cache._caches.clear()  # a new process, as from the command line
+    assert _build(root, False) == _clean_build(root, tmp_path / "clean", False)
 
 
 def test_the_cache_keeps_a_translated_body_once_and_pages_made_from_it_are_the_same(tmp_path):

@@ -47,9 +47,19 @@ def document_input(doc: SourceDoc) -> bytes:
 
 
 def cached_segments(cache: ResultCache, doc: SourceDoc) -> SegmentedDoc:
-    """`segment.segment_document`, reused while the article is unchanged."""
-    return cache.get("segments", document_input(doc), lambda: segment_document(doc),
-                     owner=str(doc.path))
+    """`segment.segment_document`, reused while the article is unchanged. The
+    cache keeps the segments and the skeleton, not the article: `doc` is the
+    one they were made from (the key holds all of it that segmenting reads),
+    and the "source" result keeps it already, a third of what was stored."""
+    segments, skeleton = cache.get("segments", document_input(doc),
+                                   lambda: _segments_alone(segment_document(doc)),
+                                   owner=str(doc.path))
+    return SegmentedDoc(doc, segments, skeleton)
+
+
+def _segments_alone(segmented: SegmentedDoc) -> tuple[tuple[Segment, ...],
+                                                      tuple[str | Slot, ...]]:
+    return segmented.segments, segmented.skeleton
 
 
 def cached_catalog_states(cache: ResultCache, path: Path) -> CatalogStates:
