@@ -50,7 +50,7 @@ def cached_segments(cache: ResultCache, doc: SourceDoc) -> SegmentedDoc:
     """`segment.segment_document`, reused while the article is unchanged. The
     cache keeps the segments and the skeleton, not the article: `doc` is the
     one they were made from (the key holds all of it that segmenting reads),
-    and the "source" result keeps it already, a third of what was stored."""
+    and the "source" result keeps it already: nearly half of what was stored."""
     segments, skeleton = cache.get("segments", document_input(doc),
                                    lambda: _segments_alone(segment_document(doc)),
                                    owner=str(doc.path))
