@@ -212,3 +212,39 @@ def test_a_cache_written_before_owners_keeps_its_results_and_older_versions_writ
     assert _rows(tmp_path) == [("page", None), ("source", "a.md")]
     older_bilingual_writes(keys._key("page", b"other inputs"), "written by the older one")
     assert ResultCache(tmp_path).peek("page", b"other inputs") == "written by the older one"
+
+
+def test_a_new_cache_stores_large_results_in_large_pages_and_an_older_one_keeps_working(
+        tmp_path):
+    # Results of some kilobytes each, as a build stores: a new file is made
+    # with 64 KiB pages, so each fits a page instead of a chain of them.
+    import sqlite3
+
+    def page_size(folder) -> int:
+        with sqlite3.connect(folder / ResultCache.DATABASE) as database:
+            return database.execute("PRAGMA page_size").fetchone()[0]
+
+    results = {f"article {n}".encode(): "Satz. " * (400 + n) for n in range(40)}
+    new = ResultCache(tmp_path / "new")
+    for data, value in results.items():
+        new.put("segments", data, value)
+    new.flush()
+    assert page_size(tmp_path / "new") == 65536
+
+    # A cache an earlier bilingual made, with SQLite's default pages, is
+    # read and written as it is: its page size cannot change without
+    # rewriting the whole file.
+    older = tmp_path / "older"
+    older.mkdir()
+    with sqlite3.connect(older / ResultCache.DATABASE) as database:
+        database.execute("CREATE TABLE results "
+                         "(key TEXT PRIMARY KEY, kind TEXT NOT NULL, value BLOB NOT NULL)")
+    assert page_size(older) == 4096
+    kept = ResultCache(older)
+    for data, value in results.items():
+        kept.put("segments", data, value)
+    kept.flush()
+    assert ResultCache(older).peek_many("segments", list(results)) == list(results.values())
+    assert page_size(older) == 4096
+    assert ResultCache(tmp_path / "new").peek_many("segments", list(results)) == list(
+        results.values())
