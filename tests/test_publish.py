@@ -53,6 +53,22 @@ def test_a_changed_site_is_a_new_folder_and_unchanged_files_are_shared(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.previous", "site"]
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
+def test_on_linux_the_new_site_and_the_old_one_change_places_in_one_step(tmp_path):
+    # Readers never find the output folder missing: the two folders are
+    # exchanged by one renameat2 call, not renamed one after the other.
+    from bilingual.publish import _exchange
+
+    new, current = tmp_path / "new", tmp_path / "current"
+    new.mkdir()
+    current.mkdir()
+    (new / "index.html").write_text("neu")
+    (current / "index.html").write_text("alt")
+    assert _exchange(new, current)
+    assert (current / "index.html").read_text() == "neu"
+    assert (new / "index.html").read_text() == "alt"
+
+
 def test_an_unchanged_site_is_not_touched(tmp_path):
     output = tmp_path / "site"
     write_site(output, site(1))

@@ -19,13 +19,13 @@ them back to the collector between builds (`thaw_heap`).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from functools import cache
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -52,13 +52,21 @@ def worker_count() -> int:
         return os.cpu_count() or 1
 
 
+@cache
+def c_library() -> ctypes.CDLL:
+    """The C library's functions (`prctl`, `renameat2`, `free`), found among
+    the symbols this process has loaded already. `ctypes.util.find_library`
+    runs `ldconfig` in a subprocess, once in every worker that starts.
+    Raises OSError or TypeError where a platform has no such handle."""
+    return ctypes.CDLL(None, use_errno=True)
+
+
 def _die_with_parent() -> None:
     """Ask Linux to kill this worker when its parent dies: a killed `update`
     or `build` must not leave workers waiting forever on a pipe."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
+        c_library().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, TypeError, AttributeError):
         return  # not Linux: the pool's own shutdown is all there is
     if os.getppid() == 1:  # the parent died before the request took effect
         os._exit(1)

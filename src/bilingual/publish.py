@@ -27,8 +27,6 @@ with a moment in between without the folder.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import hashlib
 import os
 import posixpath
@@ -45,7 +43,7 @@ from types import MappingProxyType
 from bilingual.cache import TreeState, file_identity, project_cache, tree_files
 from bilingual.config import BUILTIN, SiteConfig
 from bilingual.errors import BilingualError, ConfigError
-from bilingual.parallel import map_chunks
+from bilingual.parallel import c_library, map_chunks
 
 MANIFEST = ".bilingual-manifest"
 """Lists the files a build wrote, so the next build leaves out only its own stale files."""
@@ -131,9 +129,8 @@ def staging_folder(output: Path) -> Path:
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two folders atomically; False when the system cannot."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
+        renameat2 = c_library().renameat2
+    except (OSError, TypeError, AttributeError):
         return False
     done = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
                      _RENAME_EXCHANGE)

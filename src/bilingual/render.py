@@ -36,6 +36,7 @@ from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options, core_extensions_ensure_registered, find_syntax_extension
 from markdown_it.token import Token
 
+from bilingual.parallel import c_library
 from bilingual.segment import Translate, iter_blocks, markdown_parser
 from bilingual.site import section_ids
 
@@ -163,7 +164,7 @@ def _cmark_native() -> tuple[ctypes.CDLL, Callable[[int], None]]:
     native = ctypes.CDLL(_cmark.__file__)
     native.cmark_node_free.argtypes = [ctypes.c_void_p]
     native.cmark_node_free.restype = None
-    libc_free = ctypes.CDLL(None).free
+    libc_free = c_library().free
     libc_free.argtypes = [ctypes.c_void_p]
     libc_free.restype = None
     return native, libc_free
