@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from measure import run_measured
-from prepare import clean_hugo, hugo_command
+from prepare import clean_hugo, compile_measured_package, hugo_command
 
 from bilingual.reading import read_catalog_states
 from bilingual.render import cmark_html
@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     hugo_site = work / f"hugo-{args.size}-s{args.seed}"
     if not project.is_dir() or not hugo_site.is_dir():
         parser.error(f"run `python bench/run.py --sizes {args.size} --prepare-only` first")
+    compile_measured_package()  # as bench/run measures it
     content = project / "content" / "de"
     articles = sorted(content.rglob("*.md"))
     catalogs = sorted((project / "locales" / "es" / "LC_MESSAGES").rglob("*.po"))

@@ -219,6 +219,11 @@ command, untimed, `sync` puts on disk what the step before wrote (a project copi
 the other tool's site or cache): earlier runs left that write-back to slow down
 whichever command came next, mostly Hugo's cold builds, which followed bilingual's
 largest writes.
+Before measuring, the harness byte-compiles the bilingual package it measures
+(`compileall`), as `pip install` does for a package it installs: with the editable install
+the README sets up, under `PYTHONDONTWRITEBYTECODE=1` (set on these machines), every
+command would otherwise compile bilingual's modules again, 0.08 s a command (runs before
+2026-11-27 paid that).
 Within each repetition the tools alternate (Hugo cold, bilingual cold
 and no-op, Hugo cold, one-article edit, Hugo cold, cold update and 5% update, Hugo cold,
 msgmerge), and every ratio divides by the median of all Hugo cold builds of the same size.

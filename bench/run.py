@@ -197,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     command = shlex.join(["python", "bench/run.py", *(sys.argv[1:] if argv is None else argv)])
     prepare.ensure_tools()
+    prepare.compile_measured_package()
     work = args.work.resolve()
     inputs = {size: prepare.prepare(work, size, args.seed) for size in args.sizes}
     if args.prepare_only:

@@ -166,3 +166,28 @@ def test_phases_runs_the_command_and_reports_where_its_time_went(tmp_path):
     assert {"bilingual.build.render_site", "bilingual.build.gather",
             "bilingual.build.write_site", "total (after imports)"} <= set(seconds)
     assert float(seconds["bilingual.build.render_site"]) <= float(seconds["total (after imports)"])
+
+
+def test_the_measured_package_runs_from_bytecode_where_none_is_written(tmp_path):
+    # Under PYTHONDONTWRITEBYTECODE=1 (these machines set it) an editable
+    # install would compile every module in every measured command; the
+    # harness compiles them once, as pip does when it installs a package.
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import prepare
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    import bilingual
+    installed = Path(bilingual.__file__).parent
+    for cached in installed.rglob("__pycache__"):
+        shutil.rmtree(cached)
+    assert prepare.compile_measured_package() == installed
+    probe = ("import importlib.util, os, sys, bilingual.build\n"
+             "modules = [m for n, m in sys.modules.items() if n.startswith('bilingual')]\n"
+             "missing = [m.__name__ for m in modules\n"
+             "           if not os.path.exists(importlib.util.cache_from_source(m.__file__))]\n"
+             "print(len(modules), missing)\n")
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                           env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"), cwd=tmp_path,
+                           check=True).stdout
+    assert re.fullmatch(r"(\d+) \[\]\n", shown) and int(shown.split()[0]) > 20, shown
