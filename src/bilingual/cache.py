@@ -27,6 +27,7 @@ import os
 import pickle
 import sqlite3
 import stat
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -82,9 +83,10 @@ def _collector_kept_off() -> Iterator[None]:
 
 
 LIBRARIES = ("markdown_it", "mdit_py_plugins", "cmarkgfm", "jinja2", "markupsafe", "babel",
-             "polib", "yaml")
+             "polib", "yaml", *(("backports.zstd",) if sys.version_info < (3, 14) else ()))
 """The libraries whose work the cache keeps (segments, front matter, catalogs,
-dates, rendered pages): another version of one makes every result stale."""
+dates, rendered pages, packed as `publish.pack` packs them): another version
+of one makes every result stale. Python 3.14 has Zstandard itself."""
 
 
 @cache
