@@ -19,7 +19,6 @@ from bilingual.checks import (
     Finding,
     check_catalog,
     check_format,
-    display_path,
     markdown_problems,
     ui_problems,
     word_diff,
@@ -27,6 +26,7 @@ from bilingual.checks import (
 from bilingual.config import CHECK_CODES
 from bilingual.formats import parse_plural_forms
 from bilingual.report import escape_data, escape_property, format_github, format_text, use_color
+from bilingual.sources import display_path
 from tests.checkproject import (
     edit_catalog,
     entry_line,

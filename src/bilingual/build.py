@@ -33,7 +33,6 @@ from bilingual.gather import (
     Article,
     HomePage,
     TagPage,
-    display_path,
     gather,
     newest_first,
     shared_tag_pages,
@@ -78,6 +77,7 @@ from bilingual.site import (
     sitemap_xml,
 )
 from bilingual.sitetext import SiteText, site_text
+from bilingual.sources import display_path
 from bilingual.statuspage import STATUS_PAGE, status_page
 from bilingual.templates import (
     STYLESHEET,

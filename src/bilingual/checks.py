@@ -16,7 +16,6 @@ re-weighed once, in `run_checks`, so a check never needs the policy.
 from __future__ import annotations
 
 import difflib
-import os
 import posixpath
 import re
 from collections import Counter
@@ -43,7 +42,7 @@ from bilingual.formats import (
 from bilingual.merge import entry_key, has_translation, is_filled
 from bilingual.segment import SLUG_CONTEXT, markdown_parser
 from bilingual.site import describe_unfit, unfit_character
-from bilingual.sources import SourceDoc, article_paths, files_below, read_source
+from bilingual.sources import SourceDoc, article_paths, display_path, files_below, read_source
 from bilingual.update import UI_CATALOG, CatalogPlan, UpdatePlan, plan_update
 
 QUOTE_LIMIT = 70
@@ -817,22 +816,6 @@ def check_stale(plan: CatalogPlan, current: polib.POFile | None, planned: polib.
 
 
 # --- running everything ----------------------------------------------------------------
-
-
-def display_path(config: SiteConfig, path: Path | str) -> str:
-    """A path as findings show it: relative to the project root where possible."""
-    path = Path(path)
-    # As written first, so that a symbolic link is named, not the file it leads
-    # to; then resolved, for a root reached through a link of its own (`resolve`
-    # asks the file system, so only then).
-    try:
-        return Path(os.path.abspath(path)).relative_to(os.path.abspath(config.root)).as_posix()
-    except ValueError:
-        pass
-    try:
-        return path.resolve().relative_to(config.root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def error_finding(config: SiteConfig, exc: BilingualError, code: str = "syntax") -> Finding:

@@ -45,8 +45,8 @@ from bilingual.sources import (
     SourceDoc,
     article_paths,
     content_key,
+    display_path,
     misspelt_fields,
-    relative_posix,
 )
 from bilingual.status import ArticleStatus, article_status
 from bilingual.translate import CatalogStates, TranslatedDoc, translate_document
@@ -169,14 +169,6 @@ class Gathered:
     statuses: tuple[ArticleStatus, ...]
     read: int
     """Markdown articles read, of every language."""
-
-
-def display_path(config: SiteConfig, path: Path) -> str:
-    """A path as shown in messages: relative to the project root when inside it."""
-    try:
-        return relative_posix(config.root, path)
-    except ValueError:
-        return str(path)
 
 
 def _words(text: str) -> int:

@@ -16,12 +16,12 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from bilingual.cache import project_cache
-from bilingual.checks import display_path, handwritten_keys
+from bilingual.checks import handwritten_keys
 from bilingual.config import SiteConfig
 from bilingual.errors import BilingualError
 from bilingual.reading import cached_catalog_states, cached_segments, cached_source, document_input
 from bilingual.segment import SLUG_CONTEXT, Segment, markdown_parser
-from bilingual.sources import SourceDoc, article_paths, read_sources
+from bilingual.sources import SourceDoc, article_paths, display_path, read_sources
 from bilingual.translate import CatalogStates, translate_document
 from bilingual.update import catalog_path
 

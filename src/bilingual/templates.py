@@ -36,7 +36,6 @@ from bilingual.gather import (
     TagPage,
     article_source,
     article_text,
-    display_path,
     first_unfit,
     reading_minutes,
 )
@@ -58,6 +57,7 @@ from bilingual.site import (
     tag_route,
 )
 from bilingual.sitetext import SiteText
+from bilingual.sources import display_path
 from bilingual.update import UI_CATALOG
 
 BUILTIN_TEMPLATES = BUILTIN / "templates"
