@@ -107,9 +107,9 @@ def work_chunks(items: Sequence[T], workers: int) -> list[Sequence[T]]:
     is left for each worker, down to a 64th of a worker's share. A worker
     takes the next run when done with one: long runs first (few round
     trips), and short ones at the end leave no worker alone with a long run
-    while the others wait. With eight runs of one
-    size, cold builds of 1,000 articles on two cores left them idle 0.79 to
-    0.96 core-seconds; with these, 0.59 to 0.66 (four builds each)."""
+    while the others wait. With eight runs of one size, cold builds of 1,000
+    articles on two cores left them idle 0.79 to 0.96 core-seconds; with
+    these, 0.59 to 0.66 (four builds each)."""
     smallest = max(1, len(items) // (workers * 64))
     chunks = []
     start = 0
