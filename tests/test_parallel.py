@@ -130,13 +130,37 @@ def test_work_beside_runs_in_another_process_and_brings_back_result_or_error(mon
     def fails() -> None:
         raise ValueError("kaputt")
 
-    failing = beside(fails)
-    try:
-        failing.result()
-    except ValueError as exc:
-        assert str(exc) == "kaputt"
-    else:
-        raise AssertionError("the worker's error was lost")
+    for failing in beside(fails), beside(lambda: 1, fails):  # the second may fail here
+        try:
+            failing.results()
+        except ValueError as exc:
+            assert str(exc) == "kaputt"
+        else:
+            raise AssertionError("the work's error was lost")
+
+
+def test_works_beside_that_have_not_started_when_results_are_wanted_run_here(monkeypatch):
+    # The worker is held in the first work until the last one has run: asked
+    # for the results, this process takes the works left from the back
+    # instead of waiting for the worker to reach them.
+    import multiprocessing
+
+    from bilingual.parallel import beside
+
+    monkeypatch.setenv("BILINGUAL_JOBS", "2")
+    released = multiprocessing.get_context("fork").Event()
+
+    def first() -> int:
+        assert released.wait(30), "the last work never ran in the other process"
+        return os.getpid()
+
+    def last() -> int:
+        released.set()
+        return os.getpid()
+
+    started = beside(first, os.getpid, last)
+    worker, _, here = started.results()
+    assert worker != os.getpid() and here == os.getpid()
 
 
 def test_work_beside_on_one_core_runs_only_when_its_result_is_wanted(monkeypatch):

@@ -24,6 +24,7 @@ import hashlib
 import pickle
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from bilingual.cache import ResultCache, TreeState, project_cache
@@ -319,18 +320,18 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
 
     published = [a for a in newest if not a.page.draft]
 
-    def summaries() -> dict[str, bytes]:
-        """The files that list the whole site, apart from its pages."""
-        files = {feed_route(lang): atom_feed(_feed(plan, lang, site_texts[lang], published))
-                 for lang in config.languages}
-        files["sitemap.xml"] = sitemap_xml(plan, _lastmod(published, tags))
-        files[STATUS_PAGE] = status_page(config, envs[src], [a.page for a in articles],
-                                         gathered.statuses)
-        return files
+    def feed(lang: str) -> bytes:
+        return atom_feed(_feed(plan, lang, site_texts[lang], published))
 
+    # The files that list the whole site, apart from its pages, the longest first.
+    summaries: dict[str, Callable[[], bytes]] = {
+        STATUS_PAGE: lambda: status_page(config, envs[src], [a.page for a in articles],
+                                         gathered.statuses),
+        "sitemap.xml": lambda: sitemap_xml(plan, _lastmod(published, tags)),
+        **{feed_route(lang): partial(feed, lang) for lang in config.languages}}
     # Linear in the site even when one article changed: made on another core
-    # while the pages are rendered.
-    summarised = beside(summaries)
+    # while the pages are rendered (this one takes back what is left then).
+    summarised = beside(*summaries.values())
     rendered = PackedFiles()
     order = {lang: index for index, lang in enumerate(config.languages)}
     # An article's language versions one after the other: a translated page
@@ -357,7 +358,7 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
     rendered[root.output] = html_bytes(renderer.chooser(root))
     page_outputs = tuple(sorted(rendered))
 
-    for name, data in summarised.result().items():
+    for name, data in zip(summaries, summarised.results(), strict=True):
         rendered[name] = data
     if not _own_robots(statics):
         rendered[ROBOTS] = robots_txt(config.base_url)

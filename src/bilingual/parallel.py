@@ -26,7 +26,7 @@ import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import cache
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -36,9 +36,13 @@ PR_SET_PDEATHSIG = 1
 MIN_PARALLEL_ITEMS = 64
 """Below this, starting workers costs more than it saves."""
 
+Claims = Any
+"""A shared array of two integers, (first, end): the works not yet claimed
+by either process of a `Beside`, with its lock."""
+
 _work: Callable | None = None
 _finish_chunk: Callable[[], None] | None = None
-_beside: Callable | None = None
+_beside: tuple[Sequence[Callable], Claims] | None = None
 
 
 def worker_count() -> int:
@@ -153,49 +157,88 @@ def map_chunks(work: Callable[[T], R], items: Sequence[T],
         _work = _finish_chunk = None
 
 
-def _start_beside(work: Callable) -> None:
+def _start_beside(works: Sequence[Callable], claims: Claims) -> None:
     global _beside
     _die_with_parent()
-    _beside = work
+    _beside = works, claims
 
 
-def _run_beside() -> object:
+def _run_beside() -> dict[int, object]:
+    """Each work `_claim`ed from the front, by index."""
     assert _beside is not None
-    return _beside()
+    works, claims = _beside
+    done = {}
+    while (index := _claim(claims, from_front=True)) is not None:
+        done[index] = works[index]()
+    return done
+
+
+def _claim(claims: Claims, from_front: bool) -> int | None:
+    """The index of the next work not yet claimed, from the front (the
+    worker) or the back (the process that started it, which never claims
+    the first work); None when there is none left."""
+    with claims.get_lock():
+        first, end = claims[0], claims[1]
+        if from_front and first < end:
+            claims[0] = first + 1
+            return first  # type: ignore[no-any-return]
+        if not from_front and max(first, 1) < end:
+            claims[1] = end - 1
+            return end - 1  # type: ignore[no-any-return]
+        return None
 
 
 class Beside(Generic[R]):
-    """Work started by `beside`: `result()` waits for it, `abandon()` lets it go."""
+    """Work started by `beside`: `results()` waits for it, `abandon()` lets it go."""
 
-    def __init__(self, work: Callable[[], R]):
-        self._work = work
+    def __init__(self, works: Sequence[Callable[[], R]]):
+        self._works = tuple(works)
         self._pool: ProcessPoolExecutor | None = None
         self._future: Future | None = None
         if worker_count() >= 2 and "fork" in multiprocessing.get_all_start_methods():
-            self._pool = _forked_pool(1, _start_beside, (work,))
+            self._claims = multiprocessing.get_context("fork").Array("q", [0, len(self._works)])
+            self._pool = _forked_pool(1, _start_beside, (self._works, self._claims))
             self._future = self._pool.submit(_run_beside)
 
-    def result(self) -> R:
-        """The work's result (computed here and now with one core); an
-        exception it raised is raised here."""
+    def results(self) -> list[R]:
+        """Each work's result, in order (computed here and now with one core);
+        an exception one raised is raised here. Works the other process has
+        not started yet, apart from the first, are done in this one, the last
+        first: when this process comes free before the other, the two share
+        what is left rather than one waiting for the other."""
         if self._pool is None or self._future is None:
-            return self._work()
+            return [work() for work in self._works]
+        done: dict[int, R] = {}
         try:
-            return self._future.result()  # type: ignore[no-any-return]
+            while (index := _claim(self._claims, from_front=False)) is not None:
+                done[index] = self._works[index]()
+            done.update(self._future.result())
+            return [done[index] for index in range(len(self._works))]
+        except BaseException:
+            self.abandon()
+            raise
         finally:
             self._pool.shutdown()
+
+    def result(self) -> R:
+        """The result of the one work given to `beside`."""
+        (result,) = self.results()
+        return result
 
     def abandon(self) -> None:
         """Let the work go when its result is no longer wanted (this process
         is failing): a worker is waited for, so it is not left running; work
         not started is not done."""
         if self._pool is not None:
+            with self._claims.get_lock():
+                self._claims[0] = self._claims[1]  # the worker starts no more
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def beside(work: Callable[[], R]) -> Beside[R]:
-    """Start `work()` in a forked worker process while this one goes on, when
-    there is more than one core (without `fork`, or with one core, it runs
-    when its result is asked for). `work` may be a closure: the worker
-    inherits it."""
-    return Beside(work)
+def beside(*works: Callable[[], R]) -> Beside[R]:
+    """Start `works` one after the other in a forked worker process while
+    this one goes on, when there is more than one core (without `fork`, or
+    with one core, they run when their results are asked for). A work may
+    be a closure: the worker inherits it. Give the longest first: those
+    left at the end may be taken back (`Beside.results`)."""
+    return Beside(works)
