@@ -195,6 +195,7 @@ class Beside(Generic[R]):
         self._works = tuple(works)
         self._pool: ProcessPoolExecutor | None = None
         self._future: Future | None = None
+        self._claims: Claims = None
         if worker_count() >= 2 and "fork" in multiprocessing.get_all_start_methods():
             self._claims = multiprocessing.get_context("fork").Array("q", [0, len(self._works)])
             self._pool = _forked_pool(1, _start_beside, (self._works, self._claims))
