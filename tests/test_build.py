@@ -1126,6 +1126,53 @@ def test_static_files_are_copied_and_the_project_stylesheet_wins(make_project):
     assert not (out / ".hidden").exists()
 
 
+def test_an_unchanged_static_file_is_read_only_when_it_is_written(make_project, monkeypatch):
+    # A folder of images of hundreds of megabytes was read, packed and held
+    # by every build; its files' digests are now kept under their states.
+    root = make_project({"content/de/a.md": article("A"), "static/img/karte.svg": "<svg/>"})
+    out, _ = build(root)
+    image = root / "static/img/karte.svg"
+    read: list[Path] = []
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: read.append(path) or read_bytes(path))
+    (root / "content/de/a.md").write_text(article("A", "Ein neuer Absatz.\n"), encoding="utf-8")
+    _, summary = build(root)
+    assert "de/a/index.html" in summary.written and image not in read
+    (out / "img/karte.svg").unlink()  # gone from the site: written again, from the file
+    _, summary = build(root)
+    assert summary.written == ("img/karte.svg",) and image in read
+    assert (out / "img/karte.svg").read_text() == "<svg/>"
+    image.write_text("<svg></svg>")
+    _, summary = build(root)
+    assert summary.written == ("img/karte.svg",)
+    assert (out / "img/karte.svg").read_text() == "<svg></svg>"
+
+
+def test_a_static_file_changed_while_the_site_is_built_stops_it_and_the_site_stays(
+        make_project, monkeypatch):
+    # Its digest was taken from the cache when the build began; written now,
+    # the file would be recorded with a digest of other bytes.
+    import bilingual.build
+
+    root = make_project({"content/de/a.md": article("A"), "static/img/karte.svg": "<svg/>"})
+    out, _ = build(root)
+    (out / "img/karte.svg").unlink()  # so that this build writes it
+    vouched = bilingual.build._add_static_file
+
+    def vouched_then_saved(files, cache, name, path, state) -> None:
+        vouched(files, cache, name, path, state)
+        path.write_text("<svg>neu</svg>")
+
+    monkeypatch.setattr(bilingual.build, "_add_static_file", vouched_then_saved)
+    with pytest.raises(BilingualError, match="changed while the site was built") as raised:
+        build(root)
+    assert "static/img/karte.svg" in raised.value.format_message()
+    monkeypatch.undo()
+    assert not (out / "img/karte.svg").exists() and (out / "de/a/index.html").is_file()
+    build(root)
+    assert (out / "img/karte.svg").read_text() == "<svg>neu</svg>"
+
+
 def test_a_project_robots_txt_replaces_the_generated_one(make_project):
     # As static/style.css replaces the built-in stylesheet (was: "would both write").
     rules = "User-agent: *\nDisallow: /intern/\n"

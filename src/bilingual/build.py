@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
 
-from bilingual.cache import ResultCache, TreeState, project_cache
+from bilingual.cache import ResultCache, TreeState, file_state, project_cache
 from bilingual.config import BUILTIN, SiteConfig
 from bilingual.errors import BilingualError, ConfigError
 from bilingual.gather import (
@@ -341,10 +341,10 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
                                              a.page.route))
     listings = [HomePage(page, tuple(a for a in newest if a.page.lang == lang))
                 for lang, page in homes.items()]
+    cache = project_cache(config.root)
     try:
         packed_pages = _render_pages(renderer, [*listed, *tags, *listings],
-                                     progress or NullProgress(), project_cache(config.root),
-                                     site_identity)
+                                     progress or NullProgress(), cache, site_identity)
     except BaseException:
         summarised.abandon()
         raise
@@ -362,8 +362,9 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
         rendered[name] = data
     if not _own_robots(statics):
         rendered[ROBOTS] = robots_txt(config.base_url)
+    known = inputs.file_state if inputs is not None else file_state
     for name, path, _ in statics:
-        rendered[name] = path.read_bytes()
+        _add_static_file(rendered, cache, name, path, known(path))
     rendered[MANIFEST] = "".join(f"{name}\n" for name in sorted(rendered)).encode()
 
     warnings += sorted([*renderer.warnings.values(), *_image_warnings(plan, articles)])
@@ -371,6 +372,31 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
                         tuple(sorted(gathered.held_back, key=lambda h: (h.source, h.lang))),
                         tuple(gathered.warnings) + tuple(warnings),
                         gathered.read)
+
+
+def _add_static_file(files: PackedFiles, cache: ResultCache, name: str, path: Path,
+                     state: str) -> None:
+    """Add the static file at `path` to `files` as `name`. Its `packed_digest`
+    is kept under the file's `cache.file_state`, so an unchanged file is read
+    only if it is written: every build read and packed every image of
+    `static/` and held them all until the swap (200 MB of them made a build
+    after one edit of 1,000 articles 0.33 s slower and 170 MB larger)."""
+    key = f"{path}\0{state}".encode()
+    digest = cache.peek("static", key, keep=False)
+    if isinstance(digest, bytes) and state != "missing":
+        files.set_stored(name, digest, partial(_packed_static_file, path, digest))
+        return
+    files.set_packed(name, pack(path.read_bytes()))
+    cache.put("static", key, files.digest(name), keep=False, owner=str(path))
+
+
+def _packed_static_file(path: Path, digest: bytes) -> bytes:
+    """The file `_add_static_file` vouched for, packed; refused when it is no
+    longer the file of `digest`: it was changed while the site was built."""
+    packed = pack(path.read_bytes())
+    if packed_digest(packed) != digest:
+        raise BilingualError("changed while the site was built; build again", path)
+    return packed
 
 
 def _site_identity(config: SiteConfig, plan: SitePlan, drafts: bool) -> bytes:
