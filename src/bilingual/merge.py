@@ -99,6 +99,11 @@ class MergeStats:
     obsoleted: int = 0
 
 
+MemoryPart = tuple[tuple[tuple[Key, Remembered], ...], tuple[tuple[Key, Remembered], ...]]
+"""What one catalog gives the memory (`memory_part`): its live, then its
+obsolete finished translations, in the catalog's order."""
+
+
 def build_memory(catalogs: Iterable[tuple[str, polib.POFile | Sequence[PlainMessage]]]
                  ) -> dict[Key, Remembered]:
     """Exact-match memory of every finished (not fuzzy) translation, live or
@@ -108,25 +113,39 @@ def build_memory(catalogs: Iterable[tuple[str, polib.POFile | Sequence[PlainMess
     made a `polib` entry of each of their entries). A live translation wins
     over an obsolete one of the same text, whatever the catalogs' order;
     among equals the first catalog (in the sorted order given) wins."""
+    return combine_memory(memory_part(origin, catalog) for origin, catalog in catalogs)
+
+
+def memory_part(origin: str, catalog: polib.POFile | Sequence[PlainMessage]) -> MemoryPart:
+    """The finished translations of one catalog for `build_memory`, which a
+    run may keep (`update` does, under the catalog's file state)."""
+    if not isinstance(catalog, polib.POFile):
+        return tuple(((message.msgctxt, message.msgid), Remembered(message.msgstr, (), origin))
+                     for message in catalog  # live, without plural forms
+                     if message.msgid and "fuzzy" not in message.flags
+                     and is_filled(message.msgstr, message.msgid)), ()
+    live, retired = [], []
+    for entry in catalog:
+        if entry.msgid and _is_finished(entry):
+            (retired if entry.obsolete else live).append((entry_key(entry), Remembered(
+                entry.msgstr, tuple(sorted(entry.msgstr_plural.items())), origin,
+                entry.msgid_plural)))
+    return tuple(live), tuple(retired)
+
+
+def combine_memory(parts: Iterable[MemoryPart]) -> dict[Key, Remembered]:
+    """`build_memory` from the `memory_part` of each catalog, in order."""
     live: dict[Key, Remembered] = {}
     # Obsolete entries count too: an article moved to another folder leaves its
     # catalog all `#~` before its new catalog is made (`msgmerge --compendium`
     # takes a compendium's `#~` messages too). They rank last: a text still in
     # use is translated the way the site shows it now.
     retired: dict[Key, Remembered] = {}
-    for origin, catalog in catalogs:
-        if not isinstance(catalog, polib.POFile):
-            for message in catalog:  # live, without plural forms
-                if message.msgid and "fuzzy" not in message.flags and \
-                        is_filled(message.msgstr, message.msgid):
-                    live.setdefault((message.msgctxt, message.msgid),
-                                    Remembered(message.msgstr, (), origin))
-            continue
-        for entry in catalog:
-            if entry.msgid and _is_finished(entry):
-                (retired if entry.obsolete else live).setdefault(entry_key(entry), Remembered(
-                    entry.msgstr, tuple(sorted(entry.msgstr_plural.items())), origin,
-                    entry.msgid_plural))
+    for live_part, retired_part in parts:
+        for key, remembered in live_part:
+            live.setdefault(key, remembered)
+        for key, remembered in retired_part:
+            retired.setdefault(key, remembered)
     return {**retired, **live}
 
 

@@ -9,7 +9,7 @@ anything?" without writing: `plan_update` computes every catalog's new text,
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -38,7 +38,15 @@ from bilingual.catalog import (
 from bilingual.config import BUILTIN, SiteConfig
 from bilingual.errors import BilingualError, CatalogError, FileChangedError, SourceError
 from bilingual.formats import FormatError, parse_plural_forms, plural_forms_problem
-from bilingual.merge import Key, MergeStats, Remembered, build_memory, merge_catalog
+from bilingual.merge import (
+    Key,
+    MemoryPart,
+    MergeStats,
+    Remembered,
+    combine_memory,
+    memory_part,
+    merge_catalog,
+)
 from bilingual.parallel import map_chunks
 from bilingual.progress import NullProgress, ProgressLike
 from bilingual.reading import cached_segments, cached_source, prefetch
@@ -299,18 +307,86 @@ class _Article:
     """`cache.file_state` of the article file, taken before reading it."""
 
 
-class _LazyMemory:
-    """The translation memory of one language, read from every catalog only
-    when a merge first meets a segment its own catalog lacks."""
+class _Memory:
+    """The translation memory of one language (`merge.build_memory` of every
+    catalog), asked for the few texts a merge finds missing from its own
+    catalog. It holds no translation: each catalog's texts are known by
+    their digests, kept in the cache under the catalog's file state, and the
+    catalog that has a text first is read when the text is asked for. An
+    update after an author added a paragraph read and parsed every catalog
+    of the language to make the whole memory: at 10,000 articles 7.8 s of an
+    update that takes 0.7 s after a paragraph was edited."""
 
-    def __init__(self, read: Callable[[], dict[Key, Remembered]]):
-        self._read = read
-        self._memory: dict[Key, Remembered] | None = None
+    def __init__(self, config: SiteConfig, cache: ResultCache, lang: str, catalogs: list[Path],
+                 reader: _CatalogReader):
+        self._config, self._cache, self._lang = config, cache, lang
+        self._catalogs, self._reader = catalogs, reader
+        self._index: tuple[dict[bytes, int], dict[bytes, int]] | None = None
+        self._parts: dict[int, MemoryPart | None] = {}
+        self._whole: dict[Key, Remembered] | None = None
 
     def get(self, key: Key) -> Remembered | None:
-        if self._memory is None:
-            self._memory = self._read()
-        return self._memory.get(key)
+        if self._whole is not None:
+            return self._whole.get(key)
+        if self._index is None:
+            self._index = self._read_index()
+        digest = _text_digest(key)
+        for first, side in zip(self._index, (0, 1), strict=True):  # live, then obsolete
+            index = first.get(digest)
+            if index is None:
+                continue
+            part = self._part(index)
+            found = next((hit for known, hit in part[side] if known == key), None) \
+                if part is not None else None
+            if found is None:
+                # The catalog changed since its digests were kept, or two
+                # texts share a digest: the whole memory, as it is now.
+                self._whole = combine_memory(
+                    part for index in range(len(self._catalogs))
+                    if (part := self._part(index)) is not None)
+                return self._whole.get(key)
+            return found
+        return None
+
+    def _part(self, index: int) -> MemoryPart | None:
+        """The `merge.memory_part` of one catalog, read now (None: unreadable)."""
+        if index not in self._parts:
+            path = self._catalogs[index]
+            catalog = self._reader.read_for_memory(path)
+            self._parts[index] = None if catalog is None else memory_part(
+                _origin(self._config, self._lang, path), catalog)
+        return self._parts[index]
+
+    def _read_index(self) -> tuple[dict[bytes, int], dict[bytes, int]]:
+        """Text digest -> the first catalog holding it, among live and among
+        obsolete finished translations; each catalog's digests from the cache
+        when its state is the one they were kept under, else from the file."""
+        keys = [f"{path}\0{file_state(path)}".encode() for path in self._catalogs]
+        first: tuple[dict[bytes, int], dict[bytes, int]] = ({}, {})
+        kept = self._cache.peek_many("memory-texts", keys, keep=False)
+        for index, (path, key, digests) in enumerate(zip(self._catalogs, keys, kept,
+                                                         strict=True)):
+            if not isinstance(digests, tuple):
+                part = self._part(index)
+                if part is None:
+                    continue  # reported by its own merge
+                digests = tuple(b"".join(_text_digest(text) for text, _ in side)
+                                for side in part)
+                self._cache.put("memory-texts", key, digests, keep=False, owner=str(path))
+            for known, joined in zip(first, digests, strict=True):
+                for start in range(0, len(joined), _TEXT_DIGEST_SIZE):
+                    known.setdefault(joined[start:start + _TEXT_DIGEST_SIZE], index)
+        return first
+
+
+_TEXT_DIGEST_SIZE = 16
+
+
+def _text_digest(key: Key) -> bytes:
+    """A digest of a memory's key (context, text); neither can hold NUL or EOT."""
+    context, msgid = key
+    text = f"\0{msgid}" if context is None else f"{context}\x04{msgid}"
+    return hashlib.blake2b(text.encode(), digest_size=_TEXT_DIGEST_SIZE).digest()
 
 
 def _stable_input(config: SiteConfig, lang: str, article: _Article, catalog: bytes) -> bytes:
@@ -404,9 +480,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
     for lang in config.target_languages:
         existing = list(_existing_catalogs(config, lang))
         old = _CatalogReader()
-        memory = _LazyMemory(lambda lang=lang, existing=existing, old=old: build_memory(
-            (_origin(config, lang, path), catalog) for path in existing
-            if (catalog := old.read_for_memory(path)) is not None))
+        memory = _Memory(config, cache, lang, existing, old)
 
         wanted: dict[Path, tuple[str | None, _Article | list[polib.POEntry] | None]] = {}
         for path in settled:  # planned below, as they are
@@ -451,7 +525,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
             else ("", 0)  # read only when a catalog is merged
 
         def merge(job: tuple[Path, str, _Article | list[polib.POEntry], str],
-                  lang: str = lang, old: _CatalogReader = old, memory: _LazyMemory = memory,
+                  lang: str = lang, old: _CatalogReader = old, memory: _Memory = memory,
                   plural_forms: str = plural_forms, nplurals: int = nplurals,
                   ) -> tuple[CatalogPlan, bytes] | CatalogError | None:
             """The catalog's plan and the SHA-256 of the text it plans."""
