@@ -422,7 +422,7 @@ def test_syntax_plural_forms_expression(project: Path) -> None:
 
 
 @pytest.mark.parametrize(("front_matter", "line", "expected"), [
-    ("title: [Der Hund\n", 3, "not valid YAML"),
+    ("title: [Der Hund\n", 2, "not valid YAML: while parsing a flow sequence that starts here"),
     ("title: Der Hund\ndate: 2025-02-30\n", 3, "'date' is not a possible date: 2025-02-30"),
     ("title: Der Hund\ntags: {a: 1}\n", 3, "'tags' must be a list"),
 ])

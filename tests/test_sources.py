@@ -62,13 +62,22 @@ def test_quoted_date_is_a_date_too():
 
 
 @pytest.mark.parametrize(("text", "line", "words"), [
-    ("---\ntitle: [unclosed\n---\n", 3, "not valid YAML"),
+    # An unclosed bracket or quote is named where it opens, not where YAML notices it.
+    ("---\ntitle: [unclosed\n---\n", 2, "flow sequence that starts here"),
+    ('---\ntitle: "Kaputt\ndate: 2025-09-21\n---\n', 2,
+     "quoted scalar that starts here: found unexpected end of stream on line 4"),
+    ("---\ntitle: K\ntags: [a, b\ndate: 2025-09-21\n---\n", 3,
+     "expected ',' or ']', but got ':' on line 4"),
+    ("---\ntitle: K\n  bad: indent\n---\n", 3, "mapping values are not allowed here"),
     ("---\ntitle: x\ndate: 2025-02-30\n---\n", 3, "not a possible date"),
     ("---\ntitle: x\ndate: morgen\n---\n", 3, "not a date"),
     ("---\n- a\n- b\n---\n", 2, "must be a mapping"),
     ("---\ntitle: !!python/object/apply:os.system [echo hi]\n---\n", 2, "not valid YAML"),
     ('---\ntitle: x\ndraft: "false"\n---\n', 3, "'draft' must be true or false"),
     ("---\ntitle: x\ndraft: no way\n---\n", 3, "'draft' must be true or false"),
+    # YAML 1.1 booleans are not taken for `true` or `false`: the docs promise those only.
+    ("---\ntitle: x\ndraft: yes\n---\n", 3, "'draft' must be true or false, not 'yes'"),
+    ("---\ntitle: x\ndraft: off\n---\n", 3, "'draft' must be true or false, not 'off'"),
     ("---\ntitle: Hallo\ndate: 2025-09-15\nText.\n", 1, "never closed"),
     ("---", 1, "never closed"),
     ("---\ntitle: x\ndate: 2025-09-15\ntitle: y\n---\n", 4, "'title' appears twice (first on line 2)"),
@@ -86,6 +95,18 @@ def test_bad_front_matter_names_file_and_line(text, line, words):
         parse(text)
     assert raised.value.format_message().startswith(f"content/de/a.md:{line}: ")
     assert words in raised.value.format_message()
+
+
+def test_plain_values_are_the_text_written_not_what_yaml_1_1_makes_of_them():
+    # PyYAML's YAML 1.1 rules read `Off` as False and `1.10` as 1.1: the
+    # catalog, the heading and the tag pages showed the author something else.
+    doc = parse("---\ntitle: Off\ndescription: 1.10\ntags: [NO, 3.10, 2025, On]\n"
+                "author: Yes\nslug: '0x10'\n---\n")
+    assert (doc.title, doc.meta["description"], doc.meta["tags"], doc.meta["author"]) == (
+        "Off", "1.10", ("NO", "3.10", "2025", "On"), "Yes")
+    assert doc.meta["slug"] == "0x10"
+    assert parse("---\ntitle: x\ndraft: TRUE\ndate: 2025-01-02\nweight: ~\n---\n").meta == {
+        "title": "x", "draft": True, "date": dt.date(2025, 1, 2), "weight": None}
 
 
 def test_draft_is_a_yes_or_no():

@@ -122,6 +122,29 @@ def _impossible_date(yaml_text: str) -> tuple[str, str, int] | None:
     return None
 
 
+_TEXT_LIKE_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+                   "tag:yaml.org,2002:float"}
+_BOOLEAN = re.compile(r"true|True|TRUE|false|False|FALSE")
+
+
+def _front_matter_schema(loader: type) -> type:
+    """`loader` reading plain scalars as front matter wants them: only `true`
+    and `false` (any case of them YAML 1.2 allows) are booleans, and numbers
+    stay the text written. PyYAML's YAML 1.1 rules turned `title: Off` into
+    `False`, `description: 1.10` into `1.1` and made `draft: yes` a draft,
+    silently: no field of an article is a number, and `draft` promises
+    `true` or `false` only. Dates and `null` are read as before."""
+    resolvers = {first: [(tag, pattern) for tag, pattern in found
+                         if tag not in _TEXT_LIKE_TAGS]
+                 for first, found in loader.yaml_implicit_resolvers.items()}
+    for first in "tTfF":
+        resolvers.setdefault(first, []).insert(0, ("tag:yaml.org,2002:bool", _BOOLEAN))
+    loader.yaml_implicit_resolvers = {first: found for first, found in resolvers.items()
+                                      if found}
+    return loader
+
+
+@_front_matter_schema
 class _FrontMatterLoader(yaml.SafeLoader):
     """The safe loader without aliases (`*name`): a 400-byte "billion laughs"
     front matter of nested aliases is cheap to load but expands exponentially
@@ -135,8 +158,13 @@ class _FrontMatterLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
-"""libyaml's safe loader: the same data as `yaml.SafeLoader`, ten times faster."""
+@_front_matter_schema
+class _FastFrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's safe loader with the same schema: ten times faster."""
+
+
+_FAST_LOADER = _FastFrontMatterLoader if hasattr(yaml, "CSafeLoader") else None
+"""libyaml's loader when PyYAML has it: the same data as `_FrontMatterLoader`."""
 
 
 def _load_yaml(yaml_text: str) -> object:
@@ -164,6 +192,24 @@ def _text_value(value: str | int | float) -> str:
     return str(value).strip()
 
 
+_UNCLOSED = ("while scanning a quoted scalar", "while parsing a flow")
+"""PyYAML's contexts for a quote or bracket left open: the mistake is where
+it opens, and YAML only notices lines later (at the end, often)."""
+
+
+def _yaml_error_place(error: yaml.MarkedYAMLError) -> tuple[int, str]:
+    """(1-based file line, message) of a YAML error in front matter (which
+    starts on line 2): the line where an unclosed quote or bracket opens,
+    else the line of the problem, with the other line in the message."""
+    problem = error.problem or str(error)
+    found, opened = error.problem_mark, error.context_mark
+    if opened is not None and error.context and error.context.startswith(_UNCLOSED):
+        where = f" on line {found.line + 2}" if found is not None else ""
+        return opened.line + 2, f"{error.context} that starts here: {problem}{where}"
+    mark = found or opened
+    return (mark.line + 2 if mark is not None else 1), problem
+
+
 def parse_front_matter(yaml_text: str, path: Path, lines: dict[str, int]) -> dict[str, object]:
     """Safely load front matter, with dates as `datetime.date` and errors as file:line
     (`lines`: each field's line, from `_field_lines`)."""
@@ -172,9 +218,8 @@ def parse_front_matter(yaml_text: str, path: Path, lines: dict[str, int]) -> dic
     try:
         meta = _load_yaml(yaml_text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark else 1
-        raise SourceError(f"front matter is not valid YAML: {exc.problem or exc}", path, line) from None
+        line, message = _yaml_error_place(exc)
+        raise SourceError(f"front matter is not valid YAML: {message}", path, line) from None
     except (yaml.YAMLError, ValueError) as exc:
         # PyYAML raises ValueError for impossible timestamps such as 2025-02-30,
         # without a position: name the field and its line when one is to blame.
