@@ -23,9 +23,10 @@ from bilingual.checks import (
     ui_problems,
     word_diff,
 )
-from bilingual.config import CHECK_CODES
+from bilingual.config import CHECK_CODES, load_config
 from bilingual.formats import parse_plural_forms
 from bilingual.report import escape_data, escape_property, format_github, format_text, use_color
+from bilingual.sitetext import site_text
 from bilingual.sources import display_path
 from tests.checkproject import (
     edit_catalog,
@@ -376,6 +377,20 @@ def test_ui_entries_with_placeholders_are_python_format(project: Path) -> None:
     flagged = {e.msgid for e in read_catalog(project / UI_PO) if "python-format" in e.flags}
     assert {"Hello %(name)s", "%(count)s minute"} <= flagged
     assert "Read more" not in flagged
+
+
+def test_a_percent_sign_in_the_site_title_is_text_not_a_placeholder(tmp_path: Path) -> None:
+    # The site's title and description are shown as written, never filled in
+    # with `%`: CI demanded `%%`, which the pages then showed as it is.
+    project = make_project(tmp_path / "project", extra='description = "Tiere im Haus"\n')
+    set_translation(project / UI_PO, "Prueba", "100% Prueba")
+    set_translation(project / UI_PO, "Tiere im Haus", "Animales al 100 % de casa")
+    code, report = check(project)
+    assert (code, report["findings"]) == (0, [])
+    assert msgfmt_accepts(project / UI_PO)
+    # `%%` would be shown as both signs: the texts are not %-format strings.
+    assert site_text(load_config(project), "es", read_catalog(project / UI_PO)).title == \
+        "100% Prueba"
 
 
 def test_a_stray_percent_sign_in_a_ui_translation_is_what_msgfmt_rejects(

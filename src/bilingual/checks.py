@@ -42,6 +42,7 @@ from bilingual.formats import (
 from bilingual.merge import entry_key, has_translation, is_filled
 from bilingual.segment import SLUG_CONTEXT, markdown_parser
 from bilingual.site import describe_unfit, unfit_character
+from bilingual.sitetext import DESCRIPTION_CONTEXT, TITLE_CONTEXT
 from bilingual.sources import SourceDoc, article_paths, display_path, files_below, read_source
 from bilingual.update import UI_CATALOG, CatalogPlan, UpdatePlan, plan_update
 
@@ -667,7 +668,11 @@ def check_markup(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]
     for name, source, text in _forms(entry):
         if not is_filled(text, entry.msgid):
             continue  # reported as missing: it is not published
-        if ctx.ui:
+        if ctx.ui and entry.msgctxt in (TITLE_CONTEXT, DESCRIPTION_CONTEXT):
+            # Shown as text, never filled in with `%` as the templates' strings
+            # are: `100 %` is right as it is, and `%%` would show both signs.
+            problems = _whitespace_problems(source, text)
+        elif ctx.ui:
             strict = True
             if entry.msgid_plural:
                 strict = _often(ctx, name)
