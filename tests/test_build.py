@@ -1223,6 +1223,8 @@ def test_output_folder_must_not_be_the_project_or_a_foreign_folder(make_project,
 @pytest.mark.parametrize(("output", "message"), [
     (".", ".: the output folder would hold the project itself; choose a folder such as site/"),
     ("datei", "datei: the output folder is a file; remove it or choose another --output"),
+    ("datei/neu", "datei/neu: the output folder lies below the file datei; choose another "
+                  "--output"),
     ("content/neu", "content/neu: the output folder lies inside content; choose a folder "
                     "such as site/"),
     ("fremd", "fremd: the output folder is not empty and was not written by bilingual build; "

@@ -392,11 +392,18 @@ def parse_config(raw: dict, root: Path, path: Path, lines: dict[Keys, int] | Non
                                         f"(expected one of: {', '.join(sorted(_SITE_KEYS))})"))
 
     title = site.get("title")
-    if not isinstance(title, str) or not title.strip():
+    if title is not None and not isinstance(title, str):
+        problems.append((("site", "title"), f"[site] title must be text in quotes, not {title!r}"))
+        title = ""
+    elif not isinstance(title, str) or not title.strip():
         problems.append((("site", "title"), "[site] title is missing or empty"))
         title = ""
     base_url = site.get("base_url")
-    if not isinstance(base_url, str) or not base_url:
+    if base_url is not None and not isinstance(base_url, str):
+        problems.append((("site", "base_url"), f"[site] base_url must be text in quotes (an "
+                                               f"absolute URL), not {base_url!r}"))
+        base_url = ""
+    elif not isinstance(base_url, str) or not base_url:
         problems.append((("site", "base_url"),
                          "[site] base_url is missing (absolute URL such as https://www.example.com)"))
         base_url = ""
@@ -415,10 +422,13 @@ def parse_config(raw: dict, root: Path, path: Path, lines: dict[Keys, int] | Non
     for target in targets:
         if problem := _locale_problem(target):
             problems.append((target_keys, f"[site] target_languages: {problem}"))
-        elif target == source:
-            problems.append((target_keys, f"[site] target_languages lists the source language {source!r}"))
-    if len(set(map(str, targets))) != len(targets):
-        problems.append((target_keys, "[site] target_languages lists a language twice"))
+        elif str(target).lower() == str(source).lower():
+            # `DE` beside `de` would be a second German site with its own hreflang.
+            problems.append((target_keys, f"[site] target_languages lists the source language {source!r}"
+                                          + (f" (as {target!r})" if target != source else "")))
+    if len({str(target).lower() for target in targets}) != len(targets):
+        problems.append((target_keys, "[site] target_languages lists a language twice (codes "
+                                      "that differ only in case, `es` and `ES`, are one language)"))
 
     languages = raw.get("languages", {})
     locales: list[tuple[str, str]] = []
@@ -441,8 +451,13 @@ def parse_config(raw: dict, root: Path, path: Path, lines: dict[Keys, int] | Non
                 problems.append(((*where, "locale"), f"[languages.{code}] locale: {problem}"))
             else:
                 locales.append((code, table["locale"]))
-        if isinstance(table.get("name"), str):
-            names.append((code, table["name"]))
+        if "name" in table:
+            name = table["name"]
+            if not isinstance(name, str) or not name.strip():
+                problems.append(((*where, "name"), f"[languages.{code}] name must be the "
+                                 f"language's name in quotes (\"Español\"), not {name!r}"))
+            else:
+                names.append((code, name))
 
     default_policy, policies = _parse_check(raw.get("check", {}), targets, problems)
 

@@ -194,6 +194,11 @@ def check_output_files(output: Path, shown: Path | str | None = None) -> None:
     folder as messages show it (default: `output`)."""
     shown = output if shown is None else shown
     if not output.exists():
+        # `site.txt/x`: no folder can be made below a file.
+        above = next((folder for folder in output.parents if folder.exists()), None)
+        if above is not None and not above.is_dir():
+            raise ConfigError(f"the output folder lies below the file {above.name}; "
+                              "choose another --output", shown)
         return
     if not output.is_dir():
         raise ConfigError("the output folder is a file; remove it or choose another --output",
