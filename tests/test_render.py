@@ -270,6 +270,25 @@ def test_a_translated_heading_keeps_the_german_id_on_either_renderer():
     assert render_markdown(german, translate) == expected  # markdown-it-py
 
 
+def test_an_escaped_pipe_in_a_translated_table_cell_is_a_pipe_on_either_renderer():
+    # The cell's msgid is written as in the table, `\|` for a pipe: the
+    # translation carries it so, and a pipe it must show, in code too.
+    german = "| Befehl | Bedeutung |\n|---|---|\n| `a \\| b` | x \\| y |\n"
+    spanish = {"Befehl": "Orden", "Bedeutung": "Significado", "`a \\| b`": "`a \\| b` (es)",
+               "x \\| y": "x \\| y (es)"}
+
+    def translate(msgid, context):
+        return spanish.get(msgid)
+
+    cells = "<td><code>a | b</code> (es)</td>\n<td>x | y (es)</td>"
+    rebuilt = translated_body(german, translate)
+    assert cells in render_body(german, str, rebuilt, translate)  # cmark-gfm
+    assert cells in render_markdown(german, translate)  # markdown-it-py
+    # A draft's translated cells beside untranslated ones, marked German.
+    draft = render_markdown(german, lambda m, c: None if m == "Befehl" else translate(m, c), "de")
+    assert cells in draft and '<th lang="de">Befehl</th>' in draft
+
+
 def test_a_body_rendered_as_written_takes_the_ids_of_its_own_headings():
     # A hand-written translation is rendered as written, with raw HTML or without.
     assert heading_ids(render_body("## Segunda sección\n", str)) == ["segunda-seccion"]

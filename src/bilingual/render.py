@@ -141,6 +141,11 @@ def render_markdown(body: str, translate: Translate | None = None,
                 continue
             if translation == block.msgid:
                 continue
+            if block.kind.startswith("table"):
+                # The msgid is the cell as written, where a pipe is `\|`; the
+                # cell's token holds it unescaped, as the table rule splits
+                # cells before any inline parsing (inline code included).
+                translation = translation.replace("\\|", "|")
             content = (token.content[:block.content_start] + translation
                        + token.content[block.content_end:])
             allowed = {c.content for c in token.children or () if c.type == "html_inline"}
