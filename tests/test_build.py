@@ -1381,3 +1381,17 @@ def test_control_characters_never_reach_the_html_pages_and_each_file_is_named_on
     (root / "content/de/e.md").write_text(article("E"), encoding="utf-8")
     assert sorted(built()) == sorted(first)
     assert sorted(built()) == sorted(first)  # nothing changed: the last build's summary
+
+
+@pytest.mark.parametrize("raw_html", ["", "\n<div>Kasten</div>\n"], ids=["cmark", "markdown-it"])
+def test_brackets_in_a_translated_alt_text_keep_the_image(make_project, raw_html):
+    # A translator sees an image's alt text alone: an unbalanced `]` ended the
+    # image early and the page showed `![Mapa ] 2025](/karte.png)` as text.
+    root = make_project({
+        "content/de/a.md": article("Alpha", f"![Karte](/karte.png)\n\nKarte\n{raw_html}"),
+        "locales/es/LC_MESSAGES/a.po": catalog({"Alpha": "Alfa", "Karte": "Mapa ] 2025 [1"}),
+    })
+    out, _ = build(root)
+    page = (out / "es/a/index.html").read_text(encoding="utf-8")
+    assert '<img src="/karte.png" alt="Mapa ] 2025 [1"' in page
+    assert "<p>Mapa ] 2025 [1</p>" in page  # the same text as a paragraph: shown as written

@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 from hypothesis import given, settings
 
+from bilingual.render import render_markdown
 from bilingual.segment import markdown_parser, rebuild_markdown, segment_document
 from bilingual.sources import SourceDoc, parse_source, read_sources
 from tests.markdown_strategies import documents, wild_documents
@@ -189,6 +190,17 @@ def test_a_lone_image_with_a_title_is_a_paragraph_so_the_title_is_translated(tit
 def test_a_blank_image_title_leaves_the_alt_text_alone_a_segment():
     doc = segmented_body('![Nur Bild](c.png " ")\n')
     assert [(s.msgid, s.kind) for s in doc.segments] == [("Nur Bild", "image alt")]
+
+
+def test_a_decorative_image_alone_is_no_segment():
+    # `![](deko.png)` has nothing to translate: as an entry, its Markdown held
+    # the page back until a translator copied it.
+    doc = segmented_body("![](deko.png)\n\nText.\n\n![](x.png \"Titel\")\n")
+    assert [(s.msgid, s.kind) for s in doc.segments] == [
+        ("Text.", "paragraph"), ('![](x.png "Titel")', "paragraph")]
+    assert rebuild_markdown(doc, lambda msgid, context: "Texto") == (
+        "![](deko.png)\n\nTexto\n\nTexto\n")
+    assert "<p><img" in render_markdown(doc.source.body, lambda msgid, context: "Texto")
 
 
 def test_an_empty_table_cell_between_two_pipes_keeps_the_cells_after_it():

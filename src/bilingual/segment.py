@@ -140,8 +140,9 @@ def _msgid_from_lines(lines: list[str]) -> str:
 
 def _lone_image_alt(content: str) -> tuple[int, int] | None:
     """Offsets of the alt text when the paragraph is a single image without a
-    title, else None. The alt text is then all a reader sees of it; an image
-    with a title is a paragraph like any other, so both get translated."""
+    title (`(2, 2)`: an empty one, a decorative image), else None. The alt
+    text is then all a reader sees of it; an image with a title is a
+    paragraph like any other, so both get translated."""
     if not content.startswith("!["):
         return None
     depth, index = 1, 2
@@ -163,9 +164,37 @@ def _lone_image_alt(content: str) -> tuple[int, int] | None:
     tail = re.fullmatch(r"\((?:[^()\\]|\\.)*\)|\[[^\]]*\]", rest)
     # A title is quoted in the destination's parentheses; only then is it
     # worth asking the parser (a lone image is in most articles).
-    if tail is None or index == 2 or (('"' in rest or "'" in rest) and _image_title(content)):
+    if tail is None or (('"' in rest or "'" in rest) and _image_title(content)):
         return None
     return 2, index
+
+
+def as_image_alt(text: str) -> str:
+    """`text` fit to stand between `![` and `](`: a `]` that would end the alt
+    text early and a `[` never closed are escaped, as is a final backslash.
+    A translator sees the alt text alone and has no reason to escape them;
+    unescaped, `Mapa ] 2025` ended the image and the page showed its Markdown."""
+    pieces: list[str] = []
+    unclosed: list[int] = []  # places in `pieces` of `[` not closed yet
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            pieces.append(text[index:index + 2] if index + 1 < len(text) else "\\\\")
+            index += 2
+            continue
+        if char == "[":
+            unclosed.append(len(pieces))
+        elif char == "]":
+            if not unclosed:
+                char = "\\]"
+            else:
+                unclosed.pop()
+        pieces.append(char)
+        index += 1
+    for place in unclosed:
+        pieces[place] = "\\["
+    return "".join(pieces)
 
 
 def _image_title(content: str) -> str:
@@ -235,6 +264,8 @@ def _inline_place(tokens: list[Token], index: int, containers: list[str],
         kind = "paragraph"
     if opener == "paragraph_open":
         alt = _lone_image_alt(content)
+        if alt == (2, 2):
+            return None  # a decorative image (`![](x.png)`): nothing to translate
         if alt is not None:
             start, end = alt
             return opener, (index, "image alt", content[start:end], start, end, token.map[0])

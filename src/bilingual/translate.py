@@ -15,7 +15,7 @@ from types import MappingProxyType
 import polib
 
 from bilingual.merge import entry_key, is_translated
-from bilingual.segment import SLUG_CONTEXT, Segment, SegmentedDoc
+from bilingual.segment import SLUG_CONTEXT, Segment, SegmentedDoc, as_image_alt
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,10 @@ def translate_document(segmented: SegmentedDoc, catalog: CatalogStates | None,
     for segment in segmented.segments:
         entry = entries.get((segment.context, segment.msgid))
         if entry is not None and entry.translated:
-            translations[(segment.context, segment.msgid)] = entry.msgstr
+            # An alt text's `]` is escaped; elsewhere `\]` shows as `]` all the same.
+            translations[(segment.context, segment.msgid)] = (
+                as_image_alt(entry.msgstr) if "image alt" in segment.kind.split(", ")
+                else entry.msgstr)
         else:
             missing.append(segment)
             if entry is not None and entry.fuzzy:
