@@ -379,6 +379,34 @@ def test_ui_entries_with_placeholders_are_python_format(project: Path) -> None:
     assert "Read more" not in flagged
 
 
+@pytest.mark.parametrize(("translation", "problem"), [
+    ("Véase [la documentación][doku] y [corto](https://example.org/kurz).", None),
+    ("Véase [la documentación](https://example.org/doku) y [Kurz].", None),
+    ("Véase la documentación y [Kurz].", "drops the link to https://example.org/doku"),
+    ("Véase [la documentación][otra] y [Kurz].", "drops the link to https://example.org/doku"),
+    ("Véase [la documentación][doku] y [Kurz][doku].",
+     "changes the link target https://example.org/kurz to https://example.org/doku"),
+])
+def test_reference_links_are_checked_as_the_links_they_are(project: Path, translation: str,
+                                                         problem: str | None) -> None:
+    # Parsed without the article's definitions, `[die Doku][doku]` was no link:
+    # dropping it passed, and writing it inline was "adds a link".
+    (project / "content/de/ref.md").write_text(
+        "---\ntitle: Ref\n---\nSiehe [die Doku][doku] und [Kurz].\n\n"
+        "[doku]: https://example.org/doku\n[kurz]: https://example.org/kurz\n")
+    update(project)
+    po = project / "locales/es/LC_MESSAGES/ref.po"
+    set_translation(po, "Ref", "Ref")
+    line = set_translation(po, "Siehe [die Doku][doku] und [Kurz].", translation)
+    code, report = check(project)
+    if problem is None:
+        assert (code, report["findings"]) == (0, [])
+    else:
+        [found] = report["findings"]
+        assert (found["code"], found["file"], found["line"]) == ("markup", "locales/es/LC_MESSAGES/ref.po", line)
+        assert problem in found["message"]
+
+
 def test_a_percent_sign_in_the_site_title_is_text_not_a_placeholder(tmp_path: Path) -> None:
     # The site's title and description are shown as written, never filled in
     # with `%`: CI demanded `%%`, which the pages then showed as it is.

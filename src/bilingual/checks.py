@@ -19,8 +19,9 @@ import difflib
 import posixpath
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -40,7 +41,7 @@ from bilingual.formats import (
     plural_forms_problem,
 )
 from bilingual.merge import entry_key, has_translation, is_filled
-from bilingual.segment import SLUG_CONTEXT, markdown_parser
+from bilingual.segment import SLUG_CONTEXT, block_parser, markdown_parser
 from bilingual.site import describe_unfit, unfit_character
 from bilingual.sitetext import DESCRIPTION_CONTEXT, TITLE_CONTEXT
 from bilingual.sources import SourceDoc, article_paths, display_path, files_below, read_source
@@ -79,6 +80,9 @@ class CatalogContext:
     plural: PluralRule | None = None
     handwritten: bool = False
     """The article has a hand-written translation, so its catalog may stay empty."""
+    references: Callable[[], Mapping[str, dict]] = field(default=lambda: {})
+    """The article's link reference definitions (`[doku]: https://…`), as
+    markdown-it keeps them: asked for only by an entry that may use one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,9 +411,10 @@ _EMPHASIS = {"em_open": "emphasis (*…*)", "strong_open": "strong emphasis (**�
 _KEPT_HTML_ATTRIBUTES = {"href", "src", "id", "class"}
 
 
-def inline_markup(text: str) -> InlineMarkup:
+def inline_markup(text: str, references: Mapping[str, dict] | None = None) -> InlineMarkup:
     """The markup of a segment's text, from markdown-it tokens (the parser the
-    segmenter and the renderer use)."""
+    segmenter and the renderer use); `references`, the article's link
+    reference definitions, make `[text][doku]` the link it is on the page."""
     parser = markdown_parser()
     links: list[str] = []
     images: list[str] = []
@@ -418,7 +423,8 @@ def inline_markup(text: str) -> InlineMarkup:
     html: list[str] = []
     dangers: list[str] = []
     hard_breaks = 0
-    for token in parser.parseInline(text)[0].children or ():
+    env = {"references": dict(references)} if references else {}
+    for token in parser.parseInline(text, env)[0].children or ():
         if token.type == "link_open":
             href = str(token.attrGet("href") or "")
             links.append(href)
@@ -538,11 +544,21 @@ def _count_unescaped_pipes(text: str) -> int:
     return len(re.findall(r"(?<!\\)(?:\\\\)*\|", text))
 
 
+# `[text][label]`, `[label][]` or `[label]` not followed by `(`: what may be a
+# reference link. An inline `[text](url)` needs no definitions.
+_MAYBE_REFERENCE = re.compile(r"\](?!\()")
+
+
+def _may_use_references(*texts: str) -> bool:
+    return any("[" in text and _MAYBE_REFERENCE.search(text) for text in texts)
+
+
 def markdown_problems(msgid: str, msgstr: str, ctx: CatalogContext,
                       kind: str = "") -> list[str]:
     """How the Markdown of a translation differs from its msgid's (empty when it
     keeps every link, image, code span, emphasis and HTML tag)."""
-    source, target = inline_markup(msgid), inline_markup(msgstr)
+    references = ctx.references() if _may_use_references(msgid, msgstr) else None
+    source, target = inline_markup(msgid, references), inline_markup(msgstr, references)
     problems = list(target.dangers)
     problems += _compare_links(source.links, target.links, ctx)
     problems += _compare_multiset("the image", source.images, target.images)
@@ -874,6 +890,22 @@ def _plural_rule(po: polib.POFile) -> PluralRule | None:
         return None
 
 
+def _references_of(config: SiteConfig, key: PurePosixPath) -> Callable[[], Mapping[str, dict]]:
+    """The link reference definitions of the source article `key`, read
+    when first asked for (none when it cannot be read: reported apart)."""
+    @cache
+    def references() -> Mapping[str, dict]:
+        content = config.content_dir(config.source_language)
+        try:
+            doc = read_source(content / key, content, config.source_language)
+        except (BilingualError, OSError):
+            return {}
+        env: dict = {}
+        block_parser().parse(doc.body, env)
+        return env.get("references", {})
+    return references
+
+
 def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
                site: Path | None = None) -> CheckReport:
     """Check every target catalog of `langs` (all targets when None), every
@@ -939,7 +971,8 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
             key = PurePosixPath(path.relative_to(config.locale_dir(lang)).as_posix())
             ctx = CatalogContext(file, lang, config.source_language, ui=path.name == UI_CATALOG
                                  and len(key.parts) == 1, plural=_plural_rule(po),
-                                 handwritten=key.with_suffix(".md") in handwritten)
+                                 handwritten=key.with_suffix(".md") in handwritten,
+                                 references=_references_of(config, key.with_suffix(".md")))
             add(check_catalog(po, ctx, text), policy)
             add(check_bom(data, ctx), policy)
 
