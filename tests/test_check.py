@@ -407,6 +407,28 @@ def test_reference_links_are_checked_as_the_links_they_are(project: Path, transl
         assert problem in found["message"]
 
 
+@pytest.mark.parametrize(("written", "message"), [
+    ({"x.md": "fehlt.md"}, "translation_of: there is no article content/de/fehlt.md"),
+    ({"x.md": "hund"}, "translation_of 'hund' must be the path of a de article relative to "
+                       "content/de/, e.g. x.md"),
+    ({"a.md": "hund.md", "x.md": "hund.md"},
+     "translation_of: content/es/a.md already is the es version of content/de/hund.md"),
+])
+def test_check_reports_the_translation_of_the_build_refuses(project: Path, written: dict,
+                                                            message: str) -> None:
+    # `check` passed these, and CI let through a project whose build failed.
+    (project / "content/es").mkdir()
+    for name, source in written.items():
+        (project / "content/es" / name).write_text(
+            f"---\ntitle: Von Hand\ntranslation_of: {source}\n---\nTexto.\n")
+    code, report = check(project)
+    assert code == 1
+    assert [(f["code"], f["file"], f["line"], f["message"]) for f in report["findings"]] == [
+        ("syntax", "content/es/x.md", 3, message)]
+    code, _, err = run_cli("-C", str(project), "build")
+    assert code == 1 and f"content/es/x.md:3: {message}" in err
+
+
 def test_a_percent_sign_in_the_site_title_is_text_not_a_placeholder(tmp_path: Path) -> None:
     # The site's title and description are shown as written, never filled in
     # with `%`: CI demanded `%%`, which the pages then showed as it is.

@@ -44,7 +44,15 @@ from bilingual.merge import entry_key, has_translation, is_filled
 from bilingual.segment import SLUG_CONTEXT, block_parser, markdown_parser
 from bilingual.site import describe_unfit, unfit_character
 from bilingual.sitetext import DESCRIPTION_CONTEXT, TITLE_CONTEXT
-from bilingual.sources import SourceDoc, article_paths, display_path, files_below, read_source
+from bilingual.sources import (
+    SourceDoc,
+    article_paths,
+    content_key,
+    display_path,
+    files_below,
+    hand_written,
+    read_source,
+)
 from bilingual.update import UI_CATALOG, CatalogPlan, UpdatePlan, plan_update
 
 QUOTE_LIMIT = 70
@@ -862,21 +870,14 @@ def weigh(findings: Iterable[Finding], policy: CheckPolicy) -> tuple[list[Findin
     return kept, ignored
 
 
-def translation_key(value: str, config: SiteConfig) -> PurePosixPath:
-    """The German article a `translation_of` front matter field names, as a key
-    relative to `content/<source>/` (`blog/x.md`, `content/de/blog/x.md` and
-    `/blog/x.md` all name the same)."""
-    path = PurePosixPath(value.strip().lstrip("/"))
-    prefix = PurePosixPath("content", config.source_language)
-    if path.is_relative_to(prefix):
-        path = path.relative_to(prefix)
-    return path if path.suffix == ".md" else path.with_suffix(".md")
-
-
-def handwritten_keys(docs: Iterable[SourceDoc], config: SiteConfig) -> set[PurePosixPath]:
-    """German articles that have a hand-written translation among `docs`."""
-    return {translation_key(str(doc.meta["translation_of"]), config)
-            for doc in docs if doc.meta.get("translation_of")}
+def handwritten_keys(config: SiteConfig, lang: str, docs: Iterable[SourceDoc],
+                     source_keys: set[PurePosixPath]) -> tuple[set[PurePosixPath],
+                                                              tuple[BilingualError, ...]]:
+    """The source articles that have a hand-written translation among `docs`
+    (articles written in `lang`), paired as the build pairs them
+    (`sources.hand_written`), and the pairings it would refuse."""
+    paired = hand_written(config, {lang: docs}, source_keys)
+    return {key for _, key in paired.claimed}, paired.errors
 
 
 def _catalog_paths(config: SiteConfig, lang: str) -> list[Path]:
@@ -938,6 +939,11 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
     add((error_finding(config, exc) for exc in plan.errors
          if not isinstance(exc, CatalogError)), default_policy)
 
+    content = config.content_dir(config.source_language)
+    try:
+        source_keys = {content_key(content, path) for path in article_paths(content)}
+    except BilingualError:
+        source_keys = set()  # the plan's errors say why
     planned_by_path = {p.path: p for p in plan.catalogs}
     # What the slug rules need of every language: read once, below.
     parsed: dict[str, dict[Path, polib.POFile]] = {}
@@ -952,7 +958,8 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
                 docs.append(read_source(path, config.content_dir(lang), lang))
             except BilingualError as exc:
                 add([error_finding(config, exc)], default_policy)
-        handwritten = handwritten_keys(docs, config)
+        handwritten, refused = handwritten_keys(config, lang, docs, source_keys)
+        add((error_finding(config, exc) for exc in refused), policy)
         written[lang], translated[lang] = docs, handwritten
 
         on_disk: dict[Path, polib.POFile] = {}

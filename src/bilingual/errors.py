@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 
 def location(path: Path | str, line: int | None = None) -> str:
-    """Format a `file[:line]` prefix the way compilers and editors expect."""
-    return f"{path}:{line}" if line else f"{path}"
+    """Format a `file[:line]` prefix the way compilers and editors expect: a
+    file below the working folder (the project's, as commands run there) by
+    its path from there, so every command names a file as `check` does."""
+    shown = str(path)
+    if os.path.isabs(shown):
+        here = os.path.join(os.getcwd(), "")
+        if shown.startswith(here):
+            shown = shown[len(here):]
+    return f"{shown}:{line}" if line else shown
 
 
 class BilingualError(click.ClickException):

@@ -16,7 +16,6 @@ import hashlib
 import operator
 import os
 import pickle
-import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -46,6 +45,7 @@ from bilingual.sources import (
     article_paths,
     content_key,
     display_path,
+    hand_written,
     misspelt_fields,
 )
 from bilingual.status import ArticleStatus, article_status
@@ -253,26 +253,6 @@ def _draft_source(config: SiteConfig, cache: ResultCache, key: PurePosixPath) ->
     except BilingualError:
         return None
     return doc.path if doc.draft else None
-
-
-def _translation_of(config: SiteConfig, doc: SourceDoc) -> PurePosixPath | None:
-    """The source article a hand-written translation pairs with, normalised."""
-    value = doc.meta.get("translation_of")
-    if value is None:
-        return None
-    line = doc.meta_lines.get("translation_of")
-    text = str(value).strip().replace("\\", "/")
-    # Accept the path as the project sees it too (content/de/x.md).
-    prefix = f"content/{config.source_language}/"
-    if text.startswith(prefix):
-        text = text[len(prefix):]
-    normal = posixpath.normpath(text) if text else ""
-    if (not text or text.startswith("/") or normal == ".." or normal.startswith("../")
-            or not normal.endswith(".md")):
-        raise BilingualError(f"translation_of {value!r} must be the path of a "
-                             f"{config.source_language} article relative to "
-                             f"content/{config.source_language}/, e.g. x.md", doc.path, line)
-    return PurePosixPath(normal)
 
 
 def _listed(page: Page, title: str, title_lang: str, description: str, description_lang: str,
@@ -668,32 +648,9 @@ def gather(config: SiteConfig, drafts: bool, inputs: TreeState | None = None) ->
                  for lang in config.target_languages}
 
     # Hand-written translations claim their source article first: they win over the catalog.
-    errors: list[str] = []
-    claimed: dict[tuple[str, PurePosixPath], SourceDoc] = {}
-    # (language, key of the hand-written article) -> the source key it translates.
-    pairs: dict[tuple[str, PurePosixPath], PurePosixPath | None] = {}
-    for lang, docs in originals.items():
-        for doc in docs:
-            try:
-                key = _translation_of(config, doc)
-            except BilingualError as exc:
-                errors.append(exc.format_message())
-                continue
-            if key is not None and key not in source_keys:
-                errors.append(BilingualError(
-                    f"translation_of: there is no article content/{src}/{key}", doc.path,
-                    doc.meta_lines.get("translation_of")).format_message())
-                continue
-            if key is not None and (lang, key) in claimed:
-                first = display_path(config, claimed[(lang, key)].path)
-                errors.append(BilingualError(
-                    f"translation_of: {first} already is the {lang} version of "
-                    f"content/{src}/{key}", doc.path,
-                    doc.meta_lines.get("translation_of")).format_message())
-                continue
-            if key is not None:
-                claimed[(lang, key)] = doc
-            pairs[(lang, doc.key)] = key
+    paired = hand_written(config, originals, source_keys)
+    errors = [exc.format_message() for exc in paired.errors]
+    claimed, pairs = paired.claimed, paired.pairs
 
     claimed_langs = {key: {lang: display_path(config, claimed[(lang, key)].path)
                            for lang in config.target_languages if (lang, key) in claimed}

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+import posixpath
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from bilingual.errors import SourceError
+from bilingual.errors import BilingualError, SourceError
 
 if TYPE_CHECKING:
     from bilingual.config import SiteConfig
@@ -410,3 +411,76 @@ def article_paths(content_dir: Path) -> Iterator[Path]:
 def read_sources(content_dir: Path, lang: str) -> tuple[SourceDoc, ...]:
     """Every article of one language, sorted by key."""
     return tuple(read_source(path, content_dir, lang) for path in article_paths(content_dir))
+
+
+# ---------------------------------------------------------------------------
+# Hand-written translations
+# ---------------------------------------------------------------------------
+
+def translation_of(config: SiteConfig, doc: SourceDoc) -> PurePosixPath | None:
+    """The source article a hand-written translation names in `translation_of`,
+    as a key below `content/<source>/` (`x.md`; `content/de/x.md` is accepted
+    too); None without the field. Raises BilingualError at the field's line
+    for a value that is no such path."""
+    value = doc.meta.get("translation_of")
+    if value is None:
+        return None
+    line = doc.meta_lines.get("translation_of")
+    text = str(value).strip().replace("\\", "/")
+    prefix = f"content/{config.source_language}/"
+    if text.startswith(prefix):
+        text = text[len(prefix):]
+    normal = posixpath.normpath(text) if text else ""
+    if (not text or text.startswith("/") or normal == ".." or normal.startswith("../")
+            or not normal.endswith(".md")):
+        raise BilingualError(f"translation_of {value!r} must be the path of a "
+                             f"{config.source_language} article relative to "
+                             f"content/{config.source_language}/, e.g. x.md", doc.path, line)
+    return PurePosixPath(normal)
+
+
+@dataclass(frozen=True, slots=True)
+class HandWritten:
+    """How the articles written in target languages pair with source articles."""
+
+    claimed: Mapping[tuple[str, PurePosixPath], SourceDoc]
+    """(language, source key) -> the hand-written translation of that article."""
+    pairs: Mapping[tuple[str, PurePosixPath], PurePosixPath | None]
+    """(language, key of a hand-written article) -> the source key it
+    translates, None for an article of its own; refused ones are left out."""
+    errors: tuple[BilingualError, ...]
+    """A `translation_of` that names no path, no article, or one another
+    article of the language already translates (the first one wins)."""
+
+
+def hand_written(config: SiteConfig, originals: Mapping[str, Iterable[SourceDoc]],
+                 source_keys: set[PurePosixPath]) -> HandWritten:
+    """Pair the articles written in each target language (`originals`, by
+    language, in order) with the source articles (`source_keys`). `build`
+    refuses what `errors` lists, and `check` reports it, so CI learns of it."""
+    src = config.source_language
+    claimed: dict[tuple[str, PurePosixPath], SourceDoc] = {}
+    pairs: dict[tuple[str, PurePosixPath], PurePosixPath | None] = {}
+    errors: list[BilingualError] = []
+    for lang, docs in originals.items():
+        for doc in docs:
+            line = doc.meta_lines.get("translation_of")
+            try:
+                key = translation_of(config, doc)
+            except BilingualError as exc:
+                errors.append(exc)
+                continue
+            if key is not None and key not in source_keys:
+                errors.append(BilingualError(
+                    f"translation_of: there is no article content/{src}/{key}", doc.path, line))
+                continue
+            if key is not None and (lang, key) in claimed:
+                first = display_path(config, claimed[(lang, key)].path)
+                errors.append(BilingualError(
+                    f"translation_of: {first} already is the {lang} version of "
+                    f"content/{src}/{key}", doc.path, line))
+                continue
+            if key is not None:
+                claimed[(lang, key)] = doc
+            pairs[(lang, doc.key)] = key
+    return HandWritten(MappingProxyType(claimed), MappingProxyType(pairs), tuple(errors))

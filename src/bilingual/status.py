@@ -160,7 +160,8 @@ def collect_status(config: SiteConfig, langs: Iterable[str] | None = None,
     rows: list[ArticleStatus] = []
     for lang in langs:
         try:
-            handwritten = handwritten_keys(read_sources(config.content_dir(lang), lang), config)
+            handwritten, _ = handwritten_keys(config, lang, read_sources(config.content_dir(lang), lang),
+                                              {doc.key for doc in docs})
         except BilingualError as exc:
             errors.append(exc)
             handwritten = set()
