@@ -403,7 +403,8 @@ def test_reference_links_are_checked_as_the_links_they_are(project: Path, transl
         assert (code, report["findings"]) == (0, [])
     else:
         [found] = report["findings"]
-        assert (found["code"], found["file"], found["line"]) == ("markup", "locales/es/LC_MESSAGES/ref.po", line)
+        assert (found["code"], found["file"], found["line"]) == (
+            "markup", "locales/es/LC_MESSAGES/ref.po", line)
         assert problem in found["message"]
 
 
