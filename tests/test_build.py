@@ -1118,12 +1118,28 @@ def test_static_files_are_copied_and_the_project_stylesheet_wins(make_project):
         "content/de/a.md": article("A"),
         "static/style.css": "body { color: red; }\n",
         "static/img/x.svg": "<svg/>",
-        "static/.hidden": "no",
+        # What static hosts read is copied; leftovers of tools are not.
+        "static/.htaccess": "Options -Indexes\n",
+        "static/.nojekyll": "",
+        "static/.well-known/security.txt": "Contact: mailto:sicherheit@example.org\n",
+        "static/.git/config": "[core]\n",
+        "static/.DS_Store": "x",
+        "static/img/x.svg~": "backup",
+        "static/img/.x.svg.swp": "swap",
+        "static/img/#x.svg#": "autosave",
+        "static/img/.#x.svg": "lock",
     })
     out, _ = build(root)
     assert (out / "style.css").read_text() == "body { color: red; }\n"
     assert (out / "img/x.svg").read_text() == "<svg/>"
-    assert not (out / ".hidden").exists()
+    copied = {path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file()}
+    assert {".htaccess", ".nojekyll", ".well-known/security.txt"} <= copied
+    assert not {".git/config", ".DS_Store"} & copied
+    assert [name for name in copied if name.startswith("img/")] == ["img/x.svg"]
+    # A hidden file of static/ is an input: changing it is no build with nothing to do.
+    (root / "static/.htaccess").write_text("Options +Indexes\n")
+    build_site(load_config(root), output=out)
+    assert (out / ".htaccess").read_text() == "Options +Indexes\n"
 
 
 def test_an_unchanged_static_file_is_read_only_when_it_is_written(make_project, monkeypatch):

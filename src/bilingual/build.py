@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import pickle
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -103,16 +104,31 @@ ROBOTS = "robots.txt"
 # Static files and writing
 # ---------------------------------------------------------------------------
 
+_NO_SITE_FILES = {".git", ".hg", ".svn", ".DS_Store", "Thumbs.db", "desktop.ini"}
+_SWAP_FILE = re.compile(r"\..*\.sw[a-p]")
+
+
+def static_leftover(name: str) -> bool:
+    """A name in `static/` that is no file of the site: version control
+    folders, the metadata file managers leave, editors' backups (`x~`,
+    `#x#`), lock (`.#x`) and swap files (`.x.swp`). Other hidden files are
+    copied: a static host needs `.htaccess`, `.nojekyll` or `.well-known/`."""
+    return (name in _NO_SITE_FILES or name.endswith("~") or name.startswith(".#")
+            or (len(name) > 1 and name.startswith("#") and name.endswith("#"))
+            or _SWAP_FILE.fullmatch(name) is not None)
+
+
 def static_files(config: SiteConfig) -> tuple[tuple[str, Path, str], ...]:
     """(output path, file, source label) of every static file: the project's
-    `static/` copied as it is, plus the built-in stylesheet unless it has one."""
+    `static/` copied as it is (`static_leftover`s aside), plus the built-in
+    stylesheet unless it has one."""
     found: dict[str, tuple[Path, str]] = {}
     root = config.static_dir
     if root.is_dir():
         resolved = root.resolve()
         for path in sorted(root.rglob("*")):
             relative = path.relative_to(root)
-            if any(p.startswith(".") for p in relative.parts) or not path.is_file():
+            if any(static_leftover(p) for p in relative.parts) or not path.is_file():
                 continue
             if not path.resolve().is_relative_to(resolved):
                 raise BilingualError("symbolic link leads outside the static folder; refused",

@@ -463,13 +463,19 @@ def tree_state(roots: Sequence[Path | str]) -> bytes:
     return tree_files(roots).digest
 
 
-def tree_files(roots: Sequence[Path | str]) -> TreeState:
-    """`tree_state`, with the identity of each file it looked at."""
+_VERSION_CONTROL = (".git", ".hg", ".svn")
+
+
+def tree_files(roots: Sequence[Path | str], hidden_kept: Sequence[Path | str] = ()) -> TreeState:
+    """`tree_state`, with the identity of each file it looked at. Below the
+    folders `hidden_kept` (`static/`, whose `.htaccess` is a file of the site)
+    names starting with `.` count too, version control folders aside."""
     digest = hashlib.sha256()
     files: dict[str, str] = {}
-    pending = [str(root) for root in roots]
+    kept = {str(folder) for folder in hidden_kept}
+    pending = [(str(root), str(root) in kept) for root in roots]
     while pending:
-        top = pending.pop()
+        top, hidden = pending.pop()
         try:
             info = os.stat(top)
         except OSError:
@@ -478,8 +484,10 @@ def tree_files(roots: Sequence[Path | str]) -> TreeState:
         if stat.S_ISDIR(info.st_mode):
             digest.update(f"{top}\0folder\n".encode())
             with os.scandir(top) as entries:
-                names = sorted(entry.path for entry in entries if not entry.name.startswith("."))
-            pending.extend(reversed(names))
+                names = sorted(entry.path for entry in entries
+                               if not entry.name.startswith(".")
+                               or (hidden and entry.name not in _VERSION_CONTROL))
+            pending.extend((name, hidden or name in kept) for name in reversed(names))
             continue
         identity = files[top] = file_identity(info)
         digest.update(f"{top}\0{identity}\n".encode())

@@ -43,7 +43,7 @@ from urllib.parse import unquote, urlsplit
 
 import click
 
-from bilingual.build import BuildSummary, build_site
+from bilingual.build import BuildSummary, build_site, static_leftover
 from bilingual.config import CONFIG_NAME, load_config
 from bilingual.errors import BilingualError
 from bilingual.parallel import thaw_heap
@@ -86,9 +86,11 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     found: dict[str, tuple[int, int]] = {}
     paths: list[Path] = [root / CONFIG_NAME]
     for folder in WATCHED_FOLDERS:
+        # A hidden file of static/ (`.htaccess`) is a file of the site.
+        ignored = static_leftover if folder == "static" else _ignored
         for directory, subdirs, files in os.walk(root / folder):
-            subdirs[:] = sorted(d for d in subdirs if not _ignored(d))
-            paths += (Path(directory) / name for name in sorted(files) if not _ignored(name))
+            subdirs[:] = sorted(d for d in subdirs if not ignored(d))
+            paths += (Path(directory) / name for name in sorted(files) if not ignored(name))
     for path in paths:
         try:
             stat = path.stat()
