@@ -225,6 +225,14 @@ def test_headings_get_ids_from_their_text_numbered_when_repeated():
     assert html.count("<h") == 7  # every heading, nothing else
 
 
+@pytest.mark.parametrize("raw_html", ["", "<div>x</div>\n\n"], ids=["cmark", "markdown-it"])
+def test_no_heading_takes_the_id_the_templates_give_the_main_element(raw_html):
+    # `## Main` was a second `id="main"`: the skip link jumped to the heading.
+    html = render_body(f"{raw_html}## Main\n\n## Main\n", lambda target: target)
+    assert heading_ids(html) == ["main-2", "main-3"]
+    assert 'id="main"' in (REPOSITORY / "src/bilingual/scaffold/templates/base.html").read_text()
+
+
 def markdown_headings(markdown: str) -> int:
     return sum(t.type == "heading_open" for t in markdown_parser().parse(markdown))
 

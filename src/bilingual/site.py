@@ -438,13 +438,20 @@ UNNAMED_SECTION = "section"
 """The id of a heading without a letter or digit (`## ?!`), before numbering."""
 
 
+TEMPLATE_IDS = ("main",)
+"""Ids the built-in templates give elements of every page (`<main id="main">`,
+the skip link's target): no heading takes them. A heading id never holds
+`_`, so a project template's own ids are safe with one (`site_nav`)."""
+
+
 def section_ids(headings: Iterable[str]) -> tuple[str, ...]:
     """The `id` of each heading of a page, from its text as shown (`url_word`):
     `Erste Überschrift` -> `erste-uberschrift`. A repeated id gets `-2`, `-3`,
-    ... in document order, skipping any taken by an earlier heading, so every
-    id of the page is distinct and a heading's id changes only with the text
-    of the headings up to it."""
-    taken: set[str] = set()
+    ... in document order, skipping any taken by an earlier heading or by the
+    templates (`TEMPLATE_IDS`: `## Main` is `main-2`), so every id of the page
+    is distinct and a heading's id changes only with the text of the headings
+    up to it."""
+    taken: set[str] = set(TEMPLATE_IDS)
     ids = []
     for text in headings:
         base = url_word(text) or UNNAMED_SECTION
