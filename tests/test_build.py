@@ -1111,6 +1111,30 @@ def test_an_error_in_the_entry_macro_names_the_template_and_the_listing(make_pro
         build(root)
     message = raised.value.format_message()
     assert "with template entry.html" in message and "nope" in message
+    line = 1 + next(number for number, text in enumerate(macros.splitlines())
+                    if "{{ entry.title }}" in text)
+    assert message.startswith(f"{root / 'templates/macros.html'}:{line}: ")
+
+
+@pytest.mark.parametrize(("code", "error"), [
+    ("{{ 1 / 0 }}", "ZeroDivisionError: division by zero"),
+    ("{{ home_url + 1 }}", "TypeError: can only concatenate str"),
+    ("{{ home_url.nope.nope }}", "UndefinedError: 'str object' has no attribute 'nope'"),
+])
+def test_an_error_the_template_code_raises_names_its_file_and_line(make_project, code, error):
+    # The contract's "every error names the file and the line": a ZeroDivisionError
+    # was "unexpected" with neither, a TypeError named the template but no line.
+    root = make_project({
+        "content/de/a.md": article("Alpha"),
+        "templates/404.html": '{% extends "base.html" %}\n{% block main %}\n'
+                              f"<h1>Nicht da</h1>\n{code}\n{{% endblock %}}\n",
+    })
+    result = CliRunner().invoke(cli, ["-C", str(root), "build"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "error: templates/404.html:4: cannot render the de 404 page with template 404.html: "
+        + error), result.stderr
+    assert not (root / "site").exists()
 
 
 def test_static_files_are_copied_and_the_project_stylesheet_wins(make_project):

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 import jinja2
 
 from bilingual.config import SiteConfig
-from bilingual.errors import BilingualError
 from bilingual.site import Page, html_bytes, language_tag, relative_url
 from bilingual.status import ArticleStatus, LanguageTotals
 from bilingual.status import totals as language_totals
+from bilingual.templates import rendering
 
 STATUS_ROUTE = "_status/"
 STATUS_PAGE = STATUS_ROUTE + "index.html"
@@ -100,18 +100,11 @@ def status_page(config: SiteConfig, env: jinja2.Environment, pages: Iterable[Pag
     """The page's HTML, rendered with `env` (the build's source-language
     environment, so a project template overrides the built-in one)."""
     rows, totals = status_rows(config, pages, statuses)
-    try:
-        html = env.get_template(TEMPLATE).render(
-            # Tags, not codes: the template writes them as `lang` and `hreflang`.
-            site_title=config.title,
-            languages=tuple(language_tag(lang) for lang in config.target_languages),
-            source_language=language_tag(config.source_language), rows=rows, totals=totals,
-            style_url=relative_url(STATUS_ROUTE, "style.css"),
-            home_url=relative_url(STATUS_ROUTE, ""))
-    except jinja2.TemplateSyntaxError as exc:
-        raise BilingualError(f"template error: {exc.message}", exc.filename or TEMPLATE,
-                             exc.lineno) from None
-    except jinja2.TemplateError as exc:
-        raise BilingualError(f"cannot render the status page with template {TEMPLATE}: "
-                             f"{type(exc).__name__}: {exc}") from None
+    html = rendering(lambda: env.get_template(TEMPLATE).render(
+        # Tags, not codes: the template writes them as `lang` and `hreflang`.
+        site_title=config.title,
+        languages=tuple(language_tag(lang) for lang in config.target_languages),
+        source_language=language_tag(config.source_language), rows=rows, totals=totals,
+        style_url=relative_url(STATUS_ROUTE, "style.css"),
+        home_url=relative_url(STATUS_ROUTE, "")), TEMPLATE, "the status page")
     return html_bytes(html)  # the site title, say, may hold a control character

@@ -243,10 +243,10 @@ _Made = TypeVar("_Made")
 
 def _render(env: jinja2.Environment, name: str, context: Mapping[str, object],
             what: str) -> str:
-    return _rendering(lambda: env.get_template(name).render(context), name, what)
+    return rendering(lambda: env.get_template(name).render(context), name, what)
 
 
-def _rendering(make: Callable[[], _Made], name: str, what: str) -> _Made:
+def rendering(make: Callable[[], _Made], name: str, what: str) -> _Made:
     """`make()`, which renders template `name` for `what`, its template
     errors as a `BilingualError` naming both."""
     try:
@@ -256,11 +256,38 @@ def _rendering(make: Callable[[], _Made], name: str, what: str) -> _Made:
                              exc.lineno) from None
     except jinja2.TemplateNotFound as exc:
         raise BilingualError(f"template {exc.name} not found (needed for {what})") from None
-    except (jinja2.TemplateError, KeyError, ValueError, TypeError) as exc:
+    except BilingualError:
+        raise  # a filter's or a translation's own, with its place
+    except Exception as exc:  # noqa: BLE001 - whatever the template's code raised
         # A translation with a wrong placeholder ends up here too.
+        file, line = template_place(exc, name)
         raise BilingualError(f"cannot render {what} with template {name}: "
                              f"{type(exc).__name__}: {exc} (check the template and "
-                             f"{UI_CATALOG})") from None
+                             f"{UI_CATALOG})", file, line) from None
+
+
+def template_place(error: BaseException, name: str) -> tuple[str, int | None]:
+    """(file, line) of the template code that raised `error` while `name` was
+    rendered: Jinja2 gives the frames of template code the template's file and
+    line, and the innermost such frame is where the template went wrong (an
+    `{% extends %}` or an include may lead into another file). Without one,
+    `name` and no line."""
+    place: tuple[str, int | None] = (name, None)
+    trace = error.__traceback__
+    while trace is not None:
+        template = trace.tb_frame.f_globals.get("__jinja_template__")
+        if isinstance(template, jinja2.Template) and template.filename:
+            # Compiled template code (a macro called from Python): its own
+            # line, mapped back to the template's.
+            place = (template.filename, template.get_corresponding_lineno(trace.tb_lineno))
+        elif trace.tb_frame.f_code.co_filename.endswith(_TEMPLATE_SUFFIXES):
+            # A frame `render` already gave the template's file and line.
+            place = (trace.tb_frame.f_code.co_filename, trace.tb_lineno)
+        trace = trace.tb_next
+    return place
+
+
+_TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
 
 
 # ---------------------------------------------------------------------------
@@ -509,14 +536,14 @@ class Renderer:
         listing it is on. A project's own entry.html is rendered for each."""
         env = self.envs[page.lang]
         lang = language_tag(page.lang)
-        template = _rendering(lambda: env.get_template(ENTRY_TEMPLATE), ENTRY_TEMPLATE,
+        template = rendering(lambda: env.get_template(ENTRY_TEMPLATE), ENTRY_TEMPLATE,
                               page.source)
         if template.filename is None or Path(template.filename) != BUILTIN_ENTRY:
             return lambda item: _render(env, ENTRY_TEMPLATE, {"lang": lang, "item": item},
                                         page.source)
-        macros = _rendering(lambda: env.get_template("macros.html").make_module({"lang": lang}),
+        macros = rendering(lambda: env.get_template("macros.html").make_module({"lang": lang}),
                             ENTRY_TEMPLATE, page.source)
-        return lambda item: _rendering(lambda: str(macros.entry(item)), ENTRY_TEMPLATE,
+        return lambda item: rendering(lambda: str(macros.entry(item)), ENTRY_TEMPLATE,
                                        page.source)
 
     def _warn(self, article: Article, target: str, message: str) -> None:
