@@ -79,6 +79,18 @@ def test_templates_pass_msgfmt_and_msgcat_and_msginit_starts_a_language(project:
         assert '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"' in text
     ui = (tmp_path / "_ui.pot.fr.po").read_text(encoding="utf-8")
     assert 'msgid_plural "%(count)s minutes"' in ui
+    # The flags of the UI catalog, so a language started from the POT has its
+    # placeholders checked by msgfmt -c, Poedit and Weblate from the start.
+    flagged = {e.msgid for e in polib.pofile(str(tmp_path / "_ui.pot.fr.po"))
+               if "python-format" in e.flags}
+    assert flagged == {e.msgid for e in read_catalog(project / "locales/es/LC_MESSAGES/_ui.po")
+                       if "python-format" in e.flags}
+    assert {"Hello %(name)s", "%(count)s minute"} <= flagged
+    started = tmp_path / "_ui.pot.fr.po"
+    started.write_text(ui.replace('msgid "Hello %(name)s"\nmsgstr ""',
+                                  'msgid "Hello %(name)s"\nmsgstr "Salut %(nom)s"'))
+    assert "Salut %(nom)s" in started.read_text()
+    assert msgfmt_check(started).returncode != 0
 
 
 def test_the_ui_template_holds_the_site_title_and_description(project: Path) -> None:

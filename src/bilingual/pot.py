@@ -99,6 +99,9 @@ def format_pot(config: SiteConfig, source: str, entries: list[polib.POEntry],
         pot.append(polib.POEntry(msgid=entry.msgid, msgid_plural=entry.msgid_plural,
                                  msgctxt=entry.msgctxt, comment=entry.comment,
                                  tcomment=entry.tcomment, occurrences=list(entry.occurrences),
+                                 # `python-format` lets msgfmt -c, Poedit and Weblate
+                                 # check placeholders in catalogs started from the POT.
+                                 flags=[f for f in entry.flags if f != "fuzzy"],
                                  msgstr_plural={0: "", 1: ""} if entry.msgid_plural else {}))
     return format_catalog(pot)
 
