@@ -159,9 +159,12 @@ def invoke(project: Path, *args: str):
     return CliRunner().invoke(cli, ["-C", str(project), *args])
 
 
-def test_quiet_prints_nothing_on_success(project):
+@pytest.mark.parametrize("after", [False, True], ids=["before the command", "after it"])
+def test_quiet_prints_nothing_on_success(project, after):
+    # `bilingual update -q` as well as `bilingual -q update`: the help names
+    # the flag for these commands, and people write it after them.
     for command in ("update", "build"):
-        result = invoke(project, "--quiet", command)
+        result = invoke(project, *((command, "-q") if after else ("--quiet", command)))
         assert result.exit_code == 0, result.output
         assert result.stdout == "" and result.stderr == ""
 
@@ -174,10 +177,18 @@ def test_quiet_still_prints_errors(project):
     assert "content/de/kaputt.md:" in result.stderr
 
 
-def test_quiet_and_verbose_exclude_each_other(project):
-    result = invoke(project, "--quiet", "--verbose", "build")
+@pytest.mark.parametrize("flags", [("--quiet", "--verbose", "build"), ("-q", "build", "-v"),
+                                   ("build", "-v", "--quiet")])
+def test_quiet_and_verbose_exclude_each_other(project, flags):
+    result = invoke(project, *flags)
     assert result.exit_code == 2
     assert "--quiet and --verbose exclude each other" in result.output
+
+
+def test_verbose_after_the_command_lists_files_too(project):
+    result = invoke(project, "build", "--verbose")
+    assert result.exit_code == 0, result.output
+    assert "wrote de/willkommen/index.html\n" in result.stdout
 
 
 def test_verbose_lists_every_file_written(project):

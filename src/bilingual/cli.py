@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -56,6 +57,28 @@ def cli(ctx: click.Context, directory: Path, debug: bool, quiet: bool, verbose: 
     ctx.obj = Context(Path.cwd(), debug, Output(quiet, verbose))
 
 
+def _set_output(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """`-q` or `-v` given after the command's name (`bilingual update -q`), as
+    before it: the same `Output`, made again with the flag."""
+    if not value:
+        return
+    context = ctx.find_object(Context)
+    out = context.out
+    quiet, verbose = out.quiet or param.name == "quiet", out.verbose or param.name == "verbose"
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose exclude each other")
+    context.out = Output(quiet, verbose)
+
+
+def output_options(command: Callable) -> Callable:
+    """`-q` and `-v` on a command that prints progress, as on `bilingual` itself."""
+    command = click.option("-v", "--verbose", is_flag=True, expose_value=False,
+                           callback=_set_output, help="Also list every file written.")(command)
+    return click.option("-q", "--quiet", is_flag=True, expose_value=False,
+                        callback=_set_output,
+                        help="Print only errors; the exit code tells the rest.")(command)
+
+
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @pass_context
@@ -72,6 +95,7 @@ def init(context: Context, directory: Path) -> None:
 @cli.command()
 @click.option("--pot", is_flag=True,
               help="Also write POT templates to locales/templates/ (for msginit, Weblate).")
+@output_options
 @pass_context
 def update(context: Context, pot: bool) -> None:
     """Extract segments and UI strings and merge them into every target catalog."""
@@ -126,6 +150,7 @@ def update(context: Context, pot: bool) -> None:
 # other unusable folder, with one kind of message and exit 2.
 @click.option("--output", type=click.Path(path_type=Path), default=None, metavar="DIR",
               help="Write the site to DIR (relative to the project) instead of site/.")
+@output_options
 @pass_context
 def build(context: Context, drafts: bool, output: Path | None) -> None:
     """Build the site of every language into site/."""
@@ -257,6 +282,7 @@ def status(context: Context, fmt: str, langs: tuple[str, ...]) -> None:
 @cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1; 0 picks a free one.")
+@output_options
 @pass_context
 def serve(context: Context, port: int) -> None:
     """Build with drafts into .bilingual-serve/, serve it on 127.0.0.1, rebuild on every
