@@ -766,6 +766,24 @@ def test_tags_whose_slugs_clash_are_named_in_a_warning(make_project):
     assert (out / "de/tags/c/index.html").is_file()
 
 
+def test_tags_that_differ_only_in_how_accents_are_encoded_are_told_apart_in_words(make_project):
+    # `Übersicht` as one character and as `U` + U+0308 look alike: a warning
+    # that names both the same way must say what differs.
+    composed, decomposed = "\u00dcbersicht", "U\u0308bersicht"
+    root = make_project({
+        "content/de/a.md": article("A", tags=f'["{composed}"]'),
+        "content/de/b.md": article("B", tags=f'["{decomposed}"]'),
+    })
+    _, summary = build(root)
+    [warning] = [w for w in summary.warnings if "share the tag page" in w]
+    assert "Unicode NFC and NFD" in warning and warning.endswith("; type one of them again")
+    # In one article too, where the page shows the first.
+    root = make_project({"content/de/c.md": article("C", tags=f'["{composed}", "{decomposed}"]')})
+    _, summary = build(root)
+    assert any(w.startswith("content/de/c.md:4: ") and "Unicode NFC and NFD" in w
+               for w in summary.warnings), summary.warnings
+
+
 def test_an_article_names_each_tag_page_once(make_project):
     # `Straße` and `Strasse` are one tag page, and so are two tags translated
     # alike: the first stands for both, in its place, on the page, in the

@@ -16,6 +16,7 @@ import hashlib
 import operator
 import os
 import pickle
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -319,10 +320,10 @@ def folded_tag_warnings(tags: Sequence[Tag], places: Sequence[str]) -> list[str]
         shown = first.setdefault(tag.slug, tag)
         folded_at_source = tag.source_slugs and set(tag.source_slugs) <= set(shown.source_slugs)
         if shown.name.casefold() != tag.name.casefold() and not folded_at_source:
+            reason, remedy = _why_shared((shown.name, tag.name))
             warnings.append(f"{place}: tags {shown.name!r} and {tag.name!r} share the tag "
-                            f"page {tag_route(tag.lang, tag.slug)} (their slugs are the same), "
-                            f"so the article shows only {shown.name!r}; rename one to keep "
-                            "them apart")
+                            f"page {tag_route(tag.lang, tag.slug)} ({reason}), so the article "
+                            f"shows only {shown.name!r}; {remedy}")
     return warnings
 
 
@@ -801,6 +802,20 @@ def shared_tag_pages(newest: Iterable[Article]) -> list[str]:
         for tag in article.tags:
             names.setdefault((article.page.lang, tag.slug), {}).setdefault(tag.name.casefold(),
                                                                             tag.name)
-    return [f"tags {' and '.join(repr(n) for n in sorted(found.values()))} share the tag page "
-            f"{tag_route(lang, slug)} (their slugs are the same); rename one to keep them apart"
-            for (lang, slug), found in sorted(names.items()) if len(found) > 1]
+    warnings = []
+    for (lang, slug), found in sorted(names.items()):
+        if len(found) > 1:
+            reason, remedy = _why_shared(found.values())
+            warnings.append(f"tags {' and '.join(repr(n) for n in sorted(found.values()))} "
+                            f"share the tag page {tag_route(lang, slug)} ({reason}); {remedy}")
+    return warnings
+
+
+def _why_shared(names: Iterable[str]) -> tuple[str, str]:
+    """(why tags of different names share a page, what to do about it)."""
+    if len({unicodedata.normalize("NFC", name).casefold() for name in names}) == 1:
+        # They look alike: say what no eye can see.
+        return ("the same letters, but accents written once as one character and once as "
+                "a letter followed by a combining mark: Unicode NFC and NFD, as some editors "
+                "and file systems save them", "type one of them again")
+    return "their slugs are the same", "rename one to keep them apart"
