@@ -194,7 +194,9 @@ def test_stale_names_article_and_segments(project: Path) -> None:
         ("content/de/neu.md", None), (HUND_PO, vanished_line)]
     assert "has no locales/es/LC_MESSAGES/neu.po yet" in stale[0]["message"]
     message = stale[1]["message"]
-    assert message.startswith("content/de/hund.md changed since the catalog was updated")
+    assert message.startswith("content/de/hund.md changed since the catalog was updated (or "
+                              "a msgid was edited in the catalog, where only msgstr lines are "
+                              "the translator's): 1 new, 1 vanished segment(s)")
     assert 'new "Der Hund schläft im Garten."' in message
     assert 'vanished "Der Hund schläft im Haus."' in message
     update(project)

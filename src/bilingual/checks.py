@@ -839,8 +839,9 @@ def check_stale(plan: CatalogPlan, current: polib.POFile | None, planned: polib.
     more = f" and {len(named) - LIST_LIMIT} more" if len(named) > LIST_LIMIT else ""
     replurals = f", {len(replural)} with a changed plural" if replural else ""
     yield finding("stale", file, line,
-                  f"{source} changed since the catalog was updated: {len(new)} new, "
-                  f"{len(gone)} vanished segment(s){replurals}: "
+                  f"{source} changed since the catalog was updated (or a msgid was edited "
+                  f"in the catalog, where only msgstr lines are the translator's): "
+                  f"{len(new)} new, {len(gone)} vanished segment(s){replurals}: "
                   f"{'; '.join(named[:LIST_LIMIT])}{more}. Run `bilingual update`")
 
 
