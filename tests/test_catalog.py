@@ -361,7 +361,10 @@ DAMAGED = [
     ('#| msgid_plural "k"\nmsgid "a"\nmsgstr "b"\n', 1, "out of order", True),
     ('#| msgid "a"\n#| msgctxt "k"\nmsgid "b"\nmsgstr "c"\n', 2, "out of order", True),
     ('#| msgid "a"\n#, fuzzy\nmsgid "b"\nmsgstr "c"\n', 2, "inside an entry", True),
-    ('msgid "a"\n# Kommentar\nmsgstr "b"\n', 2, "inside an entry", True),
+    # Named at the msgid, as msgfmt does: a msgstr went missing there, or the comment strayed in.
+    ('msgid "a"\n# Kommentar\nmsgstr "b"\n', 1, "msgid without msgstr: the comment line 7 "
+                                               "comes before its msgstr", True),
+    ('msgid "a"\n\n#. paragraph\nmsgid "b"\nmsgstr "c"\n', 1, "msgid without msgstr", True),
     ('msgfoo "a"\nmsgstr "b"\n', 1, 'keyword "msgfoo" unknown', True),
     ('domain "x"\nmsgid "a"\nmsgstr "b"\n', 1, 'keyword "domain" unknown', False),
     ('msgid "a" x\nmsgstr "b"\n', 1, "syntax error", True),

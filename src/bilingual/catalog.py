@@ -1180,6 +1180,11 @@ def parse_catalog(text: str, path: Path | str) -> polib.POFile:
                 if current.state in _COMPLETE:
                     finish(current)
                     current = _Entry(number)
+                elif current.state in ("msgid", "msgid_plural") and current.msgid_line:
+                    # Named where the unfinished entry's msgid is, as msgfmt does:
+                    # a msgstr line went missing there, or the comment strayed in.
+                    raise lexer.error(f"msgid without msgstr: the comment line {number} "
+                                      "comes before its msgstr", current.msgid_line)
                 elif current.state != "comments":
                     raise lexer.error(f"comment line inside an entry: {current.state} has no "
                                       "msgstr yet", number)
