@@ -129,6 +129,8 @@ base_url = "https://elsewhere.example"
     (MINIMAL.replace('"Beispiel"', '"  "'), 2, "[site] title is missing or empty"),
     (MINIMAL.replace('"https://www.example.com/"', "5"), 3,
      "[site] base_url must be text in quotes (an absolute URL), not 5"),
+    (MINIMAL + 'ui_language = "xx-nowhere"\n', 6,
+     "[site] ui_language (the language the templates' texts are written in): unknown locale"),
     (MINIMAL + '\n[languages]\nes = { name = 5 }\n', 8,
      "[languages.es] name must be the language's name in quotes (\"Español\"), not 5"),
     (MINIMAL + '\n[languages]\nes = { name = "" }\n', 8, "[languages.es] name must be"),
@@ -215,7 +217,7 @@ colour = "blue"
     path = tmp_path / "bilingual.toml"
     assert sorted(problems) == sorted([
         f"{path}:5: unknown key 'colour' in [site] (expected one of: base_url, description, "
-        "source_language, target_languages, title)",
+        "source_language, target_languages, title, ui_language)",
         f"{path}:1: [site] base_url is missing (absolute URL such as https://www.example.com)",
         f"{path}:4: [site] target_languages lists the source language 'de'",
         f"{path}:4: [site] target_languages: unknown locale 'xx-nowhere' (Babel does not know it)",

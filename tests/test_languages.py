@@ -153,3 +153,53 @@ def test_a_language_with_a_territory_gets_its_bcp47_tag(tmp_path: Path) -> None:
 
     code, out, _ = run_cli("-C", str(root), "check", "--site", str(site), "--format", "json")
     assert code == 0 and json.loads(out)["findings"] == [], out
+
+
+FRENCH_SITE = """[site]
+title = "Mon site"
+description = "Articles en français"
+base_url = "https://example.org"
+source_language = "fr"
+target_languages = ["es"]
+"""
+
+
+def french_project(tmp_path: Path, extra: str = "") -> Path:
+    root = tmp_path / "projet"
+    (root / "content/fr").mkdir(parents=True)
+    (root / "bilingual.toml").write_text(FRENCH_SITE + extra, encoding="utf-8")
+    (root / "content/fr/a.md").write_text("---\ntitle: Bonjour\ndate: 2025-09-15\n---\n"
+                                          "Un paragraphe.\n", encoding="utf-8")
+    assert run_cli("-C", str(root), "update")[0] == 0
+    return root
+
+
+def test_a_source_language_the_templates_are_not_written_in_has_a_ui_catalog(tmp_path):
+    # The built-in templates are German: a French site's own pages showed
+    # "Zum Inhalt springen" with nothing to translate it in.
+    root = french_project(tmp_path)
+    ui = root / "locales/fr/LC_MESSAGES/_ui.po"
+    entries = read_catalog(ui)
+    assert "Zum Inhalt springen" in {e.msgid for e in entries}
+    # The source pages show the configured title and description: not entries.
+    assert not [e for e in entries if e.msgctxt in ("site title", "site description")]
+    assert sorted(p.name for p in (root / "locales/fr/LC_MESSAGES").iterdir()) == ["_ui.po"]
+    assert msgfmt_check(ui).returncode == 0
+    code, out, _ = run_cli("-C", str(root), "check", "--format", "json")
+    assert code == 1
+    assert "locales/fr/LC_MESSAGES/_ui.po" in {f["file"] for f in json.loads(out)["findings"]
+                                               if f["code"] == "missing"}
+    po = read_catalog(ui)
+    next(e for e in po if e.msgid == "Zum Inhalt springen").msgstr = "Aller au contenu"
+    write_if_changed(ui, format_catalog(po))
+    assert run_cli("-C", str(root), "build")[0] == 0
+    french = (root / "site/fr/a/index.html").read_text(encoding="utf-8")
+    assert ">Aller au contenu</a>" in french and "Mon site" in french
+    spanish_home = (root / "site/es/index.html").read_text(encoding="utf-8")
+    assert "Aller au contenu" not in spanish_home  # the Spanish catalog's, or the template's
+
+
+def test_templates_written_in_the_source_language_need_no_ui_catalog_of_it(tmp_path):
+    root = french_project(tmp_path, 'ui_language = "fr"\n')
+    assert not (root / "locales/fr").exists()
+    assert (root / "locales/es/LC_MESSAGES/_ui.po").is_file()

@@ -318,12 +318,13 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
                      gathered.unbuilt, [name for name, _ in generated] +
                      [name for name, _, _ in statics], {"home": ""})
 
-    ui = {lang: ui_catalog(config, lang) for lang in config.languages}
+    ui = {lang: ui_catalog(config, lang) if lang in config.ui_catalog_languages else None
+          for lang in config.languages}
     envs = {lang: template_environment(config, lang, ui_translations(ui[lang]), ui_entries(
         ui[lang], display_path(config, config.locale_dir(lang) / UI_CATALOG)))
         for lang in config.languages}
     warnings = []
-    for lang in config.target_languages:
+    for lang in config.ui_catalog_languages:
         where = display_path(config, config.locale_dir(lang) / UI_CATALOG)
         warnings += unfit_warning(where, ui_unfit(ui[lang])) if ui[lang] is not None else [
             f"{where}: missing; the {lang} pages show the template texts untranslated"]
@@ -422,7 +423,7 @@ def _site_identity(config: SiteConfig, plan: SitePlan, drafts: bool) -> bytes:
                                          pickle.HIGHEST_PROTOCOL))
     for name, path in template_files(config):
         digest.update(name.encode() + b"\0" + path.read_bytes())
-    for lang in config.target_languages:
+    for lang in config.ui_catalog_languages:
         ui = config.locale_dir(lang) / UI_CATALOG
         digest.update(lang.encode() + b"\0" + (ui.read_bytes() if ui.is_file() else b""))
     return digest.digest()

@@ -43,7 +43,7 @@ from bilingual.formats import (
 from bilingual.merge import entry_key, has_translation, is_filled
 from bilingual.segment import SLUG_CONTEXT, block_parser, markdown_parser
 from bilingual.site import describe_unfit, unfit_character
-from bilingual.sitetext import DESCRIPTION_CONTEXT, TITLE_CONTEXT
+from bilingual.sitetext import SITE_TEXT_CONTEXTS
 from bilingual.sources import (
     SourceDoc,
     article_paths,
@@ -692,7 +692,7 @@ def check_markup(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]
     for name, source, text in _forms(entry):
         if not is_filled(text, entry.msgid):
             continue  # reported as missing: it is not published
-        if ctx.ui and entry.msgctxt in (TITLE_CONTEXT, DESCRIPTION_CONTEXT):
+        if ctx.ui and entry.msgctxt in SITE_TEXT_CONTEXTS:
             # Shown as text, never filled in with `%` as the templates' strings
             # are: `100 %` is right as it is, and `%%` would show both signs.
             problems = _whitespace_problems(source, text)
@@ -950,10 +950,14 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
     parsed: dict[str, dict[Path, polib.POFile]] = {}
     written: dict[str, list[SourceDoc]] = {}
     translated: dict[str, set[PurePosixPath]] = {}
-    for lang in langs:
+    src = config.source_language
+    # The source language's UI catalog, when it has one, with every target's.
+    every = set(langs) == set(config.target_languages)
+    catalog_langs = (src, *langs) if every and src in config.ui_catalog_languages else langs
+    for lang in catalog_langs:
         policy = config.check_policy(lang)
         docs = []
-        for path in article_paths(config.content_dir(lang)):
+        for path in article_paths(config.content_dir(lang)) if lang != src else ():
             articles += 1
             try:
                 docs.append(read_source(path, config.content_dir(lang), lang))

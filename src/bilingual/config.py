@@ -26,7 +26,8 @@ CHECK_CODES = ("missing", "fuzzy", "stale", "markup", "syntax", "obsolete", "sit
 """Finding codes of `bilingual check`; `site` is for `--site DIR` (a built site)."""
 DEFAULT_WARNINGS = ("obsolete",)
 
-_SITE_KEYS = {"title", "base_url", "source_language", "target_languages", "description"}
+_SITE_KEYS = {"title", "base_url", "source_language", "target_languages", "description",
+              "ui_language"}
 _LANGUAGE_KEYS = {"locale", "name"}
 _CHECK_KEYS = {"warnings", "ignore"}
 _TOP_KEYS = {"site", "languages", "check"}
@@ -52,6 +53,16 @@ def _locale_dir(root: Path, lang: str) -> Path:
     return root / "locales" / lang / "LC_MESSAGES"
 
 
+UI_LANGUAGE = "de"
+"""The language of the built-in templates' UI strings."""
+
+
+def _primary(lang: str) -> str:
+    """A language code's language (`de_AT` -> `de`): a German template text
+    needs no catalog for Austrian pages."""
+    return lang.replace("-", "_").split("_")[0].lower()
+
+
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
     """The site project: where things are and which languages it speaks."""
@@ -66,10 +77,22 @@ class SiteConfig:
     language_names: tuple[tuple[str, str], ...] = ()
     check_policies: tuple[tuple[str, CheckPolicy], ...] = ()
     default_check_policy: CheckPolicy = field(default_factory=CheckPolicy)
+    ui_language: str = UI_LANGUAGE
+    """The language the templates' UI strings are written in (`[site]
+    ui_language`): German, as the built-in templates are."""
 
     @property
     def languages(self) -> tuple[str, ...]:
         """Source language first, then the targets."""
+        return (self.source_language, *self.target_languages)
+
+    @property
+    def ui_catalog_languages(self) -> tuple[str, ...]:
+        """The languages with a UI catalog (`_ui.po`): every target, and the
+        source language when the templates are written in another one (a
+        French site's own pages would show German template texts)."""
+        if _primary(self.source_language) == _primary(self.ui_language):
+            return self.target_languages
         return (self.source_language, *self.target_languages)
 
     @property
@@ -430,6 +453,12 @@ def parse_config(raw: dict, root: Path, path: Path, lines: dict[Keys, int] | Non
         problems.append((target_keys, "[site] target_languages lists a language twice (codes "
                                       "that differ only in case, `es` and `ES`, are one language)"))
 
+    ui_language = site.get("ui_language", UI_LANGUAGE)
+    if (problem := _locale_problem(ui_language)) is not None:
+        problems.append((("site", "ui_language"), f"[site] ui_language (the language the "
+                                                  f"templates' texts are written in): {problem}"))
+        ui_language = UI_LANGUAGE
+
     languages = raw.get("languages", {})
     locales: list[tuple[str, str]] = []
     names: list[tuple[str, str]] = []
@@ -475,6 +504,7 @@ def parse_config(raw: dict, root: Path, path: Path, lines: dict[Keys, int] | Non
         description=str(site.get("description", "")),
         locales=tuple(locales),
         language_names=tuple(names),
+        ui_language=ui_language,
         check_policies=tuple(policies),
         default_check_policy=default_policy,
     )

@@ -21,6 +21,7 @@ from bilingual.merge import is_translated
 
 TITLE_CONTEXT = "site title"
 DESCRIPTION_CONTEXT = "site description"
+SITE_TEXT_CONTEXTS = (TITLE_CONTEXT, DESCRIPTION_CONTEXT)
 # Without a line number, as the templates' references: moving a line of
 # bilingual.toml must not make every UI catalog stale in CI.
 _REFERENCE = (CONFIG_NAME, "")

@@ -51,7 +51,7 @@ from bilingual.parallel import map_chunks
 from bilingual.progress import NullProgress, ProgressLike
 from bilingual.reading import cached_segments, cached_source, prefetch
 from bilingual.segment import Segment, SegmentedDoc, front_matter_segments
-from bilingual.sitetext import site_text_entries
+from bilingual.sitetext import SITE_TEXT_CONTEXTS, site_text_entries
 from bilingual.sources import (
     SourceDoc,
     article_paths,
@@ -171,6 +171,13 @@ def ui_catalog_entries(config: SiteConfig) -> list[polib.POEntry]:
     """Every entry of the UI catalog (`_ui.po`) and its POT: the site's title
     and description from bilingual.toml first, then the templates' strings."""
     return [*site_text_entries(config), *ui_template_entries(config)]
+
+
+def template_strings(entries: list[polib.POEntry]) -> list[polib.POEntry]:
+    """The templates' strings of `ui_catalog_entries`: what the source
+    language's UI catalog holds, as its pages show the configured title and
+    description."""
+    return [entry for entry in entries if entry.msgctxt not in SITE_TEXT_CONTEXTS]
 
 
 def ui_template_entries(config: SiteConfig) -> list[polib.POEntry]:
@@ -477,19 +484,22 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
         ui = None
 
     plans: list[CatalogPlan] = []
-    for lang in config.target_languages:
+    for lang in config.ui_catalog_languages:
+        # The source language has a UI catalog only (`SiteConfig.ui_catalog_languages`).
+        translated = lang != config.source_language
         existing = list(_existing_catalogs(config, lang))
         old = _CatalogReader()
         memory = _Memory(config, cache, lang, existing, old)
 
         wanted: dict[Path, tuple[str | None, _Article | list[polib.POEntry] | None]] = {}
-        for path in settled:  # planned below, as they are
+        for path in settled if translated else ():  # planned below, as they are
             wanted[catalogs[(lang, path)]] = (None, None)
-        for key, article in sources.items():
+        for key, article in sources.items() if translated else ():
             path = catalog_path(config, lang, key)
             wanted[path] = (article.reference, article) if article is not None else (None, None)
-        wanted[config.locale_dir(lang) / UI_CATALOG] = (relative(config, config.templates_dir)
-                                                       + "/", ui)
+        wanted[config.locale_dir(lang) / UI_CATALOG] = (
+            relative(config, config.templates_dir) + "/",
+            ui if translated or ui is None else template_strings(ui))
         for path in existing:
             if path not in wanted:
                 # A catalog whose article is gone: every entry becomes obsolete.
@@ -516,7 +526,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
                         config, lang, source, entries.state, state), stable, owner=str(path))
                     continue
             jobs.append((path, source, entries, state if current is not None else "missing"))
-        for path in settled:
+        for path in settled if translated else ():
             catalog = catalogs[(lang, path)]
             plans.append(CatalogPlan(catalog, None, False, False,
                                      stable_files[(lang, catalog)], relative(config, path), None))
