@@ -149,6 +149,22 @@ def test_articles_are_files_and_links_to_files_inside_content(tmp_path):
         ["a.md", "sub/b.md"]
 
 
+@pytest.mark.parametrize(("name", "shown"), [
+    ("x\ny.md", "x\\ny.md"), ("tab\there.md", "tab\\there.md"),
+    (os.fsdecode(b"b\xe4d.md"), "b\\udce4d.md")])
+def test_a_file_name_with_a_line_break_or_a_byte_that_is_not_utf8_is_refused(tmp_path, name,
+                                                                              shown):
+    # It became a `#:` line of its catalog split in two, which msgfmt -c rejects.
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / name).write_text("Text.\n", encoding="utf-8")
+    with pytest.raises(SourceError) as raised:
+        read_sources(content, "de")
+    assert raised.value.format_message() == (
+        f"{content}/{shown}: the file name holds a line break, a control character or a byte "
+        "that is not UTF-8; rename the file")
+
+
 def test_symlink_leaving_content_is_refused(tmp_path):
     outside = tmp_path / "secret.md"
     outside.write_text("geheim\n", encoding="utf-8")

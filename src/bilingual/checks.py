@@ -991,7 +991,11 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
         for path, catalog_plan in sorted(planned_by_path.items()):
             if not path.is_relative_to(config.locale_dir(lang)):
                 continue
-            planned = parse_catalog(catalog_plan.text, path)
+            try:
+                planned = parse_catalog(catalog_plan.text, path)
+            except CatalogError as exc:  # what update would write: never so, but say it
+                add([error_finding(config, exc)], policy)
+                continue
             source = catalog_plan.source
             # The file's bytes say why it differs when no entry does (rarely read).
             data = path.read_bytes() if catalog_plan.changed and path in on_disk else b""

@@ -391,6 +391,11 @@ def files_below(folder: Path, suffix: str, skip: tuple[str, ...] = ()) -> list[P
     return [Path(path) for path, _ in _walk(folder, suffix, skip)]
 
 
+_UNFIT_NAME = re.compile("[\x00-\x1f\x7f\x80-\x9f\udc80-\udcff]")
+"""What no file name of an article may hold: control characters (C0, DEL,
+C1) and the stand-ins Python reads for bytes that are not UTF-8."""
+
+
 def article_paths(content_dir: Path) -> Iterator[Path]:
     """Markdown files under `content_dir`, sorted, hidden files and folders
     (`.x`, `_x`) skipped; a symlink that leads outside the content folder is refused."""
@@ -399,6 +404,11 @@ def article_paths(content_dir: Path) -> Iterator[Path]:
     root = content_dir.resolve()
     for name, kind in _walk(content_dir, ".md", (".", "_")):
         path = Path(name)
+        if _UNFIT_NAME.search(name[len(str(content_dir)):]):
+            # It would be a `#:` line of its catalog, split in two, and part of a URL.
+            shown = _UNFIT_NAME.sub(lambda found: repr(found.group())[1:-1], name)
+            raise SourceError("the file name holds a line break, a control character or a "
+                              "byte that is not UTF-8; rename the file", shown)
         if kind == "link":
             if not path.resolve().is_relative_to(root):
                 raise SourceError("symbolic link leads outside the content folder; refused", path)
