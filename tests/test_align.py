@@ -30,21 +30,35 @@ def test_import_fills_untranslated_entries_in_order(make_project, tmp_path):
     result = run(root, "import-translation", "content/de/a.md", str(tmp_path / "a.es.md"),
                  "--lang", "es")
     assert result.returncode == 0, result.stderr
+    assert result.stdout == "locales/es/LC_MESSAGES/a.po: 5 translations filled\n"
     entries = {e.msgid: e.msgstr for e in read_catalog(root / "locales/es/LC_MESSAGES/a.po")}
     assert entries == {"Hallo": "Hola", "Recht": "Derecho", "Kopf": "Cabecera",
                        "Erster Absatz.": "Primer párrafo.", "Punkt": "Punto"}
     assert "0 written" in run(root, "update").stdout
 
 
-def test_import_refuses_a_different_structure(make_project, tmp_path):
+@pytest.mark.parametrize(("spanish", "message"), [
+    (SPANISH + "\nOtro párrafo.\n",
+     "a.es.md:11: has 4 translatable blocks where the German article has 3: a paragraph more "
+     "than the German article (content/de/a.md:9 is its last block)"),
+    ("---\ntitle: Hola\ntags: [Derecho]\n---\n## Cabecera\n\nPrimer párrafo.\n",
+     "a.es.md:7: has 2 translatable blocks where the German article has 3: no block for the "
+     "German article's list item (content/de/a.md:9)"),
+    # As many blocks, in another order: a heading took a paragraph's text.
+    ("---\ntitle: Hola\ntags: [Derecho]\n---\nPrimer párrafo.\n\n- Punto\n\n## Cabecera\n",
+     "a.es.md:5: block 1 is a paragraph where the German article's is a heading "
+     "(content/de/a.md:5)"),
+])
+def test_import_refuses_a_different_structure_naming_the_line_in_each_file(
+        make_project, tmp_path, spanish, message):
     root = make_project({"content/de/a.md": GERMAN})
-    (tmp_path / "a.es.md").write_text(SPANISH + "\nOtro párrafo.\n", encoding="utf-8")
+    (tmp_path / "a.es.md").write_text(spanish, encoding="utf-8")
     run(root, "update")
     before = (root / "locales/es/LC_MESSAGES/a.po").read_bytes()
     result = run(root, "import-translation", "content/de/a.md", str(tmp_path / "a.es.md"),
                  "--lang", "es")
     assert result.returncode == 1
-    assert "has 4 translatable blocks where the German article" in result.stderr
+    assert f"error: {tmp_path}/{message}; keep the same block structure\n" == result.stderr
     assert (root / "locales/es/LC_MESSAGES/a.po").read_bytes() == before
 
 

@@ -16,9 +16,16 @@ import polib
 
 from bilingual.catalog import format_catalog, read_catalog_version, write_if_changed
 from bilingual.config import SiteConfig
-from bilingual.errors import BilingualError, ConfigError, FileChangedError
+from bilingual.errors import BilingualError, ConfigError, FileChangedError, location
 from bilingual.merge import has_translation
-from bilingual.segment import SegmentedDoc, Slot, front_matter_segments, segment_document
+from bilingual.segment import (
+    SegmentedDoc,
+    Slot,
+    block_parser,
+    front_matter_segments,
+    iter_blocks,
+    segment_document,
+)
 from bilingual.sources import read_source
 
 Key = tuple[str | None, str]
@@ -36,6 +43,42 @@ def _slots(doc: SegmentedDoc) -> list[Slot]:
     return [piece for piece in doc.skeleton if isinstance(piece, Slot)]
 
 
+def _blocks(doc: SegmentedDoc) -> list[tuple[str, int]]:
+    """(kind, 1-based file line) of each translatable block, as `_slots` has them."""
+    body = doc.source.body
+    return [(block.kind, doc.source.body_line + block.line)
+            for block in iter_blocks(block_parser().parse(body), body)]
+
+
+def _same_structure(german: SegmentedDoc, translated: SegmentedDoc) -> None:
+    """Refuse a translation whose blocks are not the German's, kind by kind,
+    naming the first that differs in each file: the same number of blocks in
+    another order paired a heading with a paragraph's text."""
+    ours, theirs = _blocks(german), _blocks(translated)
+    path = german.source.path
+    for number, (mine, other) in enumerate(zip(ours, theirs, strict=False), start=1):
+        if mine[0] != other[0]:
+            raise BilingualError(
+                f"block {number} is a {other[0]} where the German article's is a {mine[0]} "
+                f"({location(path, mine[1])}); keep the same block structure",
+                translated.source.path, other[1])
+    if len(ours) != len(theirs):
+        first = min(len(ours), len(theirs))
+        if len(theirs) > first:
+            detail = (f"a {theirs[first][0]} more than the German article "
+                      f"({location(path, ours[-1][1])} is its last block)" if ours
+                      else "blocks where the German article has none")
+            line = theirs[first][1]
+        else:
+            detail = (f"no block for the German article's {ours[first][0]} "
+                      f"({location(path, ours[first][1])})")
+            line = theirs[-1][1] if theirs else None
+        raise BilingualError(
+            f"has {len(theirs)} translatable blocks where the German article has "
+            f"{len(ours)}: {detail}; keep the same block structure",
+            translated.source.path, line)
+
+
 def align_documents(german: SegmentedDoc, translated: SegmentedDoc) -> Alignment:
     """Pair the segments of `german` with those of `translated`, in order."""
     source_meta = front_matter_segments(german.source)
@@ -45,13 +88,8 @@ def align_documents(german: SegmentedDoc, translated: SegmentedDoc) -> Alignment
                              f"({', '.join(s.kind for s in source_meta)})", translated.source.path)
     pairs: list[tuple[Key, str]] = [((s.context, s.msgid), t.msgid)
                                     for s, t in zip(source_meta, target_meta, strict=True)]
-    german_slots, translated_slots = _slots(german), _slots(translated)
-    if len(german_slots) != len(translated_slots):
-        raise BilingualError(
-            f"has {len(translated_slots)} translatable blocks where the German article "
-            f"{german.source.path} has {len(german_slots)}; keep the same block structure",
-            translated.source.path)
-    pairs += [((None, s.msgid), t.msgid) for s, t in zip(german_slots, translated_slots,
+    _same_structure(german, translated)
+    pairs += [((None, s.msgid), t.msgid) for s, t in zip(_slots(german), _slots(translated),
                                                          strict=True)]
     chosen: dict[Key, str] = {}
     conflicts = []

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from bilingual.config import SiteConfig, load_config
-from bilingual.errors import ConfigError
+from bilingual.errors import ConfigError, location
 from bilingual.progress import Output
 
 
@@ -205,7 +205,7 @@ def import_translation(context: Context, german: Path, translated: Path, lang: s
         result = run_import(config, german, translated, lang, overwrite)
     for conflict in result.conflicts:
         click.echo(f"warning: {translated}: {conflict}", err=True)
-    click.echo(f"{result.path}: {result.filled} translations filled")
+    click.echo(f"{location(result.path)}: {result.filled} translations filled")
 
 
 @cli.command()
