@@ -42,3 +42,28 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path):
     assert result.returncode == 2
     assert "busy: already exists and is not empty" in result.stderr
     assert (tmp_path / "busy" / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_the_next_step_init_prints_can_be_pasted_where_it_was_run(tmp_path):
+    (tmp_path / "sub").mkdir()
+    result = run(tmp_path, "init", "Mein Blög")
+    assert result.stdout.endswith("Next: cd 'Mein Blög' && bilingual update && bilingual build\n")
+    result = run(tmp_path, "-C", "sub", "init", "rel")
+    assert result.stdout.endswith("Next: cd sub/rel && bilingual update && bilingual build\n")
+    assert (tmp_path / "sub/rel/bilingual.toml").is_file()
+
+
+def test_init_inside_a_project_is_refused_and_a_subfolder_names_its_project(tmp_path):
+    # From a project's subfolder the error suggested `init`, which made a
+    # project whose article the outer site then published.
+    assert run(tmp_path, "init", "magazin").returncode == 0
+    inside = tmp_path / "magazin/content/de"
+    result = run(inside, "status")
+    assert result.returncode == 2
+    assert f"this folder is inside the project {tmp_path / 'magazin'}: run there, or pass -C" \
+        in result.stderr
+    result = run(inside, "init", "neu")
+    assert result.returncode == 2
+    assert f"neu: lies inside the project {tmp_path / 'magazin'}; choose a folder outside it" \
+        in result.stderr
+    assert not (inside / "neu").exists()

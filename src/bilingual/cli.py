@@ -8,6 +8,7 @@ tracebacks of unexpected failures.
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import time
 from collections.abc import Callable
@@ -23,10 +24,13 @@ from bilingual.progress import Output
 class Context:
     """What every command needs: the project root, the debug switch and how much to print."""
 
-    def __init__(self, root: Path, debug: bool, out: Output | None = None):
+    def __init__(self, root: Path, debug: bool, out: Output | None = None,
+                 started_in: Path | None = None):
         self.root = root
         self.debug = debug
         self.out = out if out is not None else Output()
+        self.started_in = started_in if started_in is not None else root
+        """The folder the command was started in, before `-C` (for hints to paste)."""
 
     def config(self) -> SiteConfig:
         return load_config(self.root)
@@ -50,11 +54,12 @@ def cli(ctx: click.Context, directory: Path, debug: bool, quiet: bool, verbose: 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose exclude each other")
     # Like `make -C` and `git -C`: every relative path is read from DIR.
+    started_in = Path.cwd()
     try:
         os.chdir(directory)
     except OSError as exc:
         raise ConfigError(f"cannot run there: {exc.strerror}", directory) from None
-    ctx.obj = Context(Path.cwd(), debug, Output(quiet, verbose))
+    ctx.obj = Context(Path.cwd(), debug, Output(quiet, verbose), started_in)
 
 
 def _set_output(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -89,7 +94,10 @@ def init(context: Context, directory: Path) -> None:
     target = directory if directory.is_absolute() else context.root / directory
     written = scaffold_project(target)
     click.echo(f"Created {len(written)} files in {target}")
-    click.echo(f"Next: cd {directory} && bilingual update && bilingual build")
+    # A line to paste where the command was started: `-C sub init x` made sub/x.
+    shown = os.path.relpath(target, context.started_in) \
+        if target.is_relative_to(context.started_in) else str(target)
+    click.echo(f"Next: cd {shlex.quote(shown)} && bilingual update && bilingual build")
 
 
 @cli.command()

@@ -132,11 +132,32 @@ class SiteConfig:
         return dict(self.check_policies).get(lang, self.default_check_policy)
 
 
+def enclosing_project(folder: Path) -> Path | None:
+    """The nearest folder above `folder` (itself excluded) that holds a
+    bilingual.toml, for messages and for `init`; None when there is none."""
+    for parent in folder.resolve().parents:
+        if (parent / CONFIG_NAME).is_file():
+            return parent
+    return None
+
+
+def _no_config(folder: Path) -> ConfigError:
+    """The error of a command run where there is no bilingual.toml: from a
+    project's subfolder it names the project (no command searches upward,
+    so none acts on a project the user did not name)."""
+    project = enclosing_project(folder)
+    if project is not None:
+        return ConfigError(f"no {CONFIG_NAME} here; this folder is inside the project "
+                           f"{project}: run there, or pass -C {project}", folder)
+    return ConfigError(f"no {CONFIG_NAME} found; run `bilingual init DIR` or pass -C DIR",
+                       folder)
+
+
 def find_config_root(start: Path) -> Path:
     """The directory holding bilingual.toml: `start` itself (no upward search,
     so a command never acts on a project the user did not name)."""
     if not (start / CONFIG_NAME).is_file():
-        raise ConfigError(f"no {CONFIG_NAME} here; run `bilingual init DIR` or pass -C DIR", start)
+        raise _no_config(start)
     return start
 
 
@@ -147,7 +168,7 @@ def load_config(root: Path) -> SiteConfig:
         text = path.read_text(encoding="utf-8")
         raw = tomllib.loads(text)
     except FileNotFoundError:
-        raise ConfigError(f"no {CONFIG_NAME} found; run `bilingual init DIR` or pass -C DIR", root) from None
+        raise _no_config(root) from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"not UTF-8 text ({exc.reason})", path) from None
     except tomllib.TOMLDecodeError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from bilingual.config import enclosing_project
 from bilingual.errors import ConfigError
 
 SCAFFOLD = Path(__file__).parent / "scaffold"
@@ -32,6 +33,11 @@ def scaffold_project(target: Path) -> list[Path]:
     """Write a new site project into `target`, which must be empty or absent."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ConfigError("already exists and is not empty; choose a new folder", target)
+    project = enclosing_project(target)
+    if project is not None:
+        # Its articles, catalogs and templates would be the outer site's too.
+        raise ConfigError(f"lies inside the project {project}; choose a folder outside it",
+                          target)
     written = []
     for source, relative in scaffold_files():
         destination = target / relative
