@@ -251,6 +251,24 @@ def test_stale_layout_names_the_line_and_the_cause(project: Path, change, line,
     assert "run `bilingual update`" in stale["message"]
 
 
+def test_entries_swapped_in_an_editor_are_named_as_another_order(project: Path) -> None:
+    # Two entries swapped were reported as "wraps a string otherwise".
+    path = project / HUND_PO
+    entries = path.read_text(encoding="utf-8").split("\n\n")
+    first = next(i for i, entry in enumerate(entries) if 'msgid "Der Hund schläft' in entry)
+    entries[first], entries[first + 1] = entries[first + 1], entries[first]
+    path.write_text("\n\n".join(entries), encoding="utf-8")
+    _, report = check(project)
+    [stale] = with_code(report, "stale")
+    moved = entries[first].split("\n")
+    assert stale["line"] == 1 + "\n\n".join(entries[:first]).count("\n") + 2
+    assert stale["message"].startswith(
+        "has the entries `bilingual update` writes for content/de/hund.md, but in another "
+        "order: ")
+    assert 'stands where `update` writes "Der Hund schläft im Haus."' in stale["message"]
+    assert moved[0].startswith("#.")
+
+
 def test_a_byte_order_mark_is_what_msgfmt_rejects(project: Path) -> None:
     path = project / HUND_PO
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
@@ -430,6 +448,20 @@ def test_check_reports_the_translation_of_the_build_refuses(project: Path, writt
         ("syntax", "content/es/x.md", 3, message)]
     code, _, err = run_cli("-C", str(project), "build")
     assert code == 1 and f"content/es/x.md:3: {message}" in err
+
+
+def test_a_changed_site_title_makes_the_ui_catalog_stale_because_of_the_configuration(
+        project: Path) -> None:
+    # The message sent translators to templates/ for a change of bilingual.toml.
+    config = project / "bilingual.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('title = "Prueba"',
+                                                                 'title = "Probe"'))
+    code, report = check(project)
+    assert code == 1
+    [stale] = with_code(report, "stale")
+    assert stale["file"] == UI_PO
+    assert stale["message"].startswith("bilingual.toml changed since the catalog was updated")
+    assert 'new "Probe"' in stale["message"] and 'vanished "Prueba"' in stale["message"]
 
 
 def test_a_percent_sign_in_the_site_title_is_text_not_a_placeholder(tmp_path: Path) -> None:

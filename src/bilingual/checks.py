@@ -29,7 +29,7 @@ from urllib.parse import unquote, urlsplit
 import polib
 
 from bilingual.catalog import decode_catalog, line_starting, parse_catalog
-from bilingual.config import CHECK_CODES, CheckPolicy, SiteConfig
+from bilingual.config import CHECK_CODES, CONFIG_NAME, CheckPolicy, SiteConfig
 from bilingual.errors import BilingualError, CatalogError, ConfigError, location
 from bilingual.formats import (
     FormatError,
@@ -828,6 +828,18 @@ def check_stale(plan: CatalogPlan, current: polib.POFile | None, planned: polib.
                       f"{len(gone)} entr{'y' if len(gone) == 1 else 'ies'} obsolete")
         return
     if not new and not gone and not replural:
+        now = [e for e in current if not e.obsolete]
+        wanted = [entry_key(e) for e in planned if not e.obsolete]
+        moved = next((e for e, key in zip(now, wanted, strict=False) if entry_key(e) != key),
+                     None)
+        if moved is not None:
+            # Entries swapped in an editor: the strings are the same, their order is not.
+            yield finding("stale", file, moved.linenum,
+                          f"has the entries `bilingual update` writes for {source}, but in "
+                          f"another order: {quote(moved.msgid, 50)} stands where `update` "
+                          f"writes {quote(live_planned[wanted[now.index(moved)]].msgid, 50)} "
+                          "(the article's order); run `bilingual update` to rewrite it")
+            return
         layout = layout_difference(data, plan.text)
         yield finding("stale", file, layout.line,
                       f"has the entries `bilingual update` writes for {source}, but "
@@ -838,6 +850,12 @@ def check_stale(plan: CatalogPlan, current: polib.POFile | None, planned: polib.
             [f"plural changed {quote(e.msgid, 50)}" for e in replural]
     more = f" and {len(named) - LIST_LIMIT} more" if len(named) > LIST_LIMIT else ""
     replurals = f", {len(replural)} with a changed plural" if replural else ""
+    # A UI catalog's site title and description come from bilingual.toml.
+    from_config = {e.msgctxt in SITE_TEXT_CONTEXTS for e in (*new, *gone, *replural)}
+    if from_config == {True}:
+        source = CONFIG_NAME
+    elif True in from_config:
+        source = f"{source} and {CONFIG_NAME}"
     yield finding("stale", file, line,
                   f"{source} changed since the catalog was updated (or a msgid was edited "
                   f"in the catalog, where only msgstr lines are the translator's): "
