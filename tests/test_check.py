@@ -1131,6 +1131,23 @@ def test_site_language_tags(project: Path, tmp_path: Path) -> None:
     ]
 
 
+def test_site_language_tags_on_links_and_blocks(project: Path, tmp_path: Path) -> None:
+    # The switcher's `<a hreflang>` and a draft's `lang` on a block were not
+    # checked, though check.md says every hreflang is.
+    body = (f'<a href="{BASE}/es/perro/" hreflang="es" lang="es">Español</a>\n'
+            '<p lang="">?</p>\n<p lang="de-AT">Servus</p>')
+    pages = {**good_site(), "de/hund/index.html": page("de", GROUP, body)}
+    assert site_findings(project, write_site(tmp_path / "good", pages)) == (0, [])
+    body = (f'<a href="{BASE}/es/perro/" hreflang="es_ES" lang="es">Español</a>\n'
+            '<p lang="de_AT">Servus</p>')
+    pages = {**good_site(), "de/hund/index.html": page("de", GROUP, body)}
+    code, findings = site_findings(project, write_site(tmp_path / "bad", pages))
+    assert code == 1
+    assert [(f["line"], f["message"]) for f in findings] == [
+        (10, 'hreflang="es_ES" is not a BCP 47 language tag (such as pt-BR)'),
+        (11, 'lang="de_AT" is not a BCP 47 language tag (such as pt-BR)')]
+
+
 def test_findings_name_files_from_the_project_root_through_links(tmp_path, monkeypatch):
     # A linked file is named as written, not as the file it leads to; a root
     # reached through a link of its own names the resolved files inside it;

@@ -57,6 +57,9 @@ class Page:
     """Every `href`/`src` URL and `og:image` with its line."""
     ids: frozenset[str] = frozenset()
     """What a fragment may name: every `id`, and the `name` of every `<a>`."""
+    language_attributes: tuple[tuple[str, str, int], ...] = ()
+    """(attribute, value, line) of every other `lang` and `hreflang`: the
+    language switcher's links, the blocks a draft leaves in German."""
 
 
 class _PageParser(HTMLParser):
@@ -67,6 +70,7 @@ class _PageParser(HTMLParser):
         self.alternates: list[Alternate] = []
         self.links: list[tuple[str, int]] = []
         self.ids: set[str] = set()
+        self.language_attributes: list[tuple[str, str, int]] = []
 
     def handle_starttag(self, tag, attrs):
         values = {name: value or "" for name, value in attrs}
@@ -78,6 +82,10 @@ class _PageParser(HTMLParser):
         if tag == "html":
             self.lang = values.get("lang", "").strip() or None
             self.html_line = line
+        else:
+            self.language_attributes += [(name, values[name].strip(), line)
+                                         for name in ("lang", "hreflang") if name in values
+                                         and not (tag == "link" and name == "hreflang")]
         if tag == "meta" and values.get("property", "").strip() == "og:image":
             # The picture of link previews: the build warns about a missing one too.
             if values.get("content", "").strip():
@@ -117,7 +125,8 @@ def read_page(site: Path, path: Path, base_url: str) -> Page:
     parser.feed(path.read_text(encoding="utf-8", errors="replace"))
     parser.close()
     return Page(path, page_url(site, path, base_url), parser.lang, parser.html_line,
-                tuple(parser.alternates), tuple(parser.links), frozenset(parser.ids))
+                tuple(parser.alternates), tuple(parser.links), frozenset(parser.ids),
+                tuple(parser.language_attributes))
 
 
 def normalise(url: str) -> str:
@@ -226,6 +235,10 @@ def _page_findings(page: Page, by_url: dict[str, Page], site: Path, base_url: st
         yield finding("site", file, page.html_line,
                       f'<html lang="{page.lang}"> is not a BCP 47 language tag (such as '
                       "pt-BR)")
+    for name, value, line in page.language_attributes:
+        if value and not well_formed_tag(value):  # `lang=""` is HTML's "unknown"
+            yield finding("site", file, line, f'{name}="{value}" is not a BCP 47 language tag '
+                                              "(such as pt-BR)")
     own = normalise(page.url)
     # A language chooser appears in its group as x-default only; that counts.
     if page.alternates and all(normalise(a.href) != own for a in page.alternates):
