@@ -45,6 +45,9 @@ def test_one_template_per_article_and_one_for_the_ui(project: Path) -> None:
     out = pot_update(project)
     assert sorted(templates(project)) == ["_ui.pot", "blog/tief.pot", "hund.pot", "katze.pot"]
     assert "wrote locales/templates/hund.pot" in out
+    # The closing line counts them too (it said "0 written" after four lines "wrote …").
+    assert ", 0 written, 4 templates written in " in out
+    assert ", 0 templates written in " in pot_update(project)
     # The same entries, in the same order, as the Spanish catalog; no translation.
     pot = (project / "locales/templates/hund.pot").read_text(encoding="utf-8")
     po = read_catalog(project / "locales/es/LC_MESSAGES/hund.po")

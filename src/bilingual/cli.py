@@ -146,7 +146,8 @@ def update(context: Context, pot: bool) -> None:
         error.show()
     out.say(update_summary_line(plan.articles,
                                 len(plan.catalogs), len(written), len(errors),
-                                time.monotonic() - started))
+                                time.monotonic() - started,
+                                len(templates.written) if templates else None))
     if errors:
         sys.exit(1)
 

@@ -205,10 +205,13 @@ def build_summary_line(summary: BuildSummary, languages: Iterable[str], articles
 
 
 def update_summary_line(articles: int, catalogs: int, written: int, errors: int,
-                        seconds: float) -> str:
-    """The closing line of `bilingual update`: articles, catalogs, written, errors, time."""
+                        seconds: float, templates: int | None = None) -> str:
+    """The closing line of `bilingual update`: articles, catalogs, written, the
+    POT templates written (`--pot`), errors, time."""
     parts = [_plural(articles, "article", "articles"), _plural(catalogs, "catalog", "catalogs"),
              f"{written} written"]
+    if templates is not None:
+        parts.append(f"{_plural(templates, 'template', 'templates')} written")
     if errors:
         parts.append(f"{errors} error(s)")
     return ", ".join(parts) + f" in {elapsed(seconds)}"
