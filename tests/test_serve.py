@@ -28,6 +28,7 @@ from bilingual.errors import BilingualError
 from bilingual.progress import Output
 from bilingual.scaffold import scaffold_project
 from bilingual.serve import (
+    EMPTY_PAGE,
     SERVE_FOLDER,
     Builder,
     PreviewServer,
@@ -386,6 +387,28 @@ def test_decorate_without_a_body_tag_appends():
     assert page.startswith(b"<p>x</p><script>")
     page = decorate(b"<html><BODY><p>x</p></BODY></html>", PreviewState().shown())
     assert page.index(b"<script>") < page.index(b"</BODY>")
+
+
+def test_the_banner_over_the_empty_page_says_nothing_was_built_yet():
+    # It said "this page is the last good build" above "Nothing built yet."
+    state = PreviewState()
+    state.failed("content/de/a.md:2: front matter is not valid YAML")
+    empty = decorate(EMPTY_PAGE, state.shown()).decode()
+    assert "the site does not build yet; save a fix and it appears" in empty
+    assert "last good build" not in empty
+    page = decorate(b"<html><body><p>x</p></body></html>", state.shown()).decode()
+    assert "this page is the last good build" in page
+
+
+def test_a_first_build_that_fails_says_nothing_was_built_yet(tmp_path, capsys):
+    root = tmp_path / "site"
+    scaffold_project(root)
+    (root / GERMAN).write_text("---\ntitle: [kaputt\n---\n", encoding="utf-8")
+    state = PreviewState()
+    builder = Builder(root, tmp_path / "out", state, Output(quiet=True), False, preview_build)
+    assert builder.run() is False
+    err = capsys.readouterr().err
+    assert "nothing built yet; save a fix to build" in err and "last good" not in err
 
 
 def test_content_types():

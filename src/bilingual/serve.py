@@ -48,6 +48,7 @@ from bilingual.config import CONFIG_NAME, load_config
 from bilingual.errors import BilingualError
 from bilingual.parallel import thaw_heap
 from bilingual.progress import Output, elapsed
+from bilingual.publish import MANIFEST
 from bilingual.site import url_base_path
 
 SERVE_FOLDER = ".bilingual-serve"
@@ -238,7 +239,9 @@ class Builder:
             message = describe_error(exc, self.debug)
             self.state.failed(message)
             click.echo(f"error: {message}", err=True)
-            click.echo("serving the last good build; save a fix to rebuild", err=True)
+            click.echo("serving the last good build; save a fix to rebuild"
+                       if (self.output / MANIFEST).is_file()
+                       else "nothing built yet; save a fix to build", err=True)
             return False
         written, removed = summary.written, summary.removed
         recovered = self.state.failing()
@@ -314,20 +317,23 @@ def reload_script(token: str) -> str:
             "setTimeout(p,400)})();</script>")
 
 
-def error_banner(message: str) -> str:
-    """The error shown on top of every page while the last build failed."""
+def error_banner(message: str, built: bool = True) -> str:
+    """The error shown on top of every page while the last build failed
+    (`built`: a page of an earlier build is shown below it)."""
+    title = ("the last change did not build; this page is the last good build" if built
+             else "the site does not build yet; save a fix and it appears")
     return ('<div id="bilingual-serve-error" role="alert" style="position:fixed;top:0;left:0;'
             "right:0;z-index:2147483647;max-height:60vh;overflow:auto;margin:0;padding:.8em 1em;"
             "background:#fff1f0;color:#7a0000;border-bottom:3px solid #c00;"
             'font:14px/1.45 ui-monospace,monospace;white-space:pre-wrap;text-align:left">'
-            "<strong>bilingual serve: the last change did not build; this page is the last good "
-            "build.</strong>\n" + html.escape(message) + "</div>")
+            f"<strong>bilingual serve: {title}.</strong>\n" + html.escape(message) + "</div>")
 
 
 def decorate(page: bytes, shown: Shown) -> bytes:
     """An HTML page as served: the error banner (if any) and the reload script
     just before `</body>`, or at the end when there is none."""
-    extra = (error_banner(shown.error) if shown.error else "") + reload_script(shown.token)
+    extra = (error_banner(shown.error, page is not EMPTY_PAGE) if shown.error else "") \
+        + reload_script(shown.token)
     position = page.lower().rfind(b"</body>")
     if position < 0:
         return page + extra.encode()
