@@ -155,7 +155,10 @@ def test_translation_cannot_inject_html_or_script_urls():
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "VBScript:x",
-                                 "File:///etc/passwd", "dATa:text/html,x"])
+                                 "File:///etc/passwd", "dATa:text/html,x",
+                                 # Character references cmark-gfm decodes into the URL.
+                                 "&#106;avascript:alert(1)", "javascript&#58;alert(1)",
+                                 "JAVASCRIPT&colon;alert(1)", "data&#x3a;text/html,x"])
 def test_a_body_with_a_script_like_link_is_rendered_by_markdown_it(url):
     # cmark-gfm would keep the link with an emptied href; markdown-it-py, which
     # renders the translations, refuses it: one body, one rendering.
@@ -163,6 +166,21 @@ def test_a_body_with_a_script_like_link_is_rendered_by_markdown_it(url):
     html = render_body(source, lambda target: target)
     assert html == render_markdown(source, resolve_link=lambda target: target)
     assert "href=\"\"" not in html and html.count("<a ") == 1
+    assert not re.search(r'href="\s*(javascript|vbscript|file|data)', html, re.IGNORECASE)
+
+
+def test_a_translation_cannot_publish_a_script_link_written_with_character_references():
+    # `&#106;avascript:` in a msgstr went to cmark-gfm, which decoded it into
+    # a working `href="javascript:…"` on the Spanish page.
+    german = "Ein [Link](https://example.org/) hier.\n"
+    spanish = "Un [enlace](&#106;avascript:alert(document.domain)) aqui."
+
+    def translate(msgid, context):
+        return spanish
+
+    rebuilt = translated_body(german, translate)
+    html = render_body(german, str, rebuilt, translate)
+    assert "<a " not in html and "javascript:alert" in html  # shown as text, not a link
 
 
 def test_links_are_resolved_for_the_page():
