@@ -728,6 +728,12 @@ def test_word_diff() -> None:
     long = " ".join(f"w{i}" for i in range(40))
     diff = word_diff(long + " alt", long + " neu")
     assert diff.startswith("…") and diff.endswith("[-alt-] {+neu+}")
+    # A paragraph of 20,000 words, diffed without its common ends (difflib
+    # without junk is quadratic in the thousands of spaces between them).
+    words = [f"w{i}" for i in range(20000)]
+    edited = [*words[:5], "neu", *words[6:]]
+    assert word_diff(" ".join(words), " ".join(edited)) == \
+        "w0 w1 w2 w3 w4 [-w5-] {+neu+} w6 w7 w8 w9 w10 w11…"
 
 
 # --- syntax: msgfmt -c as the oracle for format strings and line breaks ----------------

@@ -93,6 +93,42 @@ def test_changed_segment_is_fuzzy_with_previous_msgid():
     assert stats.fuzzy == 1
 
 
+def test_an_edit_to_a_very_long_paragraph_is_matched_without_comparing_every_letter(
+        monkeypatch):
+    # difflib without junk is quadratic: one word changed in a paragraph of
+    # 20,000 words kept `update` busy for more than five minutes.
+    import difflib
+
+    import bilingual.merge
+
+    compared: list[tuple[type, int, bool]] = []
+    real = difflib.SequenceMatcher
+
+    def counting(isjunk, a, b, autojunk=True):
+        compared.append((type(a), len(a) + len(b), autojunk))
+        return real(isjunk, a, b, autojunk=autojunk)
+
+    monkeypatch.setattr(bilingual.merge.difflib, "SequenceMatcher", counting)
+    words = [f"Wort{i}" for i in range(20000)]
+    before = " ".join(words)
+    words[5], words[15000] = "Wurst5", "Käse15000"
+    after = " ".join(words)
+    old = catalog((before, "Traducción larga."), ("Kurz.", "Corto."))
+    merged, stats = merge_catalog(old, template(after, "Kurz!"), HEADER, "", {})
+    entry = by_msgid(merged)[after]
+    assert (entry.msgstr, entry.flags, entry.previous_msgid) == (
+        "Traducción larga.", ["fuzzy"], before)
+    assert by_msgid(merged)["Kurz!"].msgstr == "Corto."  # short texts as before
+    assert stats.fuzzy == 2
+    # Letters were compared only for short texts; the long ones by the words
+    # of their differing middle, with difflib's junk heuristic.
+    assert all(length <= bilingual.merge.LONG_DIFF for kind, length, _ in compared
+               if kind is str)
+    assert [autojunk for kind, _, autojunk in compared if kind is list] == [True]
+    ratio = bilingual.merge.similarity(before, after)
+    assert 0.99 < ratio < 1 and ratio == bilingual.merge.similarity(before, after)
+
+
 def test_a_singular_fuzzy_entry_has_no_previous_plural():
     old = catalog(("Der Hund schläft im Haus.", "El perro duerme en casa."))
     merged, _ = merge_catalog(old, template("Der Hund schläft im Garten."), HEADER, "", {})

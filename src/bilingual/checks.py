@@ -15,7 +15,6 @@ re-weighed once, in `run_checks`, so a check never needs the policy.
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 import re
 from collections import Counter
@@ -40,7 +39,14 @@ from bilingual.formats import (
     parse_python_format,
     plural_forms_problem,
 )
-from bilingual.merge import entry_key, has_translation, is_filled
+from bilingual.merge import (
+    LONG_DIFF,
+    common_ends,
+    entry_key,
+    has_translation,
+    is_filled,
+    matcher,
+)
 from bilingual.segment import SLUG_CONTEXT, block_parser, markdown_parser
 from bilingual.site import describe_unfit, unfit_character
 from bilingual.sitetext import SITE_TEXT_CONTEXTS
@@ -184,9 +190,15 @@ def word_diff(old: str, new: str) -> str:
     stretches are shortened to `…`."""
     a = _WORD_DIFF_TOKENS.findall(old)
     b = _WORD_DIFF_TOKENS.findall(new)
-    chunks: list[tuple[str, list[str], list[str]]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    # A long text is diffed without its common ends (`merge.matcher`).
+    start, end = common_ends(a, b) if len(a) + len(b) > LONG_DIFF else (0, 0)
+    before, after = a[:start], a[len(a) - end:]
+    a, b = a[start:len(a) - end], b[start:len(b) - end]
+    chunks: list[tuple[str, list[str], list[str]]] = [("equal", before, before)] if start else []
+    for tag, i1, i2, j1, j2 in matcher(a, b).get_opcodes():
         chunks.append((tag, a[i1:i2], b[j1:j2]))
+    if end:
+        chunks.append(("equal", after, after))
     chunks = _join_changes(chunks)
     _move_spaces_after(chunks)
     parts: list[str] = []

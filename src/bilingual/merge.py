@@ -320,6 +320,55 @@ def _candidates(entries: Iterable[polib.POEntry]) -> list[_Candidate]:
             for order, entry in enumerate(e for e in entries if has_translation(e))]
 
 
+LONG_DIFF = 4000
+"""Combined length (characters, or tokens) above which two sequences are
+compared without their common ends: difflib without its junk heuristic is
+quadratic, and one edit in a 190 KB paragraph kept `update` busy for more
+than five minutes."""
+
+
+def common_ends(a: Sequence, b: Sequence) -> tuple[int, int]:
+    """(length of the common start, length of the common end) of `a` and `b`,
+    the end not overlapping the start."""
+    limit = min(len(a), len(b))
+    start = 0
+    while start < limit and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < limit - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    return start, end
+
+
+def matcher(a: Sequence, b: Sequence) -> difflib.SequenceMatcher:
+    """difflib's matcher of `a` and `b` as a diff of texts wants it (no
+    junk), unless they are so long that only its junk heuristic keeps it
+    from taking minutes (`LONG_DIFF`)."""
+    return difflib.SequenceMatcher(None, a, b, autojunk=len(a) + len(b) > LONG_DIFF)
+
+
+def similarity(a: str, b: str) -> float:
+    """difflib's ratio of two texts (`2 * matched / both lengths`). Long
+    texts are compared without their common start and end, the middle by
+    words: an edit to a long paragraph is local, and its words are many
+    fewer and far more varied than its letters."""
+    if len(a) + len(b) <= LONG_DIFF:
+        return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    start, end = common_ends(a, b)
+    middle_a, middle_b = a[start:len(a) - end], b[start:len(b) - end]
+    if len(middle_a) + len(middle_b) <= LONG_DIFF:
+        matched = sum(block.size for block in difflib.SequenceMatcher(
+            None, middle_a, middle_b, autojunk=False).get_matching_blocks())
+    else:
+        words_a, words_b = _WORDS.findall(middle_a), _WORDS.findall(middle_b)
+        matched = sum(sum(map(len, words_a[block.a:block.a + block.size]))
+                      for block in matcher(words_a, words_b).get_matching_blocks())
+    return 2 * (start + end + matched) / (len(a) + len(b))
+
+
+_WORDS = re.compile(r"\w+|\W")
+
+
 def _closest(fresh: polib.POEntry, candidates: list[_Candidate]) -> polib.POEntry | None:
     """The candidate whose msgid is most similar to the fresh one (difflib
     ratio), if similar enough; as msgmerge, only among those with the same
@@ -348,8 +397,7 @@ def _closest(fresh: polib.POEntry, candidates: list[_Candidate]) -> polib.POEntr
     for bound, candidate in bounded:
         if bound < best_ratio:
             break
-        ratio = difflib.SequenceMatcher(None, fresh.msgid, candidate.entry.msgid,
-                                        autojunk=False).ratio()
+        ratio = similarity(fresh.msgid, candidate.entry.msgid)
         if best is None and ratio >= best_ratio or ratio > best_ratio or \
                 (ratio == best_ratio and best is not None and candidate.order < best.order):
             best, best_ratio = candidate, ratio
