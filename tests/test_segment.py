@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 from hypothesis import given, settings
 
+from bilingual.errors import SourceError
 from bilingual.render import render_markdown
 from bilingual.segment import markdown_parser, rebuild_markdown, segment_document
 from bilingual.sources import SourceDoc, parse_source, read_sources
@@ -201,6 +202,22 @@ def test_a_decorative_image_alone_is_no_segment():
     assert rebuild_markdown(doc, lambda msgid, context: "Texto") == (
         "![](deko.png)\n\nTexto\n\nTexto\n")
     assert "<p><img" in render_markdown(doc.source.body, lambda msgid, context: "Texto")
+
+
+@pytest.mark.parametrize(("body", "line"), [
+    ("Text.\n\n" + "\n".join("  " * i + f"- Ebene {i}" for i in range(12)) + "\n", 12),
+    ("> " * 20 + "Tief zitiert.\n", 1)])
+def test_blocks_nested_deeper_than_the_parser_goes_are_an_error_at_their_line(body, line):
+    # markdown-it skips what lies deeper than 20 levels, cmark-gfm renders it:
+    # those blocks were no segments, and the Spanish page showed them in German.
+    doc = SourceDoc(PurePosixPath("a.md"), "de", Path("content/de/a.md"), {}, body, 5)
+    with pytest.raises(SourceError) as raised:
+        segment_document(doc)
+    assert raised.value.format_message().startswith(
+        f"content/de/a.md:{4 + line}: lists or quotes nested too deeply (more than 20 levels")
+    # One level less is segmented whole.
+    shallower = "\n".join("  " * i + f"- Ebene {i}" for i in range(9)) + "\n" + "> " * 19 + "Q\n"
+    assert len(segmented_body(shallower).segments) == 10
 
 
 def test_an_empty_table_cell_between_two_pipes_keeps_the_cells_after_it():

@@ -33,6 +33,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.html_blocks import block_names
 from markdown_it.token import Token
 
+from bilingual.errors import SourceError
 from bilingual.sources import SourceDoc
 
 SLUG_CONTEXT = "slug"
@@ -440,11 +441,28 @@ def front_matter_segments(doc: SourceDoc) -> list[Segment]:
     return segments
 
 
+def _refuse_nesting_too_deep(doc: SourceDoc, tokens: list[Token]) -> None:
+    """Raise SourceError at the first container whose content markdown-it
+    skipped: it stops at `maxNesting` levels, where cmark-gfm goes on, so the
+    deeper blocks were no segments and the translated page showed them in
+    German while `check` passed."""
+    limit = block_parser().options["maxNesting"]
+    for token in tokens:
+        # The content of a quote or list item opened at the last level is skipped.
+        if token.type in ("blockquote_open", "list_item_open") and token.level >= limit - 1 \
+                and token.map is not None:
+            raise SourceError(f"lists or quotes nested too deeply (more than {limit} levels, "
+                              "a quote counting one, a list two: the list and its item); what "
+                              "lies deeper would not be translated: nest less",
+                              doc.path, doc.body_line + token.map[0])
+
+
 def segment_document(doc: SourceDoc) -> SegmentedDoc:
     """Split an article into segments (front matter first, then the body in
     document order, identical texts merged) and the skeleton around them."""
     body = doc.body
     tokens = block_parser().parse(body)
+    _refuse_nesting_too_deep(doc, tokens)
     blocks = list(iter_blocks(tokens, body))
 
     skeleton: list[str | Slot] = []
