@@ -943,6 +943,29 @@ def test_write_if_changed_creates_parents_and_writes_utf8(tmp_path):
     assert os.listdir(path.parent) == ["a.po"]
 
 
+@pytest.mark.parametrize("stem", ["x" * 240, "ü" * 120])
+def test_write_if_changed_writes_a_catalog_whose_name_is_near_the_file_systems_limit(
+        tmp_path, monkeypatch, stem):
+    # `.<name>.<32 hex digits>.tmp` of a 243-byte name was over 255 bytes:
+    # the catalog could never be written ("File name too long").
+    import bilingual.catalog
+
+    path = tmp_path / f"{stem}.po"
+    made: list[str] = []
+    real_open = os.open
+
+    def recording(name, *args, **kwargs):
+        made.append(os.path.basename(name))
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(bilingual.catalog.os, "open", recording)
+    assert write_if_changed(path, 'msgid "a"\n') is True
+    assert path.read_text() == 'msgid "a"\n'
+    [temporary] = [name for name in made if name.endswith(".tmp")]
+    assert len(temporary.encode()) <= 1 + 100 + 1 + 32 + 4
+    assert bilingual.catalog._TEMPORARY.fullmatch(temporary)
+
+
 def test_write_if_changed_leaves_an_identical_file_alone(tmp_path):
     path = tmp_path / "a.po"
     path.write_bytes("Größe\n".encode())

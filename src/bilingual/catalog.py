@@ -84,7 +84,7 @@ from pathlib import Path
 import polib
 
 from bilingual.errors import BilingualError, CatalogError, FileChangedError
-from bilingual.sources import files_below
+from bilingual.sources import files_below, short_name
 
 __all__ = [
     "PAGE_WIDTH",
@@ -1415,7 +1415,7 @@ def write_if_changed(path: Path, text: str, read: FileVersion | None = None) -> 
             pass
         except OSError as exc:
             raise BilingualError(f"cannot read: {exc.strerror or exc}", path) from None
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}{_TEMPORARY_SUFFIX}")
+    tmp = path.with_name(f".{short_name(path.name)}.{uuid.uuid4().hex}{_TEMPORARY_SUFFIX}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)

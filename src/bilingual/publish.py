@@ -48,6 +48,7 @@ from bilingual.cache import TreeState, file_identity, project_cache, tree_files
 from bilingual.config import BUILTIN, SiteConfig
 from bilingual.errors import BilingualError, ConfigError
 from bilingual.parallel import c_library, map_chunks
+from bilingual.sources import short_name
 
 MANIFEST = ".bilingual-manifest"
 """Lists the files a build wrote, so the next build leaves out only its own stale files."""
@@ -182,7 +183,7 @@ def _update_in_place(staging: Path, output: Path, written: tuple[str, ...],
         # on another file system than a mounted output folder.
         target = output / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary = target.with_name(f".{short_name(target.name)}.{os.getpid()}.tmp")
         shutil.copyfile(staging / name, temporary)
         os.replace(temporary, target)
 

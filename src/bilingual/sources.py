@@ -323,6 +323,14 @@ def relative_posix(base: Path, path: Path) -> str:
     return path.relative_to(base).as_posix()
 
 
+def short_name(name: str, limit: int = 100) -> str:
+    """`name` cut to at most `limit` bytes of UTF-8, for a temporary file
+    beside it: `.<name>.<32 hex digits>.tmp` of a catalog whose name is 233
+    bytes long was too long for the file system (255), and the catalog
+    could never be written."""
+    return name.encode()[:limit].decode("utf-8", "ignore")
+
+
 def display_path(config: SiteConfig, path: Path | str) -> str:
     """A path as messages and findings show it: relative to the project root
     where possible, with `/`. A file below the root as written is named
