@@ -594,6 +594,8 @@ def build_refuses(root: Path) -> str:
     ("el perro", "slug 'el perro' must consist of letters, digits"),
     ("el/perro", "slug 'el/perro' would leave its folder"),
     ("../perro", "slug '../perro' would leave its folder"),
+    # A folder name: past 255 bytes no file system takes it.
+    ("p" * 201, "slug '" + "p" * 40 + "'… is 201 bytes long; 200 is the most"),
     ("index.html", "the es home page writes the file site/es/index.html"),
     ("feed.xml", "the es Atom feed writes the file site/es/feed.xml"),
 ])

@@ -89,6 +89,9 @@ def test_quoted_date_is_a_date_too():
     ("---\ntitle: x\ndate: 2025-09-15\ntags:\n  - '  '\n  - Recht\n---\n", 4,
      "'tags' holds an empty tag (entry 1)"),
     ('---\ntitle: x\ntags: "\\t"\n---\n', 3, "'tags' holds an empty tag (entry 1)"),
+    # Its tag page's folder would be named after it: no file system takes 280 bytes.
+    (f"---\ntitle: x\ntags: [Recht, {'t' * 280}]\n---\n", 3,
+     "'tags' holds a tag of 280 bytes ('" + "t" * 40 + "'…); 200 is the most"),
 ])
 def test_bad_front_matter_names_file_and_line(text, line, words):
     with pytest.raises(SourceError) as raised:

@@ -288,7 +288,16 @@ def check_slug(slug: str, path: Path | str, line: int | None) -> str:
     if not _SLUG.fullmatch(slug):
         raise BilingualError(f"slug {slug!r} must consist of letters, digits, '-', '_' and "
                              "'.', starting with a letter or digit", path, line)
+    if len(slug.encode()) > MAX_NAME_BYTES:
+        # A folder of the site: file systems allow 255 bytes, and a build's
+        # temporary names add some.
+        raise BilingualError(f"slug {slug[:40]!r}… is {len(slug.encode())} bytes long; "
+                             f"{MAX_NAME_BYTES} is the most", path, line)
     return slug
+
+
+MAX_NAME_BYTES = 200
+"""The longest slug or tag slug, in bytes of UTF-8: each names a folder."""
 
 
 def article_route(lang: str, key: PurePosixPath, slug: str | None) -> str:
