@@ -1453,3 +1453,15 @@ def test_brackets_in_a_translated_alt_text_keep_the_image(make_project, raw_html
     page = (out / "es/a/index.html").read_text(encoding="utf-8")
     assert '<img src="/karte.png" alt="Mapa ] 2025 [1"' in page
     assert "<p>Mapa ] 2025 [1</p>" in page  # the same text as a paragraph: shown as written
+
+
+@pytest.mark.parametrize("folder", ["static", "templates"])
+def test_a_file_name_that_is_not_utf8_in_static_or_templates_is_named(make_project, folder):
+    # It failed with "unexpected UnicodeEncodeError", naming nothing.
+    root = make_project({"content/de/a.md": article("A")})
+    (root / folder).mkdir(exist_ok=True)
+    (root / os.fsdecode(f"{folder}/caf".encode() + b"\xe9.png")).write_bytes(b"x")
+    result = CliRunner().invoke(cli, ["-C", str(root), "build"])
+    assert result.exit_code == 1
+    assert f"{folder}/caf\\udce9.png: the file name holds a line break, a control character " \
+        "or a byte that is not UTF-8; rename the file" in result.stderr

@@ -464,6 +464,14 @@ def test_a_changed_site_title_makes_the_ui_catalog_stale_because_of_the_configur
     assert 'new "Probe"' in stale["message"] and 'vanished "Prueba"' in stale["message"]
 
 
+def test_a_catalog_whose_name_is_not_utf8_is_one_finding(project: Path) -> None:
+    (project / os.fsdecode(b"locales/es/LC_MESSAGES/caf\xe9.po")).write_bytes(b"")
+    code, report = check(project)
+    assert code == 1
+    assert [(f["code"], f["file"], f["line"]) for f in report["findings"]] == [
+        ("syntax", "locales/es/LC_MESSAGES/caf\\udce9.po", None)]
+
+
 def test_a_percent_sign_in_the_site_title_is_text_not_a_placeholder(tmp_path: Path) -> None:
     # The site's title and description are shown as written, never filled in
     # with `%`: CI demanded `%%`, which the pages then showed as it is.

@@ -79,7 +79,7 @@ from bilingual.site import (
     sitemap_xml,
 )
 from bilingual.sitetext import SiteText, site_text
-from bilingual.sources import display_path
+from bilingual.sources import display_path, refuse_unfit_name
 from bilingual.statuspage import STATUS_PAGE, status_page
 from bilingual.templates import (
     STYLESHEET,
@@ -130,6 +130,7 @@ def static_files(config: SiteConfig) -> tuple[tuple[str, Path, str], ...]:
             relative = path.relative_to(root)
             if any(static_leftover(p) for p in relative.parts) or not path.is_file():
                 continue
+            refuse_unfit_name(str(root), str(path))
             if not path.resolve().is_relative_to(resolved):
                 raise BilingualError("symbolic link leads outside the static folder; refused",
                                      path)

@@ -479,10 +479,10 @@ def tree_files(roots: Sequence[Path | str], hidden_kept: Sequence[Path | str] = 
         try:
             info = os.stat(top)
         except OSError:
-            digest.update(f"{top}\0missing\n".encode())
+            digest.update(f"{top}\0missing\n".encode(errors="surrogateescape"))
             continue
         if stat.S_ISDIR(info.st_mode):
-            digest.update(f"{top}\0folder\n".encode())
+            digest.update(f"{top}\0folder\n".encode(errors="surrogateescape"))
             with os.scandir(top) as entries:
                 names = sorted(entry.path for entry in entries
                                if not entry.name.startswith(".")
@@ -490,5 +490,5 @@ def tree_files(roots: Sequence[Path | str], hidden_kept: Sequence[Path | str] = 
             pending.extend((name, hidden or name in kept) for name in reversed(names))
             continue
         identity = files[top] = file_identity(info)
-        digest.update(f"{top}\0{identity}\n".encode())
+        digest.update(f"{top}\0{identity}\n".encode(errors="surrogateescape"))
     return TreeState(digest.digest(), MappingProxyType(files))

@@ -999,7 +999,12 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
 
         on_disk: dict[Path, polib.POFile] = {}
         parsed[lang] = on_disk
-        for path in _catalog_paths(config, lang):
+        try:
+            catalog_paths = _catalog_paths(config, lang)
+        except BilingualError as exc:  # a catalog's name no file may have
+            add([error_finding(config, exc)], policy)
+            catalog_paths = []
+        for path in catalog_paths:
             catalogs += 1
             file = display_path(config, path)
             try:
@@ -1049,5 +1054,7 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
         add(site_findings, default_policy)
 
     order = {code: index for index, code in enumerate(CHECK_CODES)}
-    findings.sort(key=lambda f: (f.file, f.line or 0, order.get(f.code, len(order))))
+    # One problem found on two ways (the plan's walk and the catalogs' own) is said once.
+    findings = sorted(dict.fromkeys(findings),
+                      key=lambda f: (f.file, f.line or 0, order.get(f.code, len(order))))
     return CheckReport(tuple(findings), catalogs, articles, pages, ignored)

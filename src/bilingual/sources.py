@@ -336,7 +336,7 @@ def short_name(name: str, limit: int = 100) -> str:
     beside it: `.<name>.<32 hex digits>.tmp` of a catalog whose name is 233
     bytes long was too long for the file system (255), and the catalog
     could never be written."""
-    return name.encode()[:limit].decode("utf-8", "ignore")
+    return os.fsdecode(os.fsencode(name)[:limit])
 
 
 def display_path(config: SiteConfig, path: Path | str) -> str:
@@ -403,13 +403,29 @@ def files_below(folder: Path, suffix: str, skip: tuple[str, ...] = ()) -> list[P
     """Files (and links) under `folder` whose name ends in `suffix`, sorted as
     `Path`s sort (part by part); entries whose name starts with one of `skip`
     are left out, folders included; linked folders are not entered, as with
-    `Path.rglob`. Walked with `os.scandir`: every run lists thousands."""
-    return [Path(path) for path, _ in _walk(folder, suffix, skip)]
+    `Path.rglob`. Walked with `os.scandir`: every run lists thousands. A
+    name no project file may have is refused (`refuse_unfit_name`)."""
+    paths = []
+    for path, _ in _walk(folder, suffix, skip):
+        refuse_unfit_name(str(folder), path)
+        paths.append(Path(path))
+    return paths
 
 
 _UNFIT_NAME = re.compile("[\x00-\x1f\x7f\x80-\x9f\udc80-\udcff]")
-"""What no file name of an article may hold: control characters (C0, DEL,
+"""What no file name of a project may hold: control characters (C0, DEL,
 C1) and the stand-ins Python reads for bytes that are not UTF-8."""
+
+
+def refuse_unfit_name(folder: str, path: str) -> None:
+    """Raise SourceError for a file below `folder` whose name (below it)
+    holds what `_UNFIT_NAME` matches: an article's becomes a `#:` line of its
+    catalog, split in two; a catalog's or a static file's, a line of the
+    build's manifest and part of a URL. Shown with the character escaped."""
+    if _UNFIT_NAME.search(path, len(folder)):
+        shown = _UNFIT_NAME.sub(lambda found: repr(found.group())[1:-1], path)
+        raise SourceError("the file name holds a line break, a control character or a "
+                          "byte that is not UTF-8; rename the file", shown)
 
 
 def article_paths(content_dir: Path) -> Iterator[Path]:
@@ -419,12 +435,8 @@ def article_paths(content_dir: Path) -> Iterator[Path]:
         return
     root = content_dir.resolve()
     for name, kind in _walk(content_dir, ".md", (".", "_")):
+        refuse_unfit_name(str(content_dir), name)
         path = Path(name)
-        if _UNFIT_NAME.search(name[len(str(content_dir)):]):
-            # It would be a `#:` line of its catalog, split in two, and part of a URL.
-            shown = _UNFIT_NAME.sub(lambda found: repr(found.group())[1:-1], name)
-            raise SourceError("the file name holds a line break, a control character or a "
-                              "byte that is not UTF-8; rename the file", shown)
         if kind == "link":
             if not path.resolve().is_relative_to(root):
                 raise SourceError("symbolic link leads outside the content folder; refused", path)

@@ -57,7 +57,7 @@ from bilingual.site import (
     tag_route,
 )
 from bilingual.sitetext import SiteText
-from bilingual.sources import display_path
+from bilingual.sources import display_path, refuse_unfit_name
 from bilingual.update import UI_CATALOG
 
 BUILTIN_TEMPLATES = BUILTIN / "templates"
@@ -82,6 +82,7 @@ def template_files(config: SiteConfig) -> tuple[tuple[str, Path], ...]:
         for path in sorted(base.rglob("*")):
             relative = path.relative_to(base)
             if path.is_file() and not any(p.startswith(".") for p in relative.parts):
+                refuse_unfit_name(str(base), str(path))
                 found[relative.as_posix()] = path
     return tuple(sorted(found.items()))
 
