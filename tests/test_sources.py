@@ -71,6 +71,9 @@ def test_quoted_date_is_a_date_too():
     ("---\ntitle: K\n  bad: indent\n---\n", 3, "mapping values are not allowed here"),
     ("---\ntitle: x\ndate: 2025-02-30\n---\n", 3, "not a possible date"),
     ("---\ntitle: x\ndate: morgen\n---\n", 3, "not a date"),
+    # A ValueError without a position: named at the line that cannot be read alone.
+    ("---\ntitle: x\ndescription: D\ndate: 2025-01-01T10:00:00+99:00\n---\n", 4,
+     "front matter 'date' cannot be read: 2025-01-01T10:00:00+99:00 (offset must be"),
     ("---\n- a\n- b\n---\n", 2, "must be a mapping"),
     ("---\ntitle: !!python/object/apply:os.system [echo hi]\n---\n", 2, "not valid YAML"),
     ('---\ntitle: x\ndraft: "false"\n---\n', 3, "'draft' must be true or false"),

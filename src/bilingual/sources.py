@@ -147,6 +147,21 @@ def _front_matter_schema(loader: type) -> type:
     return loader
 
 
+def _unreadable_field(yaml_text: str) -> tuple[str, str, int] | None:
+    """(field, value, 1-based file line) of the first top-level one-line field
+    that PyYAML cannot load on its own line: where a `ValueError` without a
+    position came from."""
+    for number, line in enumerate(yaml_text.splitlines(), start=2):
+        if not line or line[0].isspace() or line.startswith("#") or ":" not in line:
+            continue
+        try:
+            yaml.load(line, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader
+        except (yaml.YAMLError, ValueError):
+            name, _, value = line.partition(":")
+            return name.strip().strip("'\""), value.strip(), number
+    return None
+
+
 @_front_matter_schema
 class _FrontMatterLoader(yaml.SafeLoader):
     """The safe loader without aliases (`*name`): a 400-byte "billion laughs"
@@ -229,6 +244,10 @@ def parse_front_matter(yaml_text: str, path: Path, lines: dict[str, int]) -> dic
         if (impossible := _impossible_date(yaml_text)) is not None:
             name, value, line = impossible
             raise SourceError(f"front matter {name!r} is not a possible date: {value} ({exc})",
+                              path, line) from None
+        if (unreadable := _unreadable_field(yaml_text)) is not None:
+            name, value, line = unreadable  # a time zone of +99:00, say
+            raise SourceError(f"front matter {name!r} cannot be read: {value} ({exc})",
                               path, line) from None
         raise SourceError(f"front matter cannot be read: {exc}", path, 2) from None
     if meta is None:
