@@ -1465,3 +1465,14 @@ def test_a_file_name_that_is_not_utf8_in_static_or_templates_is_named(make_proje
     assert result.exit_code == 1
     assert f"{folder}/caf\\udce9.png: the file name holds a line break, a control character " \
         "or a byte that is not UTF-8; rename the file" in result.stderr
+
+
+def test_an_article_with_more_tags_than_anyone_means_is_warned_about(make_project):
+    # 7,000 tags in one article made a site of 2.4 GB without a word.
+    many = ", ".join(f"t{i}" for i in range(51))
+    root = make_project({"content/de/a.md": article("A", tags=f"[{many}]"),
+                         "content/de/b.md": article("B", tags="[" + many.rsplit(", ", 1)[0] + "]")})
+    _, summary = build(root)
+    assert [w for w in summary.warnings if " tags; " in w] == [
+        "content/de/a.md:4: 51 tags; each gets a page per language listing the article with all "
+        "of them, so the site grows with their square: keep to a few (at most 50)"]

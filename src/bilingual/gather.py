@@ -479,13 +479,26 @@ def _source_unfit(doc: SourceDoc) -> tuple[int, str] | None:
     return first_unfit([*values, *enumerate(lines, doc.body_line)])
 
 
+MANY_TAGS = 50
+"""More tags than this on one article earns a warning (`_misspelt_warnings`)."""
+
+
 def _misspelt_warnings(where: str, doc: SourceDoc) -> list[str]:
     """A warning for each front matter field that looks like one bilingual
     reads but is not (`sources.misspelt_fields`): `Draft: true` would
-    otherwise publish the article, `titel:` leave it without its title."""
-    return [f"{location(where, line)}: front matter field {name!r} is not one bilingual "
-            f"reads; did you mean {meant!r}? It is ignored"
-            for name, meant, line in misspelt_fields(doc)]
+    otherwise publish the article, `titel:` leave it without its title; and
+    one for a list of tags too long to be meant (a field pasted by mistake):
+    every tag page lists the article with all its tags, so 7,000 tags made
+    a site of 2.4 GB."""
+    warnings = [f"{location(where, line)}: front matter field {name!r} is not one bilingual "
+                f"reads; did you mean {meant!r}? It is ignored"
+                for name, meant, line in misspelt_fields(doc)]
+    tags = doc.meta.get("tags") or ()
+    if len(tags) > MANY_TAGS:
+        warnings.append(f"{location(where, doc.meta_lines.get('tags'))}: {len(tags)} tags; each "
+                        "gets a page per language listing the article with all of them, so "
+                        f"the site grows with their square: keep to a few (at most {MANY_TAGS})")
+    return warnings
 
 
 def unfit_warning(where: str, found: tuple[int, str] | None) -> list[str]:
