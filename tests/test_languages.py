@@ -203,3 +203,21 @@ def test_templates_written_in_the_source_language_need_no_ui_catalog_of_it(tmp_p
     root = french_project(tmp_path, 'ui_language = "fr"\n')
     assert not (root / "locales/fr").exists()
     assert (root / "locales/es/LC_MESSAGES/_ui.po").is_file()
+
+
+def test_a_language_written_right_to_left_gets_dir_rtl(tmp_path):
+    # Arabic pages were `<html lang="ar">` alone: browsers laid them out left to right.
+    root = tmp_path / "projekt"
+    assert run_cli("init", str(root))[0] == 0
+    config = root / "bilingual.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'target_languages = ["es"]', 'target_languages = ["es", "ar"]'), encoding="utf-8")
+    assert run_cli("-C", str(root), "update")[0] == 0
+    assert run_cli("-C", str(root), "build", "--drafts")[0] == 0
+    site = root / "site"
+    assert '<html lang="ar" dir="rtl">' in (site / "ar/index.html").read_text(encoding="utf-8")
+    for page, lang in (("de/index.html", "de"), ("es/index.html", "es"), ("index.html", "de")):
+        html = (site / page).read_text(encoding="utf-8")
+        assert re.search(r"<html [^>]*>", html).group() == f'<html lang="{lang}">'
+        # The way to the Arabic site is marked right to left where it is a link.
+        assert 'hreflang="ar"' in html and re.search(r'<a [^>]*hreflang="ar"[^>]*dir="rtl"', html)

@@ -34,7 +34,7 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from urllib.parse import SplitResult, quote, unquote, urlsplit
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.core import get_global, parse_locale
 
 from bilingual.errors import BilingualError
@@ -398,6 +398,16 @@ def find_collisions(outputs: Iterable[tuple[str, str]], folder: str,
 
 
 @functools.cache
+@functools.cache
+def text_direction(locale: str) -> str:
+    """`rtl` for a language written right to left (Arabic, Hebrew, Persian,
+    Urdu: Babel's `text_direction` of its locale), else `ltr`."""
+    try:
+        return Locale.parse(locale).text_direction
+    except (UnknownLocaleError, ValueError):
+        return "ltr"
+
+
 def language_tag(code: str) -> str:
     """The BCP 47 tag of a configured language code, for HTML `lang` and
     `hreflang` and XML `xml:lang`: `pt_BR` -> `pt-BR`, `zh_Hant_TW` ->

@@ -55,6 +55,7 @@ from bilingual.site import (
     og_locale,
     resolve_link,
     tag_route,
+    text_direction,
 )
 from bilingual.sitetext import SiteText
 from bilingual.sources import display_path, refuse_unfit_name
@@ -322,6 +323,8 @@ class LanguageLink:
     current: bool
     counterpart: bool
     """True: the same page in that language; False: that language's home page."""
+    dir: str = "ltr"
+    """`rtl` for a language written right to left (`site.text_direction`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,7 +453,8 @@ class Renderer:
             route = other.route if other is not None else home_route(lang)
             links.append(LanguageLink(language_tag(lang), self.language_name(lang),
                                       self.href(page, route), lang == page.lang,
-                                      other is not None))
+                                      other is not None,
+                                      text_direction(self.config.babel_locale(lang))))
         return tuple(links)
 
     def page_view(self, page: Page, title: str, description: str, og_type: str = "website",
@@ -474,6 +478,7 @@ class Renderer:
         site = self.site_texts[lang]
         return {
             "lang": language_tag(lang),
+            "dir": text_direction(self.config.babel_locale(lang)),
             "language_name": self.language_name(lang),
             "source_language": language_tag(self.config.source_language),
             "site_title": site.title,
@@ -628,6 +633,7 @@ class Renderer:
         for lang in self.config.languages:
             html = _render(self.envs[lang], "language-option.html", {
                 "lang": language_tag(lang), "name": self.language_name(lang),
+                "dir": text_direction(self.config.babel_locale(lang)),
                 "href": self.href(page, home_route(lang))}, "the language chooser")
             options.append(LanguageOption(language_tag(lang), Markup(html.strip())))
         context["options"] = tuple(options)
