@@ -522,6 +522,20 @@ def test_links_off_the_site_resolve_as_written_whatever_the_pages(base_url, page
         assert [resolve_link(plan, origin, target) for plan in plans] == [(target, None)] * 2
 
 
+@pytest.mark.parametrize(("text", "word"), [
+    ("Künstliche Intelligenz", "kunstliche-intelligenz"), ("Straße & Weg", "strasse-weg"),
+    ("Über-Maß_x", "uber-mass-x"), ("ế Việt", "e-viet"),
+    # Marks on letters of other scripts are part of the letter: `ガイド` (guide)
+    # was `カイト` (kite), `Йога` was `иога`.
+    ("ガイド", "ガイド"), ("データ", "データ"), ("Йога", "йога"), ("Ἀθῆναι", "ἀθῆναι"),
+    ("हिन्दी भाषा", "हिन्दी-भाषा"), ("日本 語", "日本-語"), (" ?! ", "")])
+def test_url_words_drop_accents_of_latin_letters_only(text, word):
+    from bilingual.site import tag_slug, url_word
+
+    assert url_word(text) == word
+    assert tag_slug(text) == word if word else tag_slug(text).startswith("tag-")
+
+
 def test_a_tag_slug_is_made_from_what_the_pages_show_of_its_name():
     # The pages leave control characters out of the name; the URL word must
     # not keep them as a dash, and a lone surrogate must not stop the build.

@@ -311,11 +311,28 @@ def url_word(text: str) -> str:
     """`text` as a word for a URL: lower case, accents dropped, `ß` as `ss`,
     one `-` for every run of other characters than letters and digits
     (`Künstliche Intelligenz` -> `kunstliche-intelligenz`, `Straße & Weg` ->
-    `strasse-weg`); empty when `text` has no letter or digit. Letters without
-    a plain Latin form (`α`, `日`) stay as they are."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return _NOT_WORD.sub("-", plain).strip("-")
+    `strasse-weg`); empty when `text` has no letter or digit. Letters of
+    other scripts stay as they are, marks included (`ガイド`, `йога`)."""
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFKD", text):
+        # An accent on a Latin letter goes (`ü` -> `u`); a mark on any other is
+        # part of the letter: `ガ` is not `カ`, nor `Й` `И`.
+        if unicodedata.combining(char) and kept and kept[-1].isascii():
+            continue
+        kept.append(char)
+    plain = unicodedata.normalize("NFC", "".join(kept).casefold())
+    if plain.isascii():
+        return _NOT_WORD.sub("-", plain).strip("-")
+    # A mark left is part of its word, though no `\w` (Devanagari's vowel signs).
+    words: list[str] = []
+    word = ""
+    for char in plain:
+        if char.isalnum() or (word and unicodedata.category(char).startswith("M")):
+            word += char
+        elif word:
+            words.append(word)
+            word = ""
+    return "-".join([*words, word] if word else words)
 
 
 def tag_slug(name: str) -> str:
