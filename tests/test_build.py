@@ -906,6 +906,17 @@ def test_reading_time_uses_plural_forms(make_project):
     assert "3 minutos de lectura" in (out / "es/lang/index.html").read_text(encoding="utf-8")
 
 
+def test_reading_time_counts_chinese_and_japanese_by_their_characters():
+    # Written without spaces, a 5,600-character article was one "word": "1 minute".
+    from bilingual.gather import _words, reading_minutes
+
+    text = "日本語の文章です。" * 600  # 4,800 characters counted, one run between spaces
+    assert _words(text) == 1 + 4800 // 2
+    assert reading_minutes(_words(text)) == reading_minutes(2401) == 13
+    assert _words("Ein Satz mit Wörtern und 日本.") == 6 + 1  # a few among words: a word more
+    assert _words("plain ascii words") == 3
+
+
 def test_block_scalar_front_matter_reaches_the_pages_without_its_line_break(make_project):
     root = make_project({
         "content/de/a.md": article("|\n  Markteintritt", description=">\n  Was Unternehmen\n"

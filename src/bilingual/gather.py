@@ -16,6 +16,7 @@ import hashlib
 import operator
 import os
 import pickle
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -172,8 +173,21 @@ class Gathered:
     """Markdown articles read, of every language."""
 
 
+# Han ideographs and kana: Chinese and Japanese write no spaces between words.
+_SPACELESS = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CHARACTERS_PER_WORD = 2
+"""Han and kana characters read in the time of a word: some 400 a minute,
+against 200 words (`WORDS_PER_MINUTE`)."""
+
+
 def _words(text: str) -> int:
-    return len(text.split())
+    """The text's length in words, for the reading time: a Chinese or
+    Japanese text, one run of characters between spaces, counts by them
+    (a 5,600-character article was "1 minute")."""
+    words = len(text.split())
+    if text.isascii():
+        return words
+    return words + len(_SPACELESS.findall(text)) // CHARACTERS_PER_WORD
 
 
 def reading_minutes(words: int) -> int:
