@@ -129,6 +129,8 @@ base_url = "https://elsewhere.example"
     (MINIMAL.replace('"Beispiel"', '"  "'), 2, "[site] title is missing or empty"),
     (MINIMAL.replace('"https://www.example.com/"', "5"), 3,
      "[site] base_url must be text in quotes (an absolute URL), not 5"),
+    (MINIMAL.replace('["es"]', '["es", "pt-BR"]'), 5, "[site] target_languages: write 'pt_BR', "
+     "the code as gettext and Babel write it, for 'pt-BR' (the pages get the tag 'pt-BR')"),
     (MINIMAL + 'ui_language = "xx-nowhere"\n', 6,
      "[site] ui_language (the language the templates' texts are written in): unknown locale"),
     (MINIMAL + '\n[languages]\nes = { name = 5 }\n', 8,

@@ -412,6 +412,11 @@ def _locale_problem(lang: object) -> str | None:
     try:
         Locale.parse(lang)
     except (UnknownLocaleError, ValueError):
+        underscored = lang.replace("-", "_")
+        if underscored != lang and _locale_problem(underscored) is None:
+            # `pt-BR`, the web's form: codes name folders and catalogs as gettext does.
+            return (f"write {underscored!r}, the code as gettext and Babel write it, for "
+                    f"{lang!r} (the pages get the tag {lang!r})")
         return f"unknown locale {lang!r} (Babel does not know it)"
     return None
 
