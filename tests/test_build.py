@@ -906,6 +906,27 @@ def test_reading_time_uses_plural_forms(make_project):
     assert "3 minutos de lectura" in (out / "es/lang/index.html").read_text(encoding="utf-8")
 
 
+def test_a_ui_catalog_whose_plural_rule_msgfmt_rejects_stops_the_build_at_its_line(
+        make_project):
+    # nplurals=2 with a rule that gives 2 for 21: gettext picked no form, and
+    # the page showed "21 Minuten Lesezeit" in German, build exit 0.
+    root = make_project({
+        "content/de/a.md": article("A"),
+        "locales/es/LC_MESSAGES/a.po": catalog({"A": "A", "Ein Absatz.": "Un párrafo."}),
+        "locales/es/LC_MESSAGES/_ui.po": catalog(
+            {"Zum Inhalt springen": "Ir al contenido"},
+            plural_forms="nplurals=2; plural=(n==1 ? 0 : n%10>=2 ? 1 : 2);"),
+    })
+    with pytest.raises(BilingualError) as raised:
+        build(root)
+    ui = root / "locales/es/LC_MESSAGES/_ui.po"
+    line = 1 + ui.read_text(encoding="utf-8").split("\n").index(
+        next(row for row in ui.read_text(encoding="utf-8").split("\n")
+             if row.startswith('"Plural-Forms:')))
+    assert f"{ui}:{line}: Plural-Forms " in raised.value.format_message()
+    assert "can produce values as large as 2" in raised.value.format_message()
+
+
 def test_reading_time_counts_chinese_and_japanese_by_their_characters():
     # Written without spaces, a 5,600-character article was one "word": "1 minute".
     from bilingual.gather import _words, reading_minutes

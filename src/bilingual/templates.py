@@ -25,10 +25,10 @@ from babel.dates import format_date
 from markupsafe import Markup, escape
 
 from bilingual.cache import ResultCache, project_cache
-from bilingual.catalog import read_catalog
+from bilingual.catalog import line_starting, read_catalog
 from bilingual.config import BUILTIN, SiteConfig
-from bilingual.errors import BilingualError
-from bilingual.formats import compare_formats
+from bilingual.errors import BilingualError, CatalogError
+from bilingual.formats import compare_formats, plural_forms_problem
 from bilingual.gather import (
     Article,
     ArticleText,
@@ -90,9 +90,19 @@ def template_files(config: SiteConfig) -> tuple[tuple[str, Path], ...]:
 
 def ui_catalog(config: SiteConfig, lang: str) -> polib.POFile | None:
     """The UI catalog of a language (`locales/<lang>/LC_MESSAGES/_ui.po`), or
-    None when it has none."""
+    None when it has none. A `Plural-Forms` that msgfmt -c rejects stops the
+    build at its line: gettext then picks no form for some numbers, and the
+    pages showed those in German ("21 Minuten Lesezeit" on a Polish page)."""
     path = config.locale_dir(lang) / UI_CATALOG
-    return read_catalog(path) if path.is_file() else None
+    if not path.is_file():
+        return None
+    catalog = read_catalog(path)
+    forms = catalog.metadata.get("Plural-Forms")
+    if forms is not None and (problem := plural_forms_problem(forms)) is not None:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        raise CatalogError(f"Plural-Forms {forms!r}: {problem}; correct the header",
+                           path, line_starting(text, '"Plural-Forms:'))
+    return catalog
 
 
 def ui_translations(catalog: polib.POFile | None) -> gettext.NullTranslations:
