@@ -927,6 +927,21 @@ def test_a_ui_catalog_whose_plural_rule_msgfmt_rejects_stops_the_build_at_its_li
     assert "can produce values as large as 2" in raised.value.format_message()
 
 
+def test_ui_texts_not_translated_yet_are_warned_about(make_project):
+    # The pages of a language showed German template texts, and build said nothing.
+    root = make_project({
+        "content/de/a.md": article("A"),
+        "locales/es/LC_MESSAGES/a.po": catalog({"A": "A", "Ein Absatz.": "Un párrafo."}),
+        "locales/es/LC_MESSAGES/_ui.po": catalog({"Zum Inhalt springen": "Ir al contenido",
+                                                  "Themen": "", "Weiterlesen": ("Leer", "fuzzy"),
+                                                  ("site title", "Kanzlei"): ""}),
+    })
+    _, summary = build(root)
+    assert [w for w in summary.warnings if "_ui.po" in w] == [
+        "locales/es/LC_MESSAGES/_ui.po: 2 template text(s) not translated yet; the es pages "
+        "show them as the templates write them"]
+
+
 def test_reading_time_counts_chinese_and_japanese_by_their_characters():
     # Written without spaces, a 5,600-character article was one "word": "1 minute".
     from bilingual.gather import _words, reading_minutes

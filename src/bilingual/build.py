@@ -91,6 +91,7 @@ from bilingual.templates import (
     ui_entries,
     ui_translations,
     ui_unfit,
+    ui_untranslated,
 )
 from bilingual.update import UI_CATALOG
 
@@ -327,8 +328,15 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
     warnings = []
     for lang in config.ui_catalog_languages:
         where = display_path(config, config.locale_dir(lang) / UI_CATALOG)
-        warnings += unfit_warning(where, ui_unfit(ui[lang])) if ui[lang] is not None else [
-            f"{where}: missing; the {lang} pages show the template texts untranslated"]
+        catalog = ui[lang]
+        if catalog is None:
+            warnings.append(f"{where}: missing; the {lang} pages show the template texts "
+                            "untranslated")
+            continue
+        warnings += unfit_warning(where, ui_unfit(catalog))
+        if untranslated := ui_untranslated(catalog):
+            warnings.append(f"{where}: {untranslated} template text(s) not translated yet; the "
+                            f"{lang} pages show them as the templates write them")
     warnings += shared_tag_pages(newest)
     # The UI catalogs are part of the site identity, so a changed translation
     # of the site's title or description is not hidden by pages in the cache.

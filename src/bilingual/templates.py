@@ -57,7 +57,7 @@ from bilingual.site import (
     tag_route,
     text_direction,
 )
-from bilingual.sitetext import SiteText
+from bilingual.sitetext import SITE_TEXT_CONTEXTS, SiteText
 from bilingual.sources import display_path, refuse_unfit_name
 from bilingual.update import UI_CATALOG
 
@@ -181,6 +181,13 @@ def ui_unfit(catalog: polib.POFile | None) -> tuple[int, str] | None:
     return first_unfit((entry.linenum, text) for entry in catalog or ()
                         if not entry.obsolete and "fuzzy" not in entry.flags
                         for text in (entry.msgstr, *entry.msgstr_plural.values()))
+
+
+def ui_untranslated(catalog: polib.POFile) -> int:
+    """How many template texts a UI catalog leaves untranslated (empty,
+    blank or fuzzy): the pages show those as the templates write them."""
+    return sum(1 for entry in catalog if not entry.obsolete
+               and entry.msgctxt not in SITE_TEXT_CONTEXTS and not is_translated(entry))
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
