@@ -942,6 +942,24 @@ def test_ui_texts_not_translated_yet_are_warned_about(make_project):
         "show them as the templates write them"]
 
 
+def test_a_hidden_template_a_page_includes_is_an_input_of_the_build(make_project):
+    # Names starting with a dot were left out of the inputs though Jinja2
+    # loads them: after an edit the site stayed a mix of old and new pages.
+    base = (BUILTIN_TEMPLATES / "base.html").read_text(encoding="utf-8")
+    root = make_project({
+        "content/de/a.md": article("A"),
+        "templates/.parts/fuss.html": "<p>Fuß eins</p>",
+        "templates/base.html": base.replace("</body>", '{% include ".parts/fuss.html" %}\n</body>'),
+    })
+    out, _ = build(root)
+    assert "Fuß eins" in (out / "de/a/index.html").read_text(encoding="utf-8")
+    (root / "templates/.parts/fuss.html").write_text("<p>Fuß zwei</p>", encoding="utf-8")
+    out, summary = build(root)
+    pages = [p for p in out.rglob("*.html") if "_status" not in p.parts]
+    assert all("Fuß zwei" in page.read_text(encoding="utf-8") for page in pages)
+    assert "de/a/index.html" in summary.written
+
+
 def test_reading_time_counts_chinese_and_japanese_by_their_characters():
     # Written without spaces, a 5,600-character article was one "word": "1 minute".
     from bilingual.gather import _words, reading_minutes

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import pickle
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -79,7 +78,7 @@ from bilingual.site import (
     sitemap_xml,
 )
 from bilingual.sitetext import SiteText, site_text
-from bilingual.sources import display_path, refuse_unfit_name
+from bilingual.sources import display_path, refuse_unfit_name, tool_leftover
 from bilingual.statuspage import STATUS_PAGE, status_page
 from bilingual.templates import (
     STYLESHEET,
@@ -105,23 +104,9 @@ ROBOTS = "robots.txt"
 # Static files and writing
 # ---------------------------------------------------------------------------
 
-_NO_SITE_FILES = {".git", ".hg", ".svn", ".DS_Store", "Thumbs.db", "desktop.ini"}
-_SWAP_FILE = re.compile(r"\..*\.sw[a-p]")
-
-
-def static_leftover(name: str) -> bool:
-    """A name in `static/` that is no file of the site: version control
-    folders, the metadata file managers leave, editors' backups (`x~`,
-    `#x#`), lock (`.#x`) and swap files (`.x.swp`). Other hidden files are
-    copied: a static host needs `.htaccess`, `.nojekyll` or `.well-known/`."""
-    return (name in _NO_SITE_FILES or name.endswith("~") or name.startswith(".#")
-            or (len(name) > 1 and name.startswith("#") and name.endswith("#"))
-            or _SWAP_FILE.fullmatch(name) is not None)
-
-
 def static_files(config: SiteConfig) -> tuple[tuple[str, Path, str], ...]:
     """(output path, file, source label) of every static file: the project's
-    `static/` copied as it is (`static_leftover`s aside), plus the built-in
+    `static/` copied as it is (`tool_leftover`s aside), plus the built-in
     stylesheet unless it has one."""
     found: dict[str, tuple[Path, str]] = {}
     root = config.static_dir
@@ -129,7 +114,7 @@ def static_files(config: SiteConfig) -> tuple[tuple[str, Path, str], ...]:
         resolved = root.resolve()
         for path in sorted(root.rglob("*")):
             relative = path.relative_to(root)
-            if any(static_leftover(p) for p in relative.parts) or not path.is_file():
+            if any(tool_leftover(p) for p in relative.parts) or not path.is_file():
                 continue
             refuse_unfit_name(str(root), str(path))
             if not path.resolve().is_relative_to(resolved):

@@ -453,14 +453,15 @@ class TreeState:
         return self.files.get(str(path)) or file_state(path)
 
 
-def tree_state(roots: Sequence[Path | str]) -> bytes:
+def tree_state(roots: Sequence[Path | str], hidden_kept: Sequence[Path | str] = ()) -> bytes:
     """A digest of every file under `roots` (or each file itself): its path,
     size, inode and modification and change times. Cheap enough to take on
     every run; any write, rename or `touch` changes it. Names starting with
     `.` inside the folders are left out, as the build leaves them out (the
     lock file of `update`, an editor's swap file), and so are the times of
-    folders, which change with such files."""
-    return tree_files(roots).digest
+    folders, which change with such files (below `hidden_kept`, they count:
+    `tree_files`)."""
+    return tree_files(roots, hidden_kept).digest
 
 
 _VERSION_CONTROL = (".git", ".hg", ".svn")

@@ -758,7 +758,7 @@ def input_state(config: SiteConfig) -> TreeState:
     folders += [config.locale_dir(lang) for lang in config.target_languages]
     outermost = [f for f in set(folders)
                  if not any(f != other and f.is_relative_to(other) for other in folders)]
-    return tree_files(sorted(outermost), hidden_kept=[config.static_dir])
+    return tree_files(sorted(outermost), hidden_kept=[config.static_dir, config.templates_dir])
 
 
 def _output_state(summary: BuildSummary,

@@ -43,13 +43,14 @@ from urllib.parse import unquote, urlsplit
 
 import click
 
-from bilingual.build import BuildSummary, build_site, static_leftover
+from bilingual.build import BuildSummary, build_site
 from bilingual.config import CONFIG_NAME, load_config
 from bilingual.errors import BilingualError
 from bilingual.parallel import thaw_heap
 from bilingual.progress import Output, elapsed
 from bilingual.publish import MANIFEST
 from bilingual.site import url_base_path
+from bilingual.sources import tool_leftover
 
 SERVE_FOLDER = ".bilingual-serve"
 """The preview's output folder, inside the project (ignored by git, see `init`)."""
@@ -87,8 +88,8 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     found: dict[str, tuple[int, int]] = {}
     paths: list[Path] = [root / CONFIG_NAME]
     for folder in WATCHED_FOLDERS:
-        # A hidden file of static/ (`.htaccess`) is a file of the site.
-        ignored = static_leftover if folder == "static" else _ignored
+        # A hidden file of static/ (`.htaccess`) or templates/ (`.parts/x.html`) counts.
+        ignored = tool_leftover if folder in ("static", "templates") else _ignored
         for directory, subdirs, files in os.walk(root / folder):
             subdirs[:] = sorted(d for d in subdirs if not ignored(d))
             paths += (Path(directory) / name for name in sorted(files) if not ignored(name))

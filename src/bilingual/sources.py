@@ -358,6 +358,21 @@ def short_name(name: str, limit: int = 100) -> str:
     return os.fsdecode(os.fsencode(name)[:limit])
 
 
+_TOOL_FILES = {".git", ".hg", ".svn", ".DS_Store", "Thumbs.db", "desktop.ini"}
+_SWAP_FILE = re.compile(r"\..*\.sw[a-p]")
+
+
+def tool_leftover(name: str) -> bool:
+    """A name in `static/` or `templates/` that is no file of the project:
+    version control folders, the metadata file managers leave, editors'
+    backups (`x~`, `#x#`), lock (`.#x`) and swap files (`.x.swp`). Other
+    hidden files count: a static host needs `.htaccess`, `.nojekyll` or
+    `.well-known/`, and a template may include `.parts/x.html`."""
+    return (name in _TOOL_FILES or name.endswith("~") or name.startswith(".#")
+            or (len(name) > 1 and name.startswith("#") and name.endswith("#"))
+            or _SWAP_FILE.fullmatch(name) is not None)
+
+
 def display_path(config: SiteConfig, path: Path | str) -> str:
     """A path as messages and findings show it: relative to the project root
     where possible, with `/`. A file below the root as written is named

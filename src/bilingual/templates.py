@@ -58,7 +58,7 @@ from bilingual.site import (
     text_direction,
 )
 from bilingual.sitetext import SITE_TEXT_CONTEXTS, SiteText
-from bilingual.sources import display_path, refuse_unfit_name
+from bilingual.sources import display_path, refuse_unfit_name, tool_leftover
 from bilingual.update import UI_CATALOG
 
 BUILTIN_TEMPLATES = BUILTIN / "templates"
@@ -82,7 +82,8 @@ def template_files(config: SiteConfig) -> tuple[tuple[str, Path], ...]:
             continue
         for path in sorted(base.rglob("*")):
             relative = path.relative_to(base)
-            if path.is_file() and not any(p.startswith(".") for p in relative.parts):
+            # A hidden template counts: Jinja2 loads `{% include ".parts/x.html" %}`.
+            if path.is_file() and not any(tool_leftover(p) for p in relative.parts):
                 refuse_unfit_name(str(base), str(path))
                 found[relative.as_posix()] = path
     return tuple(sorted(found.items()))

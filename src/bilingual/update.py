@@ -189,7 +189,8 @@ def ui_template_entries(config: SiteConfig) -> list[polib.POEntry]:
     50 ms of every `update`, so the strings are kept in the cache under the
     state of both template folders."""
     folder = relative(config, config.templates_dir)
-    state = tree_state([config.templates_dir, BUILTIN / "templates"])
+    template_folders = [config.templates_dir, BUILTIN / "templates"]
+    state = tree_state(template_folders, hidden_kept=template_folders)
     strings = project_cache(config.root).get(
         "ui-strings", state + folder.encode(), lambda: _extract_ui_strings(config, folder),
         owner=folder)
