@@ -1541,3 +1541,26 @@ def test_an_article_with_more_tags_than_anyone_means_is_warned_about(make_projec
     assert [w for w in summary.warnings if " tags; " in w] == [
         "content/de/a.md:4: 51 tags; each gets a page per language listing the article with all "
         "of them, so the site grows with their square: keep to a few (at most 50)"]
+
+
+def test_a_second_build_of_one_folder_is_refused_while_the_first_runs(make_project):
+    # Two builds at once swapped their staging copies into each other: both
+    # exited 0, left a third of a site, and every later build refused it.
+    import subprocess
+    import sys
+
+    from bilingual.lock import output_lock
+
+    root = make_project({"content/de/a.md": article("A")})
+    before = tree(root / "site") if (root / "site").exists() else {}
+    with output_lock(root / "site", "bilingual build"):
+        second = subprocess.run([sys.executable, "-m", "bilingual", "-C", str(root), "build"],
+                                capture_output=True, text=True)
+    assert second.returncode == 1
+    assert re.fullmatch(r"error: \.site\.lock: the site folder site/ is being built by "
+                        r"`bilingual build` \(pid \d+ on .*, since .*\); wait until it has "
+                        r"finished and run the command again\n", second.stderr), second.stderr
+    assert (tree(root / "site") if (root / "site").exists() else {}) == before
+    assert not (root / ".site.lock").exists()
+    CliRunner().invoke(cli, ["-C", str(root), "build"])
+    assert (root / "site/de/a/index.html").is_file()

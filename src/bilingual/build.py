@@ -40,6 +40,7 @@ from bilingual.gather import (
     tag_pages,
     unfit_warning,
 )
+from bilingual.lock import output_lock
 from bilingual.parallel import beside, freeze_heap, map_chunks
 from bilingual.progress import NullProgress, ProgressLike
 from bilingual.publish import (
@@ -218,8 +219,15 @@ def rebuild_site(config: SiteConfig, drafts: bool, output: Path, progress: Progr
     """`build_site` once `publish.unchanged_site` found something changed: render
     (knowing the files as `inputs` found them), swap the site in, remember
     `inputs` (`publish.input_state`, taken before anything was read) for the
-    next build."""
-    check_output_folder(config, output)
+    next build. One build of a folder at a time (`lock.output_lock`): the
+    check that finds nothing changed only reads, and needs no lock."""
+    check_output_folder(config, output)  # a usage error, before the lock beside the folder
+    with output_lock(output, "bilingual build"):
+        return _rebuild_site(config, drafts, output, progress, inputs)
+
+
+def _rebuild_site(config: SiteConfig, drafts: bool, output: Path,
+                  progress: ProgressLike | None, inputs: TreeState) -> BuildSummary:
     cache = project_cache(config.root)
     # The staging site is made a copy of the current one on another core
     # while this one renders; `write_site` then replaces what differs.

@@ -1,4 +1,5 @@
-"""One writer of catalogs at a time: the lock around `update` and `import-translation`.
+"""One writer at a time: the locks around `update` and `import-translation`
+(the catalogs) and around `build` (its output folder).
 
 Two runs writing the same catalogs at once would each merge from the catalogs
 as they were when it started, so the second rename would throw away what the
@@ -77,14 +78,14 @@ _HELD: set[Path] = set()
 """Lock files this process holds: POSIX locks do not exclude their own process."""
 
 
-def _refuse(path: Path) -> LockedError:
+def _refuse(path: Path, what: str = "the catalogs are locked") -> LockedError:
     holder = read_holder(path)
     who = holder.describe() if holder is not None else "another bilingual run"
-    return LockedError(f"the catalogs are locked by {who}; wait until it has finished "
-                       "and run the command again", path)
+    return LockedError(f"{what} by {who}; wait until it has finished and run the command "
+                       "again", path)
 
 
-def _open_locked(path: Path) -> int:
+def _open_locked(path: Path, what: str) -> int:
     """Open and lock `path`; returns the descriptor, or raises LockedError."""
     while True:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
@@ -94,7 +95,7 @@ def _open_locked(path: Path) -> int:
             os.close(fd)
             if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                 raise
-            raise _refuse(path) from None
+            raise _refuse(path, what) from None
         # The holder before us may have removed the file after we opened it but
         # before we got the lock: then we hold a lock on a file nobody else sees.
         try:
@@ -107,21 +108,17 @@ def _open_locked(path: Path) -> int:
 
 
 @contextmanager
-def catalog_lock(root: Path, command: str) -> Iterator[Holder]:
-    """Hold the project's catalog lock for the `with` block, or raise LockedError
-    (naming the holder and the lock file) when another run holds it.
-
-    `command` is what a waiting run is told, e.g. "bilingual update". Inside
-    the block nothing else writes catalogs, so temporary files of an earlier,
-    killed run are removed on entry. The lock file is removed on a normal exit;
-    after a crash it stays, unlocked, and the next run takes it over.
-    """
-    path = lock_path(root).absolute()
+def _holding(path: Path, command: str, what: str) -> Iterator[Holder]:
+    """Hold the lock file `path` for the `with` block, written with who holds
+    it, or raise LockedError saying `what` and naming the holder. The file is
+    removed on a normal exit; after a crash it stays, unlocked, and the next
+    run takes it over."""
+    path = path.absolute()
     if path in _HELD:
-        raise _refuse(path)
+        raise _refuse(path, what)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = _open_locked(path)
+        fd = _open_locked(path, what)
     except OSError as exc:
         raise BilingualError(f"cannot create the lock file: {exc.strerror or exc}", path) from None
     _HELD.add(path)
@@ -130,7 +127,6 @@ def catalog_lock(root: Path, command: str) -> Iterator[Holder]:
     try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, (json.dumps(_as_dict(holder)) + "\n").encode("utf-8"), 0)
-        remove_stale_temporaries(path.parent)
         yield holder
     finally:
         # Unlink before unlocking: a run that opened the file meanwhile sees it is gone.
@@ -140,6 +136,36 @@ def catalog_lock(root: Path, command: str) -> Iterator[Holder]:
             pass
         _HELD.discard(path)
         os.close(fd)
+
+
+@contextmanager
+def catalog_lock(root: Path, command: str) -> Iterator[Holder]:
+    """Hold the project's catalog lock for the `with` block, or raise LockedError
+    (naming the holder and the lock file) when another run holds it.
+
+    `command` is what a waiting run is told, e.g. "bilingual update". Inside
+    the block nothing else writes catalogs, so temporary files of an earlier,
+    killed run are removed on entry."""
+    path = lock_path(root)
+    with _holding(path, command, "the catalogs are locked") as holder:
+        remove_stale_temporaries(path.absolute().parent)
+        yield holder
+
+
+def output_lock_path(output: Path) -> Path:
+    """The lock file of an output folder: beside it, as its staging copies."""
+    return output.parent / f".{output.name}.lock"
+
+
+@contextmanager
+def output_lock(output: Path, command: str) -> Iterator[Holder]:
+    """Hold the lock of the output folder `output` while a build writes it, or
+    raise LockedError. Two builds of one folder at once swapped their staging
+    copies into each other: both exited 0 and left a third of a site, which
+    every later build then refused as a folder no build wrote."""
+    with _holding(output_lock_path(output), command,
+                  f"the site folder {output.name}/ is being built") as holder:
+        yield holder
 
 
 def _as_dict(holder: Holder) -> dict[str, object]:
