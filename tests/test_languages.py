@@ -105,7 +105,13 @@ def test_three_languages_are_linked_both_ways(project: Path) -> None:
 
 @pytest.mark.parametrize(("code", "tag"), [("es", "es"), ("pt_BR", "pt-BR"), ("pt_br", "pt-BR"),
                                            ("zh_Hant_TW", "zh-Hant-TW"), ("zh_TW", "zh-TW"),
-                                           ("sr_Latn", "sr-Latn")])
+                                           ("sr_Latn", "sr-Latn"),
+                                           # gettext's forms: a script modifier is the
+                                           # script, a deprecated code its successor
+                                           # (was `sr-x-latin`, `iw`).
+                                           ("sr@latin", "sr-Latn"), ("sr@cyrillic", "sr-Cyrl"),
+                                           ("iw", "he"), ("in", "id"),
+                                           ("sr@ijekavian", "sr-x-ijekavian")])
 def test_language_tag(code: str, tag: str) -> None:
     assert language_tag(code) == tag
 

@@ -433,11 +433,21 @@ def language_tag(code: str) -> str:
     # parse_locale, not Locale.parse: it keeps the parts as configured, where
     # Locale.parse would add likely subtags (`zh_TW` -> `zh_Hant_TW`).
     language, territory, script, variant, *modifier = parse_locale(code)
+    # A deprecated code has its successor (`iw` -> `he`), which search
+    # engines know; gettext's script modifiers are scripts (`sr@latin` -> `sr-Latn`).
+    alias = get_global("language_aliases").get(language, language)
+    language = alias if "_" not in alias else language
+    if modifier and not script and modifier[0] in _SCRIPT_MODIFIERS:
+        script, modifier = _SCRIPT_MODIFIERS[modifier[0]], []
     parts = [language, script, territory, variant and variant.lower()]
-    # A gettext modifier (`sr@latin`) has no BCP 47 counterpart; as a private
-    # use subtag it keeps the tag valid and distinct from the plain language.
+    # Another gettext modifier has no BCP 47 counterpart; as a private use
+    # subtag it keeps the tag valid and distinct from the plain language.
     parts += ["x", *modifier] if modifier and modifier[0] else []
     return "-".join(part for part in parts if part)
+
+
+_SCRIPT_MODIFIERS = {"latin": "Latn", "cyrillic": "Cyrl"}
+"""gettext's script modifiers (`sr@latin`) and their ISO 15924 codes."""
 
 
 def og_locale(locale_name: str) -> str:
