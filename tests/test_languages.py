@@ -227,3 +227,19 @@ def test_a_language_written_right_to_left_gets_dir_rtl(tmp_path):
         assert re.search(r"<html [^>]*>", html).group() == f'<html lang="{lang}">'
         # The way to the Arabic site is marked right to left where it is a link.
         assert 'hreflang="ar"' in html and re.search(r'<a [^>]*hreflang="ar"[^>]*dir="rtl"', html)
+
+
+def test_languages_of_one_name_are_told_apart_in_the_switcher(tmp_path):
+    # Portuguese of Portugal and of Brazil were both "Português" in the switcher.
+    root = tmp_path / "projekt"
+    assert run_cli("init", str(root))[0] == 0
+    config = root / "bilingual.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'target_languages = ["es"]', 'target_languages = ["es", "pt_PT", "pt_BR"]'),
+        encoding="utf-8")
+    assert run_cli("-C", str(root), "update")[0] == 0
+    assert run_cli("-C", str(root), "build", "--drafts")[0] == 0
+    home = (root / "site/de/index.html").read_text(encoding="utf-8")
+    names = re.findall(r'hreflang="(pt-PT|pt-BR|es)" lang="[^"]+">([^<]+)</a>', home)
+    assert sorted(names) == [("es", "Español"), ("pt-BR", "Português (Brasil)"),
+                             ("pt-PT", "Português (Portugal)")]

@@ -457,12 +457,21 @@ class Renderer:
 
     def language_name(self, lang: str) -> str:
         """The language's name in itself, capitalised for a menu (`Español`); the
-        locale's territory is left out (`Deutsch`, not `Deutsch (Deutschland)`)."""
+        locale's territory is left out (`Deutsch`, not `Deutsch (Deutschland)`)
+        unless another language of the site has the same name: `中文 (简体)`
+        and `中文 (繁體)`, `Português (Brasil)` and `Português (Portugal)`."""
         name = dict(self.config.language_names).get(lang)
         if not name:
-            locale = Locale.parse(self.config.babel_locale(lang))
-            name = locale.get_language_name(lang) or self.config.language_name(lang)
+            name = self._plain_names()[lang]
+            if list(self._plain_names().values()).count(name) > 1:
+                name = self.config.language_name(lang)
         return name[:1].upper() + name[1:]
+
+    @functools.cache  # noqa: B019 - one renderer per build, a few languages
+    def _plain_names(self) -> dict[str, str]:
+        """Each language's name in itself without territory or script."""
+        return {lang: Locale.parse(self.config.babel_locale(lang)).get_language_name(lang)
+                or self.config.language_name(lang) for lang in self.config.languages}
 
     def switcher(self, page: Page) -> tuple[LanguageLink, ...]:
         links = []
