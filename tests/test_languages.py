@@ -243,3 +243,21 @@ def test_languages_of_one_name_are_told_apart_in_the_switcher(tmp_path):
     names = re.findall(r'hreflang="(pt-PT|pt-BR|es)" lang="[^"]+">([^<]+)</a>', home)
     assert sorted(names) == [("es", "Español"), ("pt-BR", "Português (Brasil)"),
                              ("pt-PT", "Português (Portugal)")]
+
+
+def test_og_locale_alternates_name_each_locale_once_and_never_the_pages_own(tmp_path):
+    # `sr` and `sr_Latn` share the locale sr_RS: the Serbian Latin page named
+    # itself as an alternate, and the root page named sr_RS twice.
+    root = tmp_path / "projekt"
+    assert run_cli("init", str(root))[0] == 0
+    config = root / "bilingual.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'target_languages = ["es"]', 'target_languages = ["es", "sr", "sr_Latn"]'),
+        encoding="utf-8")
+    assert run_cli("-C", str(root), "update")[0] == 0
+    assert run_cli("-C", str(root), "build", "--drafts")[0] == 0
+    for page in ("sr_Latn/index.html", "index.html", "de/index.html"):
+        html = (root / "site" / page).read_text(encoding="utf-8")
+        own = re.search(r'<meta property="og:locale" content="([^"]+)">', html).group(1)
+        others = re.findall(r'<meta property="og:locale:alternate" content="([^"]+)">', html)
+        assert own not in others and len(others) == len(set(others)), (page, own, others)

@@ -489,14 +489,17 @@ class Renderer:
         alternates = self.plan.alternates(page)
         indexed = page.kind != "404" and not page.draft
         # The alternates carry tags; og_locale reads the codes of the same versions.
-        others = tuple(og_locale(self.config.babel_locale(p.lang))
-                       for p in (self.plan.published(page.group) if alternates else ())
-                       if p.lang != page.lang)
+        own = og_locale(self.config.babel_locale(page.lang))
+        # Once each, and never the page's own (`sr` and `sr_Latn` are both sr_RS).
+        others = tuple(dict.fromkeys(
+            locale for p in (self.plan.published(page.group) if alternates else ())
+            if p.lang != page.lang and (locale := og_locale(self.config.babel_locale(p.lang)))
+            != own))
         return PageView(
             kind=page.kind, title=title, description=description,
             canonical=self.plan.absolute(page.route) if page.kind != "404" else None,
             alternates=alternates, og_type=og_type,
-            og_locale=og_locale(self.config.babel_locale(page.lang)),
+            og_locale=own,
             og_locale_alternates=others,
             og_image=image_url(self.plan, image) if image else None, noindex=not indexed)
 
