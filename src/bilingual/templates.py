@@ -443,6 +443,10 @@ class Renderer:
         """Bodies gathered by this run; others are read through `article_text`."""
         self.identity = identity
         """`_site_identity`: with it, a listing entry's fields determine its HTML."""
+        self.plain_names = {
+            lang: Locale.parse(config.babel_locale(lang)).get_language_name(lang)
+            or config.language_name(lang) for lang in config.languages}
+        """Each language's name in itself, without territory or script."""
         self.warnings: dict[tuple[str, str], str] = {}
         self.resolved: list[tuple[str, str, str | None]] = []
         """Every link target resolved against the plan, with its href and
@@ -462,16 +466,10 @@ class Renderer:
         and `中文 (繁體)`, `Português (Brasil)` and `Português (Portugal)`."""
         name = dict(self.config.language_names).get(lang)
         if not name:
-            name = self._plain_names()[lang]
-            if list(self._plain_names().values()).count(name) > 1:
+            name = self.plain_names[lang]
+            if list(self.plain_names.values()).count(name) > 1:
                 name = self.config.language_name(lang)
         return name[:1].upper() + name[1:]
-
-    @functools.cache  # noqa: B019 - one renderer per build, a few languages
-    def _plain_names(self) -> dict[str, str]:
-        """Each language's name in itself without territory or script."""
-        return {lang: Locale.parse(self.config.babel_locale(lang)).get_language_name(lang)
-                or self.config.language_name(lang) for lang in self.config.languages}
 
     def switcher(self, page: Page) -> tuple[LanguageLink, ...]:
         links = []
