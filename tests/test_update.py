@@ -722,3 +722,15 @@ def test_a_changed_site_title_makes_its_translation_fuzzy(make_project):
     assert entry.msgstr == "Bufete Ejemplo" and "fuzzy" in entry.flags
     assert entry.previous_msgid == "Kanzlei Beispiel"
     assert msgfmt_check(ui).returncode == 0
+
+
+def test_an_article_nested_too_deeply_is_its_own_error_the_others_are_updated(make_project):
+    # Its error ended the whole run: no catalog was written, a new article's neither.
+    root = make_project({"content/de/tief.md": "---\ntitle: Tief\n---\n" + "> " * 21 + "Zitat.\n",
+                         "content/de/neu.md": "---\ntitle: Neu\n---\nNeu.\n"})
+    result = run(root, "update")
+    assert result.returncode == 1
+    assert "content/de/tief.md:4: lists or quotes nested too deeply" in result.stderr
+    assert (root / "locales/es/LC_MESSAGES/neu.po").is_file()
+    assert not (root / "locales/es/LC_MESSAGES/tief.po").exists()
+    assert "2 articles, 2 catalogs, 2 written, 1 error(s)" in result.stdout

@@ -538,12 +538,15 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
         def merge(job: tuple[Path, str, _Article | list[polib.POEntry], str],
                   lang: str = lang, old: _CatalogReader = old, memory: _Memory = memory,
                   plural_forms: str = plural_forms, nplurals: int = nplurals,
-                  ) -> tuple[CatalogPlan, bytes] | CatalogError | None:
+                  ) -> tuple[CatalogPlan, bytes] | CatalogError | SourceError | None:
             """The catalog's plan and the SHA-256 of the text it plans."""
             path, source, entries, state = job
             current = path.read_bytes() if state != "missing" else None
             if isinstance(entries, _Article):
-                entries = template_entries(cached_segments(cache, entries.doc), source)
+                try:
+                    entries = template_entries(cached_segments(cache, entries.doc), source)
+                except SourceError as exc:  # nested too deeply: this article's error alone
+                    return exc
             try:
                 # Parsed from the very bytes whose version the plan records.
                 previous = old.read(path, current) if current is not None else None
@@ -573,7 +576,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
         merged: list[CatalogPlan] = []
         progress.start(len(jobs), f"Merging {lang} catalogs")
         for job, result in zip(jobs, map_chunks(merge, jobs, progress.advance), strict=True):
-            if isinstance(result, CatalogError):
+            if isinstance(result, (CatalogError, SourceError)):
                 errors.append(result)
             elif result is not None:
                 planned, digest = result
