@@ -261,3 +261,23 @@ def test_og_locale_alternates_name_each_locale_once_and_never_the_pages_own(tmp_
         own = re.search(r'<meta property="og:locale" content="([^"]+)">', html).group(1)
         others = re.findall(r'<meta property="og:locale:alternate" content="([^"]+)">', html)
         assert own not in others and len(others) == len(set(others)), (page, own, others)
+
+
+def test_a_gettext_script_modifier_is_the_script_of_dates_and_names(tmp_path):
+    # `sr@latin` pages showed Cyrillic dates and the name `Српски`, like `sr`.
+    from bilingual.config import SiteConfig
+
+    config = SiteConfig(tmp_path, "t", "https://example.org", "de", ("sr", "sr@latin"))
+    assert (config.babel_locale("sr@latin"), config.babel_locale("sr")) == ("sr_Latn", "sr")
+    assert config.language_name("sr@latin") == "srpski (latinica)"
+    root = tmp_path / "projekt"
+    assert run_cli("init", str(root))[0] == 0
+    toml = root / "bilingual.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'target_languages = ["es"]', 'target_languages = ["es", "sr", "sr@latin"]'),
+        encoding="utf-8")
+    assert run_cli("-C", str(root), "update")[0] == 0
+    assert run_cli("-C", str(root), "build", "--drafts")[0] == 0
+    latin = (root / "site/sr@latin/index.html").read_text(encoding="utf-8")
+    assert '<html lang="sr-Latn">' in latin and "septembar 2025" in latin
+    assert ">Srpski<" in latin and ">Српски<" in latin

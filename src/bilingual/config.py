@@ -53,6 +53,9 @@ def _locale_dir(root: Path, lang: str) -> Path:
     return root / "locales" / lang / "LC_MESSAGES"
 
 
+SCRIPT_MODIFIERS = {"latin": "Latn", "cyrillic": "Cyrl", "devanagari": "Deva", "arabic": "Arab"}
+"""gettext's script modifiers (`sr@latin`) and their ISO 15924 codes."""
+
 UI_LANGUAGE = "de"
 """The language of the built-in templates' UI strings."""
 
@@ -118,15 +121,23 @@ class SiteConfig:
         return self.root / "site"
 
     def babel_locale(self, lang: str) -> str:
-        """The Babel locale used for dates and numbers (`de` -> `de_DE`)."""
-        return dict(self.locales).get(lang, lang)
+        """The Babel locale used for dates, numbers and names (`de` -> `de_DE`
+        when configured so): gettext's script modifier becomes the script
+        (`sr@latin` -> `sr_Latn`), which Babel would ignore."""
+        configured = dict(self.locales).get(lang)
+        if configured is not None:
+            return configured
+        language, _, modifier = lang.partition("@")
+        script = SCRIPT_MODIFIERS.get(modifier)
+        return f"{language}_{script}" if script and "_" not in language else lang
 
     def language_name(self, lang: str) -> str:
         """The language's name in itself (`Deutsch`, `español`)."""
         name = dict(self.language_names).get(lang)
         if name:
             return name
-        return Locale.parse(self.babel_locale(lang)).get_display_name(lang) or lang
+        locale = self.babel_locale(lang)
+        return Locale.parse(locale).get_display_name(locale) or lang
 
     def check_policy(self, lang: str) -> CheckPolicy:
         return dict(self.check_policies).get(lang, self.default_check_policy)

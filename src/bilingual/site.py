@@ -37,6 +37,7 @@ from urllib.parse import SplitResult, quote, unquote, urlsplit
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global, parse_locale
 
+from bilingual.config import SCRIPT_MODIFIERS
 from bilingual.errors import BilingualError
 
 X_DEFAULT = "x-default"
@@ -437,17 +438,14 @@ def language_tag(code: str) -> str:
     # engines know; gettext's script modifiers are scripts (`sr@latin` -> `sr-Latn`).
     alias = get_global("language_aliases").get(language, language)
     language = alias if "_" not in alias else language
-    if modifier and not script and modifier[0] in _SCRIPT_MODIFIERS:
-        script, modifier = _SCRIPT_MODIFIERS[modifier[0]], []
+    if modifier and not script and modifier[0] in SCRIPT_MODIFIERS:
+        script, modifier = SCRIPT_MODIFIERS[modifier[0]], []
     parts = [language, script, territory, variant and variant.lower()]
     # Another gettext modifier has no BCP 47 counterpart; as a private use
     # subtag it keeps the tag valid and distinct from the plain language.
     parts += ["x", *modifier] if modifier and modifier[0] else []
     return "-".join(part for part in parts if part)
 
-
-_SCRIPT_MODIFIERS = {"latin": "Latn", "cyrillic": "Cyrl"}
-"""gettext's script modifiers (`sr@latin`) and their ISO 15924 codes."""
 
 
 def og_locale(locale_name: str) -> str:

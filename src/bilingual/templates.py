@@ -444,8 +444,9 @@ class Renderer:
         self.identity = identity
         """`_site_identity`: with it, a listing entry's fields determine its HTML."""
         self.plain_names = {
-            lang: Locale.parse(config.babel_locale(lang)).get_language_name(lang)
-            or config.language_name(lang) for lang in config.languages}
+            lang: Locale.parse(config.babel_locale(lang)).get_language_name(
+                config.babel_locale(lang)) or config.language_name(lang)
+            for lang in config.languages}
         """Each language's name in itself, without territory or script."""
         self.warnings: dict[tuple[str, str], str] = {}
         self.resolved: list[tuple[str, str, str | None]] = []
