@@ -536,6 +536,18 @@ def test_url_words_drop_accents_of_latin_letters_only(text, word):
     assert tag_slug(text) == word if word else tag_slug(text).startswith("tag-")
 
 
+def test_a_tag_slug_too_long_for_a_folder_is_cut_and_told_apart_by_a_digest():
+    # A translated tag of 40 `日本語`, or 20 `ﷺ` (each 33 letters as a URL word):
+    # the build failed with "File name too long" and no line; check passed.
+    from bilingual.site import MAX_NAME_BYTES, tag_slug
+
+    for name in ("日本語" * 40, "\ufdfa" * 20, "a" * 300):
+        slug = tag_slug(name)
+        assert len(slug.encode()) <= MAX_NAME_BYTES and slug == tag_slug(name)
+    assert tag_slug("a" * 300) != tag_slug("a" * 301)
+    assert tag_slug("a" * 300).startswith("a" * 190 + "-")
+
+
 def test_a_tag_slug_is_made_from_what_the_pages_show_of_its_name():
     # The pages leave control characters out of the name; the URL word must
     # not keep them as a dash, and a lone surrogate must not stop the build.

@@ -342,9 +342,14 @@ def tag_slug(name: str) -> str:
     (`html_chars`: `Dere\x7fcho` is `derecho`)."""
     name = html_chars(name)
     slug = url_word(name)
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
     if not slug:
         # A tag of punctuation only still needs a stable, safe name.
-        slug = "tag-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+        slug = f"tag-{digest}"
+    elif len(slug.encode()) > MAX_NAME_BYTES:
+        # Its page's folder: a translated tag is not limited where it is
+        # written, and `ﷺ` alone is 33 letters long as a URL word.
+        slug = f"{slug.encode()[:MAX_NAME_BYTES - 10].decode('utf-8', 'ignore')}-{digest}"
     return slug
 
 
