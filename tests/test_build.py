@@ -1564,3 +1564,9 @@ def test_a_second_build_of_one_folder_is_refused_while_the_first_runs(make_proje
     assert not (root / ".site.lock").exists()
     CliRunner().invoke(cli, ["-C", str(root), "build"])
     assert (root / "site/de/a/index.html").is_file()
+    # A folder named through a link has the folder's lock, not one of its own.
+    from bilingual.lock import output_lock_path
+
+    (root / "out").symlink_to(root / "site")
+    assert output_lock_path(root / "out") == output_lock_path(root / "site") == \
+        root.resolve() / ".site.lock"

@@ -33,6 +33,10 @@ def test_new_project_is_clean_from_the_start(tmp_path):
     assert build.returncode == 0, build.stderr
     assert (root / "site/de/willkommen/index.html").is_file()
     assert (root / "site/es/willkommen/index.html").is_file()
+    # What builds write beside the site, a killed build's lock included, is ignored.
+    ignored = (root / ".gitignore").read_text(encoding="utf-8").split("\n")
+    assert {"/site/", "/.bilingual-cache/", "/.*.building/", "/.*.previous/", "/.*.lock"} <= \
+        set(ignored)
 
 
 def test_init_refuses_a_folder_that_is_not_empty(tmp_path):

@@ -153,8 +153,10 @@ def catalog_lock(root: Path, command: str) -> Iterator[Holder]:
 
 
 def output_lock_path(output: Path) -> Path:
-    """The lock file of an output folder: beside it, as its staging copies."""
-    return output.parent / f".{output.name}.lock"
+    """The lock file of an output folder: beside it, as its staging copies;
+    of the folder itself, not the link that names it (`out` -> `site`)."""
+    folder = Path(os.path.realpath(output))
+    return folder.parent / f".{folder.name}.lock"
 
 
 @contextmanager
