@@ -464,6 +464,17 @@ def test_a_changed_site_title_makes_the_ui_catalog_stale_because_of_the_configur
     assert 'new "Probe"' in stale["message"] and 'vanished "Prueba"' in stale["message"]
 
 
+@pytest.mark.parametrize("folder", ["static", "templates"])
+def test_a_file_name_the_build_refuses_in_static_or_templates_is_a_finding(
+        project: Path, folder: str) -> None:
+    (project / folder).mkdir(exist_ok=True)
+    (project / os.fsdecode(f"{folder}/a".encode() + b"\xffb.css")).write_bytes(b"")
+    code, report = check(project)
+    assert code == 1
+    assert [(f["code"], f["file"]) for f in report["findings"]] == [
+        ("syntax", f"{folder}/a\\udcffb.css")]
+
+
 def test_a_catalog_whose_name_is_not_utf8_is_one_finding(project: Path) -> None:
     (project / os.fsdecode(b"locales/es/LC_MESSAGES/caf\xe9.po")).write_bytes(b"")
     code, report = check(project)

@@ -1039,7 +1039,15 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
                             (config.root / source).exists(), data), policy)
 
     # Imported here: it loads the build, which the other checks do not need.
+    from bilingual.build import static_files
     from bilingual.slugcheck import check_slugs
+    from bilingual.templates import template_files
+
+    for listing in (static_files, template_files):
+        try:
+            listing(config)  # a file name the build refuses (not UTF-8, a control character)
+        except BilingualError as exc:
+            add([error_finding(config, exc)], default_policy)
 
     for slug_finding in check_slugs(config, langs, parsed, written, translated):
         lang = slug_finding.lang
