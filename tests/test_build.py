@@ -1087,6 +1087,23 @@ def test_a_ui_translation_the_build_cannot_fill_in_names_its_line(make_project, 
     assert "write %% for a percent sign" in message
 
 
+def test_a_placeholder_a_ui_translation_adds_stops_the_build_at_its_line(make_project):
+    # `%s` in the translation of a text without placeholders was filled in from
+    # the empty variables, without an error: the page showed "Saltar al {} contenido".
+    root = make_project({
+        "content/de/a.md": article("Titel"),
+        "locales/es/LC_MESSAGES/a.po": catalog({"Titel": "Título", "Ein Absatz.": "Un párrafo."}),
+        "locales/es/LC_MESSAGES/_ui.po": catalog({"Zum Inhalt springen": "Saltar al %s contenido"}),
+    })
+    line = next(e.linenum for e in read_catalog(root / "locales/es/LC_MESSAGES/_ui.po")
+                if e.msgid == "Zum Inhalt springen")
+    with pytest.raises(BilingualError) as caught:
+        build(root)
+    assert caught.value.format_message().startswith(
+        f"locales/es/LC_MESSAGES/_ui.po:{line}: the translation of 'Zum Inhalt springen' "
+        "cannot be filled in: msgid has 0 format specification(s), msgstr has 1")
+
+
 def test_untrusted_text_is_escaped(make_project):
     root = make_project({
         "content/de/a.md": article('"<script>alert(1)</script> & Co"', "Ein Absatz.\n",

@@ -153,20 +153,32 @@ def _blaming_translations(fill: Callable[..., str], key: Callable[[tuple], tuple
     build fails with a bare TypeError. A failure the translation's
     placeholders do not explain is the template's and passes through."""
 
+    def problem_of(found: tuple) -> str | None:
+        entry = entries.get(found)
+        return next((problem for text in entry.texts if (problem := compare_formats(
+            "python", entry.source, text, False)) is not None), None) if entry else None
+
+    # A placeholder the msgid lacks may fill in without an error, and show
+    # nonsense: `%s` of `Saltar al %s contenido` took the empty variables,
+    # `Saltar al {} contenido`. Such entries stop the build when used.
+    unfit = {found: problem for found in entries if (problem := problem_of(found)) is not None}
+
+    def refuse(found: tuple, problem: str, failure: str) -> BilingualError:
+        entry = entries[found]
+        return BilingualError(f"the translation of {found[1]!r} cannot be filled in{failure}: "
+                              f"{problem}; write %% for a percent sign", entry.path, entry.line)
+
     @jinja2.pass_context
     def call(context: jinja2.runtime.Context, *args: object, **variables: object) -> str:
+        if unfit and (found := key(args)) in unfit:
+            raise refuse(found, unfit[found], "")
         try:
             return fill(context, *args, **variables)
         except (TypeError, ValueError, KeyError) as exc:
-            entry = entries.get(key(args))
-            problem = next((found for text in entry.texts if (found := compare_formats(
-                "python", entry.source, text, False)) is not None), None) if entry else None
+            problem = problem_of(key(args))
             if problem is None:
                 raise
-            raise BilingualError(
-                f"the translation of {key(args)[1]!r} cannot be filled in "
-                f"({type(exc).__name__}: {exc}): {problem}; write %% for a percent sign",
-                entry.path, entry.line) from None
+            raise refuse(key(args), problem, f" ({type(exc).__name__}: {exc})") from None
 
     return call
 
