@@ -211,16 +211,23 @@ def test_templates_written_in_the_source_language_need_no_ui_catalog_of_it(tmp_p
     assert (root / "locales/es/LC_MESSAGES/_ui.po").is_file()
 
 
-def test_a_language_written_right_to_left_gets_dir_rtl(tmp_path):
-    # Arabic pages were `<html lang="ar">` alone: browsers laid them out left to right.
+def site_with_targets(tmp_path: Path, *targets: str) -> Path:
+    """The folder of a scaffolded project's site, built with drafts, whose
+    target languages are Spanish and `targets`."""
     root = tmp_path / "projekt"
     assert run_cli("init", str(root))[0] == 0
     config = root / "bilingual.toml"
+    listed = ", ".join(f'"{lang}"' for lang in ("es", *targets))
     config.write_text(config.read_text(encoding="utf-8").replace(
-        'target_languages = ["es"]', 'target_languages = ["es", "ar"]'), encoding="utf-8")
+        'target_languages = ["es"]', f"target_languages = [{listed}]"), encoding="utf-8")
     assert run_cli("-C", str(root), "update")[0] == 0
     assert run_cli("-C", str(root), "build", "--drafts")[0] == 0
-    site = root / "site"
+    return root / "site"
+
+
+def test_a_language_written_right_to_left_gets_dir_rtl(tmp_path):
+    # Arabic pages were `<html lang="ar">` alone: browsers laid them out left to right.
+    site = site_with_targets(tmp_path, "ar")
     assert '<html lang="ar" dir="rtl">' in (site / "ar/index.html").read_text(encoding="utf-8")
     for page, lang in (("de/index.html", "de"), ("es/index.html", "es"), ("index.html", "de")):
         html = (site / page).read_text(encoding="utf-8")
@@ -231,15 +238,8 @@ def test_a_language_written_right_to_left_gets_dir_rtl(tmp_path):
 
 def test_languages_of_one_name_are_told_apart_in_the_switcher(tmp_path):
     # Portuguese of Portugal and of Brazil were both "Português" in the switcher.
-    root = tmp_path / "projekt"
-    assert run_cli("init", str(root))[0] == 0
-    config = root / "bilingual.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        'target_languages = ["es"]', 'target_languages = ["es", "pt_PT", "pt_BR"]'),
-        encoding="utf-8")
-    assert run_cli("-C", str(root), "update")[0] == 0
-    assert run_cli("-C", str(root), "build", "--drafts")[0] == 0
-    home = (root / "site/de/index.html").read_text(encoding="utf-8")
+    site = site_with_targets(tmp_path, "pt_PT", "pt_BR")
+    home = (site / "de/index.html").read_text(encoding="utf-8")
     names = re.findall(r'hreflang="(pt-PT|pt-BR|es)" lang="[^"]+">([^<]+)</a>', home)
     assert sorted(names) == [("es", "Español"), ("pt-BR", "Português (Brasil)"),
                              ("pt-PT", "Português (Portugal)")]
@@ -248,16 +248,9 @@ def test_languages_of_one_name_are_told_apart_in_the_switcher(tmp_path):
 def test_og_locale_alternates_name_each_locale_once_and_never_the_pages_own(tmp_path):
     # `sr` and `sr_Latn` share the locale sr_RS: the Serbian Latin page named
     # itself as an alternate, and the root page named sr_RS twice.
-    root = tmp_path / "projekt"
-    assert run_cli("init", str(root))[0] == 0
-    config = root / "bilingual.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        'target_languages = ["es"]', 'target_languages = ["es", "sr", "sr_Latn"]'),
-        encoding="utf-8")
-    assert run_cli("-C", str(root), "update")[0] == 0
-    assert run_cli("-C", str(root), "build", "--drafts")[0] == 0
+    site = site_with_targets(tmp_path, "sr", "sr_Latn")
     for page in ("sr_Latn/index.html", "index.html", "de/index.html"):
-        html = (root / "site" / page).read_text(encoding="utf-8")
+        html = (site / page).read_text(encoding="utf-8")
         own = re.search(r'<meta property="og:locale" content="([^"]+)">', html).group(1)
         others = re.findall(r'<meta property="og:locale:alternate" content="([^"]+)">', html)
         assert own not in others and len(others) == len(set(others)), (page, own, others)
@@ -270,14 +263,7 @@ def test_a_gettext_script_modifier_is_the_script_of_dates_and_names(tmp_path):
     config = SiteConfig(tmp_path, "t", "https://example.org", "de", ("sr", "sr@latin"))
     assert (config.babel_locale("sr@latin"), config.babel_locale("sr")) == ("sr_Latn", "sr")
     assert config.language_name("sr@latin") == "srpski (latinica)"
-    root = tmp_path / "projekt"
-    assert run_cli("init", str(root))[0] == 0
-    toml = root / "bilingual.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace(
-        'target_languages = ["es"]', 'target_languages = ["es", "sr", "sr@latin"]'),
-        encoding="utf-8")
-    assert run_cli("-C", str(root), "update")[0] == 0
-    assert run_cli("-C", str(root), "build", "--drafts")[0] == 0
-    latin = (root / "site/sr@latin/index.html").read_text(encoding="utf-8")
+    site = site_with_targets(tmp_path, "sr", "sr@latin")
+    latin = (site / "sr@latin/index.html").read_text(encoding="utf-8")
     assert '<html lang="sr-Latn">' in latin and "septembar 2025" in latin
     assert ">Srpski<" in latin and ">Српски<" in latin
