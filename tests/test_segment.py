@@ -196,11 +196,11 @@ def test_a_blank_image_title_leaves_the_alt_text_alone_a_segment():
 def test_a_decorative_image_alone_is_no_segment():
     # `![](deko.png)` has nothing to translate: as an entry, its Markdown held
     # the page back until a translator copied it.
-    doc = segmented_body("![](deko.png)\n\nText.\n\n![](x.png \"Titel\")\n")
+    doc = segmented_body("![](deko.png)\n\nText.\n\n![](x.png \"Titel\")\n\n![ ](linie.png)\n")
     assert [(s.msgid, s.kind) for s in doc.segments] == [
         ("Text.", "paragraph"), ('![](x.png "Titel")', "paragraph")]
     assert rebuild_markdown(doc, lambda msgid, context: "Texto") == (
-        "![](deko.png)\n\nTexto\n\nTexto\n")
+        "![](deko.png)\n\nTexto\n\nTexto\n\n![ ](linie.png)\n")
     assert "<p><img" in render_markdown(doc.source.body, lambda msgid, context: "Texto")
 
 

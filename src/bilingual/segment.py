@@ -265,8 +265,8 @@ def _inline_place(tokens: list[Token], index: int, containers: list[str],
         kind = "paragraph"
     if opener == "paragraph_open":
         alt = _lone_image_alt(content)
-        if alt == (2, 2):
-            return None  # a decorative image (`![](x.png)`): nothing to translate
+        if alt is not None and not content[alt[0]:alt[1]].strip():
+            return None  # a decorative image (`![](x.png)`, `![ ](x.png)`): nothing to translate
         if alt is not None:
             start, end = alt
             return opener, (index, "image alt", content[start:end], start, end, token.map[0])
