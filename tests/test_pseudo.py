@@ -175,3 +175,15 @@ def test_a_pseudo_tag_keeps_the_url_slug_of_its_source_tag() -> None:
 
     for tag in ("Einführung", "Recht & Steuern", "KI-Werkzeuge", "Quiz"):
         assert tag_slug(pseudo_translate(tag)) == tag_slug(tag)
+
+
+def test_an_error_names_the_projects_file_not_the_temporary_copys(tmp_path: Path) -> None:
+    # The pseudo site is built from a copy of the project in a temporary folder,
+    # whose path the message named.
+    project = tmp_path / "project"
+    assert run_cli("init", str(project))[0] == 0
+    (project / "content/de/kaputt.md").write_text("---\ntitle: [x\n---\nText.\n", encoding="utf-8")
+    code, _, err = run_cli("-C", str(project), "pseudo")
+    assert code == 1
+    assert "\ncontent/de/kaputt.md:2: front matter is not valid YAML" in err, err
+    assert "bilingual-pseudo-" not in err

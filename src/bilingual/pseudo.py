@@ -19,6 +19,7 @@ build writes the result to the output folder (default `site-pseudo/`).
 from __future__ import annotations
 
 import math
+import os
 import re
 import shutil
 import tempfile
@@ -29,6 +30,7 @@ import polib
 from bilingual.build import BuildSummary, build_site, check_output_folder
 from bilingual.catalog import format_catalog, parse_catalog, write_if_changed
 from bilingual.config import CONFIG_NAME, SiteConfig, load_config
+from bilingual.errors import BilingualError
 from bilingual.segment import SLUG_CONTEXT
 from bilingual.update import plan_update
 
@@ -138,5 +140,11 @@ def build_pseudo_site(config: SiteConfig, output: Path, drafts: bool = False) ->
     """Build the pseudo-localized site of the project into `output`."""
     check_output_folder(config, output)
     with tempfile.TemporaryDirectory(prefix="bilingual-pseudo-") as folder:
-        copy = pseudo_project(config, Path(folder))
-        return build_site(copy, drafts=drafts, output=output)
+        try:
+            copy = pseudo_project(config, Path(folder))
+            return build_site(copy, drafts=drafts, output=output)
+        except BilingualError as exc:
+            # Named in the project, as every command names it, not in the copy.
+            for copied in {f"{Path(folder).resolve()}{os.sep}", f"{folder}{os.sep}"}:
+                exc.message = exc.message.replace(copied, "")
+            raise
