@@ -71,9 +71,12 @@ def test_quoted_date_is_a_date_too():
     ("---\ntitle: K\n  bad: indent\n---\n", 3, "mapping values are not allowed here"),
     ("---\ntitle: x\ndate: 2025-02-30\n---\n", 3, "not a possible date"),
     ("---\ntitle: x\ndate: morgen\n---\n", 3, "not a date"),
-    # A ValueError without a position: named at the line that cannot be read alone.
+    # No time zone is 99 hours off: named at its line (was line 2, with Python's
+    # timedelta text). Only YYYY-MM-DD is a date, as authors.md says.
     ("---\ntitle: x\ndescription: D\ndate: 2025-01-01T10:00:00+99:00\n---\n", 4,
-     "front matter 'date' cannot be read: 2025-01-01T10:00:00+99:00 (offset must be"),
+     "front matter 'date' is not a date (YYYY-MM-DD): '2025-01-01T10:00:00+99:00'"),
+    ("---\ntitle: x\ndate: 20250915\n---\n", 3, "'date' is not a date (YYYY-MM-DD): '20250915'"),
+    ("---\ntitle: x\nupdated: 2025-W38-1\n---\n", 3, "'updated' is not a date (YYYY-MM-DD)"),
     ("---\n- a\n- b\n---\n", 2, "must be a mapping"),
     ("---\ntitle: !!python/object/apply:os.system [echo hi]\n---\n", 2, "not valid YAML"),
     ('---\ntitle: x\ndraft: "false"\n---\n', 3, "'draft' must be true or false"),
@@ -111,6 +114,11 @@ def test_plain_values_are_the_text_written_not_what_yaml_1_1_makes_of_them():
     assert (doc.title, doc.meta["description"], doc.meta["tags"], doc.meta["author"]) == (
         "Off", "1.10", ("NO", "3.10", "2025", "On"), "Yes")
     assert doc.meta["slug"] == "0x10"
+    # A date is text too, except in the date fields (was: "'slug' must be text").
+    doc = parse("---\ntitle: 2025-09-15\nslug: 2025-09-15\ntags: [2025-09-15]\n"
+                "date: 2025-09-15T10:00:00+02:00\n---\n")
+    assert (doc.title, doc.meta["slug"], doc.meta["tags"], doc.date) == (
+        "2025-09-15", "2025-09-15", ("2025-09-15",), dt.date(2025, 9, 15))
     assert parse("---\ntitle: x\ndraft: TRUE\ndate: 2025-01-02\nweight: ~\n---\n").meta == {
         "title": "x", "draft": True, "date": dt.date(2025, 1, 2), "weight": None}
 

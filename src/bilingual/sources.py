@@ -81,16 +81,33 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     return yaml_text, body, body_line
 
 
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
 def _date_value(value: object, name: str, path: Path, line: int) -> dt.date:
+    """A date field's date: `YYYY-MM-DD`, or a time that starts with one
+    (`2025-09-15T10:00:00+02:00`, the date where it was written). Only that
+    form: `20250915` and `2025-W38-1`, which Python's `fromisoformat` reads,
+    are refused as the docs promise."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
+    text = value.strip() if isinstance(value, str) else ""
+    found = _DATE.match(text)
+    if found is not None:
         try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
+            day = dt.date(*map(int, found.groups()))
+        except ValueError as exc:
+            raise SourceError(f"front matter {name!r} is not a possible date: {found.group()} "
+                              f"({exc})", path, line) from None
+        if found.end() == len(text):
+            return day
+        if text[found.end()] in "Tt ":
+            try:
+                return dt.datetime.fromisoformat(f"{text[:10]}T{text[11:].strip()}").date()
+            except ValueError:
+                pass
     raise SourceError(f"front matter {name!r} is not a date (YYYY-MM-DD): {value!r}", path, line)
 
 
@@ -108,25 +125,8 @@ def _field_lines(yaml_text: str, path: Path) -> dict[str, int]:
     return lines
 
 
-_DATE_LIKE = re.compile(r"([^\s#:][^:]*):[ \t]+['\"]?(\d{4})-(\d{1,2})-(\d{1,2})\b")
-
-
-def _impossible_date(yaml_text: str) -> tuple[str, str, int] | None:
-    """(field, value, 1-based file line) of the first top-level date-like value
-    that is no calendar date, e.g. `date: 2025-02-30`."""
-    for number, line in enumerate(yaml_text.splitlines(), start=2):
-        m = _DATE_LIKE.match(line)
-        if m is None:
-            continue
-        try:
-            dt.date(int(m.group(2)), int(m.group(3)), int(m.group(4)))
-        except ValueError:
-            return m.group(1).strip().strip("'\""), "-".join(m.group(2, 3, 4)), number
-    return None
-
-
 _TEXT_LIKE_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
-                   "tag:yaml.org,2002:float"}
+                   "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"}
 _BOOLEAN = re.compile(r"true|True|TRUE|false|False|FALSE")
 
 
@@ -136,7 +136,8 @@ def _front_matter_schema(loader: type) -> type:
     stay the text written. PyYAML's YAML 1.1 rules turned `title: Off` into
     `False`, `description: 1.10` into `1.1` and made `draft: yes` a draft,
     silently: no field of an article is a number, and `draft` promises
-    `true` or `false` only. Dates and `null` are read as before."""
+    `true` or `false` only. A date is text too, read by `_date_value` for
+    the date fields only (`slug: 2025-09-15` is a slug); `null` is as before."""
     resolvers = {first: [(tag, pattern) for tag, pattern in found
                          if tag not in _TEXT_LIKE_TAGS]
                  for first, found in loader.yaml_implicit_resolvers.items()}
@@ -239,14 +240,9 @@ def parse_front_matter(yaml_text: str, path: Path, lines: dict[str, int]) -> dic
         line, message = _yaml_error_place(exc)
         raise SourceError(f"front matter is not valid YAML: {message}", path, line) from None
     except (yaml.YAMLError, ValueError) as exc:
-        # PyYAML raises ValueError for impossible timestamps such as 2025-02-30,
-        # without a position: name the field and its line when one is to blame.
-        if (impossible := _impossible_date(yaml_text)) is not None:
-            name, value, line = impossible
-            raise SourceError(f"front matter {name!r} is not a possible date: {value} ({exc})",
-                              path, line) from None
+        # An error without a position: name the field and its line when one is to blame.
         if (unreadable := _unreadable_field(yaml_text)) is not None:
-            name, value, line = unreadable  # a time zone of +99:00, say
+            name, value, line = unreadable
             raise SourceError(f"front matter {name!r} cannot be read: {value} ({exc})",
                               path, line) from None
         raise SourceError(f"front matter cannot be read: {exc}", path, 2) from None
