@@ -148,37 +148,27 @@ def ui_entries(catalog: polib.POFile | None, path: str) -> UIEntries:
 def _blaming_translations(fill: Callable[..., str], key: Callable[[tuple], tuple],
                           entries: UIEntries) -> Callable[..., str]:
     """Jinja2's newstyle gettext callable `fill`, which applies `%` to the
-    translation, made to name the UI catalog's file and line when a
-    translation breaks that (`100 % de` holds the directive `% d`): else the
-    build fails with a bare TypeError. A failure the translation's
-    placeholders do not explain is the template's and passes through."""
-
-    def problem_of(found: tuple) -> str | None:
-        entry = entries.get(found)
-        return next((problem for text in entry.texts if (problem := compare_formats(
-            "python", entry.source, text, False)) is not None), None) if entry else None
-
-    # A placeholder the msgid lacks may fill in without an error, and show
-    # nonsense: `%s` of `Saltar al %s contenido` took the empty variables,
-    # `Saltar al {} contenido`. Such entries stop the build when used.
-    unfit = {found: problem for found in entries if (problem := problem_of(found)) is not None}
-
-    def refuse(found: tuple, problem: str, failure: str) -> BilingualError:
-        entry = entries[found]
-        return BilingualError(f"the translation of {found[1]!r} cannot be filled in{failure}: "
-                              f"{problem}; write %% for a percent sign", entry.path, entry.line)
+    translation, made to stop at the UI catalog's file and line when a
+    translation's placeholders do not fit its msgid's: `100 % de` holds the
+    directive `% d` (a bare TypeError), and a `%s` the msgid lacks took the
+    empty variables without an error (`Saltar al {} contenido`). The entries
+    are checked once; a failure their placeholders do not explain is the
+    template's and passes through."""
+    unfit: dict[tuple, str] = {}
+    for found, entry in entries.items():
+        problem = next((problem for text in entry.texts if (problem := compare_formats(
+            "python", entry.source, text, False)) is not None), None)
+        if problem is not None:
+            unfit[found] = problem
 
     @jinja2.pass_context
     def call(context: jinja2.runtime.Context, *args: object, **variables: object) -> str:
         if unfit and (found := key(args)) in unfit:
-            raise refuse(found, unfit[found], "")
-        try:
-            return fill(context, *args, **variables)
-        except (TypeError, ValueError, KeyError) as exc:
-            problem = problem_of(key(args))
-            if problem is None:
-                raise
-            raise refuse(key(args), problem, f" ({type(exc).__name__}: {exc})") from None
+            entry = entries[found]
+            raise BilingualError(f"the translation of {found[1]!r} cannot be filled in: "
+                                 f"{unfit[found]}; write %% for a percent sign",
+                                 entry.path, entry.line)
+        return fill(context, *args, **variables)
 
     return call
 
