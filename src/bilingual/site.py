@@ -39,6 +39,7 @@ from babel.core import get_global, parse_locale
 
 from bilingual.config import SCRIPT_MODIFIERS
 from bilingual.errors import BilingualError
+from bilingual.sources import MAX_NAME_BYTES
 
 X_DEFAULT = "x-default"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -296,9 +297,6 @@ def check_slug(slug: str, path: Path | str, line: int | None) -> str:
                              f"{MAX_NAME_BYTES} is the most", path, line)
     return slug
 
-
-MAX_NAME_BYTES = 200
-"""The longest slug or tag slug, in bytes of UTF-8: each names a folder."""
 
 
 def article_route(lang: str, key: PurePosixPath, slug: str | None) -> str:

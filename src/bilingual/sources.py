@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from bilingual.config import SiteConfig
 
 MAX_FRONT_MATTER_BYTES = 64 * 1024
-MAX_TAG_BYTES = 200
-"""The longest tag (UTF-8): its tag page's folder is named after it."""
+MAX_NAME_BYTES = 200
+"""The longest slug or tag (UTF-8): each names a folder of the site."""
 MAX_ARTICLE_BYTES = 8 * 1024 * 1024
 DATE_FIELDS = ("date", "updated")
 TEXT_FIELDS = ("title", "description", "slug", "translation_of", "author", "image")
@@ -263,11 +263,11 @@ def parse_front_matter(yaml_text: str, path: Path, lines: dict[str, int]) -> dic
         if not isinstance(tags, list) or not all(isinstance(t, str | int | float) for t in tags):
             raise SourceError("front matter 'tags' must be a list of words", path, lines.get("tags", 2))
         meta["tags"] = tuple(_text_value(t) for t in tags)
-        long = next((t for t in meta["tags"] if len(t.encode()) > MAX_TAG_BYTES), None)
+        long = next((t for t in meta["tags"] if len(t.encode()) > MAX_NAME_BYTES), None)
         if long is not None:
             # Its tag page's folder is named after it: past 255 bytes no file system takes it.
             raise SourceError(f"front matter 'tags' holds a tag of {len(long.encode())} bytes "
-                              f"({long[:40]!r}…); {MAX_TAG_BYTES} is the most",
+                              f"({long[:40]!r}…); {MAX_NAME_BYTES} is the most",
                               path, lines.get("tags", 2))
         if "" in meta["tags"]:
             # It would be a link with no text, a tag page with an empty heading
