@@ -204,6 +204,26 @@ def test_a_decorative_image_alone_is_no_segment():
     assert "<p><img" in render_markdown(doc.source.body, lambda msgid, context: "Texto")
 
 
+def test_decorative_images_side_by_side_linked_or_in_a_table_cell_are_no_segment():
+    # Each of these became an entry of its own Markdown that held the page back.
+    body = ("![](a.png) ![](b.png)\n\n[![](logo.png)](https://example.com)\n\n"
+            "| Bild | Text |\n|---|---|\n| ![](c.png) | Zelle |\n\n"
+            "![Karte](d.png) ![](e.png)\n\n[![](f.png)](/x \"Zur Startseite\")\n")
+    doc = segmented_body(body)
+    assert [(s.msgid, s.kind) for s in doc.segments] == [
+        ("Bild", "table header cell"), ("Text", "table header cell"), ("Zelle", "table cell"),
+        # Words to translate beside them, an alt text or a link title: an entry as before.
+        ("![Karte](d.png) ![](e.png)", "paragraph"),
+        ('[![](f.png)](/x "Zur Startseite")', "paragraph")]
+    spanish = {"Bild": "Imagen", "Text": "Texto", "Zelle": "Celda",
+               "![Karte](d.png) ![](e.png)": "![Mapa](d.png) ![](e.png)",
+               '[![](f.png)](/x "Zur Startseite")': '[![](f.png)](/x "Al inicio")'}
+    assert rebuild_markdown(doc, lambda msgid, context: spanish[msgid]) == (
+        "![](a.png) ![](b.png)\n\n[![](logo.png)](https://example.com)\n\n"
+        "| Imagen | Texto |\n|---|---|\n| ![](c.png) | Celda |\n\n"
+        "![Mapa](d.png) ![](e.png)\n\n[![](f.png)](/x \"Al inicio\")\n")
+
+
 @pytest.mark.parametrize(("body", "line"), [
     ("Text.\n\n" + "\n".join("  " * i + f"- Ebene {i}" for i in range(12)) + "\n", 12),
     ("> " * 20 + "Tief zitiert.\n", 1)])

@@ -9,7 +9,8 @@ Principles, in the order they decide a case:
    fields `title`, `description`, each of `tags`, and `slug` (context "slug"),
    as `sources` reads them: without the whitespace around them.
 2. Fenced and indented code, raw HTML blocks, thematic breaks, link reference
-   definitions and the blocks between `<!-- notranslate -->` and
+   definitions, decorative images (no alt text, no title) with nothing
+   around them to read, and the blocks between `<!-- notranslate -->` and
    `<!-- /notranslate -->` are not segments; they stay in the skeleton as written.
 3. Inline Markdown stays in the msgid as written, so a translator can move a
    link or an emphasis within the sentence.
@@ -170,6 +171,34 @@ def _lone_image_alt(content: str) -> tuple[int, int] | None:
     return 2, index
 
 
+_DECORATIVE_PARTS = frozenset({"softbreak", "hardbreak", "link_close"})
+_BLANK_ALT = re.compile(r"!\[\s*\]")
+
+
+def _only_decorative_images(content: str) -> bool:
+    """True when inline `content` shows a reader no words: images without alt
+    text or title (decorative), alone or several, linked or in a table cell,
+    with nothing but blanks and line breaks between them. As an entry, its
+    Markdown held the page back until a translator copied it."""
+    if not content.lstrip().startswith(("![", "[![")) or _BLANK_ALT.search(content) is None:
+        return False  # spares the parse for an image with alt text, the common case
+    children = markdown_parser().parseInline(content)[0].children or ()
+    for child in children:
+        if child.type == "image":
+            shown = child.content + str(child.attrGet("title") or "")
+        elif child.type == "link_open":
+            shown = str(child.attrGet("title") or "")
+        elif child.type == "text":
+            shown = child.content
+        elif child.type in _DECORATIVE_PARTS:
+            continue
+        else:  # code, HTML, emphasis: left to the translator
+            return False
+        if shown.strip():
+            return False
+    return any(child.type == "image" for child in children)
+
+
 def as_image_alt(text: str) -> str:
     """`text` fit to stand between `![` and `](`: a `]` that would end the alt
     text early and a `[` never closed are escaped, as is a final backslash.
@@ -263,10 +292,12 @@ def _inline_place(tokens: list[Token], index: int, containers: list[str],
         kind = containers[-1]
     else:
         kind = "paragraph"
+    if _only_decorative_images(content):
+        return None  # `![](x.png)`, `[![](logo.png)](/)`: nothing to translate
     if opener == "paragraph_open":
         alt = _lone_image_alt(content)
         if alt is not None and not content[alt[0]:alt[1]].strip():
-            return None  # a decorative image (`![](x.png)`, `![ ](x.png)`): nothing to translate
+            return None  # `![][k]`: decorative too, its reference out of `content`'s sight
         if alt is not None:
             start, end = alt
             return opener, (index, "image alt", content[start:end], start, end, token.map[0])
