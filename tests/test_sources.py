@@ -119,6 +119,10 @@ def test_plain_values_are_the_text_written_not_what_yaml_1_1_makes_of_them():
                 "date: 2025-09-15T10:00:00+02:00\n---\n")
     assert (doc.title, doc.meta["slug"], doc.meta["tags"], doc.date) == (
         "2025-09-15", "2025-09-15", ("2025-09-15",), dt.date(2025, 9, 15))
+    # YAML 1.1's value and merge keys: "could not determine a constructor for
+    # the tag 'tag:yaml.org,2002:value'", about a tag no author wrote.
+    doc = parse("---\ntitle: =\ndescription: <<\ntags: [=, <<]\n---\n")
+    assert (doc.title, doc.meta["description"], doc.meta["tags"]) == ("=", "<<", ("=", "<<"))
     assert parse("---\ntitle: x\ndraft: TRUE\ndate: 2025-01-02\nweight: ~\n---\n").meta == {
         "title": "x", "draft": True, "date": dt.date(2025, 1, 2), "weight": None}
 

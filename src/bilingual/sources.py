@@ -126,7 +126,8 @@ def _field_lines(yaml_text: str, path: Path) -> dict[str, int]:
 
 
 _TEXT_LIKE_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
-                   "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"}
+                   "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp",
+                   "tag:yaml.org,2002:value", "tag:yaml.org,2002:merge"}
 _BOOLEAN = re.compile(r"true|True|TRUE|false|False|FALSE")
 
 
@@ -137,7 +138,10 @@ def _front_matter_schema(loader: type) -> type:
     `False`, `description: 1.10` into `1.1` and made `draft: yes` a draft,
     silently: no field of an article is a number, and `draft` promises
     `true` or `false` only. A date is text too, read by `_date_value` for
-    the date fields only (`slug: 2025-09-15` is a slug); `null` is as before."""
+    the date fields only (`slug: 2025-09-15` is a slug); `null` is as before.
+    `=` and `<<` are text too: YAML 1.1's value and merge keys, which the
+    safe loader cannot construct, failed `title: =` with a message about
+    tags no author wrote."""
     resolvers = {first: [(tag, pattern) for tag, pattern in found
                          if tag not in _TEXT_LIKE_TAGS]
                  for first, found in loader.yaml_implicit_resolvers.items()}
