@@ -960,7 +960,7 @@ def test_a_hidden_template_a_page_includes_is_an_input_of_the_build(make_project
     assert "de/a/index.html" in summary.written
 
 
-def test_reading_time_counts_chinese_and_japanese_by_their_characters():
+def test_reading_time_counts_scripts_written_without_spaces_by_their_characters():
     # Written without spaces, a 5,600-character article was one "word": "1 minute".
     from bilingual.gather import _words, reading_minutes
 
@@ -969,6 +969,10 @@ def test_reading_time_counts_chinese_and_japanese_by_their_characters():
     assert reading_minutes(_words(text)) == reading_minutes(2401) == 13
     assert _words("Ein Satz mit Wörtern und 日本.") == 6 + 1  # a few among words: a word more
     assert _words("plain ascii words") == 3
+    # Thai, Lao, Burmese and Khmer by their characters, four to a word.
+    thai = "ภาษาไทยเขียนติดกัน" * 100  # 1,800 characters, one run
+    assert _words(thai) == 1 + 1800 // 4
+    assert reading_minutes(_words(thai)) == 3
 
 
 def test_block_scalar_front_matter_reaches_the_pages_without_its_line_break(make_project):

@@ -178,16 +178,23 @@ _SPACELESS = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 CHARACTERS_PER_WORD = 2
 """Han and kana characters read in the time of a word: some 400 a minute,
 against 200 words (`WORDS_PER_MINUTE`)."""
+# Thai, Lao, Burmese and Khmer write no spaces between words either, with
+# vowels and tones as characters of their own.
+_SPACELESS_LETTERS = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
+LETTERS_PER_WORD = 4
+"""Characters of those scripts in a word, marks included: ภาษาไทย, "Thai
+language", is two words in seven characters."""
 
 
 def _words(text: str) -> int:
-    """The text's length in words, for the reading time: a Chinese or
-    Japanese text, one run of characters between spaces, counts by them
-    (a 5,600-character article was "1 minute")."""
+    """The text's length in words, for the reading time: a text in a script
+    written without spaces, one run of characters between them, counts by its
+    characters (a 5,600-character Japanese article was "1 minute")."""
     words = len(text.split())
     if text.isascii():
         return words
-    return words + len(_SPACELESS.findall(text)) // CHARACTERS_PER_WORD
+    return (words + len(_SPACELESS.findall(text)) // CHARACTERS_PER_WORD
+            + len(_SPACELESS_LETTERS.findall(text)) // LETTERS_PER_WORD)
 
 
 def reading_minutes(words: int) -> int:
