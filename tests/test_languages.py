@@ -234,6 +234,25 @@ def test_a_language_written_right_to_left_gets_dir_rtl(tmp_path):
         assert re.search(r"<html [^>]*>", html).group() == f'<html lang="{lang}">'
         # The way to the Arabic site is marked right to left where it is a link.
         assert 'hreflang="ar"' in html and re.search(r'<a [^>]*hreflang="ar"[^>]*dir="rtl"', html)
+        # German on a page that runs left to right needs no `dir` of its own.
+        assert 'dir="ltr"' not in html
+
+
+def test_german_on_a_right_to_left_page_is_marked_left_to_right(tmp_path):
+    # A draft's untranslated blocks, title and listing entries had `lang="de"`
+    # alone: inside `dir="rtl"` their full stops stood at the start.
+    site = site_with_targets(tmp_path, "ar")
+    article = (site / "ar/willkommen/index.html").read_text(encoding="utf-8")
+    home = (site / "ar/index.html").read_text(encoding="utf-8")
+    for html in (article, home):
+        german = re.findall(r'<(\w+)[^>]* lang="de"[^>]*>', html)
+        assert len(german) >= 6
+        assert german == re.findall(r'<(\w+)[^>]* lang="de" dir="ltr"', html)
+    # The title, a paragraph, a list item of the body; the entry on the home page.
+    assert {"h1", "p", "li"} <= set(re.findall(r'<(\w+)[^>]* lang="de" dir="ltr"', article))
+    assert re.search(r'<h2><a href="willkommen/" lang="de" dir="ltr">', home)
+    # The switcher's link to the German site, too.
+    assert re.search(r'<a [^>]*hreflang="de" lang="de" dir="ltr">Deutsch</a>', home)
 
 
 def test_languages_of_one_name_are_told_apart_in_the_switcher(tmp_path):

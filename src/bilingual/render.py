@@ -52,28 +52,36 @@ def _holds_only(tokens: list[Token], inline_index: int) -> bool:
             and tokens[inline_index + 2].type == "list_item_close")
 
 
-def _wrap_inline(token: Token, lang: str) -> None:
+def _wrap_inline(token: Token, lang: str, direction: str | None) -> None:
     """Enclose an inline token's content in `<span lang="...">`."""
     opener = Token("span_open", "span", 1)
-    opener.attrSet("lang", lang)
+    _set_language(opener, lang, direction)
     token.children = [opener, *(token.children or ()), Token("span_close", "span", -1)]
 
 
-def _mark_block(tokens: list[Token], inline_index: int, lang: str) -> None:
-    """Put `lang` on an element that holds the inline token's text and nothing
-    else, so no translated text inside it inherits the source language."""
+def _set_language(token: Token, lang: str, direction: str | None) -> None:
+    token.attrSet("lang", lang)
+    if direction is not None:
+        token.attrSet("dir", direction)
+
+
+def _mark_block(tokens: list[Token], inline_index: int, lang: str,
+                direction: str | None) -> None:
+    """Put `lang` (and `dir`, when given) on an element that holds the inline
+    token's text and nothing else, so no translated text inside it inherits
+    the source language."""
     opener = tokens[inline_index - 1]
     if not opener.hidden:  # a paragraph, heading or table cell holds only its text
-        opener.attrSet("lang", lang)
+        _set_language(opener, lang, direction)
     elif _holds_only(tokens, inline_index):  # `<li lang="de">text</li>`
-        tokens[inline_index - 2].attrSet("lang", lang)
+        _set_language(tokens[inline_index - 2], lang, direction)
     else:
         # A tight list item's text sits in the item next to what else it holds
         # (a nested list, a quote, code, a second paragraph), each translated or
         # not on its own: a span around the text alone marks it. Marking the
         # item instead and its translated parts with the page's language would
         # take more attributes and could not tell two bare paragraphs apart.
-        _wrap_inline(tokens[inline_index], lang)
+        _wrap_inline(tokens[inline_index], lang, direction)
 
 
 def _neutralise_new_html(children: list[Token], allowed: set[str]) -> list[Token]:
@@ -119,10 +127,12 @@ def _rewrite_links(tokens: list[Token], resolve: ResolveLink) -> None:
 
 def render_markdown(body: str, translate: Translate | None = None,
                     untranslated_lang: str | None = None,
-                    resolve_link: ResolveLink | None = None) -> str:
+                    resolve_link: ResolveLink | None = None,
+                    untranslated_dir: str | None = None) -> str:
     """HTML of an article body, translated block by block when `translate` is
     given; blocks without a translation stay in the source language and, when
-    `untranslated_lang` is set, carry that `lang` attribute."""
+    `untranslated_lang` is set, carry that `lang` attribute, and `dir` when
+    `untranslated_dir` is set (German on a right-to-left page)."""
     parser = markdown_parser()
     env: dict = {}
     tokens = parser.parse(body, env)
@@ -137,7 +147,8 @@ def render_markdown(body: str, translate: Translate | None = None,
             translation = translate(block.msgid, None)
             if translation is None:
                 if untranslated_lang:
-                    _mark_block(tokens, block.token_index, untranslated_lang)
+                    _mark_block(tokens, block.token_index, untranslated_lang,
+                                untranslated_dir)
                 continue
             if translation == block.msgid:
                 continue
@@ -293,10 +304,12 @@ def _with_heading_ids(page: str, ids: tuple[str, ...]) -> str:
 
 
 def render_body(source: str, resolve_link: ResolveLink, translated: str | None = None,
-                translate: Translate | None = None, untranslated_lang: str | None = None) -> str:
+                translate: Translate | None = None, untranslated_lang: str | None = None,
+                untranslated_dir: str | None = None) -> str:
     """HTML of an article body: `source` itself, or its translation, given both
     as the rebuilt Markdown `translated` and as `translate` for the token path.
-    `untranslated_lang` marks blocks left in the source language (drafts)."""
+    `untranslated_lang` (and `untranslated_dir`, when the page's direction is
+    not the source language's) marks blocks left in the source language (drafts)."""
     markdown = source if translated is None else translated
     if untranslated_lang is None and is_plain_markdown(markdown):
         page = cmark_html(markdown)
@@ -306,4 +319,4 @@ def render_body(source: str, resolve_link: ResolveLink, translated: str | None =
             page = _with_heading_ids(page, ids)
         return _resolve_targets(page.replace('style="text-align: ', 'style="text-align:'),
                                 resolve_link)
-    return render_markdown(source, translate, untranslated_lang, resolve_link)
+    return render_markdown(source, translate, untranslated_lang, resolve_link, untranslated_dir)

@@ -213,6 +213,17 @@ class _CompiledTemplates(jinja2.BytecodeCache):
         self.cache.flush()  # a worker process that renders pages flushes nothing else
 
 
+def other_directions(config: SiteConfig, lang: str) -> dict[str, str]:
+    """Language tag -> direction (`ltr`, `rtl`) of each configured language
+    written in another direction than `lang`: an element of that language on
+    a page of `lang` needs its own `dir` besides `lang`, or German on an
+    Arabic page reads with its full stop at the start. Empty on a site whose
+    languages all run one way."""
+    own = text_direction(config.babel_locale(lang))
+    return {language_tag(other): direction for other in config.languages
+            if (direction := text_direction(config.babel_locale(other))) != own}
+
+
 def template_environment(config: SiteConfig, lang: str,
                          translations: gettext.NullTranslations,
                          entries: UIEntries = MappingProxyType({})) -> jinja2.Environment:
@@ -257,6 +268,7 @@ def template_environment(config: SiteConfig, lang: str,
         return format_date(day, "long", locale=locale)
 
     env.filters["long_date"] = long_date
+    env.globals["other_dir"] = other_directions(config, lang)
     return env
 
 
@@ -450,6 +462,8 @@ class Renderer:
                 config.babel_locale(lang)) or config.language_name(lang)
             for lang in config.languages}
         """Each language's name in itself, without territory or script."""
+        self.other_directions = {lang: other_directions(config, lang)
+                                 for lang in config.languages}
         self.warnings: dict[tuple[str, str], str] = {}
         self.resolved: list[tuple[str, str, str | None]] = []
         """Every link target resolved against the plan, with its href and
@@ -621,7 +635,8 @@ class Renderer:
 
             marked = language_tag(self.config.source_language) if article.untranslated else None
         return Markup(render_body(text.markdown, resolve, text.translated_markdown,
-                                  translate, marked))
+                                  translate, marked, self.other_directions[article.page.lang].get(
+                                      language_tag(self.config.source_language))))
 
     # Pages -------------------------------------------------------------------
 
