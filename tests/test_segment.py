@@ -204,6 +204,24 @@ def test_a_decorative_image_alone_is_no_segment():
     assert "<p><img" in render_markdown(doc.source.body, lambda msgid, context: "Texto")
 
 
+@pytest.mark.parametrize(("body", "msgid"), [
+    # An escaped backslash at a line's end is text: the entry had lost it and
+    # gained a hard break, and the Spanish page showed `C:<br>`.
+    ("Der Pfad ist C:\\\\\nund weiter.\n", "Der Pfad ist C:\\\\ und weiter."),
+    # Two spaces inside a code span are code, not a hard break.
+    ("Code `eins  \nzwei` Ende.\n", "Code `eins zwei` Ende."),
+    # A backslash break after an escaped backslash keeps the escaped one.
+    ("A\\\\\\\nB\n", "A\\\\\\\nB"),
+    ("Zeile eins\\\nZeile zwei  \nZeile drei\n", "Zeile eins\\\nZeile zwei\\\nZeile drei"),
+])
+def test_hard_line_breaks_are_the_ones_the_parser_reads(body, msgid):
+    doc = segmented_body(body)
+    assert [s.msgid for s in doc.segments] == [msgid]
+    # The entry, as a translation, renders as the German does.
+    assert inline_structure(rebuild_markdown(doc, lambda m, c: m + " ")) == \
+        inline_structure(body)
+
+
 def test_decorative_images_side_by_side_linked_or_in_a_table_cell_are_no_segment():
     # Each of these became an entry of its own Markdown that held the page back.
     body = ("![](a.png) ![](b.png)\n\n[![](logo.png)](https://example.com)\n\n"

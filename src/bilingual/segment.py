@@ -128,13 +128,53 @@ _CONTAINER_PREFIX = re.compile(r"(?:[ \t]*(?:>|[-+*]|\d{1,9}[.)])(?=[ \t]|$))*[ 
 _ATX_CLOSING = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
 
 
+@cache
+def _break_parser() -> MarkdownIt:
+    """`markdown_parser` that notes where each line break it reads is hard
+    (`env["hard"]`, offsets of the line ends), for `_hard_breaks`."""
+    parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    for name in ("newline", "escape"):
+        rule = next(r for r in parser.inline.ruler.__rules__ if r.name == name).fn
+
+        def noting(state, silent, rule=rule):  # type: ignore[no-untyped-def]
+            start, count = state.pos, len(state.tokens)
+            found = rule(state, silent)
+            if found and not silent and any(t.type == "hardbreak"
+                                            for t in state.tokens[count:]):
+                # At the line end (`newline`) or at the backslash before it.
+                state.env["hard"].add(start if state.src[start] == "\n" else start + 1)
+            return found
+        parser.inline.ruler.at(name, noting)
+    return parser
+
+
+def _hard_breaks(lines: list[str]) -> set[int]:
+    """Indexes of the lines that end in a hard break. Most paragraphs have no
+    line that could, and need no parse; one that could is asked of the parser:
+    `C:\\` ends in an escaped backslash, and two spaces inside a code span
+    are code."""
+    possible = [index for index, line in enumerate(lines[:-1]) if _HARD_BREAK.search(line)]
+    if not possible:
+        return set()
+    env: dict = {"hard": set()}
+    _break_parser().parseInline("\n".join(lines), env)
+    ends, offset = {}, 0
+    for index, line in enumerate(lines[:-1]):
+        offset += len(line)
+        ends[offset] = index
+        offset += 1
+    return {ends[end] for end in env["hard"] if end in ends}
+
+
 def _msgid_from_lines(lines: list[str]) -> str:
     """Join a paragraph's lines: soft breaks become one space, hard breaks stay."""
     parts: list[str] = []
+    hard = _hard_breaks(lines)
     for index, line in enumerate(lines):
         text = line.strip(" \t") if index else line.rstrip(" \t")
-        if index + 1 < len(lines) and _HARD_BREAK.search(line):
-            parts.append(text.rstrip("\\") + "\\\n")
+        if index in hard:
+            # A backslash break's backslash, not the escaped ones before it (`C:\\\`).
+            parts.append((text[:-1] if line.endswith("\\") else text) + "\\\n")
         else:
             parts.append(text + (" " if index + 1 < len(lines) else ""))
     return "".join(parts)
