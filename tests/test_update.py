@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -163,6 +164,34 @@ def test_a_template_that_does_not_parse_fails_update_and_keeps_the_ui_catalog(ma
     assert ui.read_bytes() == before
     checked = run(root, "check")
     assert checked.returncode == 1 and "templates/tag.html:3:" in checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize(("ends", "line"), [
+    # Saved with old Mac line ends, the file read as one comment: `update`
+    # wrote every entry anew, empty, and its translations were gone.
+    (lambda text: text.replace("\n", "\r"), 1),
+    # CRLF converted twice: the error named bilingual.toml and no line.
+    (lambda text: text.replace("\n", "\r\r\n"), 1),
+    # A CR typed into a translator comment hid the line after it.
+    (lambda text: text.replace("msgid \"Die S.L.", "# revisar\rOK\nmsgid \"Die S.L.", 1),
+     None),
+])
+def test_a_catalog_with_a_lone_carriage_return_is_refused_at_its_line_and_kept(
+        make_project, ends, line):
+    root = make_project({"content/de/markt.md": ARTICLE})
+    assert run(root, "update").returncode == 0
+    translate_all(catalog_file(root))
+    text = catalog_file(root).read_text(encoding="utf-8")
+    line = line or text[:text.index("msgid \"Die S.L.")].count("\n") + 1
+    damaged = ends(text).encode()
+    catalog_file(root).write_bytes(damaged)
+    (root / "content/de/markt.md").write_text(EDITED, encoding="utf-8")
+    for command in ("update", "check"):
+        result = run(root, command)
+        assert result.returncode == 1
+        assert re.search(f"^(error: )?locales/es/LC_MESSAGES/markt.po:{line}: (error: )?a carriage "
+                         "return without a line feed", result.stdout + result.stderr, re.M)
+        assert catalog_file(root).read_bytes() == damaged
 
 
 STEUER = "---\ntitle: Steuer\n---\nEin Absatz.\n"

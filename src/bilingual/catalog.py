@@ -1045,6 +1045,9 @@ def plain_messages(text: str) -> list[PlainMessage] | None:
     return messages
 
 
+_LONE_CARRIAGE_RETURN = re.compile("\r(?!\n)")
+
+
 def parse_catalog(text: str, path: Path | str) -> polib.POFile:
     """Parse the text of a catalog strictly into a `polib.POFile`.
 
@@ -1066,10 +1069,17 @@ def parse_catalog(text: str, path: Path | str) -> polib.POFile:
     `Plural-Forms: nplurals=N` (or that have no such header). Stricter than
     msgfmt, as these are signs of a damaged file: a string continuation line
     after a blank line, a keyword whose string is not on its line, a `\\`
-    outside a string, `#~ #~`.
+    outside a string, `#~ #~`, a carriage return without a line feed after it.
     """
     if text.startswith(_BOM):
         text = text[1:]
+    if (lone := _LONE_CARRIAGE_RETURN.search(text)) is not None:
+        # Read as gettext reads it, a file saved with CR line ends is one
+        # comment: `update` found no entry in it and wrote every one anew,
+        # empty, and a CR inside a comment hid the line after it.
+        raise CatalogError("a carriage return without a line feed after it (line ends of "
+                           "old Macs, or CRLF converted twice?); save the file with LF "
+                           "(or CRLF) line ends", path, text.count("\n", 0, lone.start()) + 1)
     declared, declared_line = _declared_charset(text.encode("utf-8", "replace"))
     encoding = "utf-8"
     if declared is not None and declared.upper() != "CHARSET":
