@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePosixPath
 
 import pytest
 from hypothesis import given, settings
 
 from bilingual.errors import SourceError
-from bilingual.render import render_markdown
+from bilingual.render import cmark_html, render_markdown
 from bilingual.segment import markdown_parser, rebuild_markdown, segment_document
 from bilingual.sources import SourceDoc, parse_source, read_sources
 from tests.markdown_strategies import documents, wild_documents
@@ -125,6 +126,23 @@ def test_translation_spanning_lines_stays_inside_its_container():
     rebuilt = rebuild_markdown(doc, lambda m, c: "punto\\\nsigue")
     assert rebuilt == "> - punto\\\n>   sigue\n"
     assert block_structure(rebuilt) == block_structure(doc.source.body)
+
+
+def test_a_translation_cannot_change_the_blocks_of_the_rebuilt_markdown():
+    # The rebuilt Markdown is what cmark-gfm renders: a definition in a
+    # translation took over the German link's label, a blank line split the
+    # paragraph, a line break in a cell made a row and in a heading a paragraph.
+    body = ("Erster Absatz.\n\nMit [Verweis][ref] hier.\n\n## Titel\n\n"
+            "| A | B |\n|---|---|\n| x | y |\n\nSetext\n===\n\n[ref]: https://example.com/ref\n")
+    spanish = {"Erster Absatz.": "[ref]: https://evil.example.com/a",
+               "Mit [Verweis][ref] hier.": "Con [referencia][ref] aquí.\n\n    otro párrafo",
+               "Titel": "Título\\\ncontinuado", "x": "equis\nnueva fila", "Setext": "[x]: /y",
+               "A": "    A", "B": "B", "y": "y"}
+    rebuilt = rebuild_markdown(segmented_body(body), lambda m, c: spanish[m])
+    assert block_structure(rebuilt) == block_structure(body)
+    assert "evil" not in "".join(re.findall(r'href="([^"]*)"', cmark_html(rebuilt)))
+    assert "<h2>Título continuado</h2>" in cmark_html(rebuilt)
+    assert "<td>equis nueva fila</td>" in cmark_html(rebuilt)
 
 
 def test_identity_and_pseudo_translation_of_sample():

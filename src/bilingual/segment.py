@@ -111,6 +111,9 @@ class Slot:
     starts_block: bool = False
     """True when the slot's text opens a paragraph, where a leading `1)` or `-`
     in a translation would start a list."""
+    one_line: bool = False
+    """True for a table cell or a heading of one line, which a line break
+    in the translation would end."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -546,7 +549,9 @@ def segment_document(doc: SourceDoc) -> SegmentedDoc:
         # article's segments).
         skeleton.append(Slot(block.msgid, block.msgid if original == block.msgid else original,
                              block.continuation,
-                             block.kind in ("paragraph", "list item", "blockquote")))
+                             block.kind in ("paragraph", "list item", "blockquote"),
+                             block.kind.startswith("table") or (block.kind == "heading"
+                                                                and "\n" not in original)))
         cursor = block.source_end
     skeleton.append(body[cursor:])
 
@@ -573,13 +578,19 @@ _BLOCK_START = re.compile(r"""[ \t]*(?:
     | (?=[=-]+[ \t]*$)               # setext underline
     | (?=(?:[*_-][ \t]*){3,}$)       # thematic break
     | (?=<(?:[!?]|/?(?:{html_blocks})(?:[\s/>]|$)))  # HTML block that may interrupt
+    | (?=\[(?:[^\]\\]|\\.)+\]:)      # link reference definition
 )""".replace("{html_blocks}", "|".join(sorted(block_names, key=len, reverse=True))
              + "|script|pre|style|textarea"), re.VERBOSE | re.IGNORECASE)
 
 
+_LINE_BREAK = re.compile(r"[ \t]*\\?\n[ \t]*")
+
+
 def _keep_inline(line: str) -> str:
     """Escape what would start a new block (a list marker, `#`, `>`, a fence...)
-    at the start of a translated line, so the translation stays one block."""
+    at the start of a translated line, so the translation stays one block. A
+    link reference definition too: one before the German's own, with its
+    label, would send every link of that label elsewhere."""
     match = _BLOCK_START.match(line)
     if match is None:
         return line
@@ -591,7 +602,13 @@ def fill_slot(slot: Slot, translation: str | None) -> str:
     translation with its line breaks continued inside the slot's containers."""
     if translation is None or translation == slot.msgid:
         return slot.original
-    lines = translation.split("\n")
+    if slot.one_line:
+        # A line break ended the cell (the rest a table row of its own) or the
+        # heading (the rest a paragraph).
+        return _keep_inline(_LINE_BREAK.sub(" ", translation))
+    # A blank line would end the paragraph, and an indented first line make it code.
+    lines = [line for line in translation.split("\n") if line.strip()] or [""]
+    lines[0] = lines[0].lstrip(" \t")
     if slot.starts_block:
         lines[0] = _keep_inline(lines[0])
     return ("\n" + slot.continuation).join(
