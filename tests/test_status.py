@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from bilingual.config import load_config
 from bilingual.status import collect_status, count_words
-from tests.checkproject import make_project, run_cli, set_translation, update
+from tests.checkproject import entry_line, make_project, run_cli, set_translation, update
 
 HUND_PO = "locales/es/LC_MESSAGES/hund.po"
 
@@ -51,6 +52,26 @@ def test_fuzzy_and_untranslated_hold_an_article_back(project: Path) -> None:
     assert (row["state"], row["complete"], row["published"]) == ("held back", False, False)
     assert report["totals"]["es"]["held_back"] == 1
     assert report["totals"]["es"]["published"] == 1
+
+
+def test_a_fuzzy_entry_without_a_translation_counts_as_untranslated(project: Path) -> None:
+    # Lokalize keeps the flag on a cleared translation: status counted it
+    # fuzzy and check asked to review a translation that was not there,
+    # where msgfmt counts it untranslated.
+    # Written as the tool writes it: update, like msgcat, drops the flag there.
+    catalog = project / HUND_PO
+    text = catalog.read_text(encoding="utf-8")
+    text = re.sub(r'(#[^\n]*\n)?(msgid "Erste Schritte"\nmsgstr )"[^"\n]*"',
+                  lambda m: f'{m.group(1) or ""}#, fuzzy\n{m.group(2)}""', text, count=1)
+    catalog.write_text(text, encoding="utf-8")
+    line = entry_line(catalog, "Erste Schritte")
+    _, report = status_json(project)
+    row = next(r for r in report["articles"] if r["article"] == "content/de/hund.md")
+    assert (row["translated"], row["fuzzy"], row["untranslated"]) == (9, 0, 1)
+    code, out, _ = run_cli("-C", str(project), "check")
+    assert code == 1
+    assert f'{HUND_PO}:{line}: error: not translated yet: "Erste Schritte" [missing]' in out
+    assert "[fuzzy]" not in out
 
 
 def test_article_without_catalog_counts_everything_untranslated(project: Path) -> None:

@@ -45,6 +45,7 @@ from bilingual.merge import (
     entry_key,
     has_translation,
     is_filled,
+    is_fuzzy,
     matcher,
 )
 from bilingual.segment import SLUG_CONTEXT, block_parser, markdown_parser
@@ -165,8 +166,9 @@ def _blank_note(texts: Iterable[str]) -> str:
 
 def check_missing(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]:
     """An entry, or a plural form of it, without any translation; a form of
-    only whitespace counts as none (`merge.is_filled`), as in the build."""
-    if entry.obsolete or "fuzzy" in entry.flags or ctx.handwritten:
+    only whitespace counts as none (`merge.is_filled`), as in the build. A
+    fuzzy entry without a translation is missing (`merge.is_fuzzy`)."""
+    if entry.obsolete or is_fuzzy(entry) or ctx.handwritten:
         return
     if not has_translation(entry):
         note = _blank_note(text for _, _, text in _forms(entry))
@@ -261,7 +263,7 @@ def _move_spaces_after(chunks: list[tuple[str, list[str], list[str]]]) -> None:
 
 def check_fuzzy(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]:
     """A fuzzy entry, with what changed in the German since it was translated."""
-    if entry.obsolete or "fuzzy" not in entry.flags or ctx.handwritten:
+    if entry.obsolete or not is_fuzzy(entry) or ctx.handwritten:
         return
     previous = entry.previous_msgid
     plural_changed = (entry.previous_msgid_plural or "") != entry.msgid_plural

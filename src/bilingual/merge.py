@@ -77,6 +77,14 @@ def has_translation(entry: polib.POEntry) -> bool:
     return is_filled(entry.msgstr, entry.msgid)
 
 
+def is_fuzzy(entry: polib.POEntry) -> bool:
+    """True when the entry is flagged fuzzy and has a translation to review
+    (`has_translation`). A fuzzy entry without one (a translation cleared in
+    Lokalize keeps its flag) is untranslated, as msgfmt counts it: build,
+    status and check then call it missing, not fuzzy."""
+    return "fuzzy" in entry.flags and has_translation(entry)
+
+
 @dataclass(frozen=True, slots=True)
 class Remembered:
     """A finished translation somewhere else in the same language."""

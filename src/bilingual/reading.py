@@ -76,9 +76,9 @@ def read_catalog_states(path: Path) -> CatalogStates:
     if isinstance(catalog, polib.POFile):
         return catalog_states(catalog)
     return MappingProxyType({
-        (m.msgctxt, m.msgid): EntryState(m.msgstr, "fuzzy" not in m.flags and
-                                         is_filled(m.msgstr, m.msgid), "fuzzy" in m.flags, m.line)
-        for m in catalog})
+        (m.msgctxt, m.msgid): EntryState(m.msgstr, "fuzzy" not in m.flags and filled,
+                                         "fuzzy" in m.flags and filled, m.line)
+        for m in catalog for filled in (is_filled(m.msgstr, m.msgid),)})
 
 
 def _catalog_input(path: Path) -> bytes:

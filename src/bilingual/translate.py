@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 import polib
 
-from bilingual.merge import entry_key, is_translated
+from bilingual.merge import entry_key, is_fuzzy, is_translated
 from bilingual.segment import SLUG_CONTEXT, Segment, SegmentedDoc, as_image_alt
 
 
@@ -75,7 +75,7 @@ CatalogStates = Mapping[tuple[str | None, str], EntryState]
 def catalog_states(catalog: polib.POFile) -> CatalogStates:
     """The live (not obsolete) entries of a catalog by (msgctxt, msgid)."""
     return MappingProxyType({
-        entry_key(e): EntryState(e.msgstr, is_translated(e), "fuzzy" in e.flags, e.linenum)
+        entry_key(e): EntryState(e.msgstr, is_translated(e), is_fuzzy(e), e.linenum)
         for e in catalog if not e.obsolete})
 
 
