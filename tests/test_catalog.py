@@ -419,13 +419,16 @@ def test_same_msgid_in_different_contexts_is_fine():
     assert [(e.msgctxt, e.msgstr) for e in po] == [("a", "1"), ("b", "2"), (None, "3")]
 
 
-def test_plural_entries_need_plural_forms_in_the_header():
+def test_plural_entries_without_plural_forms_have_msgfmts_two_forms():
     text = ('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
             'msgid "a"\nmsgid_plural "as"\nmsgstr[0] "b"\nmsgstr[1] "c"\n')
+    assert parse_catalog(text, "a.po")[0].msgstr_plural == {0: "b", 1: "c"}
     with pytest.raises(CatalogError) as raised:
-        parse_catalog(text, "a.po")
+        parse_catalog(text + 'msgstr[2] "d"\n', "a.po")
     assert raised.value.line == 6
-    assert "Plural-Forms" in raised.value.format_message()
+    assert raised.value.format_message() == (
+        "a.po:6: plural entry has 3 msgstr[N] forms, but a header without Plural-Forms "
+        "means nplurals=2")
 
 
 def test_plural_count_follows_the_header():

@@ -96,6 +96,28 @@ def test_templates_pass_msgfmt_and_msgcat_and_msginit_starts_a_language(project:
     assert msgfmt_check(started).returncode != 0
 
 
+def test_a_language_msginit_gives_no_plural_rule_is_started_as_the_docs_show(
+        project: Path) -> None:
+    # gettext 0.21's msginit knows no plural rule for Catalan and writes none;
+    # msgfmt then assumes nplurals=2, and update refused the file.
+    msginit = gettext_tool("msginit")
+    pot_update(project)
+    config = project / "bilingual.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'target_languages = ["es"]', 'target_languages = ["es", "ca"]'), encoding="utf-8")
+    ui = project / "locales/ca/LC_MESSAGES/_ui.po"
+    ui.parent.mkdir(parents=True)
+    subprocess.run([msginit, "--no-translator", "-l", "ca", "-i",
+                    str(project / "locales/templates/_ui.pot"), "-o", str(ui)],
+                   capture_output=True, check=True)
+    assert "Plural-Forms" not in ui.read_text(encoding="utf-8")
+    assert msgfmt_check(ui).returncode == 0
+    code, out, err = run_cli("-C", str(project), "update")
+    assert code == 0, out + err
+    assert '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"' in ui.read_text(encoding="utf-8")
+    assert msgfmt_check(ui).returncode == 0
+
+
 def test_the_ui_template_holds_the_site_title_and_description(project: Path) -> None:
     config = project / "bilingual.toml"
     config.write_text(config.read_text(encoding="utf-8").replace(

@@ -1066,7 +1066,7 @@ def parse_catalog(text: str, path: Path | str) -> polib.POFile:
     one entry, plural forms numbered wrongly, two entries (live or obsolete)
     with the same msgctxt and msgid, an unknown charset, and live plural
     entries whose number of msgstr[N] disagrees with the header's
-    `Plural-Forms: nplurals=N` (or that have no such header). Stricter than
+    `Plural-Forms: nplurals=N` (two, msgfmt's default, without one). Stricter than
     msgfmt, as these are signs of a damaged file: a string continuation line
     after a blank line, a keyword whose string is not on its line, a `\\`
     outside a string, `#~ #~`, a carriage return without a line feed after it.
@@ -1300,20 +1300,22 @@ def _check_plurals(po: polib.POFile, entries: list[tuple[_Entry, polib.POEntry]]
         return
     forms = po.metadata.get("Plural-Forms")
     if forms is None:
-        first = plural[0][0]
-        raise lexer.error("plural entry, but the header has no Plural-Forms field",
-                          first.plural_line or first.msgid_line)
-    m = _NPLURALS.search(forms)
-    if m is None:
-        if "INTEGER" in forms:  # a template's placeholder
-            return
-        raise lexer.error(f"Plural-Forms has no nplurals=N: {forms!r}",
-                          header.msgid_line if header else 0)
-    nplurals = int(m.group(1))
+        # msgfmt's default, as msginit leaves it for a language it has no rule
+        # for (Catalan in gettext 0.21): `update` then writes the language's.
+        nplurals, said = 2, "a header without Plural-Forms means nplurals=2"
+    else:
+        m = _NPLURALS.search(forms)
+        if m is None:
+            if "INTEGER" in forms:  # a template's placeholder
+                return
+            raise lexer.error(f"Plural-Forms has no nplurals=N: {forms!r}",
+                              header.msgid_line if header else 0)
+        nplurals = int(m.group(1))
+        said = f"the header says nplurals={nplurals}"
     for entry, _poentry in plural:
         if len(entry.plural) != nplurals:
-            raise lexer.error(f"plural entry has {len(entry.plural)} msgstr[N] forms, but the "
-                              f"header says nplurals={nplurals}", entry.plural_line)
+            raise lexer.error(f"plural entry has {len(entry.plural)} msgstr[N] forms, but "
+                              f"{said}", entry.plural_line)
 
 
 def line_starting(text: str, prefix: str) -> int | None:
