@@ -969,6 +969,21 @@ def test_write_if_changed_writes_a_catalog_whose_name_is_near_the_file_systems_l
     assert bilingual.catalog._TEMPORARY.fullmatch(temporary)
 
 
+def test_write_if_changed_writes_through_a_symbolic_link_and_keeps_it(tmp_path):
+    # A catalog shared by a link became a file of its own; the shared one
+    # never got the update.
+    shared = tmp_path / "shared" / "a.po"
+    shared.parent.mkdir()
+    shared.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "project" / "a.po"
+    link.parent.mkdir()
+    link.symlink_to(shared)
+    assert write_if_changed(link, "new\n")
+    assert link.is_symlink() and os.readlink(link) == str(shared)
+    assert shared.read_text(encoding="utf-8") == "new\n"
+    assert sorted(p.name for p in (tmp_path / "project").iterdir()) == ["a.po"]
+
+
 def test_write_if_changed_leaves_an_identical_file_alone(tmp_path):
     path = tmp_path / "a.po"
     path.write_bytes("Größe\n".encode())

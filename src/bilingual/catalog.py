@@ -1412,8 +1412,14 @@ def write_if_changed(path: Path, text: str, read: FileVersion | None = None) -> 
     then replaced only while it still holds that version, checked once more
     right before the rename; otherwise someone saved it meanwhile, and
     `FileChangedError` is raised with the file left as they saved it.
+
+    A symbolic link is written through: the file it leads to is replaced and
+    the link stays (a catalog shared with another project by a link had
+    become a copy of its own, and the shared one never got the update).
     """
     path = Path(path)
+    # Messages name `path`, as the project names it.
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else path
     data = text.encode("utf-8")
     current = _bytes_or_none(path)
     if current == data:
@@ -1427,9 +1433,9 @@ def write_if_changed(path: Path, text: str, read: FileVersion | None = None) -> 
             pass
         except OSError as exc:
             raise BilingualError(f"cannot read: {exc.strerror or exc}", path) from None
-    tmp = path.with_name(f".{short_name(path.name)}.{uuid.uuid4().hex}{_TEMPORARY_SUFFIX}")
+    tmp = target.with_name(f".{short_name(target.name)}.{uuid.uuid4().hex}{_TEMPORARY_SUFFIX}")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
         try:
             if mode is not None:
@@ -1445,7 +1451,7 @@ def write_if_changed(path: Path, text: str, read: FileVersion | None = None) -> 
         # the rename; an editor's save can still fall into it.
         if read is not None:
             _refuse_if_changed(path, read, _bytes_or_none(path))
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException as exc:
         try:
             os.unlink(tmp)
@@ -1454,7 +1460,7 @@ def write_if_changed(path: Path, text: str, read: FileVersion | None = None) -> 
         if isinstance(exc, OSError):
             raise BilingualError(f"cannot write: {exc.strerror or exc}", path) from None
         raise
-    _fsync_directory(path.parent)
+    _fsync_directory(target.parent)
     return True
 
 
