@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bilingual.checks import inline_markup
 from bilingual.render import is_plain_markdown, render_body, render_markdown
 from bilingual.segment import markdown_parser, rebuild_markdown, segment_document
 from bilingual.sources import SourceDoc
@@ -152,6 +153,31 @@ def test_translation_cannot_inject_html_or_script_urls():
     assert "<b>frase</b>" in html
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert 'href="javascript' not in html
+
+
+def test_a_translated_tag_check_passes_is_shown_as_a_tag():
+    # `check` compares tags by name and href, src, id and class; the page let
+    # a tag through only when it was the German's byte for byte. A tag the
+    # editor broke over two lines (the entry joins them), a translated title,
+    # `<br/>` for `<br>` and other quotes passed check and showed as text.
+    german = ('Die <abbr\ntitle="Datenschutz-Grundverordnung">DSGVO</abbr> gilt.\n\n'
+              'Zeile<br>zwei <span class="x">rot</span>.\n')
+    spanish = {
+        'Die <abbr title="Datenschutz-Grundverordnung">DSGVO</abbr> gilt.':
+            'El <abbr title="Reglamento General de Protección de Datos">RGPD</abbr> rige.',
+        'Zeile<br>zwei <span class="x">rot</span>.':
+            "Línea<br/>dos <span class='x'>rojo</span> <span class='y'>mal</span> "
+            "<b onclick=x>no</b> <abbr title=\"t\" onmouseover=x>z</abbr>."}
+    html = render_markdown(german, lambda m, c: spanish.get(m))
+    assert '<abbr title="Reglamento General de Protección de Datos">RGPD</abbr>' in html
+    assert "Línea<br/>dos <span class='x'>rojo</span>" in html
+    # Another class, a tag the German lacks, an event handler: text, as before.
+    assert "&lt;span class='y'&gt;" in html and "&lt;b onclick=x&gt;" in html
+    assert "&lt;abbr title=&quot;t&quot; onmouseover=x&gt;" in html
+    # The tags shown as tags are the ones check finds the same.
+    for msgid, msgstr in spanish.items():
+        shown = msgstr.split(" <span class='y'>")[0] + "."
+        assert inline_markup(msgid).html == inline_markup(shown).html
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "VBScript:x",

@@ -21,7 +21,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
-from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -39,6 +38,7 @@ from bilingual.formats import (
     parse_python_format,
     plural_forms_problem,
 )
+from bilingual.markup import html_dangers, html_shape, html_tags, is_javascript_url
 from bilingual.merge import (
     LONG_DIFF,
     common_ends,
@@ -363,55 +363,7 @@ def check_header(po: polib.POFile, ctx: CatalogContext, text: str) -> Iterator[F
 # --- markup --------------------------------------------------------------------------
 
 
-class _Tags(HTMLParser):
-    """Start and end tags of an HTML fragment, with their attributes."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, str, tuple[tuple[str, str], ...]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(("open", tag, tuple((k, v or "") for k, v in attrs)))
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag):
-        self.tags.append(("close", tag, ()))
-
-
-def html_tags(fragment: str) -> list[tuple[str, str, tuple[tuple[str, str], ...]]]:
-    """(open|close, tag, attributes) of every tag in an HTML fragment."""
-    parser = _Tags()
-    parser.feed(fragment)
-    parser.close()
-    return parser.tags
-
-
-_URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster",
-                   "background", "cite", "srcset"}
 _REFUSED_JS_LINK = re.compile(r"(?:\]\(|<)\s*<?\s*javascript\s*:", re.IGNORECASE)
-_CONTROL_AND_SPACE = re.compile(r"[\x00-\x20\x7f]+")
-
-
-def is_javascript_url(url: str) -> bool:
-    """True for `javascript:` URLs, however they are spaced or cased."""
-    return _CONTROL_AND_SPACE.sub("", url).lower().startswith("javascript:")
-
-
-def _html_dangers(fragment: str) -> list[str]:
-    problems = []
-    for kind, tag, attrs in html_tags(fragment):
-        if kind != "open":
-            continue
-        if tag == "script":
-            problems.append("contains a <script> element")
-        for name, value in attrs:
-            if name.startswith("on"):
-                problems.append(f"contains an event handler attribute {name}=")
-            elif name in _URL_ATTRIBUTES and is_javascript_url(value):
-                problems.append(f"contains a javascript: URL in {name}=")
-    return problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,7 +382,6 @@ class InlineMarkup:
 
 _EMPHASIS = {"em_open": "emphasis (*…*)", "strong_open": "strong emphasis (**…**)",
              "s_open": "strikethrough (~~…~~)"}
-_KEPT_HTML_ATTRIBUTES = {"href", "src", "id", "class"}
 
 
 def inline_markup(text: str, references: Mapping[str, dict] | None = None) -> InlineMarkup:
@@ -464,15 +415,8 @@ def inline_markup(text: str, references: Mapping[str, dict] | None = None) -> In
         elif token.type == "hardbreak":
             hard_breaks += 1
         elif token.type == "html_inline":
-            dangers += _html_dangers(token.content)
-            for kind, tag, attrs in html_tags(token.content):
-                if tag == "script":
-                    continue  # reported as a danger
-                kept = " ".join(f'{k}="{v}"' for k, v in attrs if k in _KEPT_HTML_ATTRIBUTES)
-                html.append(f"<{'/' if kind == 'close' else ''}{tag}{' ' if kept else ''}"
-                            f"{kept}>")
-            if token.content.startswith("<!--"):
-                html.append("<!-- comment -->")
+            dangers += html_dangers(token.content)
+            html += html_shape(token.content)
         elif token.type == "text" and _REFUSED_JS_LINK.search(token.content):
             # markdown-it refuses javascript: links and leaves them as text; the
             # intent is still an attack.
@@ -480,7 +424,7 @@ def inline_markup(text: str, references: Mapping[str, dict] | None = None) -> In
     blocks = []
     for token in parser.parse(text):
         if token.type == "html_block":
-            dangers += _html_dangers(token.content)
+            dangers += html_dangers(token.content)
         if token.type.endswith("_open") or token.type in ("fence", "code_block", "html_block",
                                                           "hr"):
             blocks.append(token.type.removesuffix("_open"))
@@ -669,7 +613,7 @@ def ui_problems(msgid: str, msgstr: str, strict: bool) -> list[str]:
     """How a UI string's translation differs in placeholders and HTML (empty when
     it keeps them). `strict` False allows leaving placeholders out (a plural
     form chosen for one number only, such as "un minuto")."""
-    problems = _html_dangers(msgstr)
+    problems = html_dangers(msgstr)
     if _REFUSED_JS_LINK.search(msgstr):
         problems.append("contains a javascript: link")
     source, target = placeholders(msgid), placeholders(msgstr)
@@ -722,7 +666,7 @@ def check_markup(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding]
                 # msgfmt-style format checks report placeholders as syntax.
                 problems = [p for p in problems if "placeholder" not in p]
         elif entry.msgctxt == SLUG_CONTEXT:
-            problems = _html_dangers(text) + _whitespace_problems(source, text)
+            problems = html_dangers(text) + _whitespace_problems(source, text)
         else:
             problems = markdown_problems(source, text, ctx, entry.comment or "")
         problems += _unseen_problems(source, text)

@@ -36,6 +36,7 @@ from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options, core_extensions_ensure_registered, find_syntax_extension
 from markdown_it.token import Token
 
+from bilingual.markup import carried_over
 from bilingual.parallel import c_library
 from bilingual.segment import Translate, iter_blocks, markdown_parser
 from bilingual.site import section_ids
@@ -85,11 +86,12 @@ def _mark_block(tokens: list[Token], inline_index: int, lang: str,
 
 
 def _neutralise_new_html(children: list[Token], allowed: set[str]) -> list[Token]:
-    """Raw HTML in a translation that is not in its source text becomes plain
-    text, so a translation cannot inject markup into the page."""
+    """Raw HTML in a translation that is not its source text's
+    (`markup.carried_over`) becomes plain text, so a translation cannot
+    inject markup into the page."""
     safe = []
     for child in children:
-        if child.type == "html_inline" and child.content not in allowed:
+        if child.type == "html_inline" and not carried_over(child.content, allowed):
             text = Token("text", "", 0)
             text.content = child.content
             safe.append(text)
