@@ -170,7 +170,10 @@ def render_markdown(body: str, translate: Translate | None = None,
     return parser.renderer.render(tokens, parser.options, env)
 
 
-_CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
+# Strikethrough of two tildes only, as markdown-it-py reads it: `~x~` was
+# struck through on pages cmark-gfm rendered and text on the others.
+_CMARK_OPTIONS = (Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
+                  | Options.CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE)
 _CMARK_EXTENSIONS = ("table", "strikethrough")
 
 
@@ -225,6 +228,7 @@ _SCRIPT_LIKE_SCHEME = re.compile(r"(?:javascript|vbscript|file|data)\Z", re.IGNO
 _CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 """Before a colon: a URL cmark-gfm would pass through where markdown-it-py refuses it."""
 _LONGEST_SCHEME = len("javascript")
+_NON_ASCII_HOST = re.compile(r"//[^/?#\s()<>\[\]]*[^\x00-\x7f]")
 _LINK_TARGET = re.compile(r'(<a href="|<img src=")([^"]*)"')
 
 
@@ -243,6 +247,10 @@ def is_plain_markdown(markdown: str) -> bool:
     colon = markdown.find(":")
     while colon >= 0:
         if _SCRIPT_LIKE_SCHEME.search(markdown, max(colon - _LONGEST_SCHEME, 0), colon):
+            return False
+        # A host name of other letters than ASCII: markdown-it-py writes it in
+        # punycode (`xn--mnchen-3ya.de`), cmark-gfm percent-encodes it.
+        if _NON_ASCII_HOST.match(markdown, colon + 1):
             return False
         colon = markdown.find(":", colon + 1)
     return True

@@ -53,7 +53,11 @@ Translate = Callable[[str, str | None], str | None]
 def markdown_parser() -> MarkdownIt:
     """The one CommonMark parser (with GFM tables and strikethrough) used to
     segment and to render, so both see the same blocks."""
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    # `<del>`, as cmark-gfm writes strikethrough on the pages it renders.
+    parser.add_render_rule("s_open", lambda self, tokens, index, options, env: "<del>")
+    parser.add_render_rule("s_close", lambda self, tokens, index, options, env: "</del>")
+    return parser
 
 
 @cache
