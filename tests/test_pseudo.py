@@ -32,6 +32,10 @@ ACCENTED = re.compile(r"[ÅḂÇḊÉḞĜĤÎĴĶĻṀÑÖṖQŔŠŢÛṼŴẊ�
     ("Siehe <https://example.org/pfad> oder https://example.org/x.", ["<https://example.org/pfad>",
                                                                       "https://example.org/x"]),
     ("Zeile eins\\\nZeile zwei", ["\\\n"]),
+    # A shortcut or collapsed reference keeps its label, as the definition
+    # writes it: accented, `[Ķûŕžļîñķ]` named no definition and showed as text.
+    ("Ein [Kurzlink] und ein [leerer][] Verweis und [voll][kurzlink], ![Bild].",
+     ["[Ķûŕžļîñķ][Kurzlink]", "[ļééŕéŕ][leerer]", "][kurzlink]", "![Ḃîļḋ][Bild]"]),
 ])
 def test_pseudo_translation_keeps_what_translators_must_keep(source: str, kept: list[str]) -> None:
     result = pseudo_translate(source)

@@ -55,6 +55,7 @@ _KEEP = re.compile(r"""
     | \]\((?:[^()\\\s]|\\.|\([^()]*\))*              # a link or image target ...
       (?:\s+(?P<title>"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)  # ... with its title
     | \]\[[^\]]*\]                                   # a reference label
+    | \[(?P<label>[^\[\]`]*[^\[\]`\s][^\[\]`]*)\](?:\[\])?(?![(\[:])  # [shortcut], [collapsed][]
     | <[^<>\s][^<>]*>                                # an HTML tag or autolink
     | &(?:\#[0-9]+|\#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);   # an entity
     | \\.                                            # a backslash escape or hard break
@@ -70,7 +71,12 @@ def _accent(text: str) -> str:
     cursor = 0
     for match in _KEEP.finditer(text):
         out.append(text[cursor:match.start()].translate(_ACCENTS))
-        if match.group("title"):
+        if match.group("label"):
+            # The label must stay as the definition writes it; the text need
+            # not: `[Kurzlink]` becomes `[Ķûŕžļîñķ][Kurzlink]`, the same link.
+            label = match.group("label")
+            out.append(f"[{_accent(label)}][{label}]")
+        elif match.group("title"):
             # A title is prose (shown on hover, translated), inside a kept target.
             start, end = match.span("title")
             out.append(text[match.start():start] + _accent(text[start:end])
