@@ -541,6 +541,56 @@ def test_an_article_moved_in_two_updates_finds_its_obsolete_translations(make_pr
     assert {e.tcomment for e in entries} == {"Translation memory: content/de/blog/markt.md"}
 
 
+def test_an_article_renamed_and_edited_in_one_change_keeps_its_translations(make_project):
+    # The common move: into a subfolder, its relative links fixed on the way.
+    # The edited texts came out untranslated, translator comments and fuzzy
+    # translations were lost, though all of it sat in the old catalog.
+    root = make_project({"content/de/markt.md": ARTICLE})
+    run(root, "update")
+    old_catalog = catalog_file(root)
+    translate_all(old_catalog)
+    po = polib.pofile(str(old_catalog))
+    for entry in po:
+        if entry.msgid == "Konto eröffnen":
+            entry.tcomment = "Ana: abrir, no crear"
+        if entry.msgid == "Steuernummer beantragen":
+            entry.flags.append("fuzzy")
+            entry.previous_msgid = "Steuernummer holen"
+    po.save()
+    assert run(root, "update").returncode == 0
+    (root / "content/de/markt.md").unlink()
+    moved = root / "content/de/recht/spanien.md"
+    moved.parent.mkdir()
+    moved.write_text(ARTICLE.replace("Ein Satz, der gleich bleibt.",
+                                     "Ein Satz, der fast gleich bleibt."), encoding="utf-8")
+    result = run(root, "update")
+    assert result.returncode == 0, result.stderr
+    new_catalog = root / "locales/es/LC_MESSAGES/recht/spanien.po"
+    entries = {e.msgid: e for e in read_catalog(new_catalog)}
+    edited = entries["Ein Satz, der fast gleich bleibt."]
+    assert (edited.msgstr, edited.flags, edited.previous_msgid) == (
+        "ES: Ein Satz, der gleich bleibt.", ["fuzzy"], "Ein Satz, der gleich bleibt.")
+    assert entries["Konto eröffnen"].tcomment == (
+        "Translation memory: content/de/markt.md\nAna: abrir, no crear")
+    fuzzy = entries["Steuernummer beantragen"]
+    assert (fuzzy.msgstr, fuzzy.flags, fuzzy.previous_msgid) == (
+        "ES: Steuernummer beantragen", ["fuzzy"], "Steuernummer holen")
+    assert not [e for e in entries.values() if not e.msgstr]
+    assert msgfmt_check(new_catalog).returncode == 0, msgfmt_check(new_catalog).stderr
+
+
+def test_an_untranslated_entry_dropped_is_not_counted_obsolete(make_project):
+    # msgmerge writes no `#~` for it, nor does update; its summary said "1 obsolete".
+    root = make_project({"content/de/markt.md": ARTICLE})
+    run(root, "update")
+    translate_all(catalog_file(root))
+    (root / "content/de/markt.md").write_text(ARTICLE + "\nGanz neu.\n", encoding="utf-8")
+    assert "1 new, 0 obsolete" in run(root, "update").stdout
+    (root / "content/de/markt.md").write_text(ARTICLE, encoding="utf-8")
+    assert "0 new, 0 obsolete" in run(root, "update").stdout
+    assert "Ganz neu." not in catalog_file(root).read_text(encoding="utf-8")
+
+
 def test_update_keeps_the_header_text_and_sets_only_the_charset(make_project):
     root = make_project({"content/de/markt.md": ARTICLE})
     run(root, "update")

@@ -572,6 +572,12 @@ def _first_msgstr(entry: polib.POEntry) -> str:
     return _plural_forms(entry)[0] if _is_plural(entry) else (entry.msgstr or "")
 
 
+def kept_when_obsolete(entry: polib.POEntry) -> bool:
+    """True when the entry, obsolete, is written: as msgcat, an obsolete entry
+    without a translation (its first form empty) is dropped."""
+    return _first_msgstr(entry) != ""
+
+
 def _format_entry(out: list[str], entry: polib.POEntry) -> None:
     obsolete = bool(entry.obsolete)
     flags = _Flags(entry.flags or ())
@@ -679,7 +685,7 @@ def format_catalog(po: polib.POFile) -> str:
         blocks.append(out)
     # msgcat writes obsolete entries last and drops those without a translation.
     written = [e for e in po if not e.obsolete]
-    written += [e for e in po if e.obsolete and _first_msgstr(e) != ""]
+    written += [e for e in po if e.obsolete and kept_when_obsolete(e)]
     seen = {(None, "")} if blocks else set()
     for entry in written:
         key = (entry.msgctxt, entry.msgid or "")

@@ -31,6 +31,7 @@ from bilingual.catalog import (
     PlainMessage,
     header_fields,
     header_text,
+    kept_when_obsolete,
     set_header_text,
     with_header_field,
 )
@@ -179,6 +180,26 @@ def _copy_translation(target: polib.POEntry, source: polib.POEntry) -> None:
     target.tcomment = source.tcomment
 
 
+def _with_origin(origin: str, comment: str) -> str:
+    """A translator comment naming `origin` as where the translation came
+    from, and the comment it had there (an older such line left out)."""
+    kept = [line for line in comment.split("\n") if line and not line.startswith(MEMORY_COMMENT)]
+    return "\n".join([MEMORY_COMMENT + origin, *kept])
+
+
+def _carry_over(entry: polib.POEntry, origin: str, source: polib.POEntry) -> None:
+    """`entry` takes the translation of `source`, an entry of the same text in
+    the catalog `origin` names, as it is: comments, flags, fuzzy with its
+    previous German."""
+    _copy_translation(entry, source)
+    entry.tcomment = _with_origin(origin, source.tcomment)
+    entry.flags += [f for f in source.flags if f not in entry.flags]
+    if "fuzzy" in source.flags:
+        entry.previous_msgid = source.previous_msgid
+        entry.previous_msgctxt = source.previous_msgctxt
+        entry.previous_msgid_plural = source.previous_msgid_plural
+
+
 def _kept_header(text: str, template: Sequence[polib.POEntry],
                  header: Mapping[str, str]) -> str:
     """An old catalog's header msgstr as the merge keeps it: every byte the
@@ -219,11 +240,19 @@ def _empty_plural_forms(entry: polib.POEntry, nplurals: int) -> None:
 def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
                   header: Mapping[str, str], header_comment: str,
                   memory: Mapping[Key, Remembered], nplurals: int = 2,
+                  predecessors: Sequence[tuple[str, polib.POFile]] = (),
                   ) -> tuple[polib.POFile, MergeStats]:
     """Merge `template` entries into `old` (None for a new catalog).
 
     `template` entries carry msgid, msgctxt, extracted comments and references;
     the result takes those from the template and translations from `old`.
+
+    `predecessors`, (origin, catalog) of the catalogs whose article is gone,
+    are searched for what `old` and the memory lack, as msgmerge searches a
+    compendium: an article renamed or moved and edited in one change gets a
+    fuzzy translation of its edited text from its old catalog, and keeps the
+    translators' comments and fuzzy translations of its unchanged texts
+    (the memory has only finished translations, without comments).
     """
     result = polib.POFile(wrapwidth=79)
     # The header belongs to the translators: when their Plural-Forms says another
@@ -251,6 +280,13 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
     unmatched = any(entry_key(e) not in by_key and entry_key(e) not in obsolete_by_key
                     for e in template)
     candidates = _candidates([*old_entries, *old_obsolete]) if unmatched else []
+    earlier_by_key: dict[Key, tuple[str, polib.POEntry]] = {}
+    for origin, catalog in predecessors if unmatched else ():
+        for earlier in catalog:
+            if has_translation(earlier):
+                earlier_by_key.setdefault(entry_key(earlier), (origin, earlier))
+    earlier_origin = {id(e): origin for origin, e in earlier_by_key.values()}
+    earlier_candidates = _candidates(e for _, e in earlier_by_key.values())
     used: set[int] = set()
     kept = fuzzy = remembered = new = 0
 
@@ -283,6 +319,9 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
             _copy_translation(entry, closest)
             _mark_fuzzy(entry, closest)
             fuzzy += 1
+        elif (earlier := earlier_by_key.get(key)) is not None and _is_finished(earlier[1]):
+            _carry_over(entry, *earlier)
+            remembered += 1
         elif (hit := memory.get(key)) is not None and hit.msgid_plural == fresh.msgid_plural:
             entry.msgstr = hit.msgstr
             if entry.msgid_plural:
@@ -290,6 +329,14 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
                                        for i in range(nplurals)}
             entry.tcomment = MEMORY_COMMENT + hit.origin
             remembered += 1
+        elif earlier is not None:  # a fuzzy translation of the very text: fuzzy still
+            _carry_over(entry, *earlier)
+            fuzzy += 1
+        elif (closest := _closest(fresh, earlier_candidates)) is not None:
+            _copy_translation(entry, closest)
+            _mark_fuzzy(entry, closest)
+            entry.tcomment = _with_origin(earlier_origin[id(closest)], closest.tcomment)
+            fuzzy += 1
         else:
             new += 1
         result.append(entry)
@@ -298,7 +345,7 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
     for entry in [*old_entries, *old_obsolete]:
         if entry_key(entry) in template_keys or id(entry) in used:
             continue
-        if not entry.obsolete:
+        if not entry.obsolete and kept_when_obsolete(entry):  # else dropped, as msgmerge does
             obsoleted += 1
         gone = polib.POEntry(
             msgid=entry.msgid, msgctxt=entry.msgctxt, msgid_plural=entry.msgid_plural,

@@ -501,10 +501,10 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
         wanted[config.locale_dir(lang) / UI_CATALOG] = (
             relative(config, config.templates_dir) + "/",
             ui if translated or ui is None else template_strings(ui))
-        for path in existing:
-            if path not in wanted:
-                # A catalog whose article is gone: every entry becomes obsolete.
-                wanted[path] = (_origin(config, lang, path), [])
+        orphans = [path for path in existing if path not in wanted]
+        for path in orphans:
+            # A catalog whose article is gone: every entry becomes obsolete.
+            wanted[path] = (_origin(config, lang, path), [])
 
         # Catalogs that need a merge are merged on every core; the rest are stable.
         first = len(plans)
@@ -534,10 +534,15 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
 
         plural_forms, nplurals = language_plural_forms(config, lang, existing) if jobs \
             else ("", 0)  # read only when a catalog is merged
+        # A new catalog may be an old one's article renamed or moved, and edited.
+        predecessors = _predecessors(config, lang, orphans, old) if any(
+            state == "missing" and isinstance(entries, _Article)
+            for _, _, entries, state in jobs) else ()
 
         def merge(job: tuple[Path, str, _Article | list[polib.POEntry], str],
                   lang: str = lang, old: _CatalogReader = old, memory: _Memory = memory,
                   plural_forms: str = plural_forms, nplurals: int = nplurals,
+                  predecessors: tuple[tuple[str, polib.POFile], ...] = predecessors,
                   ) -> tuple[CatalogPlan, bytes] | CatalogError | SourceError | None:
             """The catalog's plan and the SHA-256 of the text it plans."""
             path, source, entries, state = job
@@ -560,7 +565,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
             catalog, stats = merge_catalog(previous, entries,
                                            new_header(config, lang, plural_forms),
                                            _header_comment(config, lang, source), memory,
-                                           nplurals)
+                                           nplurals, predecessors if previous is None else ())
             # Catalogs are always written in UTF-8, whatever charset they were read in.
             set_header_text(catalog, with_header_field(header_text(catalog), "Content-Type",
                                                        "text/plain; charset=UTF-8"))
@@ -643,6 +648,21 @@ class _CatalogReader:
         except CatalogError as exc:
             self._errors[path] = exc
             return None
+
+
+def _predecessors(config: SiteConfig, lang: str, orphans: list[Path],
+                  reader: _CatalogReader) -> tuple[tuple[str, polib.POFile], ...]:
+    """(origin, catalog) of each catalog whose article is gone that can be
+    read (one that cannot is reported by its own merge)."""
+    found = []
+    for path in orphans:
+        if path.name == UI_CATALOG:
+            continue
+        try:
+            found.append((_origin(config, lang, path), reader.read(path)))
+        except CatalogError:
+            continue
+    return tuple(found)
 
 
 def _origin(config: SiteConfig, lang: str, path: Path) -> str:
