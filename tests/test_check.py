@@ -352,6 +352,36 @@ def test_markup_finding_in_a_catalog(project: Path) -> None:
     assert "has 0 emphasis (*…*) where the German has 1" in message
 
 
+def test_a_catalog_whose_article_is_gone_is_one_finding(project: Path) -> None:
+    # One warning per entry, every check, and none said the file could go.
+    (project / "content/de/katze.md").unlink()
+    update(project)
+    code, report = check(project)
+    assert code == 0
+    [found] = report["findings"]
+    assert (found["severity"], found["code"], found["file"], found["line"]) == (
+        "warning", "obsolete", "locales/es/LC_MESSAGES/katze.po", 1)
+    assert found["message"].startswith(
+        "content/de/katze.md is gone, so every entry here is obsolete (3 translation(s) kept")
+
+
+def test_a_locales_folder_of_no_configured_language_is_named(project: Path) -> None:
+    # A language removed from target_languages left its catalogs unchecked and
+    # unbuilt, and nothing said so.
+    config = project / "bilingual.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('target_languages = ["es"]',
+                                   'target_languages = ["es", "fr"]'), encoding="utf-8")
+    update(project)
+    config.write_text(text, encoding="utf-8")
+    code, report = check(project)
+    assert code == 0
+    [found] = report["findings"]
+    assert (found["severity"], found["code"], found["file"], found["line"]) == (
+        "warning", "obsolete", "locales/fr/", None)
+    assert found["message"].startswith("fr is not a language of bilingual.toml")
+
+
 def test_obsolete_is_a_warning(project: Path) -> None:
     article = project / "content/de/katze.md"
     article.write_text(article.read_text().replace("Die Katze jagt eine Maus.\n\n", ""))

@@ -857,6 +857,40 @@ def handwritten_keys(config: SiteConfig, lang: str, docs: Iterable[SourceDoc],
     return {key for _, key in paired.claimed}, paired.errors
 
 
+def orphaned_catalog(found: Iterable[Finding], po: polib.POFile, ctx: CatalogContext,
+                     article: str) -> list[Finding]:
+    """`found` for a catalog whose article is gone: once `update` made every
+    entry obsolete, one finding for the catalog instead of one per entry (a
+    project that deleted seven articles had 61 warnings on every check, and
+    none said that the whole file could go)."""
+    found = list(found)
+    if any(not entry.obsolete for entry in po):
+        return found  # `update` has not run since: reported as stale
+    kept = sum(1 for entry in po if has_translation(entry))
+    return [f for f in found if f.code != "obsolete"] + [finding(
+        "obsolete", ctx.file, 1,
+        f"{article} is gone, so every entry here is obsolete ({kept} translation(s) kept "
+        "for reuse: `update` offers them to new articles, a renamed or moved one "
+        "included); delete this catalog once they are of no use")]
+
+
+def unconfigured_languages(config: SiteConfig) -> list[Finding]:
+    """A folder of `locales/` for a language bilingual.toml does not name:
+    its catalogs are neither checked nor built, which nothing else says
+    (a language removed from `target_languages`, or a folder misnamed)."""
+    root = config.root / "locales"
+    if not root.is_dir():
+        return []
+    known = {config.locale_dir(lang).parent.name for lang in config.ui_catalog_languages}
+    return [finding("obsolete", display_path(config, folder) + "/", None,
+                    f"{folder.name} is not a language of bilingual.toml (target_languages), "
+                    "so its catalogs are neither checked nor built; add it, or remove the "
+                    "folder once its translations are of no use")
+            for folder in sorted(root.iterdir())
+            if folder.is_dir() and folder.name not in known and folder.name != "templates"
+            and not folder.name.startswith(".") and any(folder.rglob("*.po"))]
+
+
 def _catalog_paths(config: SiteConfig, lang: str) -> list[Path]:
     return files_below(config.locale_dir(lang), ".po")
 
@@ -966,7 +1000,11 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
                                  and len(key.parts) == 1, plural=_plural_rule(po),
                                  handwritten=key.with_suffix(".md") in handwritten,
                                  references=_references_of(config, key.with_suffix(".md")))
-            add(check_catalog(po, ctx, text), policy)
+            found = check_catalog(po, ctx, text)
+            if not ctx.ui and key.with_suffix(".md") not in source_keys:
+                found = orphaned_catalog(found, po, ctx, display_path(
+                    config, content / key.with_suffix(".md")))
+            add(found, policy)
             add(check_bom(data, ctx), policy)
 
         for path, catalog_plan in sorted(planned_by_path.items()):
@@ -983,6 +1021,9 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
             add(check_stale(catalog_plan, on_disk.get(path), planned,
                             display_path(config, path), source,
                             (config.root / source).exists(), data), policy)
+
+    if every:
+        add(unconfigured_languages(config), default_policy)
 
     # Imported here: it loads the build, which the other checks do not need.
     from bilingual.build import static_files
