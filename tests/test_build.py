@@ -871,7 +871,8 @@ def test_no_catalog_holds_back_and_drafts_show_the_source_text(make_project):
     root = make_project({"content/de/a.md": article("Titel", "Erster Absatz.\n")})
     out, summary = build(root)
     assert [h.describe() for h in summary.held_back] == [
-        "held back: content/de/a.md [es]: no catalog (locales/es/LC_MESSAGES/a.po)"]
+        "held back: content/de/a.md [es]: no catalog yet (locales/es/LC_MESSAGES/a.po; "
+        "run `bilingual update`)"]
     assert not (out / "es/a").exists()
     out, summary = build(root, drafts=True)
     page = (out / "es/a/index.html").read_text(encoding="utf-8")

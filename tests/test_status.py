@@ -74,6 +74,21 @@ def test_a_fuzzy_entry_without_a_translation_counts_as_untranslated(project: Pat
     assert "[fuzzy]" not in out
 
 
+def test_status_says_when_articles_have_no_catalog_yet(project: Path) -> None:
+    # A renamed article showed 0 translated and every word to translate, with
+    # no hint that `update` would bring its translations back.
+    (project / "content/de/hund.md").rename(project / "content/de/der-hund.md")
+    code, out, err = run_cli("-C", str(project), "status")
+    assert code == 0
+    assert err == ("note: 1 article version(s) have no catalog yet (content/de/der-hund.md "
+                   "[es]): new, renamed or moved articles; run `bilingual update`, which may "
+                   "fill them from translations made before\n")
+    update(project)
+    code, out, err = run_cli("-C", str(project), "status")
+    assert (code, err) == (0, "")
+    assert status_json(project)[1]["totals"]["es"]["untranslated"] == 0
+
+
 def test_article_without_catalog_counts_everything_untranslated(project: Path) -> None:
     (project / "content/de/neu.md").write_text("---\ntitle: Neu\n---\nGanz neu hier.\n")
     config = load_config(project)

@@ -276,12 +276,19 @@ def check(context: Context, fmt: str, langs: tuple[str, ...], site: Path | None)
 def status(context: Context, fmt: str, langs: tuple[str, ...]) -> None:
     """Translation progress per article and language: segments, translated, fuzzy,
     untranslated (and their words), published or held back."""
-    from bilingual.status import collect_status, format_status_json, format_status_text
+    from bilingual.status import (
+        collect_status,
+        format_status_json,
+        format_status_text,
+        without_catalog_note,
+    )
 
     config = context.config()
     report = collect_status(config, _target_languages(config, langs))
     click.echo(format_status_json(report) if fmt == "json" else format_status_text(report),
                nl=False)
+    if (note := without_catalog_note(report)) is not None:
+        click.echo(f"note: {note}", err=True)
     for error in report.errors:
         error.show()
     if report.errors:

@@ -630,7 +630,7 @@ def _gather_source(config: SiteConfig, cache: ResultCache, path: Path,
             fuzzy = len(tdoc.fuzzy)
             missing = len(tdoc.missing) - fuzzy
             where = display_path(config, path)
-            reason = (f"no catalog ({where})" if catalog is None else
+            reason = (f"no catalog yet ({where}; run `bilingual update`)" if catalog is None else
                       f"{missing} missing, {fuzzy} fuzzy of {len(segmented.segments)} "
                       f"segments in {where}")
             held.append(HeldBack(source, lang, reason, missing, fuzzy, drafts))

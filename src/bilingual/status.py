@@ -74,6 +74,9 @@ class StatusReport:
     rows: tuple[ArticleStatus, ...]
     totals: tuple[LanguageTotals, ...]
     errors: tuple[BilingualError, ...] = ()
+    without_catalog: tuple[ArticleStatus, ...] = ()
+    """Rows of articles that have no catalog yet (new, renamed or moved):
+    `update` makes it, perhaps with every translation from memory."""
 
 
 def count_words(text: str) -> int:
@@ -158,6 +161,7 @@ def collect_status(config: SiteConfig, langs: Iterable[str] | None = None,
         except BilingualError as exc:
             errors.append(exc)
     rows: list[ArticleStatus] = []
+    missing: list[ArticleStatus] = []
     for lang in langs:
         try:
             handwritten, _ = handwritten_keys(config, lang, read_sources(config.content_dir(lang), lang),
@@ -176,8 +180,23 @@ def collect_status(config: SiteConfig, langs: Iterable[str] | None = None,
                     continue
             rows.append(article_status(config, doc, lang, catalog, doc.key in handwritten,
                                        with_words))
+            if catalog is None and doc.key not in handwritten:
+                missing.append(rows[-1])
     cache.flush()
-    return StatusReport(tuple(rows), tuple(totals(lang, rows) for lang in langs), tuple(errors))
+    return StatusReport(tuple(rows), tuple(totals(lang, rows) for lang in langs), tuple(errors),
+                        tuple(missing))
+
+
+def without_catalog_note(report: StatusReport) -> str | None:
+    """What `status` says below its table when articles have no catalog yet:
+    their counts are all "untranslated" until `update` has run."""
+    if not report.without_catalog:
+        return None
+    shown = ", ".join(f"{row.article} [{row.lang}]" for row in report.without_catalog[:3])
+    more = len(report.without_catalog) - 3
+    return (f"{len(report.without_catalog)} article version(s) have no catalog yet ({shown}"
+            f"{f' and {more} more' if more > 0 else ''}): new, renamed or moved articles; run "
+            "`bilingual update`, which may fill them from translations made before")
 
 
 def format_status_json(report: StatusReport) -> str:
