@@ -591,6 +591,31 @@ def test_an_untranslated_entry_dropped_is_not_counted_obsolete(make_project):
     assert "Ganz neu." not in catalog_file(root).read_text(encoding="utf-8")
 
 
+def test_a_slug_entry_is_the_german_word_until_translated(make_project):
+    # A slug added to a translated article came in empty and held the Spanish
+    # page back, though "leave it as it is" is what translators.md allows.
+    root = make_project({"content/de/markt.md": ARTICLE})
+    run(root, "update")
+    translate_all(catalog_file(root))
+    (root / "content/de/markt.md").write_text(
+        ARTICLE.replace("tags: [Spanien, Recht]", "tags: [Spanien, Recht]\nslug: markt"),
+        encoding="utf-8")
+    assert "1 new" in run(root, "update").stdout
+    slug = next(e for e in read_catalog(catalog_file(root)) if e.msgctxt == "slug")
+    assert (slug.msgid, slug.msgstr, slug.flags) == ("markt", "markt", [])
+    assert "LC_MESSAGES/markt.po" not in run(root, "check").stdout  # (_ui.po is untranslated)
+    # An empty one, as msginit makes it from the template, is filled too;
+    # check says what update will do.
+    text = catalog_file(root).read_text(encoding="utf-8")
+    catalog_file(root).write_text(text.replace('msgid "markt"\nmsgstr "markt"',
+                                               'msgid "markt"\nmsgstr ""'), encoding="utf-8")
+    checked = run(root, "check")
+    assert "a slug: `bilingual update` fills in the German word" in checked.stdout
+    run(root, "update")
+    assert 'msgid "markt"\nmsgstr "markt"' in catalog_file(root).read_text(encoding="utf-8")
+    assert "LC_MESSAGES/markt.po" not in run(root, "check").stdout
+
+
 def test_update_keeps_the_header_text_and_sets_only_the_charset(make_project):
     root = make_project({"content/de/markt.md": ARTICLE})
     run(root, "update")

@@ -172,6 +172,9 @@ def check_missing(entry: polib.POEntry, ctx: CatalogContext) -> Iterator[Finding
         return
     if not has_translation(entry):
         note = _blank_note(text for _, _, text in _forms(entry))
+        if entry.msgctxt == SLUG_CONTEXT:
+            note += ("; a slug: `bilingual update` fills in the German word, which the "
+                     f"{ctx.lang} page then keeps, unless you translate it")
         yield finding("missing", ctx.file, entry.linenum,
                       f"not translated yet: {quote(entry.msgid)}{note}")
         return

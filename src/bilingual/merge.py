@@ -35,6 +35,7 @@ from bilingual.catalog import (
     set_header_text,
     with_header_field,
 )
+from bilingual.segment import SLUG_CONTEXT
 
 FUZZY_CUTOFF = 0.6
 MEMORY_COMMENT = "Translation memory: "
@@ -339,6 +340,11 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
             fuzzy += 1
         else:
             new += 1
+        if fresh.msgctxt == SLUG_CONTEXT and not has_translation(entry) \
+                and "fuzzy" not in entry.flags:
+            # The German URL word until a translator gives another: left empty,
+            # a slug added to a translated article took its Spanish page offline.
+            entry.msgstr = fresh.msgid
         result.append(entry)
 
     obsoleted = 0
