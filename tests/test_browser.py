@@ -9,17 +9,20 @@ Selenium is told where both are, so selenium-manager never downloads anything.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bilingual.build import build_site
 from bilingual.config import load_config
+from tests.checkproject import run_cli
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
 CHROMIUM = "/usr/bin/chromium"
@@ -54,11 +57,9 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def served_site(tmp_path):
-    """The fixture site built and served on 127.0.0.1 by a thread; yields its URL."""
-    site = tmp_path / "site"
-    build_site(load_config(FIXTURE), output=site)
+@contextlib.contextmanager
+def serving(site: Path) -> Iterator[str]:
+    """`site` served on 127.0.0.1 by a thread; yields its URL."""
     handler = functools.partial(QuietHandler, directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -69,6 +70,15 @@ def served_site(tmp_path):
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def served_site(tmp_path):
+    """The fixture site built and served; yields its URL."""
+    site = tmp_path / "site"
+    build_site(load_config(FIXTURE), output=site)
+    with serving(site) as url:
+        yield url
 
 
 @pytest.fixture
@@ -151,3 +161,35 @@ def test_status_page_shows_progress_bars_counts_and_links(browser, served_site):
     WebDriverWait(browser, 15).until(
         expected_conditions.url_to_be(f"{served_site}/es/entrada-en-espana/"))
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
+
+
+def test_pages_do_not_scroll_sideways_right_to_left_or_with_long_german_words(browser, tmp_path):
+    # The skip link was moved 999rem to the left to hide it: on an Arabic page,
+    # laid out right to left, the page could be scrolled 16,000 px sideways to
+    # it. A German compound longer than a phone is wide did the same.
+    root = tmp_path / "projekt"
+    assert run_cli("init", str(root))[0] == 0
+    config = root / "bilingual.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'target_languages = ["es"]', 'target_languages = ["es", "ar"]'), encoding="utf-8")
+    (root / "content/de/steuer.md").write_text(
+        "---\ntitle: Mehrwertsteuererstattungsverfahrensbeschleunigung\n---\n"
+        "## Umsatzsteuervoranmeldungsfristverlängerungsantrag\n\n> Ein Zitat.\n",
+        encoding="utf-8")
+    assert run_cli("-C", str(root), "update")[0] == 0
+    assert run_cli("-C", str(root), "build", "--drafts")[0] == 0
+    browser.set_window_size(420, 800)
+    with serving(root / "site") as url:
+        for page in ("ar/willkommen/", "ar/steuer/", "de/steuer/", "ar/"):
+            browser.get(f"{url}/{page}")
+            wide, shown = browser.execute_script(
+                "const e = document.documentElement; return [e.scrollWidth, e.clientWidth];")
+            assert wide <= shown, page
+        # The skip link still appears where the reader starts, once focused.
+        browser.get(f"{url}/ar/willkommen/")
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.common.keys import Keys
+        browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        link = browser.switch_to.active_element
+        assert link.get_attribute("class") == "skip-link"
+        assert link.size["width"] > 20 and link.location["x"] > 200  # the right-hand side
