@@ -754,6 +754,28 @@ def test_a_hand_written_translation_of_a_draft_is_a_draft_too(make_project):
     assert "Borrador" in page and 'content="noindex' in page
 
 
+def test_a_hand_written_draft_leaves_the_catalogs_version_published(make_project):
+    # Beginning a hand-written rewrite as a draft took the catalog's live
+    # Spanish page offline (404), with its hreflang, sitemap and feed entries.
+    root = make_project({
+        "content/de/a.md": article("Titel"),
+        "locales/es/LC_MESSAGES/a.po": catalog({"Titel": "Título", "Ein Absatz.": "Un párrafo."}),
+        "content/es/neu.md": article("Borrador", translation_of="a.md", draft="true"),
+    })
+    out, summary = build(root)
+    assert "Título" in (out / "es/a/index.html").read_text(encoding="utf-8")
+    assert not (out / "es/neu").exists()
+    assert "es/a/" in (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert 'hreflang="es"' in (out / "de/a/index.html").read_text(encoding="utf-8")
+    assert [h.describe() for h in summary.held_back] == [
+        "held back: content/es/neu.md [es]: draft: true in its front matter"]
+    assert not any("not used" in w for w in summary.warnings)
+    # With drafts, the draft stands in for it, as it will once it is done.
+    out, summary = build(root, drafts=True)
+    assert "Borrador" in (out / "es/neu/index.html").read_text(encoding="utf-8")
+    assert not (out / "es/a").exists()
+
+
 def test_tags_whose_slugs_clash_are_named_in_a_warning(make_project):
     root = make_project({
         "content/de/a.md": article("A", tags="[C, KI]"),

@@ -683,7 +683,7 @@ def gather(config: SiteConfig, drafts: bool, inputs: TreeState | None = None) ->
                  for lang in config.target_languages}
 
     # Hand-written translations claim their source article first: they win over the catalog.
-    paired = hand_written(config, originals, source_keys)
+    paired = hand_written(config, originals, source_keys, drafts)
     errors = [exc.format_message() for exc in paired.errors]
     claimed, pairs = paired.claimed, paired.pairs
 

@@ -526,10 +526,13 @@ class HandWritten:
 
 
 def hand_written(config: SiteConfig, originals: Mapping[str, Iterable[SourceDoc]],
-                 source_keys: set[PurePosixPath]) -> HandWritten:
+                 source_keys: set[PurePosixPath], drafts: bool = False) -> HandWritten:
     """Pair the articles written in each target language (`originals`, by
     language, in order) with the source articles (`source_keys`). `build`
-    refuses what `errors` lists, and `check` reports it, so CI learns of it."""
+    refuses what `errors` lists, and `check` reports it, so CI learns of it.
+    A draft claims its source article only with `drafts`: a hand-written
+    version begun as a draft leaves the catalog's version published (it
+    had taken a live page offline) until the draft is done."""
     src = config.source_language
     claimed: dict[tuple[str, PurePosixPath], SourceDoc] = {}
     pairs: dict[tuple[str, PurePosixPath], PurePosixPath | None] = {}
@@ -552,7 +555,7 @@ def hand_written(config: SiteConfig, originals: Mapping[str, Iterable[SourceDoc]
                     f"translation_of: {first} already is the {lang} version of "
                     f"content/{src}/{key}", doc.path, line))
                 continue
-            if key is not None:
+            if key is not None and (drafts or not doc.draft):
                 claimed[(lang, key)] = doc
             pairs[(lang, doc.key)] = key
     return HandWritten(MappingProxyType(claimed), MappingProxyType(pairs), tuple(errors))
