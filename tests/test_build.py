@@ -310,6 +310,35 @@ def test_a_relative_link_or_image_to_no_page_or_file_of_the_site_is_a_warning(ma
     assert 'href="../../images/x.svg?v=1"' in page
 
 
+def test_a_translated_page_finds_the_files_beside_the_german_page(make_project):
+    # `static/de/karte/plan.svg` beside /de/karte/: the Spanish page, made from
+    # the same Markdown, linked `plan.svg` beside /es/karte/, a broken image,
+    # and the build warned about the German article, whose page was fine.
+    body = "![Plan der Stadt](plan.svg) [das PDF](info.pdf#s2) [fehlt](weg.pdf)\n"
+    root = make_project({
+        "content/de/karte.md": article("Karte", body),
+        "static/de/karte/plan.svg": "<svg/>", "static/de/karte/info.pdf": "%PDF",
+        "locales/es/LC_MESSAGES/karte.po": catalog({
+            "Karte": "Mapa",
+            body.strip(): "![Plano de la ciudad](plan.svg) [el PDF](info.pdf#s2) [falta](weg.pdf)"}),
+    })
+    out, summary = build(root)
+    german = (out / "de/karte/index.html").read_text(encoding="utf-8")
+    spanish = (out / "es/karte/index.html").read_text(encoding="utf-8")
+    assert 'src="plan.svg"' in german and 'href="info.pdf#s2"' in german
+    assert 'src="../../de/karte/plan.svg"' in spanish
+    assert 'href="../../de/karte/info.pdf#s2"' in spanish
+    # A file that is nowhere stays as written, with the warning it had.
+    assert 'href="weg.pdf"' in spanish
+    assert _link_warnings(summary) == [
+        "content/de/karte.md: links to 'weg.pdf', which is no page or file of the site"]
+    # A file of the Spanish page's own is its own.
+    (root / "static/es/karte").mkdir(parents=True)
+    (root / "static/es/karte/plan.svg").write_text("<svg>es</svg>", encoding="utf-8")
+    out, _ = build(root)
+    assert 'src="plan.svg"' in (out / "es/karte/index.html").read_text(encoding="utf-8")
+
+
 def test_a_file_added_later_drops_the_warning_of_a_relative_link(make_project):
     # The page is kept in the cache; its links are checked again when the
     # site's files change, so the next build no longer warns.

@@ -548,12 +548,13 @@ def test_a_listing_renders_only_the_entry_of_the_article_that_changed(tmp_path, 
     assert {item.title for item in entries} == {"Ein neuer Titel"}
 
 
-def test_a_broken_relative_link_warns_while_one_version_still_has_it(tmp_path, monkeypatch):
-    # A relative link resolves against each language version's own URL: once
-    # article b exists, `../b/` works on /de/a/ but not yet on /es/a/ (b has
-    # no Spanish page). The Spanish page, unchanged and kept in the cache,
-    # must still bring its warning, though in the first build, rendered in
-    # one process after the German page, it was reported by that page.
+def test_a_relative_link_on_a_kept_translated_page_follows_a_new_german_page(tmp_path,
+                                                                             monkeypatch):
+    # A relative link resolves against each language version's own URL, and
+    # on a translated page, failing that, against its German page's: once
+    # article b exists, `../b/` works on /de/a/, and /es/a/ (b has no Spanish
+    # page) links to /de/b/. The Spanish page, its article unchanged and kept
+    # in the cache, must be made again for it; until b exists both warn.
     monkeypatch.setenv("BILINGUAL_JOBS", "1")
     root = tmp_path / "project"
     shutil.copytree(REPOSITORY / "tests/fixtures/site", root)
@@ -570,5 +571,6 @@ def test_a_broken_relative_link_warns_while_one_version_still_has_it(tmp_path, m
                                   encoding="utf-8")
     incremental, warned = _build(root, False)
     assert "es/a/index.html" in incremental and "es/b/index.html" not in incremental
-    assert warning in warned
+    assert warning not in warned
+    assert 'href="../../de/b/"' in (root / "site/es/a/index.html").read_text(encoding="utf-8")
     assert (incremental, warned) == _clean_build(root, tmp_path / "clean", False)

@@ -559,7 +559,7 @@ def resolve_link(plan: SitePlan, origin: LinkOrigin, target: str) -> tuple[str, 
         return _resolve_site_path(plan, origin, path, target, suffix)
     if parts.path.endswith(".md") and origin.article is not None:
         return _resolve_markdown(plan, origin, unquote(parts.path), target, suffix)
-    return _check_relative(plan, origin, unquote(parts.path), target)
+    return _check_relative(plan, origin, unquote(parts.path), target, suffix)
 
 
 def _image_route(plan: SitePlan, image: str) -> tuple[str, str] | None:
@@ -637,22 +637,42 @@ def _resolve_site_path(plan: SitePlan, origin: LinkOrigin, path: str, target: st
     return _href(plan, origin, page.route, suffix), None
 
 
-def _check_relative(plan: SitePlan, origin: LinkOrigin, path: str,
-                    target: str) -> tuple[str, str | None]:
+def _check_relative(plan: SitePlan, origin: LinkOrigin, path: str, target: str,
+                    suffix: str) -> tuple[str, str | None]:
     """A relative link that names no article (`karte.svg`, `../b/`), unquoted
-    `path` without query or fragment: published as written, as the browser
-    resolves it against the page's URL, with a warning when that is no page
-    or file of the site. Files beside an article in `content/` are not
-    copied, so `![Karte](karte.svg)` there would show a broken image."""
-    route = posixpath.normpath(posixpath.join(route_folder(origin.page.route), path))
+    `path` without query or fragment (`suffix`): published as written, as
+    the browser resolves it against the page's URL, with a warning when that
+    is no page or file of the site. Files beside an article in `content/` are
+    not copied, so `![Karte](karte.svg)` there would show a broken image.
+
+    A translated page is made from its German article, whose relative links
+    mean what lies beside the German page (`static/de/karte/plan.svg` for
+    `![Plan](plan.svg)` in `content/de/karte.md`): when the translated page has
+    no such file beside it, the link leads to the German page's. Written as
+    it was, it showed a broken image on every translation."""
+    if _relative_route(plan, origin.page.route, path) is not None:
+        return target, None
+    article = origin.article
+    source = (plan.counterpart(origin.page, article.content_lang)
+              if article is not None and origin.page.lang != article.content_lang else None)
+    beside_source = _relative_route(plan, source.route, path) if source is not None else None
+    if beside_source is not None:
+        return _href(plan, origin, beside_source, suffix), None
+    return target, _not_in_site(target)
+
+
+def _relative_route(plan: SitePlan, page_route: str, path: str) -> str | None:
+    """The route of the page or file of the site that `path` names relative
+    to the page at `page_route`; None when it names none."""
+    route = posixpath.normpath(posixpath.join(route_folder(page_route), path))
     if route == ".":
         route = ""
     elif path.endswith("/"):
         route += "/"  # normpath drops it, and `x.pdf/` is no file
-    outside = route == ".." or route.startswith("../")
-    if outside or _in_site(plan, route) is None:
-        return target, _not_in_site(target)
-    return target, None
+    if route == ".." or route.startswith("../"):
+        return None
+    found = _in_site(plan, route)
+    return found.route if isinstance(found, Page) else found
 
 
 def _resolve_markdown(plan: SitePlan, origin: LinkOrigin, path: str, target: str,
