@@ -275,6 +275,16 @@ def test_og_locale_alternates_name_each_locale_once_and_never_the_pages_own(tmp_
         assert own not in others and len(others) == len(set(others)), (page, own, others)
 
 
+@pytest.mark.parametrize(("locale", "expected"), [
+    # Traditional Chinese was labelled zh_CN, mainland Simplified, in previews.
+    ("zh_Hant", "zh_TW"), ("zh_Hans", "zh_CN"), ("pa_Arab", "pa_PK"),
+    ("es", "es_ES"), ("pt_BR", "pt_BR"), ("sr_Latn", "sr_RS")])
+def test_og_locale_takes_the_territory_likely_for_the_script(locale, expected):
+    from bilingual.site import og_locale
+
+    assert og_locale(locale) == expected
+
+
 def test_a_gettext_script_modifier_is_the_script_of_dates_and_names(tmp_path):
     # `sr@latin` pages showed Cyrillic dates and the name `Српски`, like `sr`.
     from bilingual.config import SiteConfig

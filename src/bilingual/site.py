@@ -455,7 +455,11 @@ def og_locale(locale_name: str) -> str:
     """Open Graph's `language_TERRITORY` (`es` -> `es_ES`, by CLDR's likely subtags)."""
     locale = Locale.parse(locale_name)
     if not locale.territory:
-        likely = get_global("likely_subtags").get(locale.language)
+        # With its script first: Traditional Chinese is zh_TW, where the
+        # language alone gives zh_CN; Punjabi in Arabic script is pa_PK.
+        likely_subtags = get_global("likely_subtags")
+        likely = (locale.script and likely_subtags.get(f"{locale.language}_{locale.script}")
+                  ) or likely_subtags.get(locale.language)
         if likely:
             locale = Locale.parse(likely)
     return f"{locale.language}_{locale.territory}" if locale.territory else locale.language
