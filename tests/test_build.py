@@ -339,6 +339,22 @@ def test_a_translated_page_finds_the_files_beside_the_german_page(make_project):
     assert 'src="plan.svg"' in (out / "es/karte/index.html").read_text(encoding="utf-8")
 
 
+def test_a_link_into_another_languages_content_folder_names_that_article(make_project):
+    # `../de/willkommen.md` from content/es/ is content/de/willkommen.md; it
+    # was called "outside the content folder" and published as a broken link.
+    root = make_project({
+        "content/de/willkommen.md": article("Willkommen"),
+        "content/es/sobre.md": article("Sobre", "[Bienvenida](../de/willkommen.md#a) y "
+                                                "[fuera](../../x.md).\n"),
+    })
+    out, summary = build(root)
+    page = (out / "es/sobre/index.html").read_text(encoding="utf-8")
+    # Held back in Spanish (no catalog): the German page, as for any `.md` link.
+    assert 'href="../../de/willkommen/#a"' in page
+    assert _link_warnings(summary) == [
+        "content/es/sobre.md: links to '../../x.md', which is outside the content folder"]
+
+
 def test_a_file_added_later_drops_the_warning_of_a_relative_link(make_project):
     # The page is kept in the cache; its links are checked again when the
     # site's files change, so the next build no longer warns.

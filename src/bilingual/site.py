@@ -684,10 +684,15 @@ def _resolve_markdown(plan: SitePlan, origin: LinkOrigin, path: str, target: str
     article = origin.article
     assert article is not None
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(article.key), path))
-    if joined.startswith("../") or joined == "..":
-        return target, f"links to {target!r}, which is outside the content folder"
-    # A Spanish original links among its own folder first, then to source articles.
     languages = [article.content_lang]
+    if joined.startswith("../") or joined == "..":
+        # `../de/x.md` from content/es/: an article of another language's folder.
+        lang, _, joined = posixpath.normpath(posixpath.join(
+            article.content_lang, posixpath.dirname(article.key), path)).partition("/")
+        if lang not in plan.languages or not joined:
+            return target, f"links to {target!r}, which is outside the content folder"
+        languages = [lang]
+    # A Spanish original links among its own folder first, then to source articles.
     if plan.source_language not in languages:
         languages.append(plan.source_language)
     for lang in languages:
