@@ -386,6 +386,32 @@ def test_sitemap_lists_every_published_url_with_its_alternates(built, pages):
         "Sitemap: https://www.example.com/sitemap.xml"
 
 
+def test_a_site_over_the_sitemap_limit_gets_an_index_of_parts(built, pages, tmp_path,
+                                                              monkeypatch):
+    # sitemaps.org allows 50,000 URLs a file; search engines ignore a larger one.
+    # The limit made 7 here: the same URLs, in parts, named by an index.
+    import bilingual.site
+
+    whole = ET.parse(built / "sitemap.xml").getroot().findall(f"{SITEMAP}url")
+    monkeypatch.setattr(bilingual.site, "SITEMAP_URLS", 7)
+    out = tmp_path / "parts"
+    build_site(load_config(FIXTURE), output=out)
+    index = ET.parse(out / "sitemap.xml").getroot()
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    names = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
+    assert names[0] == "https://www.example.com/sitemap-1.xml" and len(names) >= 2
+    parts = [ET.parse(out / urlsplit(name).path.lstrip("/")).getroot() for name in names]
+    assert all(len(part.findall(f"{SITEMAP}url")) <= 7 for part in parts)
+    def entries(urls):
+        for url in urls:
+            url.tail = None  # the space after it: where it stands in its file
+        return [ET.tostring(url) for url in urls]
+    assert entries([url for part in parts for url in part.findall(f"{SITEMAP}url")]) == \
+        entries(whole)
+    manifest = (out / ".bilingual-manifest").read_text().split()
+    assert {urlsplit(name).path.lstrip("/") for name in names} <= set(manifest)
+
+
 def test_feeds_are_valid_atom_with_absolute_urls(built):
     for lang in LANGS:
         root = ET.parse(built / lang / "feed.xml").getroot()

@@ -61,6 +61,7 @@ from bilingual.publish import (
     write_site,
 )
 from bilingual.site import (
+    SITEMAP,
     Feed,
     FeedEntry,
     LinkOrigin,
@@ -76,6 +77,8 @@ from bilingual.site import (
     plan_site,
     resolve_link,
     robots_txt,
+    sitemap_index,
+    sitemap_parts,
     sitemap_xml,
 )
 from bilingual.sitetext import SiteText, site_text
@@ -156,7 +159,7 @@ def generated_files(config: SiteConfig, statics: Sequence[tuple[str, Path, str]]
     other rules."""
     generated = [(feed_route(lang), f"the {lang} Atom feed") for lang in config.languages]
     robots = [] if _own_robots(statics) else [(ROBOTS, "robots.txt")]
-    return generated + [("sitemap.xml", "the sitemap"), *robots,
+    return generated + [(SITEMAP, "the sitemap"), *robots,
                         (STATUS_PAGE, "the translation status page"),
                         (MANIFEST, "the build manifest")]
 
@@ -295,8 +298,12 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
     except BilingualError as exc:
         errors.append(exc.format_message())
         statics = ()
-    generated = generated_files(config, statics)
-    outputs = [(p.output, p.source) for p in pages] + fixed_outputs(config, statics)
+    # A site too large for one sitemap file: its parts, at most so many.
+    parts = sitemap_parts(len(pages) + len(homes) + 1)
+    generated = generated_files(config, statics) + [(name, "a part of the sitemap")
+                                                    for name in parts]
+    outputs = ([(p.output, p.source) for p in pages] + fixed_outputs(config, statics)
+               + [(name, "a part of the sitemap") for name in parts])
     pages += [*homes.values(), root, *not_found]
     # The last part of an article's route is its slug.
     slugs = {a.page.source: (a.slug_at, PurePosixPath(a.page.route).name)
@@ -346,7 +353,10 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
     summaries: dict[str, Callable[[], bytes]] = {
         STATUS_PAGE: lambda: status_page(config, envs[src], [a.page for a in articles],
                                          gathered.statuses),
-        "sitemap.xml": lambda: sitemap_xml(plan, _lastmod(published, tags)),
+        **({SITEMAP: lambda: sitemap_index(plan, parts)} if parts else
+           {SITEMAP: lambda: sitemap_xml(plan, _lastmod(published, tags))}),
+        **{name: partial(_sitemap_part, plan, published, tags, number)
+           for number, name in enumerate(parts, start=1)},
         **{feed_route(lang): partial(feed, lang) for lang in config.languages}}
     # Linear in the site even when one article changed: made on another core
     # while the pages are rendered (this one takes back what is left then).
@@ -605,6 +615,11 @@ def _feed(plan: SitePlan, lang: str, site: SiteText, newest: Iterable[Article]) 
     return Feed(lang, site.title, site.description, plan.absolute(feed_route(lang)),
                 plan.absolute(home_route(lang)), site.title, entries,
                 subtitle_lang=site.description_lang, title_lang=site.title_lang)
+
+
+def _sitemap_part(plan: SitePlan, published: list[Article], tags: Sequence[TagPage],
+                  number: int) -> bytes:
+    return sitemap_xml(plan, _lastmod(published, tags), number)
 
 
 def _lastmod(articles: list[Article], tags: Iterable[TagPage]) -> dict[str, dt.date]:

@@ -28,7 +28,7 @@ import hashlib
 import posixpath
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -840,11 +840,39 @@ def atom_time(day: dt.date) -> str:
 # `indent` and `tostring` would write them: building and indenting an element
 # tree of a 20,000-page sitemap took most of a build that changed one article.
 
-def sitemap_xml(plan: SitePlan, lastmod: Mapping[str, dt.date]) -> bytes:
+SITEMAP = "sitemap.xml"
+SITEMAP_URLS = 50_000
+"""The most URLs one sitemap file may list (sitemaps.org); a site with more
+pages gets a sitemap index at `SITEMAP` naming its parts."""
+
+
+def sitemap_parts(pages: int) -> tuple[str, ...]:
+    """The sitemap's part files for a site of at most `pages` pages: none when
+    one `sitemap.xml` can list them all (`sitemap-1.xml`, ... otherwise)."""
+    if pages <= SITEMAP_URLS:
+        return ()
+    return tuple(f"sitemap-{number}.xml" for number in range(1, -(-pages // SITEMAP_URLS) + 1))
+
+
+def sitemap_index(plan: SitePlan, parts: Sequence[str]) -> bytes:
+    """`sitemap.xml` of a site too large for one: a sitemap index naming
+    `parts` (`sitemap_parts`), written by `sitemap_xml` with their number."""
+    lines = [_XML_DECLARATION, f'<sitemapindex xmlns="{_escape_attribute(SITEMAP_NS)}">']
+    for name in parts:
+        lines += ["  <sitemap>", f"    <loc>{_escape_text(plan.absolute(name))}</loc>",
+                  "  </sitemap>"]
+    lines.append("</sitemapindex>")
+    return _xml(lines)
+
+
+def sitemap_xml(plan: SitePlan, lastmod: Mapping[str, dt.date], part: int = 0) -> bytes:
     """`sitemap.xml`: every published page with a group, each with its hreflang
-    alternates as `xhtml:link` (the same set its HTML declares)."""
+    alternates as `xhtml:link` (the same set its HTML declares). `part`, from
+    1: only the `part`-th `SITEMAP_URLS` of them, for `sitemap_parts`."""
     urlset = f'urlset xmlns="{_escape_attribute(SITEMAP_NS)}" xmlns:xhtml="{_escape_attribute(XHTML_NS)}"'
     lines = [_XML_DECLARATION]
+    first, last = ((part - 1) * SITEMAP_URLS, part * SITEMAP_URLS) if part else (0, None)
+    listed = 0
     # The pages of a group share their alternates (`SitePlan.alternates`
     # reads only the group of a page that is no draft): written once per group.
     written_by_group: dict[str, str] = {}
@@ -858,6 +886,11 @@ def sitemap_xml(plan: SitePlan, lastmod: Mapping[str, dt.date]) -> bytes:
                 f'href="{_escape_attribute(a.href)}" />' for a in plan.alternates(page))
         if not written:
             continue
+        listed += 1
+        if listed <= first:
+            continue
+        if last is not None and listed > last:
+            break
         if len(lines) == 1:
             lines.append(f"<{urlset}>")
         lines.append("  <url>")
@@ -954,6 +987,6 @@ def atom_feed(feed: Feed) -> bytes:
 
 def robots_txt(base_url: str) -> bytes:
     """Allow everything and name the sitemap (drafts carry their own noindex)."""
-    return (f"User-agent: *\nAllow: /\n\nSitemap: {absolute_url(base_url, 'sitemap.xml')}\n"
+    return (f"User-agent: *\nAllow: /\n\nSitemap: {absolute_url(base_url, SITEMAP)}\n"
             .encode())
 
