@@ -235,6 +235,14 @@ def test_stale_after_clearing_fuzzy_names_the_kept_previous_msgid(project: Path)
     (lambda text: text.replace("#. paragraph\n", "#. Absatz\n", 1),
      lambda rows: 1 + rows.index("#. Absatz"),
      'has "#. Absatz" where `update` writes "#. paragraph"'),
+    # An octal escape, and a charset: both were "wraps a string otherwise".
+    (lambda text: text.replace('msgstr "El perro duerme en casa."',
+                               'msgstr "\\105l perro duerme en casa."'),
+     lambda rows: 1 + rows.index('msgstr "\\105l perro duerme en casa."'),
+     "writes a character of a string otherwise (an escape such as `\\101`"),
+    (lambda text: text.replace("charset=UTF-8", "charset=utf-8"),
+     lambda rows: 1 + next(i for i, row in enumerate(rows) if "charset=utf-8" in row),
+     "declares charset=utf-8; `update` writes every catalog in UTF-8"),
 ])
 def test_stale_layout_names_the_line_and_the_cause(project: Path, change, line,
                                                     cause: str) -> None:

@@ -731,9 +731,16 @@ def layout_difference(data: bytes, planned: str) -> LayoutDifference:
         if found.startswith("#|") and not expected.startswith("#|"):
             causes.append("keeps a previous msgid (#|) on an entry that is not fuzzy; "
                           "`update` keeps it only while the entry is fuzzy")
+        elif (charset := _CHARSET.search(found)) and charset.group(1) != "UTF-8":
+            causes.append(f"declares charset={charset.group(1)}; `update` writes every "
+                          "catalog in UTF-8")
         elif _is_string_line(found) and _is_string_line(expected):
+            ours, theirs = _string_at(lines, index), _string_at(wanted, index)
             causes.append("wraps a string otherwise (`update` wraps at 79 columns, as "
-                          "msgcat does)")
+                          "msgcat does)" if ours == theirs else
+                          "writes a character of a string otherwise (an escape such as "
+                          "`\\101`, or a raw control character, where `update` writes the "
+                          "character or its short escape)")
         else:
             causes.append(f"has {quote(found, 50)} where `update` writes "
                           f"{quote(expected, 50)} (entry order or comments)")
@@ -741,6 +748,25 @@ def layout_difference(data: bytes, planned: str) -> LayoutDifference:
         causes.append("differs from what `update` writes")
     first = 1 if data.startswith(_UTF8_BOM) or b"\r\n" in data else index + 1
     return LayoutDifference(min(first, len(lines)), " and ".join(causes))
+
+
+_CHARSET = re.compile(r'^"Content-Type:.*charset=([^\s;\\"]+)', re.IGNORECASE)
+
+
+def _string_at(lines: list[str], index: int) -> str:
+    """The string whose line `index` is, as written: its keyword's line and
+    the continuation lines after it, the quoted parts joined."""
+    start = index
+    while start > 0 and lines[start].lstrip("#~| ").startswith('"'):
+        start -= 1
+    parts = []
+    for number in range(start, len(lines)):
+        line = lines[number].lstrip("#~| ")
+        if number > start and not line.startswith('"'):
+            break
+        quoted = line[line.find('"'):]
+        parts.append(quoted[1:-1] if quoted.endswith('"') else quoted)
+    return "".join(parts)
 
 
 def _is_string_line(line: str) -> bool:
