@@ -1309,6 +1309,29 @@ def test_an_error_the_template_code_raises_names_its_file_and_line(make_project,
     assert not (root / "site").exists()
 
 
+@pytest.mark.parametrize(("partial", "message"), [
+    # A template of another name than .html: the error named the including line.
+    ("<nav>\n{{ nosuchvar }}\n</nav>\n",
+     "error: templates/partials/nav.jinja:2: cannot render the de 404 page with template "
+     "404.html: UndefinedError: 'nosuchvar' is undefined"),
+    # A missing include: no file, no line.
+    ('<nav>\n\n{% include "partials/gone.html" %}\n</nav>\n',
+     "error: templates/partials/nav.jinja:3: template partials/gone.html not found (needed "
+     "for the de 404 page)"),
+])
+def test_an_error_in_an_included_template_names_that_file_and_line(make_project, partial,
+                                                                   message):
+    root = make_project({
+        "content/de/a.md": article("Alpha"),
+        "templates/404.html": '{% extends "base.html" %}\n{% block main %}\n'
+                              '{% include "partials/nav.jinja" %}\n{% endblock %}\n',
+        "templates/partials/nav.jinja": partial,
+    })
+    result = CliRunner().invoke(cli, ["-C", str(root), "build"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(message), result.stderr
+
+
 def test_static_files_are_copied_and_the_project_stylesheet_wins(make_project):
     root = make_project({
         "content/de/a.md": article("A"),

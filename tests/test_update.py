@@ -743,6 +743,41 @@ def test_ui_strings_are_extracted_once_and_again_when_a_template_changes(make_pr
     assert read_catalog(root / "locales/es/LC_MESSAGES/_ui.po").find("Hier ist nichts")
 
 
+def test_ui_strings_of_every_template_are_extracted_as_the_pages_look_them_up(make_project):
+    # A `.jinja` template was rendered but not extracted; a `notrimmed` block
+    # was extracted with the newline the build trims away; `_("Kommentar")`
+    # before `ngettext("Kommentar", …)` made an entry without the plural.
+    # Each showed German on the Spanish pages, with no finding.
+    root = make_project({
+        "content/de/markt.md": ARTICLE,
+        "templates/404.html": (
+            '{% extends "base.html" %}{% block main %}\n{% include "nav.jinja" %}\n'
+            "<p>{% trans notrimmed %}\nZeile eins\n{% endtrans %}</p>\n"
+            '<p>{{ _("Kommentar") }} / {{ ngettext("Kommentar", "Kommentare", 3) }}</p>\n'
+            "{% endblock %}\n"),
+        "templates/nav.jinja": '<nav>{{ _("Menü") }}</nav>\n',
+    })
+    (root / "templates/logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")  # no template
+    assert run(root, "update").returncode == 0
+    ui = root / "locales/es/LC_MESSAGES/_ui.po"
+    entries = {e.msgid: e for e in read_catalog(ui)}
+    assert entries["Menü"].occurrences == [("templates/nav.jinja", "")]
+    assert "Zeile eins\n" in entries
+    assert entries["Kommentar"].msgid_plural == "Kommentare"
+    po = polib.pofile(str(ui))
+    for entry in po:
+        if entry.msgid_plural:
+            entry.msgstr_plural = {0: "ES " + entry.msgid, 1: "ES " + entry.msgid_plural}
+        else:
+            entry.msgstr = "ES " + entry.msgid
+    po.save()
+    assert run(root, "build").returncode == 0
+    page = (root / "site/es/404.html").read_text(encoding="utf-8")
+    assert "<nav>ES Menü</nav>" in page
+    assert "ES Zeile eins" in page
+    assert "ES Kommentar / ES Kommentare" in page
+
+
 def test_ui_entries_get_the_python_format_flag_on_the_next_update(tmp_path):
     # As `pybabel extract` flags them, so that msgfmt -c, Poedit and Weblate
     # check the placeholders; a catalog written before keeps its translations.

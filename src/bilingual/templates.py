@@ -289,7 +289,12 @@ def rendering(make: Callable[[], _Made], name: str, what: str) -> _Made:
         raise BilingualError(f"template error: {exc.message}", exc.filename or name,
                              exc.lineno) from None
     except jinja2.TemplateNotFound as exc:
-        raise BilingualError(f"template {exc.name} not found (needed for {what})") from None
+        # Named where an include, extends or import asks for it, when one does.
+        file, line = template_place(exc, name)
+        if line is None:
+            raise BilingualError(f"template {exc.name} not found (needed for {what})") from None
+        raise BilingualError(f"template {exc.name} not found (needed for {what})",
+                             file, line) from None
     except BilingualError:
         raise  # a filter's or a translation's own, with its place
     except Exception as exc:  # noqa: BLE001 - whatever the template's code raised
@@ -314,14 +319,12 @@ def template_place(error: BaseException, name: str) -> tuple[str, int | None]:
             # Compiled template code (a macro called from Python): its own
             # line, mapped back to the template's.
             place = (template.filename, template.get_corresponding_lineno(trace.tb_lineno))
-        elif trace.tb_frame.f_code.co_filename.endswith(_TEMPLATE_SUFFIXES):
-            # A frame `render` already gave the template's file and line.
+        elif not trace.tb_frame.f_code.co_filename.endswith((".py", ">")):
+            # A frame `render` already gave the template's file and line,
+            # whatever the template's name ends in (`nav.jinja`, `icon.svg`).
             place = (trace.tb_frame.f_code.co_filename, trace.tb_lineno)
         trace = trace.tb_next
     return place
-
-
-_TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
 
 
 # ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ anything?" without writing: `plan_update` computes every catalog's new text,
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -220,20 +221,27 @@ def _extract_ui_strings(config: SiteConfig, folder: str) -> tuple[
 
     entries: dict[tuple[str | None, str], polib.POEntry] = {}
     for name, path in template_files(config):
-        if PurePosixPath(name).suffix not in (".html", ".xml", ".txt", ".j2"):
-            continue
+        data = path.read_bytes()
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # an image or font kept beside the templates: no template
         reference = folder + "/" + name
-        with path.open("rb") as handle:
-            try:
-                found = list(extract(babel_extract, handle, keywords=UI_KEYWORDS,
-                                     comment_tags=("Translators:",),
-                                     # Not silent: Jinja2 would skip a template it cannot
-                                     # parse, and its strings would go obsolete.
-                                     options={"extensions": "jinja2.ext.i18n",
-                                              "trimmed": "true", "silent": "false"}))
-            except Exception as exc:  # noqa: BLE001 - Jinja2 raises many kinds
-                line = getattr(exc, "lineno", None)
-                raise BilingualError(f"cannot extract UI strings: {exc}", path, line) from None
+        try:
+            found = list(extract(babel_extract, io.BytesIO(data), keywords=UI_KEYWORDS,
+                                 comment_tags=("Translators:",),
+                                 # Not silent: Jinja2 would skip a template it cannot
+                                 # parse, and its strings would go obsolete. Blocks
+                                 # trimmed as the build's environment trims them, or
+                                 # a `{% trans notrimmed %}` text would not be the
+                                 # one the pages look up.
+                                 options={"extensions": "jinja2.ext.i18n",
+                                          "trimmed": "true", "silent": "false",
+                                          "trim_blocks": "true", "lstrip_blocks": "true",
+                                          "keep_trailing_newline": "true"}))
+        except Exception as exc:  # noqa: BLE001 - Jinja2 raises many kinds
+            line = getattr(exc, "lineno", None)
+            raise BilingualError(f"cannot extract UI strings: {exc}", path, line) from None
         for lineno, message, comments, context in found:
             singular, plural = (message if isinstance(message, tuple) else (message, None))[:2]
             for text in (singular, plural, context):
@@ -244,6 +252,10 @@ def _extract_ui_strings(config: SiteConfig, folder: str) -> tuple[
                 entries[key] = polib.POEntry(
                     msgid=singular, msgid_plural=plural or "", msgctxt=context,
                     comment="\n".join(comments), occurrences=[])
+            elif plural and not entries[key].msgid_plural:
+                # `_("Kommentar")` first, `ngettext("Kommentar", …)` after: one
+                # entry, and it needs the plural, or ngettext finds no forms.
+                entries[key].msgid_plural = plural
             if (reference, "") not in entries[key].occurrences:
                 entries[key].occurrences.append((reference, ""))
     return tuple((e.msgid, e.msgid_plural, e.msgctxt, e.comment, tuple(e.occurrences))
