@@ -215,6 +215,20 @@ def test_links_are_resolved_for_the_page():
     assert 'href="/es/mercado/"' in html and 'src="/images/a.svg"' in html
 
 
+@pytest.mark.parametrize("translation", [
+    # Script by an attribute that is no event handler, another picture, a veil
+    # over the page: a translation keeps the German attributes and adds none.
+    'El <iframe src="https://v.example/e" srcdoc="<script>alert(1)</script>"></iframe> aquí.',
+    'El <iframe src="https://v.example/e" style="position:fixed;inset:0"></iframe> aquí.',
+    'El <iframe src="https://evil.example/e"></iframe> aquí.',
+])
+def test_a_translated_tag_with_other_attributes_is_text_and_a_finding(translation):
+    german = 'Das <iframe src="https://v.example/e"></iframe> hier.\n'
+    html = render_markdown(german, lambda m, c: translation)
+    assert "<iframe" not in html and "&lt;iframe" in html
+    assert inline_markup(german.strip()).html != inline_markup(translation).html
+
+
 @pytest.mark.parametrize("source", [
     # cmark-gfm struck `~x~` through, markdown-it-py did not.
     "Etwa ~5 km~ weit und ~~gestrichen~~.\n",

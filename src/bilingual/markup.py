@@ -17,9 +17,11 @@ from html.parser import HTMLParser
 Tag = tuple[str, str, tuple[tuple[str, str], ...]]
 """(`open` or `close`, tag name, attributes)."""
 
-KEPT_ATTRIBUTES = frozenset({"href", "src", "id", "class"})
-"""Attributes a translation must keep as they are; the others (`title`,
-`alt`, `lang`) are text it may translate."""
+TEXT_ATTRIBUTES = frozenset({"title", "alt", "aria-label", "aria-description"})
+"""Attributes whose value is text a reader sees or hears, which a
+translation translates; every other attribute a translation keeps as the
+German has it, value and all, and adds none (a `srcdoc`, a `style` or a
+`srcset` brought script or another picture into the page)."""
 _URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data",
                              "poster", "background", "cite", "srcset"})
 _CONTROL_AND_SPACE = re.compile(r"[\x00-\x20\x7f]+")
@@ -74,14 +76,16 @@ def html_dangers(fragment: str) -> list[str]:
 
 def html_shape(fragment: str) -> list[str]:
     """What a translation must keep of an HTML fragment: each tag with its
-    `KEPT_ATTRIBUTES` (`<a href="x">`, `</a>`), however its attributes are
-    quoted, spaced or broken over lines, and `<!-- comment -->` for a
+    attributes, in the order of their names, the values of `TEXT_ATTRIBUTES`
+    left out (`<abbr title>`, `<a class="x" href="y">`, `</a>`), however they
+    are quoted, spaced or broken over lines, and `<!-- comment -->` for a
     comment. A `<script>` is left out: it is a danger (`html_dangers`)."""
     shape = []
     for kind, tag, attrs in html_tags(fragment):
         if tag == "script":
             continue
-        kept = " ".join(f'{k}="{v}"' for k, v in attrs if k in KEPT_ATTRIBUTES)
+        kept = " ".join(name if name in TEXT_ATTRIBUTES else f'{name}="{value}"'
+                        for name, value in sorted(attrs))
         shape.append(f"<{'/' if kind == 'close' else ''}{tag}{' ' if kept else ''}{kept}>")
     if fragment.startswith("<!--"):
         shape.append("<!-- comment -->")
