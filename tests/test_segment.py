@@ -145,6 +145,32 @@ def test_a_translation_cannot_change_the_blocks_of_the_rebuilt_markdown():
     assert "<td>equis nueva fila</td>" in cmark_html(rebuilt)
 
 
+def test_a_shortcut_link_at_a_lines_start_stays_a_link_and_a_setext_heading_no_definition():
+    # `[Python]: un lenguaje` is a link and words, not a definition: escaping it
+    # lost the link in list items, headings and cells. A heading underlined
+    # with `=` over two lines starts a block, where a definition could be made.
+    body = ("- [Python]: eine Programmiersprache\n\n## [Python]: Einführung\n\n"
+            "| [Rust]: schnell |\n|---|\n| x |\n\nErste Zeile\nzweite Zeile\n===\n\n"
+            "Siehe [Start][home].\n\n[Python]: https://www.python.org/\n"
+            "[Rust]: https://www.rust-lang.org/\n[home]: https://www.example.com/\n")
+    spanish = {"[Python]: eine Programmiersprache": "[Python]: un lenguaje",
+               "[Python]: Einführung": "[Python]: una introducción",
+               "[Rust]: schnell": "[Rust]: rápido", "x": "x",
+               "Erste Zeile zweite Zeile": "[home]: https://evil.example/\nPrimera línea",
+               "Siehe [Start][home].": "Véase [inicio][home]."}
+    html = cmark_html(rebuild_markdown(segmented_body(body), lambda m, c: spanish[m]))
+    assert html.count('href="https://www.python.org/"') == 2
+    assert '<th><a href="https://www.rust-lang.org/">Rust</a>: rápido</th>' in html
+    assert "evil" not in "".join(re.findall(r'href="([^"]*)"', html))
+
+
+def test_a_hard_break_inside_an_alt_text_is_not_the_paragraphs():
+    # The alt text is parsed as a text of its own: its break was taken for the
+    # end of the paragraph's first line, a hard break the German does not have.
+    doc = segmented_body("xyz\n![a  \nb](i.png) und mehr\n")
+    assert [s.msgid for s in doc.segments] == ["xyz ![a b](i.png) und mehr"]
+
+
 def test_identity_and_pseudo_translation_of_sample():
     doc = segmented(SAMPLE)
     assert rebuild_markdown(doc, identity) == doc.source.body

@@ -113,8 +113,9 @@ class Slot:
     """What starts each continuation line in the source (container markers and
     indentation), used when a translation spans several lines."""
     starts_block: bool = False
-    """True when the slot's text opens a paragraph, where a leading `1)` or `-`
-    in a translation would start a list."""
+    """True when the slot's text starts a line where a block may start (a
+    paragraph, list item or quote, a setext heading), where a leading `1)`,
+    `-` or a link reference definition in a translation would make one."""
     one_line: bool = False
     """True for a table cell or a heading of one line, which a line break
     in the translation would end."""
@@ -146,8 +147,10 @@ def _break_parser() -> MarkdownIt:
         def noting(state, silent, rule=rule):  # type: ignore[no-untyped-def]
             start, count = state.pos, len(state.tokens)
             found = rule(state, silent)
-            if found and not silent and any(t.type == "hardbreak"
-                                            for t in state.tokens[count:]):
+            # Not inside an image's alt text, which is parsed as a text of its
+            # own, shorter than the paragraph: its offsets are not the paragraph's.
+            if found and not silent and len(state.src) == state.env["length"] and any(
+                    t.type == "hardbreak" for t in state.tokens[count:]):
                 # At the line end (`newline`) or at the backslash before it.
                 state.env["hard"].add(start if state.src[start] == "\n" else start + 1)
             return found
@@ -163,8 +166,9 @@ def _hard_breaks(lines: list[str]) -> set[int]:
     possible = [index for index, line in enumerate(lines[:-1]) if _HARD_BREAK.search(line)]
     if not possible:
         return set()
-    env: dict = {"hard": set()}
-    _break_parser().parseInline("\n".join(lines), env)
+    paragraph = "\n".join(lines)
+    env: dict = {"hard": set(), "length": len(paragraph)}
+    _break_parser().parseInline(paragraph, env)
     ends, offset = {}, 0
     for index, line in enumerate(lines[:-1]):
         offset += len(line)
@@ -553,7 +557,8 @@ def segment_document(doc: SourceDoc) -> SegmentedDoc:
         # article's segments).
         skeleton.append(Slot(block.msgid, block.msgid if original == block.msgid else original,
                              block.continuation,
-                             block.kind in ("paragraph", "list item", "blockquote"),
+                             block.kind in ("paragraph", "list item", "blockquote")
+                             or _setext(tokens[block.token_index - 1]),
                              block.kind.startswith("table") or (block.kind == "heading"
                                                                 and "\n" not in original)))
         cursor = block.source_end
@@ -582,7 +587,7 @@ _BLOCK_START = re.compile(r"""[ \t]*(?:
     | (?=[=-]+[ \t]*$)               # setext underline
     | (?=(?:[*_-][ \t]*){3,}$)       # thematic break
     | (?=<(?:[!?]|/?(?:{html_blocks})(?:[\s/>]|$)))  # HTML block that may interrupt
-    | (?=\[(?:[^\]\\]|\\.)+\]:)      # link reference definition
+    | (?=\[(?:[^\]\\]|\\.)+\]:)      # maybe a link reference definition
 )""".replace("{html_blocks}", "|".join(sorted(block_names, key=len, reverse=True))
              + "|script|pre|style|textarea"), re.VERBOSE | re.IGNORECASE)
 
@@ -598,7 +603,21 @@ def _keep_inline(line: str) -> str:
     match = _BLOCK_START.match(line)
     if match is None:
         return line
+    if line[match.end()] == "[" and not _is_definition(line):
+        return line  # `[Python]: eine Sprache` is a link and words, no definition
     return line[:match.end()] + "\\" + line[match.end():]
+
+
+def _setext(opener: Token) -> bool:
+    """True for the opening token of a heading underlined with `=` or `-`."""
+    return opener.type == "heading_open" and opener.markup in ("=", "-")
+
+
+def _is_definition(line: str) -> bool:
+    """True when `line`, a block of its own, is a link reference definition."""
+    env: dict = {}
+    block_parser().parse(line, env)
+    return bool(env.get("references"))
 
 
 def fill_slot(slot: Slot, translation: str | None) -> str:
@@ -609,7 +628,8 @@ def fill_slot(slot: Slot, translation: str | None) -> str:
     if slot.one_line:
         # A line break ended the cell (the rest a table row of its own) or the
         # heading (the rest a paragraph).
-        return _keep_inline(_LINE_BREAK.sub(" ", translation))
+        line = _LINE_BREAK.sub(" ", translation)
+        return _keep_inline(line) if slot.starts_block else line
     # A blank line would end the paragraph, and an indented first line make it code.
     lines = [line for line in translation.split("\n") if line.strip()] or [""]
     lines[0] = lines[0].lstrip(" \t")
