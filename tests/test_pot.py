@@ -118,6 +118,32 @@ def test_a_language_msginit_gives_no_plural_rule_is_started_as_the_docs_show(
     assert msgfmt_check(ui).returncode == 0
 
 
+def test_a_catalog_without_plural_forms_of_a_language_without_two_is_refused_and_kept(
+        project: Path) -> None:
+    # Read with gettext's two forms, a Japanese catalog lost its msgstr[1] when
+    # update gave it Japanese's one form: "18 kept", and the translation gone.
+    pot_update(project)
+    config = project / "bilingual.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'target_languages = ["es"]', 'target_languages = ["es", "ja"]'), encoding="utf-8")
+    template = (project / "locales/templates/_ui.pot").read_text(encoding="utf-8")
+    ui = project / "locales/ja/LC_MESSAGES/_ui.po"
+    ui.parent.mkdir(parents=True)
+    text = template.replace("#, fuzzy\nmsgid", "msgid", 1).replace(
+        '"Language: \\n"', '"Language: ja\\n"').replace(
+        'msgid_plural "%(count)s minutes"\nmsgstr[0] ""\nmsgstr[1] ""',
+        'msgid_plural "%(count)s minutes"\nmsgstr[0] ""\nmsgstr[1] "%(count)s 分"')
+    assert "%(count)s 分" in text and "Plural-Forms" not in text
+    ui.write_text(text, encoding="utf-8")
+    code, out, err = run_cli("-C", str(project), "update")
+    assert code == 1
+    assert "locales/ja/LC_MESSAGES/_ui.po:" in err
+    assert "plural entries but no Plural-Forms in the header" in err
+    assert ui.read_text(encoding="utf-8") == text
+    code, out, _ = run_cli("-C", str(project), "check")
+    assert code == 1 and "plural entries but no Plural-Forms in the header" in out
+
+
 def test_the_ui_template_holds_the_site_title_and_description(project: Path) -> None:
     config = project / "bilingual.toml"
     config.write_text(config.read_text(encoding="utf-8").replace(

@@ -60,7 +60,13 @@ from bilingual.sources import (
     hand_written,
     read_source,
 )
-from bilingual.update import UI_CATALOG, CatalogPlan, UpdatePlan, plan_update
+from bilingual.update import (
+    UI_CATALOG,
+    CatalogPlan,
+    UnmergeableCatalog,
+    UpdatePlan,
+    plan_update,
+)
 
 QUOTE_LIMIT = 70
 """Characters of a segment quoted in a message before it is cut with `…`."""
@@ -977,7 +983,8 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
         add([error_finding(config, exc)], default_policy)
     articles += plan.articles
     add((error_finding(config, exc) for exc in plan.errors
-         if not isinstance(exc, CatalogError)), default_policy)
+         if not isinstance(exc, CatalogError) or isinstance(exc, UnmergeableCatalog)),
+        default_policy)
 
     content = config.content_dir(config.source_language)
     try:

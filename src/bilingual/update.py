@@ -570,7 +570,9 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
             except CatalogError as exc:
                 return exc
             if previous is not None and current is not None and \
-                    (problem := _plural_forms_problem(previous, path, current)) is not None:
+                    ((problem := _plural_forms_problem(previous, path, current)) is not None
+                     or (problem := _plural_forms_missing(previous, path, plural_forms,
+                                                          nplurals)) is not None):
                 return problem
             if previous is None and not entries:
                 return None  # nothing to translate: no empty catalog is created
@@ -626,6 +628,31 @@ def _plural_forms_problem(catalog: polib.POFile, path: Path, data: bytes) -> Cat
     return CatalogError(f"Plural-Forms {forms!r}: {reason}; correct the header (msgfmt -c "
                         "rejects it), then update again", path,
                         line_starting(data.decode("utf-8", "replace"), '"Plural-Forms:'))
+
+
+class UnmergeableCatalog(CatalogError):
+    """A catalog that can be read but that `update` will not merge, which
+    `check` reports from the plan, as it does not find it by reading."""
+
+
+def _plural_forms_missing(catalog: polib.POFile, path: Path, plural_forms: str,
+                          nplurals: int) -> CatalogError | None:
+    """A catalog with plural entries and no Plural-Forms, whose language has
+    not the two forms gettext reads them with: `update` would add the
+    language's rule and cut or pad every plural entry to its forms, and a
+    translation in a form cut (`msgstr[1]` of a Japanese entry) would be
+    gone. Not merged until the header says how many forms it has."""
+    if "Plural-Forms" in catalog.metadata or nplurals == 2:
+        return None
+    plural = next((entry for entry in catalog if entry.msgid_plural and not entry.obsolete),
+                  None)
+    if plural is None:
+        return None
+    return UnmergeableCatalog(f"plural entries but no Plural-Forms in the header: gettext reads "
+                        f"them with two forms, the language has {nplurals} "
+                        f"({plural_forms}); add that Plural-Forms line to the header and "
+                        "put each translation in its form, then update again", path,
+                        plural.linenum)
 
 
 class _CatalogReader:
