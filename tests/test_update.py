@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -614,6 +615,35 @@ def test_a_slug_entry_is_the_german_word_until_translated(make_project):
     run(root, "update")
     assert 'msgid "markt"\nmsgstr "markt"' in catalog_file(root).read_text(encoding="utf-8")
     assert "LC_MESSAGES/markt.po" not in run(root, "check").stdout
+    # Cleared in Lokalize (fuzzy, empty): filled at once, whatever the cache
+    # knows; a second merge changes nothing.
+    text = catalog_file(root).read_text(encoding="utf-8")
+    catalog_file(root).write_text(text.replace('msgctxt "slug"\nmsgid "markt"\nmsgstr "markt"',
+                                               '#, fuzzy\nmsgctxt "slug"\nmsgid "markt"\n'
+                                               'msgstr ""'), encoding="utf-8")
+    run(root, "update")
+    filled = catalog_file(root).read_text(encoding="utf-8")
+    assert 'msgctxt "slug"\nmsgid "markt"\nmsgstr "markt"' in filled
+    shutil.rmtree(root / ".bilingual-cache")
+    run(root, "update")
+    assert catalog_file(root).read_text(encoding="utf-8") == filled
+    # The German slug changes: a slug no translator touched follows it.
+    (root / "content/de/markt.md").write_text(
+        ARTICLE.replace("tags: [Spanien, Recht]", "tags: [Spanien, Recht]\nslug: markt-2026"),
+        encoding="utf-8")
+    run(root, "update")
+    slug = next(e for e in read_catalog(catalog_file(root)) if e.msgctxt == "slug")
+    assert (slug.msgid, slug.msgstr, slug.flags) == ("markt-2026", "markt-2026", [])
+    # One a translator gave a word of their own is theirs to look at again.
+    set_slug = catalog_file(root).read_text(encoding="utf-8").replace(
+        'msgid "markt-2026"\nmsgstr "markt-2026"', 'msgid "markt-2026"\nmsgstr "mercado-2026"')
+    catalog_file(root).write_text(set_slug, encoding="utf-8")
+    (root / "content/de/markt.md").write_text(
+        ARTICLE.replace("tags: [Spanien, Recht]", "tags: [Spanien, Recht]\nslug: markt-2027"),
+        encoding="utf-8")
+    run(root, "update")
+    slug = next(e for e in read_catalog(catalog_file(root)) if e.msgctxt == "slug")
+    assert (slug.msgstr, slug.flags) == ("mercado-2026", ["fuzzy"])
 
 
 def test_update_keeps_the_header_text_and_sets_only_the_charset(make_project):

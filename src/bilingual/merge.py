@@ -181,6 +181,17 @@ def _copy_translation(target: polib.POEntry, source: polib.POEntry) -> None:
     target.tcomment = source.tcomment
 
 
+def _follows_german_slug(entry: polib.POEntry) -> bool:
+    """True for a slug entry (`msgctxt "slug"`) that is to be the German word:
+    one without a translation (left empty, a slug added to a translated
+    article took its Spanish page offline; fuzzy and empty, as Lokalize
+    leaves a cleared one), or one fuzzy because the German slug changed
+    while its translation was the German word, which no translator touched."""
+    untouched = "fuzzy" in entry.flags and entry.previous_msgid is not None \
+        and entry.msgstr == entry.previous_msgid
+    return untouched or not has_translation(entry)
+
+
 def _with_origin(origin: str, comment: str) -> str:
     """A translator comment naming `origin` as where the translation came
     from, and the comment it had there (an older such line left out)."""
@@ -340,11 +351,12 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
             fuzzy += 1
         else:
             new += 1
-        if fresh.msgctxt == SLUG_CONTEXT and not has_translation(entry) \
-                and "fuzzy" not in entry.flags:
-            # The German URL word until a translator gives another: left empty,
-            # a slug added to a translated article took its Spanish page offline.
+        if fresh.msgctxt == SLUG_CONTEXT and _follows_german_slug(entry):
+            if "fuzzy" in entry.flags:
+                fuzzy, kept = fuzzy - 1, kept + 1
             entry.msgstr = fresh.msgid
+            entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            entry.previous_msgid = entry.previous_msgctxt = entry.previous_msgid_plural = None
         result.append(entry)
 
     obsoleted = 0
