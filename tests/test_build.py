@@ -819,6 +819,13 @@ def test_a_hand_written_draft_leaves_the_catalogs_version_published(make_project
     out, summary = build(root, drafts=True)
     assert "Borrador" in (out / "es/neu/index.html").read_text(encoding="utf-8")
     assert not (out / "es/a").exists()
+    # Beside a published hand-written version, in either order of the files.
+    for name in ("0-alt.md", "z-alt.md"):
+        (root / "content/es" / name).write_text(
+            article("Publicado", translation_of="a.md"), encoding="utf-8")
+        out, summary = build(root)
+        assert "Publicado" in (out / f"es/{name[:-3]}/index.html").read_text(encoding="utf-8")
+        (root / "content/es" / name).unlink()
 
 
 def test_tags_whose_slugs_clash_are_named_in_a_warning(make_project):

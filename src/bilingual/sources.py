@@ -549,13 +549,16 @@ def hand_written(config: SiteConfig, originals: Mapping[str, Iterable[SourceDoc]
                 errors.append(BilingualError(
                     f"translation_of: there is no article content/{src}/{key}", doc.path, line))
                 continue
-            if key is not None and (lang, key) in claimed:
+            # A draft is not the article's version but in a build with drafts,
+            # whatever the order of the files.
+            claims = key is not None and (drafts or not doc.draft)
+            if claims and (lang, key) in claimed:
                 first = display_path(config, claimed[(lang, key)].path)
                 errors.append(BilingualError(
                     f"translation_of: {first} already is the {lang} version of "
                     f"content/{src}/{key}", doc.path, line))
                 continue
-            if key is not None and (drafts or not doc.draft):
+            if claims:
                 claimed[(lang, key)] = doc
             pairs[(lang, doc.key)] = key
     return HandWritten(MappingProxyType(claimed), MappingProxyType(pairs), tuple(errors))
