@@ -236,6 +236,7 @@ def test_a_translated_tag_with_other_attributes_is_text_and_a_finding(translatio
     "Preis ~~10~~ 8 Euro.\n",
     # A host name of non-ASCII letters: percent-encoded against punycode.
     "Siehe [München](https://münchen.de/info) und [k].\n\n[k]: https://bücher.de/x\n",
+    "Ohne Schema: [M](//münchen.de/) und [k].\n\n[k]: //bücher.de/x\n",
 ])
 def test_the_renderers_agree_where_they_once_did_not(source):
     # The German page (plain Markdown: cmark-gfm) and the Spanish page of the

@@ -248,11 +248,15 @@ def is_plain_markdown(markdown: str) -> bool:
     while colon >= 0:
         if _SCRIPT_LIKE_SCHEME.search(markdown, max(colon - _LONGEST_SCHEME, 0), colon):
             return False
-        # A host name of other letters than ASCII: markdown-it-py writes it in
-        # punycode (`xn--mnchen-3ya.de`), cmark-gfm percent-encodes it.
-        if _NON_ASCII_HOST.match(markdown, colon + 1):
-            return False
         colon = markdown.find(":", colon + 1)
+    # A host name of other letters than ASCII, after a scheme or without one
+    # (`[M](//münchen.de/)`): markdown-it-py writes it in punycode
+    # (`xn--mnchen-3ya.de`), cmark-gfm percent-encodes it.
+    host = _NON_ASCII_HOST.search(markdown)
+    while host is not None:
+        if host.start() and markdown[host.start() - 1] in ":( \t<":
+            return False
+        host = _NON_ASCII_HOST.search(markdown, host.start() + 2)
     return True
 
 
