@@ -32,10 +32,6 @@ ACCENTED = re.compile(r"[ÅḂÇḊÉḞĜĤÎĴĶĻṀÑÖṖQŔŠŢÛṼŴẊ�
     ("Siehe <https://example.org/pfad> oder https://example.org/x.", ["<https://example.org/pfad>",
                                                                       "https://example.org/x"]),
     ("Zeile eins\\\nZeile zwei", ["\\\n"]),
-    # A shortcut or collapsed reference keeps its label, as the definition
-    # writes it: accented, `[Ķûŕžļîñķ]` named no definition and showed as text.
-    ("Ein [Kurzlink] und ein [leerer][] Verweis und [voll][kurzlink], ![Bild].",
-     ["[Ķûŕžļîñķ][Kurzlink]", "[ļééŕéŕ][leerer]", "][kurzlink]", "![Ḃîļḋ][Bild]"]),
 ])
 def test_pseudo_translation_keeps_what_translators_must_keep(source: str, kept: list[str]) -> None:
     result = pseudo_translate(source)
@@ -45,6 +41,29 @@ def test_pseudo_translation_keeps_what_translators_must_keep(source: str, kept: 
         assert piece in result, piece
     assert ACCENTED.search(result)
     assert "Link" not in result and "Zeile" not in result  # prose is accented
+
+
+def test_a_shortcut_reference_keeps_its_label_and_words_in_brackets_stay_words() -> None:
+    # Accented, `[Ķûŕžļîñķ]` named no definition and showed as text; rewritten
+    # without one, `[sic]` showed as `[šîç][sic]`.
+    references = frozenset({"KURZLINK", "LEERER", "BILD"})
+    result = pseudo_translate("Ein [Kurzlink] und ein [leerer][] Verweis und [voll][kurzlink], "
+                              "![Bild], [sic] und [Anhang A].", references)
+    for piece in ("[Ķûŕžļîñķ][Kurzlink]", "[ļééŕéŕ][leerer]", "][kurzlink]", "![Ḃîļḋ][Bild]",
+                  " [šîç] ", " [Åñĥåñĝ Å]."):
+        assert piece in result, piece
+
+
+def test_the_pseudo_site_keeps_the_links_the_articles_define(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    assert run_cli("init", str(project))[0] == 0
+    (project / "content/de/verweis.md").write_text(
+        "---\ntitle: Verweis\n---\nSiehe [Kurzlink] und [sic].\n\n"
+        "[Kurzlink]: https://example.org/kurz\n", encoding="utf-8")
+    assert run_cli("-C", str(project), "pseudo")[0] == 0
+    page = (project / "site-pseudo/es/verweis/index.html").read_text(encoding="utf-8")
+    assert '<a href="https://example.org/kurz">Ķûŕžļîñķ</a>' in page
+    assert "[šîç]" in page and "[sic]" not in page
 
 
 def test_blanks_and_newlines_at_the_ends_stay_outside_the_brackets() -> None:

@@ -23,15 +23,18 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 
 import polib
+from markdown_it.common.utils import normalizeReference
 
 from bilingual.build import BuildSummary, build_site, check_output_folder
 from bilingual.catalog import format_catalog, parse_catalog, write_if_changed
 from bilingual.config import CONFIG_NAME, SiteConfig, load_config
 from bilingual.errors import BilingualError
-from bilingual.segment import SLUG_CONTEXT
+from bilingual.segment import SLUG_CONTEXT, block_parser
+from bilingual.sources import article_paths, read_source
 from bilingual.update import plan_update
 
 DEFAULT_OUTPUT = "site-pseudo"
@@ -65,21 +68,24 @@ _KEEP = re.compile(r"""
 """, re.VERBOSE | re.DOTALL)
 
 
-def _accent(text: str) -> str:
-    """The prose of `text` accented; protected spans unchanged."""
+def _accent(text: str, references: Collection[str] = ()) -> str:
+    """The prose of `text` accented; protected spans unchanged. `references`
+    are the link labels the articles define (`normalizeReference`d)."""
     out = []
     cursor = 0
     for match in _KEEP.finditer(text):
         out.append(text[cursor:match.start()].translate(_ACCENTS))
-        if match.group("label"):
+        label = match.group("label")
+        if label and normalizeReference(label) in references:
             # The label must stay as the definition writes it; the text need
             # not: `[Kurzlink]` becomes `[Ķûŕžļîñķ][Kurzlink]`, the same link.
-            label = match.group("label")
-            out.append(f"[{_accent(label)}][{label}]")
+            out.append(f"[{_accent(label, references)}][{label}]")
+        elif label:  # words in brackets (`[sic]`), no link
+            out.append(match.group().translate(_ACCENTS))
         elif match.group("title"):
             # A title is prose (shown on hover, translated), inside a kept target.
             start, end = match.span("title")
-            out.append(text[match.start():start] + _accent(text[start:end])
+            out.append(text[match.start():start] + _accent(text[start:end], references)
                        + text[end:match.end()])
         else:
             out.append(match.group())
@@ -88,11 +94,12 @@ def _accent(text: str) -> str:
     return "".join(out)
 
 
-def pseudo_translate(text: str) -> str:
+def pseudo_translate(text: str, references: Collection[str] = ()) -> str:
     """`Guten Tag` -> `[Ĝûţéñ Ţåĝ ···]`: accented, bracketed, about 30% longer.
 
     Leading and trailing blanks and newlines stay outside the brackets (gettext
-    requires both ends to match); empty text stays empty."""
+    requires both ends to match); empty text stays empty. `references`, the
+    link labels the articles define, keep their links (`_accent`)."""
     core = text.strip()
     if not core:
         return text
@@ -100,10 +107,10 @@ def pseudo_translate(text: str) -> str:
     lead, trail = text[:start], text[start + len(core):]
     count = max(1, math.ceil(len(core) * EXPANSION))
     words = [PAD * min(PAD_WORD, count - i) for i in range(0, count, PAD_WORD)]
-    return f"{lead}[{_accent(core)} {' '.join(words)}]{trail}"
+    return f"{lead}[{_accent(core, references)} {' '.join(words)}]{trail}"
 
 
-def pseudo_catalog(catalog: polib.POFile) -> polib.POFile:
+def pseudo_catalog(catalog: polib.POFile, references: Collection[str] = ()) -> polib.POFile:
     """Every live entry translated by `pseudo_translate` (a slug kept as it is),
     fuzzy flags and previous msgids dropped, obsolete entries left out."""
     entries = [e for e in catalog if not e.obsolete]
@@ -117,12 +124,30 @@ def pseudo_catalog(catalog: polib.POFile) -> polib.POFile:
             entry.msgstr = entry.msgid
         elif entry.msgid_plural:
             entry.msgstr_plural = {
-                index: pseudo_translate(entry.msgid if index == 0 else entry.msgid_plural)
+                index: pseudo_translate(entry.msgid if index == 0 else entry.msgid_plural,
+                                        references)
                 for index in entry.msgstr_plural}
         else:
-            entry.msgstr = pseudo_translate(entry.msgid)
+            entry.msgstr = pseudo_translate(entry.msgid, references)
         catalog.append(entry)
     return catalog
+
+
+def _reference_labels(config: SiteConfig) -> frozenset[str]:
+    """The link labels the source articles define (`[Kurzlink]: https://…`),
+    as markdown-it-py keys them; an article that cannot be read defines none
+    (the build reports it)."""
+    labels: set[str] = set()
+    content = config.content_dir(config.source_language)
+    for path in article_paths(content):
+        try:
+            doc = read_source(path, content, config.source_language)
+        except BilingualError:
+            continue
+        env: dict = {}
+        block_parser().parse(doc.body, env)
+        labels.update(env.get("references", {}))
+    return frozenset(labels)
 
 
 def pseudo_project(config: SiteConfig, target: Path) -> SiteConfig:
@@ -136,8 +161,9 @@ def pseudo_project(config: SiteConfig, target: Path) -> SiteConfig:
     copy = load_config(target)
     # No catalog is copied: update's plan over the copy yields fresh catalogs
     # holding every segment and UI string with the header update would write.
+    references = _reference_labels(copy)
     for plan in plan_update(copy).catalogs:
-        catalog = pseudo_catalog(parse_catalog(plan.text, plan.path))
+        catalog = pseudo_catalog(parse_catalog(plan.text, plan.path), references)
         write_if_changed(plan.path, format_catalog(catalog))
     return copy
 
