@@ -388,6 +388,10 @@ def test_a_locales_folder_of_no_configured_language_is_named(project: Path) -> N
     assert (found["severity"], found["code"], found["file"], found["line"]) == (
         "warning", "obsolete", "locales/fr/", None)
     assert found["message"].startswith("fr is not a language of bilingual.toml")
+    # The source language's folder (a UI catalog of its own once) is no stranger.
+    (project / "locales/de/LC_MESSAGES").mkdir(parents=True)
+    (project / "locales/de/LC_MESSAGES/_ui.po").write_text('msgid ""\nmsgstr ""\n')
+    assert [f["file"] for f in check(project)[1]["findings"]] == ["locales/fr/"]
 
 
 def test_obsolete_is_a_warning(project: Path) -> None:

@@ -123,6 +123,12 @@ def test_plain_values_are_the_text_written_not_what_yaml_1_1_makes_of_them():
     # the tag 'tag:yaml.org,2002:value'", about a tag no author wrote.
     doc = parse("---\ntitle: =\ndescription: <<\ntags: [=, <<]\n---\n")
     assert (doc.title, doc.meta["description"], doc.meta["tags"]) == ("=", "<<", ("=", "<<"))
+    # As a key, `<<` would merge a mapping in YAML 1.1: refused, not ignored.
+    with pytest.raises(SourceError) as raised:
+        parse("---\ntitle: x\n<<: {author: Redaktion}\n---\n")
+    assert raised.value.format_message() == (
+        "content/de/a.md:3: front matter: the YAML merge key '<<' is not supported; write "
+        "the fields themselves")
     assert parse("---\ntitle: x\ndraft: TRUE\ndate: 2025-01-02\nweight: ~\n---\n").meta == {
         "title": "x", "draft": True, "date": dt.date(2025, 1, 2), "weight": None}
 

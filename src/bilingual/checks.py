@@ -916,7 +916,7 @@ def unconfigured_languages(config: SiteConfig) -> list[Finding]:
     root = config.root / "locales"
     if not root.is_dir():
         return []
-    known = {config.locale_dir(lang).parent.name for lang in config.ui_catalog_languages}
+    known = {config.locale_dir(lang).parent.name for lang in config.languages}
     return [finding("obsolete", display_path(config, folder) + "/", None,
                     f"{folder.name} is not a language of bilingual.toml (target_languages), "
                     "so its catalogs are neither checked nor built; add it, or remove the "

@@ -257,6 +257,10 @@ def parse_front_matter(yaml_text: str, path: Path, lines: dict[str, int]) -> dic
     for key in meta:
         if not isinstance(key, str):
             raise SourceError(f"front matter key {key!r} is not a name", path, 2)
+    if "<<" in meta:
+        # YAML 1.1's merge key is text by the rules above: said, not ignored.
+        raise SourceError("front matter: the YAML merge key '<<' is not supported; write "
+                          "the fields themselves", path, lines.get("<<", 2))
     for name in DATE_FIELDS:
         if name in meta:
             meta[name] = _date_value(meta[name], name, path, lines.get(name, 2))
