@@ -11,6 +11,7 @@ import json
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -210,6 +211,46 @@ def test_sigterm_exits_cleanly_and_quiet_prints_only_the_url(project):
     assert "".join(served.stderr) == ""
     # --quiet keeps the address (the point of the command) and drops the build lines.
     assert not any(line.startswith("built") for line in served.stdout)
+
+
+def test_the_preview_says_warnings_rebuilds_a_removed_folder_and_is_one_per_project(project):
+    served = Served(project)
+    try:
+        # A build's warnings were never shown: each is said once, when it appears.
+        edit(project / GERMAN, 'title: "Willkommen"', 'title: "Willkommen"\ntitel: Falsch')
+        served.wait_for_line(r"warning: content/de/willkommen\.md:\d+: .*'titel'", stream="err")
+        edit(project / CATALOG, 'msgstr "Cómo se traduce este artículo"',
+             'msgstr "Así se traduce este artículo"')
+        served.wait_for_page("/es/willkommen/", lambda b: "Así se traduce" in b)
+        assert sum("'titel'" in line for line in served.stderr) == 1
+        # An article in a folder named like an editor's temporary file is one.
+        (project / "content/de/entwurf.tmp").mkdir()
+        (project / "content/de/entwurf.tmp/idee.md").write_text(
+            "---\ntitle: Idee\n---\nText.\n", encoding="utf-8")
+        served.wait_for_page("/de/entwurf.tmp/idee/", lambda b: "Idee" in b)
+        # The preview folder removed: every page was a 404 until the next save.
+        shutil.rmtree(project / SERVE_FOLDER)
+        served.wait_for_page("/de/willkommen/", lambda b: "Mehr steht in der" in b)
+        # A redirect is not kept by the browser either.
+        request = urllib.request.Request(served.url + "de", method="HEAD")
+        opener = urllib.request.build_opener(NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as redirect:
+            opener.open(request, timeout=5)
+        assert redirect.value.code == 301 and redirect.value.headers["Cache-Control"] == "no-store"
+        # A second preview of the project: its builds and the first's collided.
+        second = subprocess.run([sys.executable, "-m", "bilingual", "serve", "--port", "0"],
+                                cwd=project, capture_output=True, text=True, timeout=TIMEOUT)
+        assert second.returncode == 1
+        assert "the preview folder .bilingual-serve/ is served by `bilingual serve on " \
+            f"{served.url}`" in second.stderr
+        assert served.stop() == 0
+    finally:
+        served.close()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def test_version_generation_changes_after_a_rebuild(project):

@@ -170,6 +170,18 @@ def output_lock(output: Path, command: str) -> Iterator[Holder]:
         yield holder
 
 
+@contextmanager
+def serve_lock(output: Path, command: str) -> Iterator[Holder]:
+    """Hold the lock of the preview folder `output` while `bilingual serve`
+    runs, or raise LockedError naming the preview that holds it. Two previews
+    of one project built into one folder: each refused the other's builds
+    now and then, and showed an error banner over a page that was fine."""
+    folder = Path(os.path.realpath(output))
+    with _holding(folder.parent / f".{folder.name}.serve.lock", command,
+                  f"the preview folder {output.name}/ is served") as holder:
+        yield holder
+
+
 def _as_dict(holder: Holder) -> dict[str, object]:
     return {"pid": holder.pid, "host": holder.host, "since": holder.since,
             "command": holder.command}

@@ -46,6 +46,7 @@ import click
 from bilingual.build import BuildSummary, build_site
 from bilingual.config import CONFIG_NAME, load_config
 from bilingual.errors import BilingualError
+from bilingual.lock import serve_lock
 from bilingual.parallel import thaw_heap
 from bilingual.progress import Output, elapsed
 from bilingual.publish import MANIFEST
@@ -78,9 +79,14 @@ Snapshot = Mapping[str, tuple[int, int]]
 # Watching
 # ---------------------------------------------------------------------------
 
-def _ignored(name: str) -> bool:
-    """Hidden files and editors' backups and swap files: saving them is no change."""
-    return name.startswith((".", "#")) or name.endswith(("~", ".swp", ".tmp"))
+_SOURCE_SUFFIXES = {"content": ".md", "locales": ".po"}
+"""The files the build reads in each folder of sources; anything else there
+(an editor's backup or swap file, a `.pot`) is no change."""
+
+
+def _skipped_folder(name: str) -> bool:
+    """A folder of `content/` or `locales/` the build does not read."""
+    return name.startswith((".", "_"))
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
@@ -88,11 +94,18 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     found: dict[str, tuple[int, int]] = {}
     paths: list[Path] = [root / CONFIG_NAME]
     for folder in WATCHED_FOLDERS:
-        # A hidden file of static/ (`.htaccess`) or templates/ (`.parts/x.html`) counts.
-        ignored = tool_leftover if folder in ("static", "templates") else _ignored
+        # As the build reads them: an article in `entwurf.tmp/` is one, and a
+        # hidden file of static/ (`.htaccess`) or templates/ (`.parts/x.html`) counts.
+        suffix = _SOURCE_SUFFIXES.get(folder)
         for directory, subdirs, files in os.walk(root / folder):
-            subdirs[:] = sorted(d for d in subdirs if not ignored(d))
-            paths += (Path(directory) / name for name in sorted(files) if not ignored(name))
+            if suffix is None:
+                subdirs[:] = sorted(d for d in subdirs if not tool_leftover(d))
+                paths += (Path(directory) / name for name in sorted(files)
+                          if not tool_leftover(name))
+            else:
+                subdirs[:] = sorted(d for d in subdirs if not _skipped_folder(d))
+                paths += (Path(directory) / name for name in sorted(files)
+                          if name.endswith(suffix) and not _skipped_folder(name))
     for path in paths:
         try:
             stat = path.stat()
@@ -229,11 +242,16 @@ class Builder:
         self.out = out
         self.debug = debug
         self._build = build
+        self.building = False
+        """True while a build runs (a stop then waits for it)."""
+        self._warned: set[str] = set()
+        """The warnings of the last build that succeeded, already shown."""
 
     def run(self, changed: Iterable[str] = ()) -> bool:
         """Build once; True when it succeeded."""
         changed = list(changed)
         started = time.monotonic()
+        self.building = True
         try:
             summary = self._build(self.root, self.output)
         except Exception as exc:  # noqa: BLE001 - a preview keeps running whatever failed
@@ -244,6 +262,8 @@ class Builder:
                        if (self.output / MANIFEST).is_file()
                        else "nothing built yet; save a fix to build", err=True)
             return False
+        finally:
+            self.building = False
         written, removed = summary.written, summary.removed
         recovered = self.state.failing()
         self.state.built(bool(written or removed), _base_path(self.root))
@@ -256,6 +276,11 @@ class Builder:
             self.out.detail(f"wrote {name}")
         for name in removed:
             self.out.detail(f"removed {name}")
+        # Each warning once, when it appears: every build lists the site's all.
+        for warning in summary.warnings:
+            if warning not in self._warned:
+                click.echo(f"warning: {warning}", err=True)
+        self._warned = set(summary.warnings)
         return True
 
 
@@ -395,6 +420,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if needs_slash:
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
             self.send_header("Location", url.path + "/" + (f"?{url.query}" if url.query else ""))
+            self.send_header("Cache-Control", "no-store")  # browsers keep a 301 for good
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
@@ -439,10 +465,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
 # The command
 # ---------------------------------------------------------------------------
 
-def _stop_on_signals(stop: threading.Event) -> dict[int, object]:
+def _stop_on_signals(stop: threading.Event, building: Callable[[], bool]) -> dict[int, object]:
     """SIGINT and SIGTERM set `stop`; returns the handlers to put back afterwards."""
 
     def handler(signum, frame) -> None:
+        if not stop.is_set() and building():
+            # Said at once: the build that is running ends first, which can take long.
+            click.echo("Stopping after the build that is running; Ctrl-C again "
+                       "interrupts it", err=True)
         stop.set()
         # A second Ctrl-C interrupts a build that is taking too long.
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -457,6 +487,10 @@ def watch(root: Path, builder: Builder, stop: threading.Event,
     while not stop.wait(interval):
         now = snapshot(root)
         if now == before:
+            if not builder.state.failing() and not (builder.output / MANIFEST).is_file():
+                # The preview folder was removed (`rm -rf .bilingual-serve`):
+                # every page would be a 404 until the next save.
+                builder.run(["the preview folder was removed"])
             continue
         while not stop.wait(SETTLE):
             again = snapshot(root)
@@ -481,24 +515,34 @@ def serve_site(root: Path, port: int, out: Output, debug: bool = False,
         raise BilingualError(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}; "
                              "choose another --port (0 picks a free one)") from None
     stop = threading.Event()
-    previous = _stop_on_signals(stop)
+    url = f"http://{HOST}:{server.server_address[1]}/"
+    builder = Builder(root, output, state, out, debug)
     try:
-        builder = Builder(root, output, state, out, debug)
-        builder.run()
-        url = f"http://{HOST}:{server.server_address[1]}/"
-        # Always printed, --quiet or not: it is what the command is for.
-        click.echo(f"Serving {url} from {output} (drafts included); Ctrl-C stops")
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
-                                  name="bilingual-serve", daemon=True)
-        thread.start()
-        try:
-            watch(root, builder, stop, interval)
-        finally:
-            server.shutdown()
-            thread.join()
+        with serve_lock(output, f"bilingual serve on {url}"):
+            previous = _stop_on_signals(stop, lambda: builder.building)
+            try:
+                _serve(builder, server, stop, interval, url)
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
     finally:
         server.server_close()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
     click.echo("Stopped.")
     return 0
+
+
+def _serve(builder: Builder, server: PreviewServer, stop: threading.Event, interval: float,
+           url: str) -> None:
+    builder.run()
+    if stop.is_set():
+        return  # stopped during the first build: nothing was served
+    # Always printed, --quiet or not: it is what the command is for.
+    click.echo(f"Serving {url} from {builder.output} (drafts included); Ctrl-C stops")
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                              name="bilingual-serve", daemon=True)
+    thread.start()
+    try:
+        watch(builder.root, builder, stop, interval)
+    finally:
+        server.shutdown()
+        thread.join()
