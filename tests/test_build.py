@@ -1339,6 +1339,24 @@ def test_an_error_in_an_included_template_names_that_file_and_line(make_project,
     assert result.stderr.startswith(message), result.stderr
 
 
+def test_templates_link_the_projects_own_files_from_root_url(make_project):
+    # Templates had style_url, home_url and feed_url only: a project's own
+    # css/main.css needed a hack to be found under a base_url with a path.
+    base = (BUILTIN_TEMPLATES / "base.html").read_text(encoding="utf-8")
+    root = make_project({
+        "content/de/a.md": article("A"),
+        "static/css/main.css": "body {}\n",
+        "templates/base.html": base.replace(
+            "</head>", '<link rel="stylesheet" href="{{ root_url }}css/main.css">\n</head>'),
+    }, config=CONFIG_WITH_PATH)
+    out, _ = build(root)
+    links = {page: re.search(r'href="([^"]*)css/main.css"', (out / page).read_text(
+        encoding="utf-8")).group(1) for page in ("index.html", "de/index.html",
+                                                 "de/a/index.html", "de/404.html")}
+    assert links == {"index.html": "./", "de/index.html": "../", "de/a/index.html": "../../",
+                     "de/404.html": "/kanzlei/"}
+
+
 def test_static_files_are_copied_and_the_project_stylesheet_wins(make_project):
     root = make_project({
         "content/de/a.md": article("A"),

@@ -538,6 +538,9 @@ class Renderer:
             "home_url": self.href(page, home_route(lang) if page.kind != "root" else ""),
             "feed_url": self.href(page, feed_route(lang)) if page.kind != "root" else None,
             "style_url": self.href(page, STYLESHEET),
+            # The site's root from this page (`../../`, or `/blog/` on a 404
+            # page), for a project's own files: `{{ root_url }}css/main.css`.
+            "root_url": self.href(page, ""),
         }
 
     def tag_views(self, page: Page, article: Article,
