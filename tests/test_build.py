@@ -1012,9 +1012,17 @@ def test_ui_texts_not_translated_yet_are_warned_about(make_project):
                                                   ("site title", "Kanzlei"): ""}),
     })
     _, summary = build(root)
+    # And the texts of the templates that update has not brought in yet: a
+    # designer's new `_("Ganz neuer Text")` showed German, and build was silent.
+    from bilingual.update import ui_template_entries
+    absent = len({e.msgid for e in ui_template_entries(load_config(root))}
+                 - {"Zum Inhalt springen", "Themen", "Weiterlesen"})
     assert [w for w in summary.warnings if "_ui.po" in w] == [
         "locales/es/LC_MESSAGES/_ui.po: 2 template text(s) not translated yet; the es pages "
-        "show them as the templates write them"]
+        "show them as the templates write them",
+        f"locales/es/LC_MESSAGES/_ui.po: {absent} template text(s) not in it yet (run "
+        "`bilingual update`); the es pages show them as the templates write them"]
+    assert absent > 5
 
 
 def test_a_hidden_template_a_page_includes_is_an_input_of_the_build(make_project):

@@ -96,7 +96,7 @@ from bilingual.templates import (
     ui_unfit,
     ui_untranslated,
 )
-from bilingual.update import UI_CATALOG
+from bilingual.update import UI_CATALOG, ui_template_entries
 
 BUILTIN_STATIC = BUILTIN / "static"
 ROBOTS = "robots.txt"
@@ -326,6 +326,7 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
         ui[lang], display_path(config, config.locale_dir(lang) / UI_CATALOG)))
         for lang in config.languages}
     warnings = []
+    template_texts: set[tuple[str | None, str]] | None = None
     for lang in config.ui_catalog_languages:
         where = display_path(config, config.locale_dir(lang) / UI_CATALOG)
         catalog = ui[lang]
@@ -337,6 +338,12 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
         if untranslated := ui_untranslated(catalog):
             warnings.append(f"{where}: {untranslated} template text(s) not translated yet; the "
                             f"{lang} pages show them as the templates write them")
+        if template_texts is None:  # kept in the cache under the templates' state
+            template_texts = {(e.msgctxt, e.msgid) for e in ui_template_entries(config)}
+        if new := len(template_texts - {(e.msgctxt, e.msgid) for e in catalog
+                                        if not e.obsolete}):
+            warnings.append(f"{where}: {new} template text(s) not in it yet (run `bilingual "
+                            f"update`); the {lang} pages show them as the templates write them")
     warnings += shared_tag_pages(newest)
     # The UI catalogs are part of the site identity, so a changed translation
     # of the site's title or description is not hidden by pages in the cache.
