@@ -236,6 +236,7 @@ def test_the_preview_says_warnings_rebuilds_a_removed_folder_and_is_one_per_proj
         opener = urllib.request.build_opener(NoRedirect)
         with pytest.raises(urllib.error.HTTPError) as redirect:
             opener.open(request, timeout=5)
+        redirect.value.close()
         assert redirect.value.code == 301 and redirect.value.headers["Cache-Control"] == "no-store"
         # A second preview of the project: its builds and the first's collided.
         second = subprocess.run([sys.executable, "-m", "bilingual", "serve", "--port", "0"],
