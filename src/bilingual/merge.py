@@ -199,12 +199,15 @@ def _with_origin(origin: str, comment: str) -> str:
     return "\n".join([MEMORY_COMMENT + origin, *kept])
 
 
-def _carry_over(entry: polib.POEntry, origin: str, source: polib.POEntry) -> None:
-    """`entry` takes the translation of `source`, an entry of the same text in
-    the catalog `origin` names, as it is: comments, flags, fuzzy with its
-    previous German."""
+def _take_as_it_is(entry: polib.POEntry, source: polib.POEntry,
+                   origin: str | None = None) -> None:
+    """`entry` takes the translation of `source`, an entry of the same text,
+    as it is: comments, the flags a translator set (no-wrap, a format flag,
+    fuzzy with its previous German). `origin`, for an entry of another
+    catalog, is named in the translator comment."""
     _copy_translation(entry, source)
-    entry.tcomment = _with_origin(origin, source.tcomment)
+    if origin is not None:
+        entry.tcomment = _with_origin(origin, source.tcomment)
     entry.flags += [f for f in source.flags if f not in entry.flags]
     if "fuzzy" in source.flags:
         entry.previous_msgid = source.previous_msgid
@@ -312,13 +315,7 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
         key = entry_key(fresh)
         match = by_key.get(key) or obsolete_by_key.get(key)
         if match is not None:
-            _copy_translation(entry, match)
-            # Flags a translator set (no-wrap, a format flag) stay, fuzzy included.
-            entry.flags += [f for f in match.flags if f not in entry.flags]
-            if "fuzzy" in match.flags:
-                entry.previous_msgid = match.previous_msgid
-                entry.previous_msgctxt = match.previous_msgctxt
-                entry.previous_msgid_plural = match.previous_msgid_plural
+            _take_as_it_is(entry, match)
             if match.msgid_plural != fresh.msgid_plural:
                 # As msgmerge: the same msgid with another plural (or a plural
                 # gained or lost) needs a look at every form.
@@ -332,7 +329,7 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
             _mark_fuzzy(entry, closest)
             fuzzy += 1
         elif (earlier := earlier_by_key.get(key)) is not None and _is_finished(earlier[1]):
-            _carry_over(entry, *earlier)
+            _take_as_it_is(entry, earlier[1], earlier[0])
             remembered += 1
         elif (hit := memory.get(key)) is not None and hit.msgid_plural == fresh.msgid_plural:
             entry.msgstr = hit.msgstr
@@ -342,7 +339,7 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
             entry.tcomment = MEMORY_COMMENT + hit.origin
             remembered += 1
         elif earlier is not None:  # a fuzzy translation of the very text: fuzzy still
-            _carry_over(entry, *earlier)
+            _take_as_it_is(entry, earlier[1], earlier[0])
             fuzzy += 1
         elif (closest := _closest(fresh, earlier_candidates)) is not None:
             _copy_translation(entry, closest)
