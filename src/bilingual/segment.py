@@ -49,11 +49,17 @@ Translate = Callable[[str, str | None], str | None]
 """(msgid, msgctxt) -> translation, or None when there is none."""
 
 
+def _commonmark() -> MarkdownIt:
+    """A new parser of the one Markdown the project reads: CommonMark with raw
+    HTML, GFM tables and strikethrough."""
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
 @cache
 def markdown_parser() -> MarkdownIt:
     """The one CommonMark parser (with GFM tables and strikethrough) used to
     segment and to render, so both see the same blocks."""
-    parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    parser = _commonmark()
     # `<del>`, as cmark-gfm writes strikethrough on the pages it renders.
     parser.add_render_rule("s_open", lambda self, tokens, index, options, env: "<del>")
     parser.add_render_rule("s_close", lambda self, tokens, index, options, env: "</del>")
@@ -64,8 +70,7 @@ def markdown_parser() -> MarkdownIt:
 def block_parser() -> MarkdownIt:
     """`markdown_parser` without its inline pass: the same blocks, each inline
     token holding its raw text, in half the time. Segmenting needs no more."""
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).disable(
-        "inline")
+    return _commonmark().disable("inline")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +145,7 @@ _ATX_CLOSING = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
 def _break_parser() -> MarkdownIt:
     """`markdown_parser` that notes where each line break it reads is hard
     (`env["hard"]`, offsets of the line ends), for `_hard_breaks`."""
-    parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    parser = _commonmark()
     for name in ("newline", "escape"):
         rule = next(r for r in parser.inline.ruler.__rules__ if r.name == name).fn
 
