@@ -162,6 +162,12 @@ def test_a_shortcut_link_at_a_lines_start_stays_a_link_and_a_setext_heading_no_d
     assert html.count('href="https://www.python.org/"') == 2
     assert '<th><a href="https://www.rust-lang.org/">Rust</a>: rápido</th>' in html
     assert "evil" not in "".join(re.findall(r'href="([^"]*)"', html))
+    # A definition whose URL is on the next line is one too.
+    body = "[Doku] erklärt  \nalles.\n\nSiehe [Doku].\n\n[Doku]: https://good.example/\n"
+    spanish = {"[Doku] erklärt\\\nalles.": "[Doku]:  \nhttps://evil.example/  \nVéase.",
+               "Siehe [Doku].": "Véase [Doku]."}
+    html = cmark_html(rebuild_markdown(segmented_body(body), lambda m, c: spanish[m]))
+    assert 'href="https://good.example/"' in html and "evil.example/\"" not in html
 
 
 def test_a_hard_break_inside_an_alt_text_is_not_the_paragraphs():

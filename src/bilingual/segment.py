@@ -600,15 +600,18 @@ _BLOCK_START = re.compile(r"""[ \t]*(?:
 _LINE_BREAK = re.compile(r"[ \t]*\\?\n[ \t]*")
 
 
-def _keep_inline(line: str) -> str:
+def _keep_inline(line: str, block: str | None = None) -> str:
     """Escape what would start a new block (a list marker, `#`, `>`, a fence...)
     at the start of a translated line, so the translation stays one block. A
-    link reference definition too: one before the German's own, with its
-    label, would send every link of that label elsewhere."""
+    link reference definition too, when `block`, the text from this line on,
+    starts with one (its URL may be on the next line): one before the
+    German's own, with its label, would send every link of that label
+    elsewhere. Without `block` no definition can start there (a paragraph's
+    later lines)."""
     match = _BLOCK_START.match(line)
     if match is None:
         return line
-    if line[match.end()] == "[" and not _is_definition(line):
+    if line[match.end()] == "[" and (block is None or not _is_definition(block)):
         return line  # `[Python]: eine Sprache` is a link and words, no definition
     return line[:match.end()] + "\\" + line[match.end():]
 
@@ -618,10 +621,11 @@ def _setext(opener: Token) -> bool:
     return opener.type == "heading_open" and opener.markup in ("=", "-")
 
 
-def _is_definition(line: str) -> bool:
-    """True when `line`, a block of its own, is a link reference definition."""
+def _is_definition(text: str) -> bool:
+    """True when `text`, a block of its own, starts with a link reference
+    definition."""
     env: dict = {}
-    block_parser().parse(line, env)
+    block_parser().parse(text, env)
     return bool(env.get("references"))
 
 
@@ -634,12 +638,12 @@ def fill_slot(slot: Slot, translation: str | None) -> str:
         # A line break ended the cell (the rest a table row of its own) or the
         # heading (the rest a paragraph).
         line = _LINE_BREAK.sub(" ", translation)
-        return _keep_inline(line) if slot.starts_block else line
+        return _keep_inline(line, line) if slot.starts_block else line
     # A blank line would end the paragraph, and an indented first line make it code.
     lines = [line for line in translation.split("\n") if line.strip()] or [""]
     lines[0] = lines[0].lstrip(" \t")
     if slot.starts_block:
-        lines[0] = _keep_inline(lines[0])
+        lines[0] = _keep_inline(lines[0], "\n".join(lines))
     return ("\n" + slot.continuation).join(
         [lines[0], *(_keep_inline(line) for line in lines[1:])])
 
