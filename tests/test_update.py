@@ -786,12 +786,19 @@ def test_ui_strings_of_every_template_are_extracted_as_the_pages_look_them_up(ma
             '<p>{{ _("Kommentar") }} / {{ ngettext("Kommentar", "Kommentare", 3) }}</p>\n'
             "{% endblock %}\n"),
         "templates/nav.jinja": '<nav>{{ _("Menü") }}</nav>\n',
+        # A designer's notes beside the templates: no template, and no error.
+        "templates/README.md": "Variablen: `{{ page.title }`.\n",
     })
     (root / "templates/logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")  # no template
     assert run(root, "update").returncode == 0
     ui = root / "locales/es/LC_MESSAGES/_ui.po"
     entries = {e.msgid: e for e in read_catalog(ui)}
     assert entries["Menü"].occurrences == [("templates/nav.jinja", "")]
+    # One that is a template and does not parse stops update, at its line.
+    (root / "templates/broken.jinja").write_text("{% if %}\n", encoding="utf-8")
+    result = run(root, "update")
+    assert result.returncode == 1 and "templates/broken.jinja:1: cannot extract" in result.stderr
+    (root / "templates/broken.jinja").unlink()
     assert "Zeile eins\n" in entries
     assert entries["Kommentar"].msgid_plural == "Kommentare"
     po = polib.pofile(str(ui))

@@ -210,6 +210,13 @@ def ui_flags(msgid: str, plural: str) -> list[str]:
         else []
 
 
+TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".xml", ".txt", ".svg", ".j2", ".jinja",
+                               ".jinja2"})
+"""Names of files that are templates for sure: one that Jinja2 cannot parse
+is an error. Any other text file in `templates/` (a README, a script) gives
+its strings when it parses and is left alone when it does not."""
+
+
 def _extract_ui_strings(config: SiteConfig, folder: str) -> tuple[
         tuple[str, str, str | None, str, tuple[tuple[str, str], ...]], ...]:
     """(msgid, msgid_plural, msgctxt, comment, references) of each UI string."""
@@ -240,6 +247,8 @@ def _extract_ui_strings(config: SiteConfig, folder: str) -> tuple[
                                           "trim_blocks": "true", "lstrip_blocks": "true",
                                           "keep_trailing_newline": "true"}))
         except Exception as exc:  # noqa: BLE001 - Jinja2 raises many kinds
+            if PurePosixPath(name).suffix not in TEMPLATE_SUFFIXES:
+                continue  # a README or a script beside the templates, no template of Jinja2's
             line = getattr(exc, "lineno", None)
             raise BilingualError(f"cannot extract UI strings: {exc}", path, line) from None
         for lineno, message, comments, context in found:
