@@ -231,6 +231,7 @@ def test_the_preview_says_warnings_rebuilds_a_removed_folder_and_is_one_per_proj
         # The preview folder removed: every page was a 404 until the next save.
         shutil.rmtree(project / SERVE_FOLDER)
         served.wait_for_page("/de/willkommen/", lambda b: "Mehr steht in der" in b)
+        served.wait_for_line(r"^the preview folder was removed; building it again$")
         # A redirect is not kept by the browser either.
         request = urllib.request.Request(served.url + "de", method="HEAD")
         opener = urllib.request.build_opener(NoRedirect)
@@ -465,8 +466,10 @@ def test_snapshot_sees_edits_new_and_removed_files_but_not_editor_droppings(proj
     before = snapshot(project)
     assert "bilingual.toml" in before and GERMAN in before
     assert not any(name.startswith(("site/", SERVE_FOLDER)) for name in before)
+    assert "locales/es/LC_MESSAGES/_ui.po" in before  # a catalog the build reads
     (project / "content/de/.willkommen.md.swp").write_text("x", encoding="utf-8")
     (project / "content/de/willkommen.md~").write_text("x", encoding="utf-8")
+    (project / "content/de/_entwurf.md").write_text("x", encoding="utf-8")  # not read either
     assert snapshot(project) == before
     (project / "content/de/neu.md").write_text("# Neu\n", encoding="utf-8")
     (project / "static/style.css").unlink()

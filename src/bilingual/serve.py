@@ -84,8 +84,8 @@ _SOURCE_SUFFIXES = {"content": ".md", "locales": ".po"}
 (an editor's backup or swap file, a `.pot`) is no change."""
 
 
-def _skipped_folder(name: str) -> bool:
-    """A folder of `content/` or `locales/` the build does not read."""
+def _skipped_article(name: str) -> bool:
+    """A file or folder of `content/` the build does not read."""
     return name.startswith((".", "_"))
 
 
@@ -102,10 +102,14 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
                 subdirs[:] = sorted(d for d in subdirs if not tool_leftover(d))
                 paths += (Path(directory) / name for name in sorted(files)
                           if not tool_leftover(name))
-            else:
-                subdirs[:] = sorted(d for d in subdirs if not _skipped_folder(d))
+            elif folder == "content":
+                subdirs[:] = sorted(d for d in subdirs if not _skipped_article(d))
                 paths += (Path(directory) / name for name in sorted(files)
-                          if name.endswith(suffix) and not _skipped_folder(name))
+                          if name.endswith(suffix) and not _skipped_article(name))
+            else:  # every catalog: `_ui.po` too
+                subdirs[:] = sorted(subdirs)
+                paths += (Path(directory) / name for name in sorted(files)
+                          if name.endswith(suffix))
     for path in paths:
         try:
             stat = path.stat()
@@ -490,7 +494,8 @@ def watch(root: Path, builder: Builder, stop: threading.Event,
             if not builder.state.failing() and not (builder.output / MANIFEST).is_file():
                 # The preview folder was removed (`rm -rf .bilingual-serve`):
                 # every page would be a 404 until the next save.
-                builder.run(["the preview folder was removed"])
+                builder.out.say("the preview folder was removed; building it again")
+                builder.run()
             continue
         while not stop.wait(SETTLE):
             again = snapshot(root)
