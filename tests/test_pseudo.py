@@ -52,6 +52,10 @@ def test_a_shortcut_reference_keeps_its_label_and_words_in_brackets_stay_words()
     for piece in ("[Ķûŕžļîñķ][Kurzlink]", "[ļééŕéŕ][leerer]", "][kurzlink]", "![Ḃîļḋ][Bild]",
                   " [šîç] ", " [Åñĥåñĝ Å]."):
         assert piece in result, piece
+    # What brackets hold is kept as anywhere else: a placeholder, an entity, a tag.
+    result = pseudo_translate('[von %(author)s], [&hellip;] und [<abbr title="x">DSGVO</abbr>]')
+    for piece in ("[ṽöñ %(author)s]", "[&hellip;]", '[<abbr title="x">ḊŠĜṼÖ</abbr>]'):
+        assert piece in result, piece
 
 
 def test_the_pseudo_site_keeps_the_links_the_articles_define(tmp_path: Path) -> None:

@@ -161,19 +161,24 @@ def test_a_translated_tag_check_passes_is_shown_as_a_tag():
     # editor broke over two lines (the entry joins them), a translated title,
     # `<br/>` for `<br>` and other quotes passed check and showed as text.
     german = ('Die <abbr\ntitle="Datenschutz-Grundverordnung">DSGVO</abbr> gilt.\n\n'
-              'Zeile<br>zwei <span class="x">rot</span>.\n')
+              'Zeile<br>zwei <span class="x">rot</span>.\n\n'
+              'Das heißt <span lang="en">Compliance</span>.\n')
     spanish = {
         'Die <abbr title="Datenschutz-Grundverordnung">DSGVO</abbr> gilt.':
             'El <abbr title="Reglamento General de Protección de Datos">RGPD</abbr> rige.',
         'Zeile<br>zwei <span class="x">rot</span>.':
             "Línea<br/>dos <span class='x'>rojo</span> <span class='y'>mal</span> "
-            "<b onclick=x>no</b> <abbr title=\"t\" onmouseover=x>z</abbr>."}
+            "<b onclick=x>no</b> <abbr title=\"t\" onmouseover=x>z</abbr>.",
+        # The language of a word in another language, translated into Spanish.
+        'Das heißt <span lang="en">Compliance</span>.':
+            'Se llama <span lang="es">cumplimiento</span>.'}
     html = render_markdown(german, lambda m, c: spanish.get(m))
     assert '<abbr title="Reglamento General de Protección de Datos">RGPD</abbr>' in html
     assert "Línea<br/>dos <span class='x'>rojo</span>" in html
     # Another class, a tag the German lacks, an event handler: text, as before.
     assert "&lt;span class='y'&gt;" in html and "&lt;b onclick=x&gt;" in html
     assert "&lt;abbr title=&quot;t&quot; onmouseover=x&gt;" in html
+    assert '<span lang="es">cumplimiento</span>' in html
     # The tags shown as tags are the ones check finds the same.
     for msgid, msgstr in spanish.items():
         shown = msgstr.split(" <span class='y'>")[0] + "."

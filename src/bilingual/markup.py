@@ -17,11 +17,13 @@ from html.parser import HTMLParser
 Tag = tuple[str, str, tuple[tuple[str, str], ...]]
 """(`open` or `close`, tag name, attributes)."""
 
-TEXT_ATTRIBUTES = frozenset({"title", "alt", "aria-label", "aria-description"})
-"""Attributes whose value is text a reader sees or hears, which a
-translation translates; every other attribute a translation keeps as the
-German has it, value and all, and adds none (a `srcdoc`, a `style` or a
-`srcset` brought script or another picture into the page)."""
+TEXT_ATTRIBUTES = frozenset({"title", "alt", "aria-label", "aria-description", "lang", "dir"})
+"""Attributes a translation may change: text a reader sees or hears, and
+the language and direction of it (`<span lang="en">Compliance</span>` may
+become `<span lang="es">cumplimiento</span>`). Every other attribute a
+translation keeps as the German has it, value and all, and adds none (a
+`srcdoc`, a `style` or a `srcset` brought script or another picture into
+the page)."""
 _URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data",
                              "poster", "background", "cite", "srcset"})
 _CONTROL_AND_SPACE = re.compile(r"[\x00-\x20\x7f]+")

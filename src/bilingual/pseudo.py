@@ -80,8 +80,8 @@ def _accent(text: str, references: Collection[str] = ()) -> str:
             # The label must stay as the definition writes it; the text need
             # not: `[Kurzlink]` becomes `[Ķûŕžļîñķ][Kurzlink]`, the same link.
             out.append(f"[{_accent(label, references)}][{label}]")
-        elif label:  # words in brackets (`[sic]`), no link
-            out.append(match.group().translate(_ACCENTS))
+        elif label:  # words in brackets (`[sic]`), no link: what they hold kept as ever
+            out.append(f"[{_accent(label, references)}]{match.group()[len(label) + 2:]}")
         elif match.group("title"):
             # A title is prose (shown on hover, translated), inside a kept target.
             start, end = match.span("title")
