@@ -242,7 +242,7 @@ def test_stale_after_clearing_fuzzy_names_the_kept_previous_msgid(project: Path)
      "writes a character of a string otherwise (an escape such as `\\101`"),
     (lambda text: text.replace("charset=UTF-8", "charset=utf-8"),
      lambda rows: 1 + next(i for i, row in enumerate(rows) if "charset=utf-8" in row),
-     "declares charset=utf-8; `update` writes every catalog in UTF-8"),
+     "declares charset=utf-8, where `update` writes charset=UTF-8"),
 ])
 def test_stale_layout_names_the_line_and_the_cause(project: Path, change, line,
                                                     cause: str) -> None:

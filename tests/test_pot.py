@@ -142,6 +142,11 @@ def test_a_catalog_without_plural_forms_of_a_language_without_two_is_refused_and
     assert ui.read_text(encoding="utf-8") == text
     code, out, _ = run_cli("-C", str(project), "check")
     assert code == 1 and "plural entries but no Plural-Forms in the header" in out
+    # With nothing in the form Japanese has not, nothing is lost: update adds its rule.
+    ui.write_text(text.replace('msgstr[1] "%(count)s 分"', 'msgstr[1] ""'), encoding="utf-8")
+    code, out, err = run_cli("-C", str(project), "update")
+    assert code == 0, err
+    assert '"Plural-Forms: nplurals=1; plural=0;\\n"' in ui.read_text(encoding="utf-8")
 
 
 def test_the_ui_template_holds_the_site_title_and_description(project: Path) -> None:

@@ -738,8 +738,8 @@ def layout_difference(data: bytes, planned: str) -> LayoutDifference:
             causes.append("keeps a previous msgid (#|) on an entry that is not fuzzy; "
                           "`update` keeps it only while the entry is fuzzy")
         elif (charset := _CHARSET.search(found)) and charset.group(1) != "UTF-8":
-            causes.append(f"declares charset={charset.group(1)}; `update` writes every "
-                          "catalog in UTF-8")
+            causes.append(f"declares charset={charset.group(1)}, where `update` writes "
+                          "charset=UTF-8")
         elif _is_string_line(found) and _is_string_line(expected):
             ours, theirs = _string_at(lines, index), _string_at(wanted, index)
             causes.append("wraps a string otherwise (`update` wraps at 79 columns, as "

@@ -313,6 +313,7 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
         )
         _empty_plural_forms(entry, nplurals)
         key = entry_key(fresh)
+        counted_fuzzy = fuzzy
         match = by_key.get(key) or obsolete_by_key.get(key)
         if match is not None:
             _take_as_it_is(entry, match)
@@ -349,7 +350,7 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
         else:
             new += 1
         if fresh.msgctxt == SLUG_CONTEXT and _follows_german_slug(entry):
-            if "fuzzy" in entry.flags:
+            if fuzzy > counted_fuzzy:  # counted fuzzy above, now the German word
                 fuzzy, kept = fuzzy - 1, kept + 1
             entry.msgstr = fresh.msgid
             entry.flags = [f for f in entry.flags if f != "fuzzy"]

@@ -646,15 +646,18 @@ class UnmergeableCatalog(CatalogError):
 
 def _plural_forms_missing(catalog: polib.POFile, path: Path, plural_forms: str,
                           nplurals: int) -> CatalogError | None:
-    """A catalog with plural entries and no Plural-Forms, whose language has
-    not the two forms gettext reads them with: `update` would add the
-    language's rule and cut or pad every plural entry to its forms, and a
-    translation in a form cut (`msgstr[1]` of a Japanese entry) would be
-    gone. Not merged until the header says how many forms it has."""
-    if "Plural-Forms" in catalog.metadata or nplurals == 2:
+    """A catalog with plural entries and no Plural-Forms, one of whose
+    translations is in a form the language has not: `update` would add the
+    language's rule and cut every plural entry to its forms, and that
+    translation (`msgstr[1]` of a Japanese entry) would be gone. Not merged
+    until the header says how many forms it has."""
+    if "Plural-Forms" in catalog.metadata:
         return None
-    plural = next((entry for entry in catalog if entry.msgid_plural and not entry.obsolete),
-                  None)
+    # Only a translation in a form past the language's is lost: padding
+    # (Polish, three forms) and cutting empty forms lose nothing.
+    plural = next((entry for entry in catalog if entry.msgid_plural and not entry.obsolete
+                   and any(text and index >= nplurals
+                           for index, text in entry.msgstr_plural.items())), None)
     if plural is None:
         return None
     return UnmergeableCatalog(f"plural entries but no Plural-Forms in the header: gettext reads "
