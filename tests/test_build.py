@@ -819,12 +819,16 @@ def test_a_hand_written_draft_leaves_the_catalogs_version_published(make_project
     out, summary = build(root, drafts=True)
     assert "Borrador" in (out / "es/neu/index.html").read_text(encoding="utf-8")
     assert not (out / "es/a").exists()
-    # Beside a published hand-written version, in either order of the files.
+    # Beside a published hand-written version, in either order of the files;
+    # with drafts (as serve builds) the draft stands in for it.
     for name in ("0-alt.md", "z-alt.md"):
         (root / "content/es" / name).write_text(
             article("Publicado", translation_of="a.md"), encoding="utf-8")
         out, summary = build(root)
         assert "Publicado" in (out / f"es/{name[:-3]}/index.html").read_text(encoding="utf-8")
+        out, summary = build(root, drafts=True)
+        assert "Borrador" in (out / "es/neu/index.html").read_text(encoding="utf-8")
+        assert not (out / f"es/{name[:-3]}").exists()
         (root / "content/es" / name).unlink()
 
 

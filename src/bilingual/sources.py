@@ -554,13 +554,20 @@ def hand_written(config: SiteConfig, originals: Mapping[str, Iterable[SourceDoc]
                     f"translation_of: there is no article content/{src}/{key}", doc.path, line))
                 continue
             # A draft is not the article's version but in a build with drafts,
-            # whatever the order of the files.
+            # whatever the order of the files; there it stands in for the
+            # published one it will replace (`serve` builds with drafts).
             claims = key is not None and (drafts or not doc.draft)
-            if claims and (lang, key) in claimed:
-                first = display_path(config, claimed[(lang, key)].path)
+            earlier = claimed.get((lang, key)) if claims else None
+            if earlier is not None and earlier.draft != doc.draft:
+                draft, published = (earlier, doc) if earlier.draft else (doc, earlier)
+                claimed[(lang, key)] = draft
+                pairs.pop((lang, published.key), None)
+                pairs[(lang, draft.key)] = key
+                continue
+            if earlier is not None:
                 errors.append(BilingualError(
-                    f"translation_of: {first} already is the {lang} version of "
-                    f"content/{src}/{key}", doc.path, line))
+                    f"translation_of: {display_path(config, earlier.path)} already is the "
+                    f"{lang} version of content/{src}/{key}", doc.path, line))
                 continue
             if claims:
                 claimed[(lang, key)] = doc
