@@ -181,6 +181,7 @@ against 200 words (`WORDS_PER_MINUTE`)."""
 # Thai, Lao, Burmese and Khmer write no spaces between words either, with
 # vowels and tones as characters of their own.
 _SPACELESS_LETTERS = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
+_ANY_SPACELESS = re.compile(f"[{_SPACELESS.pattern[1:-1]}{_SPACELESS_LETTERS.pattern[1:-1]}]")
 LETTERS_PER_WORD = 4
 """Characters of those scripts in a word, marks included: ภาษาไทย, "Thai
 language", is two words in seven characters."""
@@ -191,7 +192,7 @@ def _words(text: str) -> int:
     written without spaces, one run of characters between them, counts by its
     characters (a 5,600-character Japanese article was "1 minute")."""
     words = len(text.split())
-    if text.isascii():
+    if text.isascii() or _ANY_SPACELESS.search(text) is None:  # one pass for most texts
         return words
     return (words + len(_SPACELESS.findall(text)) // CHARACTERS_PER_WORD
             + len(_SPACELESS_LETTERS.findall(text)) // LETTERS_PER_WORD)

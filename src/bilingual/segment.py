@@ -136,7 +136,8 @@ class SegmentedDoc:
 
 
 _CONTAINER_KINDS = {"list_item_open": "list item", "blockquote_open": "blockquote"}
-_HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
+_HARD_LINE_END = re.compile(r"(?: {2,}|\\)\n")
+"""A line that may end in a hard break, one search over the paragraph."""
 _CONTAINER_PREFIX = re.compile(r"(?:[ \t]*(?:>|[-+*]|\d{1,9}[.)])(?=[ \t]|$))*[ \t]*")
 _ATX_CLOSING = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
 
@@ -163,15 +164,11 @@ def _break_parser() -> MarkdownIt:
     return parser
 
 
-def _hard_breaks(lines: list[str]) -> set[int]:
-    """Indexes of the lines that end in a hard break. Most paragraphs have no
-    line that could, and need no parse; one that could is asked of the parser:
-    `C:\\` ends in an escaped backslash, and two spaces inside a code span
-    are code."""
-    possible = [index for index, line in enumerate(lines[:-1]) if _HARD_BREAK.search(line)]
-    if not possible:
-        return set()
-    paragraph = "\n".join(lines)
+def _hard_breaks(paragraph: str, lines: list[str]) -> set[int]:
+    """Indexes of the lines of `paragraph` (`lines`) that end in a hard break,
+    asked of the parser for a paragraph with a line that could (most have
+    none, `_HARD_LINE_END`, and need no parse): `C:\\` ends in an escaped
+    backslash, and two spaces inside a code span are code."""
     env: dict = {"hard": set(), "length": len(paragraph)}
     _break_parser().parseInline(paragraph, env)
     ends, offset = {}, 0
@@ -182,10 +179,13 @@ def _hard_breaks(lines: list[str]) -> set[int]:
     return {ends[end] for end in env["hard"] if end in ends}
 
 
-def _msgid_from_lines(lines: list[str]) -> str:
+def _msgid_of(paragraph: str) -> str:
     """Join a paragraph's lines: soft breaks become one space, hard breaks stay."""
+    if "\n" not in paragraph:
+        return paragraph.rstrip(" \t")
+    lines = paragraph.split("\n")
     parts: list[str] = []
-    hard = _hard_breaks(lines)
+    hard = _hard_breaks(paragraph, lines) if _HARD_LINE_END.search(paragraph) else set()
     for index, line in enumerate(lines):
         text = line.strip(" \t") if index else line.rstrip(" \t")
         if index in hard:
@@ -236,7 +236,7 @@ def _only_decorative_images(content: str) -> bool:
     text or title (decorative), alone or several, linked or in a table cell,
     with nothing but blanks and line breaks between them. As an entry, its
     Markdown held the page back until a translator copied it."""
-    if not content.lstrip().startswith(("![", "[![")) or _BLANK_ALT.search(content) is None:
+    if not content.startswith(("![", "[![")) or _BLANK_ALT.search(content) is None:
         return False  # spares the parse for an image with alt text, the common case
     children = markdown_parser().parseInline(content)[0].children or ()
     for child in children:
@@ -348,7 +348,7 @@ def _inline_place(tokens: list[Token], index: int, containers: list[str],
         kind = containers[-1]
     else:
         kind = "paragraph"
-    if _only_decorative_images(content):
+    if "![" in content and _only_decorative_images(content):
         return None  # `![](x.png)`, `[![](logo.png)](/)`: nothing to translate
     if opener == "paragraph_open":
         alt = _lone_image_alt(content)
@@ -360,7 +360,7 @@ def _inline_place(tokens: list[Token], index: int, containers: list[str],
     if opener in ("th_open", "td_open"):
         # The token holds the cell with `\|` unescaped; the msgid is taken from the source.
         return opener, (index, kind, content, 0, len(content), token.map[0])
-    return opener, (index, kind, _msgid_from_lines(content.split("\n")), 0, len(content),
+    return opener, (index, kind, _msgid_of(content), 0, len(content),
                     token.map[0])
 
 
@@ -634,10 +634,10 @@ def fill_slot(slot: Slot, translation: str | None) -> str:
     translation with its line breaks continued inside the slot's containers."""
     if translation is None or translation == slot.msgid:
         return slot.original
-    if slot.one_line:
-        # A line break ended the cell (the rest a table row of its own) or the
-        # heading (the rest a paragraph).
-        line = _LINE_BREAK.sub(" ", translation)
+    if "\n" not in translation or slot.one_line:
+        # One line; a line break ended a cell (the rest a table row of its own)
+        # or a heading (the rest a paragraph). An indented line would be code.
+        line = _LINE_BREAK.sub(" ", translation) if slot.one_line else translation.lstrip(" \t")
         return _keep_inline(line, line) if slot.starts_block else line
     # A blank line would end the paragraph, and an indented first line make it code.
     lines = [line for line in translation.split("\n") if line.strip()] or [""]
