@@ -347,6 +347,9 @@ def test_a_site_under_a_path_is_served_at_the_root_and_under_its_path(project):
     assert base is not None
     config.write_text(text.replace(base.group(0), 'base_url = "https://example.org/blog/"'),
                       encoding="utf-8")
+    (project / "static/blog").mkdir(parents=True)
+    (project / "static/blog/x.txt").write_text("in static/blog/", encoding="utf-8")
+    (project / "static/x.txt").write_text("the site's own", encoding="utf-8")
     state = PreviewState()
     assert Builder(project, project / SERVE_FOLDER, state, Output(quiet=True)).run()
     assert state.base_path() == "/blog"
@@ -369,6 +372,10 @@ def test_a_site_under_a_path_is_served_at_the_root_and_under_its_path(project):
             assert get(url + link.decode())[0] == 200, link
         # Only the path itself: /blogger is not below /blog.
         assert get(url + "/blogger/de/willkommen/")[0] == 404
+        # Under the base path the site's own file, published at /blog/x.txt,
+        # not static/blog/x.txt, which the host serves at /blog/blog/x.txt.
+        assert get(url + "/blog/x.txt")[1] == b"the site's own"
+        assert get(url + "/blog/blog/x.txt")[1] == b"in static/blog/"
     finally:
         httpd.shutdown()
         thread.join()

@@ -414,13 +414,20 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return
         output = self.server.output
         path = url.path
-        target, needs_slash = resolve(output, path)
         inner = inside_site(path, self.server.state.base_path())
-        if target is None and not needs_slash and inner is not None:
-            # The base path itself (`/blog`) redirects to its slash as a folder does.
-            needs_slash = inner == "/" and not path.endswith("/")
-            path = inner
-            target, needs_slash = (None, True) if needs_slash else resolve(output, path)
+        if inner is not None and not (inner == "/" and not path.endswith("/")):
+            # Under the base path, the site's own files first: `/blog/x.txt` is
+            # the site's `x.txt`, as published, not a `static/blog/x.txt`.
+            target, needs_slash = resolve(output, inner)
+            if target is not None or needs_slash:
+                path = inner
+            else:
+                target, needs_slash = resolve(output, path)
+        else:
+            target, needs_slash = resolve(output, path)
+            if target is None and not needs_slash and inner is not None:
+                # The base path itself (`/blog`) redirects to its slash as a folder does.
+                path, target, needs_slash = inner, None, True
         if needs_slash:
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
             self.send_header("Location", url.path + "/" + (f"?{url.query}" if url.query else ""))
