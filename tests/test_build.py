@@ -1029,6 +1029,31 @@ def test_ui_texts_not_translated_yet_are_warned_about(make_project):
     assert absent > 5
 
 
+def test_markup_in_a_templates_ui_string_is_markup_and_a_translation_keeps_only_its_tags(
+        make_project):
+    # Every UI text was escaped: `{% trans %}Lies das <a href="impressum/">…` showed
+    # its tags as text, on the German pages too.
+    german = 'Lies das <a href="impressum/">Impressum</a> & mehr.'
+    root = make_project({
+        "content/de/a.md": article("A"),
+        "locales/es/LC_MESSAGES/a.po": catalog({"A": "A", "Ein Absatz.": "Un párrafo."}),
+        "templates/404.html": (
+            '{% extends "base.html" %}{% block main %}\n'
+            '<p class="a">{% trans %}Lies das <a href="impressum/">Impressum</a> & mehr.'
+            '{% endtrans %}</p>\n<p class="b">{{ _(site_title) }}</p>\n{% endblock %}\n'),
+        "locales/es/LC_MESSAGES/_ui.po": catalog({
+            german: 'Lea el <a href="impressum/">aviso legal</a> <b>y</b> <script>x</script>.'}),
+    }, config=CONFIG_WITH_PATH.replace('title = "', 'title = "<i>T</i> '))
+    out, _ = build(root)
+    de = (out / "de/404.html").read_text(encoding="utf-8")
+    es = (out / "es/404.html").read_text(encoding="utf-8")
+    assert f'<p class="a">{german}</p>' in de
+    assert ('<p class="a">Lea el <a href="impressum/">aviso legal</a> &lt;b&gt;y&lt;/b&gt; '
+            "&lt;script&gt;x&lt;/script&gt;.</p>") in es
+    # A string that is no template's (here the site's title, through _()) is text.
+    assert '<p class="b">&lt;i&gt;T&lt;/i&gt;' in de
+
+
 def test_a_hidden_template_a_page_includes_is_an_input_of_the_build(make_project):
     # Names starting with a dot were left out of the inputs though Jinja2
     # loads them: after an edit the site stayed a mix of old and new pages.

@@ -322,11 +322,13 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
 
     ui = {lang: ui_catalog(config, lang) if lang in config.ui_catalog_languages else None
           for lang in config.languages}
+    template_entries = ui_template_entries(config)  # kept in the cache under the templates' state
+    own = frozenset(text for e in template_entries for text in (e.msgid, e.msgid_plural) if text)
     envs = {lang: template_environment(config, lang, ui_translations(ui[lang]), ui_entries(
-        ui[lang], display_path(config, config.locale_dir(lang) / UI_CATALOG)))
+        ui[lang], display_path(config, config.locale_dir(lang) / UI_CATALOG)), own)
         for lang in config.languages}
     warnings = []
-    template_texts: set[tuple[str | None, str]] | None = None
+    template_texts = {(e.msgctxt, e.msgid) for e in template_entries}
     for lang in config.ui_catalog_languages:
         where = display_path(config, config.locale_dir(lang) / UI_CATALOG)
         catalog = ui[lang]
@@ -338,8 +340,6 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
         if untranslated := ui_untranslated(catalog):
             warnings.append(f"{where}: {untranslated} template text(s) not translated yet; the "
                             f"{lang} pages show them as the templates write them")
-        if template_texts is None:  # kept in the cache under the templates' state
-            template_texts = {(e.msgctxt, e.msgid) for e in ui_template_entries(config)}
         if new := len(template_texts - {(e.msgctxt, e.msgid) for e in catalog
                                         if not e.obsolete}):
             warnings.append(f"{where}: {new} template text(s) not in it yet (run `bilingual "

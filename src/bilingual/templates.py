@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import gettext
 import io
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ from bilingual.gather import (
     first_unfit,
     reading_minutes,
 )
+from bilingual.markup import carried_over
 from bilingual.merge import is_translated
 from bilingual.render import render_body
 from bilingual.site import (
@@ -224,12 +226,39 @@ def other_directions(config: SiteConfig, lang: str) -> dict[str, str]:
             if (direction := text_direction(config.babel_locale(other))) != own}
 
 
+_TAG = re.compile(r"(<[^<>]*>)")
+
+
+def ui_markup(text: str, asked: tuple[str, ...], own: frozenset[str]) -> Markup:
+    """A UI text as a page shows it: `text`, what gettext gave for the
+    strings `asked` (a msgid, and a plural). A template's own string (one
+    of `own`, the strings `update` extracts) is markup, as Jinja2 treats it,
+    so `{% trans %}Lies das <a href="impressum/">Impressum</a>{% endtrans %}`
+    shows a link; a translation is untrusted text, whose tags are kept only
+    where the template's string has them (`markup.carried_over`), and
+    everything else escaped. A string not of the templates (`_(variable)`)
+    is text."""
+    mine = [msgid for msgid in asked if msgid in own]
+    if not mine:
+        return escape(text)
+    if text in mine:
+        return Markup(text)
+    allowed = {tag for msgid in mine for tag in _TAG.findall(msgid)}
+    if not allowed or "<" not in text:
+        return escape(text)
+    return Markup("".join(piece if piece.startswith("<") and _TAG.fullmatch(piece)
+                          and carried_over(piece, allowed) else escape(piece)
+                          for piece in _TAG.split(text)))
+
+
 def template_environment(config: SiteConfig, lang: str,
                          translations: gettext.NullTranslations,
-                         entries: UIEntries = MappingProxyType({})) -> jinja2.Environment:
+                         entries: UIEntries = MappingProxyType({}),
+                         own: frozenset[str] = frozenset()) -> jinja2.Environment:
     """The Jinja2 environment of one language: autoescape, the i18n extension with
     this language's UI translations (`entries`: their lines, for messages), and
-    Babel date formatting in its locale."""
+    Babel date formatting in its locale. `own` are the templates' strings
+    (`ui_markup`)."""
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(config.templates_dir),
                                     jinja2.FileSystemLoader(BUILTIN_TEMPLATES)]),
@@ -248,13 +277,13 @@ def template_environment(config: SiteConfig, lang: str,
     # The extractor in `update` trims whitespace in {% trans %}; so must lookups.
     env.policies["ext.i18n.trimmed"] = True
     # Jinja2 treats translations as markup; a catalog is untrusted text, so it is
-    # escaped before Jinja2 sees it (the built-in msgids contain no markup).
+    # escaped before Jinja2 sees it, but for the tags of the template's string.
     t = translations
     env.install_gettext_callables(
-        gettext=lambda s: escape(t.gettext(s)),
-        ngettext=lambda s, p, n: escape(t.ngettext(s, p, n)),
-        pgettext=lambda c, s: escape(t.pgettext(c, s)),
-        npgettext=lambda c, s, p, n: escape(t.npgettext(c, s, p, n)),
+        gettext=lambda s: ui_markup(t.gettext(s), (s,), own),
+        ngettext=lambda s, p, n: ui_markup(t.ngettext(s, p, n), (s, p), own),
+        pgettext=lambda c, s: ui_markup(t.pgettext(c, s), (s,), own),
+        npgettext=lambda c, s, p, n: ui_markup(t.npgettext(c, s, p, n), (s, p), own),
         newstyle=True,
     )
     for name, key in _GETTEXT_KEYS.items():
