@@ -1052,6 +1052,11 @@ def test_markup_in_a_templates_ui_string_is_markup_and_a_translation_keeps_only_
             "&lt;script&gt;x&lt;/script&gt;.</p>") in es
     # A string that is no template's (here the site's title, through _()) is text.
     assert '<p class="b">&lt;i&gt;T&lt;/i&gt;' in de
+    # check reports the tags the page shows as text, and no other.
+    from bilingual.checks import ui_problems
+    assert ui_problems(german, 'Lea el <a href="impressum/">aviso legal</a> y más.', True) == []
+    assert ui_problems(german, 'Lea el <a href="https://evil.example/">aviso</a>.', True) == [
+        'changes the HTML tag <a href="impressum/"> to <a href="https://evil.example/">']
 
 
 def test_a_hidden_template_a_page_includes_is_an_input_of_the_build(make_project):

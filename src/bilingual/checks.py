@@ -38,7 +38,7 @@ from bilingual.formats import (
     parse_python_format,
     plural_forms_problem,
 )
-from bilingual.markup import html_dangers, html_shape, html_tags, is_javascript_url
+from bilingual.markup import html_dangers, html_shape, is_javascript_url
 from bilingual.merge import (
     LONG_DIFF,
     common_ends,
@@ -632,10 +632,8 @@ def ui_problems(msgid: str, msgstr: str, strict: bool) -> list[str]:
         problems += _compare_multiset("the placeholder", source, target)
     else:
         problems += [f"adds the placeholder {p}" for p in sorted(set(target) - set(source))]
-    tags = [f"<{'/' if kind == 'close' else ''}{tag}>" for kind, tag, _ in html_tags(msgid)]
-    new_tags = [f"<{'/' if kind == 'close' else ''}{tag}>" for kind, tag, _ in html_tags(msgstr)
-                if tag != "script"]  # reported as a danger
-    problems += _compare_multiset("the HTML tag", tags, new_tags)
+    # As the pages keep them (`templates.ui_markup`): a tag with its attributes.
+    problems += _compare_multiset("the HTML tag", html_shape(msgid), html_shape(msgstr))
     problems += _whitespace_problems(msgid, msgstr)
     return problems
 
