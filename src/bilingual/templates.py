@@ -246,9 +246,9 @@ def ui_markup(text: str, asked: tuple[str, ...], own: frozenset[str]) -> Markup:
     allowed = {tag for msgid in mine for tag in _TAG.findall(msgid)}
     if not allowed or "<" not in text:
         return escape(text)
-    return Markup("".join(piece if piece.startswith("<") and _TAG.fullmatch(piece)
-                          and carried_over(piece, allowed) else escape(piece)
-                          for piece in _TAG.split(text)))
+    # Split on a captured pattern, the tags are the pieces at odd places.
+    return Markup("".join(piece if index % 2 and carried_over(piece, allowed) else escape(piece)
+                          for index, piece in enumerate(_TAG.split(text))))
 
 
 def template_environment(config: SiteConfig, lang: str,
