@@ -1238,3 +1238,15 @@ def test_findings_name_files_from_the_project_root_through_links(tmp_path, monke
         assert display_path(config, outside) == outside.as_posix()
     monkeypatch.chdir(real / "content")
     assert display_path(SimpleNamespace(root=real), Path("de/a.md")) == "content/de/a.md"
+
+
+@pytest.mark.parametrize(("msgstr", "problem"), [
+    # A title is shown as written: Markdown in it is text, so none is a finding.
+    ("1. Primeros pasos", None),
+    ("La *doc* [aquí](https://evil.example)", None),
+    ("La documentación ", "has trailing whitespace ' '"),
+])
+def test_a_link_title_is_checked_as_text(msgstr: str, problem: str | None) -> None:
+    problems = markdown_problems("Die Dokumentation", msgstr, CTX, "link title")
+    assert problems == ([] if problem is None else [p for p in problems if problem in p])
+    assert problem is None or problems

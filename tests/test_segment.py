@@ -371,3 +371,57 @@ def test_the_kept_segments_hold_each_text_once_beside_the_body():
     assert kept.count(b"Zwei Zeilen in einem Absatz.") == 1
     assert kept.count(b"Zwei Zeilen\nin einem Absatz.") == 2  # the body, the slot
     assert rebuild_markdown(pickle.loads(kept), identity) == doc.source.body
+
+
+DEFINITIONS = (
+    "Die [Doku][d], das [Archiv][a] und ein Bild:\n\n"
+    "![Karte][k]\n\n"
+    '[d]: https://example.org/doku "Die Dokumentation"\n'
+    "> Zitat.\n>\n> [a]: /archiv 'Das Archiv'\n"
+    "[k]: karte.png (Karte im Maßstab)\n"
+    '[d]: /zweite "Nie gezeigt"\n'
+)
+
+
+def test_the_titles_of_link_reference_definitions_are_segments():
+    # A reader sees them on hover, on every link naming the label: they
+    # stayed German on the Spanish page, with nothing to translate them.
+    doc = segmented_body(DEFINITIONS)
+    assert [(s.msgid, s.kind) for s in doc.segments if s.kind == "link title"] == [
+        ("Die Dokumentation", "link title"), ("Das Archiv", "link title"),
+        ("Karte im Maßstab", "link title")]  # the second [d] is no definition anyone uses
+    assert rebuild_markdown(doc, identity) == DEFINITIONS
+
+
+@pytest.mark.parametrize("translation", [
+    'La "documentación"', "Archivo d'Or", "Mapa (a escala)", "Mapa \\(x)", "Ruta C:\\",
+    "Ruta C:\\\\", "Dos\nlíneas", 'Fin"', "Ancho ) y ( alto",
+])
+def test_a_translated_title_stays_the_title_whichever_renderer_shows_it(translation):
+    # Quotes, parentheses and a final backslash would end the title early
+    # (the definition then showed as a paragraph and the links as text).
+    doc = segmented_body(DEFINITIONS)
+    titles = {s.msgid for s in doc.segments if s.kind == "link title"}
+
+    def spanish(msgid, context):
+        return translation if msgid in titles else None
+
+    rebuilt = rebuild_markdown(doc, spanish)
+    cmark = cmark_html(rebuilt)
+    tokens_page = render_markdown(DEFINITIONS, spanish)
+    assert cmark.replace(" />", ">") == tokens_page.replace(" />", ">")
+    shown = translation.replace("\n", " ").replace("\\(", "(")
+    if shown.endswith("\\\\"):
+        shown = shown[:-1]
+    quoted = shown.replace('"', "&quot;")
+    assert tokens_page.count(f'title="{quoted}"') == 3
+    assert 'href="https://example.org/doku"' in tokens_page and 'href="/archiv"' in tokens_page
+    assert "[d]:" not in tokens_page and "[d]:" not in cmark
+
+
+def test_titles_across_lines_or_kept_from_translation_are_no_segments():
+    body = ('[x] [y]\n\n[x]: /x "Zwei\nZeilen"\n\n<!-- notranslate -->\n\n'
+            '[y]: /y "Bleibt deutsch"\n\n<!-- /notranslate -->\n')
+    doc = segmented_body(body)
+    assert [s.kind for s in doc.segments] == ["paragraph"]
+    assert rebuild_markdown(doc, identity) == body

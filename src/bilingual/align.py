@@ -22,8 +22,8 @@ from bilingual.segment import (
     SegmentedDoc,
     Slot,
     block_parser,
+    document_blocks,
     front_matter_segments,
-    iter_blocks,
     segment_document,
 )
 from bilingual.sources import read_source
@@ -46,8 +46,10 @@ def _slots(doc: SegmentedDoc) -> list[Slot]:
 def _blocks(doc: SegmentedDoc) -> list[tuple[str, int]]:
     """(kind, 1-based file line) of each translatable block, as `_slots` has them."""
     body = doc.source.body
+    env: dict = {}
+    tokens = block_parser().parse(body, env)
     return [(block.kind, doc.source.body_line + block.line)
-            for block in iter_blocks(block_parser().parse(body), body)]
+            for block in document_blocks(tokens, body, env)]
 
 
 def _same_structure(german: SegmentedDoc, translated: SegmentedDoc) -> None:

@@ -48,7 +48,7 @@ from bilingual.merge import (
     is_fuzzy,
     matcher,
 )
-from bilingual.segment import SLUG_CONTEXT, block_parser, markdown_parser
+from bilingual.segment import SLUG_CONTEXT, TITLE_KIND, block_parser, markdown_parser
 from bilingual.site import describe_unfit, unfit_character
 from bilingual.sitetext import SITE_TEXT_CONTEXTS
 from bilingual.sources import (
@@ -531,7 +531,10 @@ def _may_use_references(*texts: str) -> bool:
 def markdown_problems(msgid: str, msgstr: str, ctx: CatalogContext,
                       kind: str = "") -> list[str]:
     """How the Markdown of a translation differs from its msgid's (empty when it
-    keeps every link, image, code span, emphasis and HTML tag)."""
+    keeps every link, image, code span, emphasis and HTML tag). A link title
+    is text, not Markdown: only its edges count."""
+    if kind == TITLE_KIND:
+        return _whitespace_problems(msgid, msgstr)
     references = ctx.references() if _may_use_references(msgid, msgstr) else None
     source, target = inline_markup(msgid, references), inline_markup(msgstr, references)
     problems = list(target.dangers)

@@ -34,11 +34,18 @@ from functools import cache
 
 from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options, core_extensions_ensure_registered, find_syntax_extension
+from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token
 
 from bilingual.markup import carried_over
 from bilingual.parallel import c_library
-from bilingual.segment import Translate, iter_blocks, markdown_parser
+from bilingual.segment import (
+    Translate,
+    definition_titles,
+    fill_title,
+    iter_blocks,
+    markdown_parser,
+)
 from bilingual.site import section_ids
 
 ResolveLink = Callable[[str], str]
@@ -127,6 +134,23 @@ def _rewrite_links(tokens: list[Token], resolve: ResolveLink) -> None:
                 child.attrSet("src", resolve(str(child.attrGet("src") or "")))
 
 
+def _translated_references(tokens: list[Token], body: str, env: dict,
+                           translate: Translate) -> dict | None:
+    """`env`'s link reference definitions with their titles translated
+    (`segment.definition_titles`), as the rebuilt Markdown would define them;
+    None when no title has a translation of its own."""
+    references = env.get("references") or {}
+    labels = {reference["map"][1] - 1: label for label, reference in references.items()}
+    translated = {}
+    for block in definition_titles(tokens, body, env):
+        translation = translate(block.msgid, None)
+        if translation is not None and translation != block.msgid:
+            label = labels[block.line]
+            translated[label] = {**references[label], "title": unescapeAll(
+                fill_title(translation, body[block.source_end]))}
+    return {**references, **translated} if translated else None
+
+
 def render_markdown(body: str, translate: Translate | None = None,
                     untranslated_lang: str | None = None,
                     resolve_link: ResolveLink | None = None,
@@ -138,6 +162,12 @@ def render_markdown(body: str, translate: Translate | None = None,
     parser = markdown_parser()
     env: dict = {}
     tokens = parser.parse(body, env)
+    if translate is not None and (references := _translated_references(tokens, body, env,
+                                                                         translate)):
+        # The links read their titles while parsing: the first definition of
+        # a label wins, so the translated ones, known before, are taken.
+        env = {"references": references}
+        tokens = parser.parse(body, env)
     # From the source's headings, before any is translated.
     ids = iter(_heading_ids(tokens, parser, env))
     for token in tokens:

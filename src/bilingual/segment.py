@@ -5,11 +5,12 @@ Principles, in the order they decide a case:
 1. Segments are blocks, never sentences: each heading, paragraph, list item
    paragraph (nested lists separate), table cell, blockquote paragraph and the
    alt text of an image standing alone in its paragraph (an image with a title
-   is a paragraph, so the title is translated too); plus the front matter
+   is a paragraph, so the title is translated too), the title of a link
+   reference definition (`[ref]: url "Title"`, on one line); plus the front matter
    fields `title`, `description`, each of `tags`, and `slug` (context "slug"),
    as `sources` reads them: without the whitespace around them.
 2. Fenced and indented code, raw HTML blocks, thematic breaks, link reference
-   definitions, decorative images (no alt text, no title) with nothing
+   definitions (their titles aside), decorative images (no alt text, no title) with nothing
    around them to read, and the blocks between `<!-- notranslate -->` and
    `<!-- /notranslate -->` are not segments; they stay in the skeleton as written.
 3. Inline Markdown stays in the msgid as written, so a translator can move a
@@ -32,6 +33,7 @@ from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.common.html_blocks import block_names
+from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token
 
 from bilingual.errors import SourceError
@@ -124,6 +126,9 @@ class Slot:
     one_line: bool = False
     """True for a table cell or a heading of one line, which a line break
     in the translation would end."""
+    title_end: str = ""
+    """The character that ends the link title the slot holds (`"`, `'` or
+    `)`), which a translation must not end early; empty for other slots."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +307,81 @@ def iter_blocks(tokens: list[Token], body: str) -> Iterator[Block]:
             msgid = body[start:end]
         yield Block(index, kind, msgid, content_start, content_end, line, start, end,
                     continuation)
+
+
+TITLE_KIND = "link title"
+_TITLE_OPENERS = {'"': '"', "'": "'", ")": "("}
+
+
+def definition_titles(tokens: list[Token], body: str, env: dict) -> list[Block]:
+    """The titles of the link reference definitions that `body`, parsed into
+    `tokens` with `env`, uses (the first of each label), as blocks of kind
+    `TITLE_KIND`: a reader sees them on hover, on the links and images of
+    every paragraph that names the label. Only a title on one line, outside
+    `<!-- notranslate -->`: one across lines stays as written."""
+    references = env.get("references") or {}
+    markers = [(token.map[0], marker) for token in tokens
+               if (marker := notranslate_marker(token)) is not None and token.map is not None]
+    starts = _line_starts(body)
+    blocks = []
+    for reference in references.values():
+        title, (first, end) = reference["title"], reference["map"]
+        kept = [marker for line, marker in markers if line < first]
+        if not title.strip() or (kept and kept[-1]):
+            continue
+        span = _title_span(body, starts, end - 1)
+        if span is None or unescapeAll(body[span[0]:span[1]]) != title:
+            continue
+        raw = body[span[0]:span[1]]
+        blocks.append(Block(-1, TITLE_KIND, raw, 0, len(raw), end - 1, span[0], span[1], ""))
+    return sorted(blocks, key=lambda block: block.source_start)
+
+
+def _title_span(body: str, starts: list[int], line_no: int) -> tuple[int, int] | None:
+    """Offsets in `body` of the text of the quoted title ending line `line_no`."""
+    line_start = starts[line_no]
+    line_end = starts[line_no + 1] - 1 if line_no + 1 < len(starts) else len(body)
+    line = body[line_start:line_end].rstrip(" \t")
+    if not line or line[-1] not in _TITLE_OPENERS or not _unescaped(line, len(line) - 1):
+        return None
+    opener = _TITLE_OPENERS[line[-1]]
+    index = len(line) - 2
+    while index >= 0 and not (line[index] == opener and _unescaped(line, index)):
+        index -= 1
+    return None if index < 0 else (line_start + index + 1, line_start + len(line) - 1)
+
+
+def document_blocks(tokens: list[Token], body: str, env: dict) -> list[Block]:
+    """Every translatable place of `body` (`iter_blocks` and `definition_titles`),
+    in source order: the slots of its skeleton."""
+    titles = definition_titles(tokens, body, env)
+    blocks = list(iter_blocks(tokens, body))
+    if titles:
+        blocks = sorted([*blocks, *titles], key=lambda block: block.source_start)
+    return blocks
+
+
+def fill_title(translation: str, end: str) -> str:
+    """`translation` fit to stand in a link title that `end` closes (`"`, `'`
+    or `)`): on one line, that character (and `(` in parentheses) escaped
+    where the translator wrote it plain. A final backslash, alone or escaped,
+    is written `&#92;`: cmark-gfm ends no title at `\\\\"` when another
+    definition follows (markdown-it-py does), and both pages must agree."""
+    text = _LINE_BREAK.sub(" ", translation)
+    special = {end, _TITLE_OPENERS[end]}
+    pieces: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            pair = text[index:index + 2]
+            pieces.append("&#92;" if index + len(pair) == len(text) and pair in ("\\", "\\\\")
+                          else pair)
+            index += 2
+            continue
+        pieces.append("\\" + char if char in special else char)
+        index += 1
+    return "".join(pieces)
 
 
 def notranslate_marker(token: Token) -> bool | None:
@@ -548,9 +628,10 @@ def segment_document(doc: SourceDoc) -> SegmentedDoc:
     """Split an article into segments (front matter first, then the body in
     document order, identical texts merged) and the skeleton around them."""
     body = doc.body
-    tokens = block_parser().parse(body)
+    env: dict = {}
+    tokens = block_parser().parse(body, env)
     _refuse_nesting_too_deep(doc, tokens)
-    blocks = list(iter_blocks(tokens, body))
+    blocks = document_blocks(tokens, body, env)
 
     skeleton: list[str | Slot] = []
     cursor = 0
@@ -560,12 +641,17 @@ def segment_document(doc: SourceDoc) -> SegmentedDoc:
         # Most texts stand in the source as their segment: one string then,
         # which a pickle holds once (a quarter of what the cache keeps of an
         # article's segments).
-        skeleton.append(Slot(block.msgid, block.msgid if original == block.msgid else original,
-                             block.continuation,
-                             block.kind in ("paragraph", "list item", "blockquote")
-                             or _setext(tokens[block.token_index - 1]),
-                             block.kind.startswith("table") or (block.kind == "heading"
-                                                                and "\n" not in original)))
+        if block.kind == TITLE_KIND:
+            skeleton.append(Slot(block.msgid, original, "", one_line=True,
+                                 title_end=body[block.source_end]))
+        else:
+            skeleton.append(Slot(
+                block.msgid, block.msgid if original == block.msgid else original,
+                block.continuation,
+                block.kind in ("paragraph", "list item", "blockquote")
+                or _setext(tokens[block.token_index - 1]),
+                block.kind.startswith("table") or (block.kind == "heading"
+                                                   and "\n" not in original)))
         cursor = block.source_end
     skeleton.append(body[cursor:])
 
@@ -634,6 +720,8 @@ def fill_slot(slot: Slot, translation: str | None) -> str:
     translation with its line breaks continued inside the slot's containers."""
     if translation is None or translation == slot.msgid:
         return slot.original
+    if slot.title_end:
+        return fill_title(translation, slot.title_end)
     if "\n" not in translation or slot.one_line:
         # One line; a line break ended a cell (the rest a table row of its own)
         # or a heading (the rest a paragraph). An indented line would be code.
