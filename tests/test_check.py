@@ -1241,12 +1241,28 @@ def test_findings_name_files_from_the_project_root_through_links(tmp_path, monke
 
 
 @pytest.mark.parametrize(("msgstr", "problem"), [
-    # A title is shown as written: Markdown in it is text, so none is a finding.
+    # A title is shown as written: no list starts in it.
     ("1. Primeros pasos", None),
-    ("La *doc* [aquí](https://evil.example)", None),
+    ("La *doc*", "has 1 emphasis"),
     ("La documentación ", "has trailing whitespace ' '"),
 ])
 def test_a_link_title_is_checked_as_text(msgstr: str, problem: str | None) -> None:
     problems = markdown_problems("Die Dokumentation", msgstr, CTX, "link title")
     assert problems == ([] if problem is None else [p for p in problems if problem in p])
     assert problem is None or problems
+
+
+@pytest.mark.parametrize("kind", ["title", "description", "tag", "title, tag"])
+def test_a_front_matter_text_about_html_may_keep_its_words(kind: str) -> None:
+    # The pages escape a title: `<script>` in it is words, and the faithful
+    # translation failed the CI gate with no way to pass it.
+    assert markdown_problems("Das <script>-Element erklärt", "El elemento <script> explicado",
+                             CTX, kind) == []
+
+
+def test_a_front_matter_text_still_keeps_its_msgids_markup() -> None:
+    assert markdown_problems("Das Element", "El <b>elemento</b>", CTX, "title") == [
+        "adds the HTML tag <b>", "adds the HTML tag </b>"]
+    # As a paragraph too, the same text is Markdown whose HTML runs.
+    assert "contains a <script> element" in markdown_problems(
+        "Das <script>-Element", "El <script>-elemento", CTX, "title, paragraph")

@@ -48,7 +48,7 @@ from bilingual.merge import (
     is_fuzzy,
     matcher,
 )
-from bilingual.segment import SLUG_CONTEXT, TITLE_KIND, block_parser, markdown_parser
+from bilingual.segment import SLUG_CONTEXT, PLAIN_TEXT_KINDS, block_parser, markdown_parser
 from bilingual.site import describe_unfit, unfit_character
 from bilingual.sitetext import SITE_TEXT_CONTEXTS
 from bilingual.sources import (
@@ -531,13 +531,13 @@ def _may_use_references(*texts: str) -> bool:
 def markdown_problems(msgid: str, msgstr: str, ctx: CatalogContext,
                       kind: str = "") -> list[str]:
     """How the Markdown of a translation differs from its msgid's (empty when it
-    keeps every link, image, code span, emphasis and HTML tag). A link title
-    is text, not Markdown: only its edges count."""
-    if kind == TITLE_KIND:
-        return _whitespace_problems(msgid, msgstr)
+    keeps every link, image, code span, emphasis and HTML tag). A text the
+    pages show as written (`PLAIN_TEXT_KINDS`: a title, a tag) is escaped:
+    a `<script>` it keeps is words about HTML, and a leading `1.` no list."""
+    plain = bool(kind) and set(kind.split(", ")) <= PLAIN_TEXT_KINDS
     references = ctx.references() if _may_use_references(msgid, msgstr) else None
     source, target = inline_markup(msgid, references), inline_markup(msgstr, references)
-    problems = list(target.dangers)
+    problems = [] if plain else list(target.dangers)
     problems += _compare_links(source.links, target.links, ctx)
     problems += _compare_multiset("the image", source.images, target.images)
     problems += _compare_multiset("the inline code", source.code, target.code,
@@ -554,7 +554,7 @@ def markdown_problems(msgid: str, msgstr: str, ctx: CatalogContext,
     elif msgid.strip("\n").count("\n") != msgstr.strip("\n").count("\n"):
         problems.append(f"has {msgstr.strip(chr(10)).count(chr(10))} line break(s) where the "
                         f"German has {msgid.strip(chr(10)).count(chr(10))}")
-    if source.blocks != target.blocks and not problems:
+    if source.blocks != target.blocks and not problems and not plain:
         problems.append("changes the block structure (it would start a "
                         f"{_block_name(target.blocks)} instead of a "
                         f"{_block_name(source.blocks)}); escape the leading mark with \\")

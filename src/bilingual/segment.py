@@ -310,6 +310,9 @@ def iter_blocks(tokens: list[Token], body: str) -> Iterator[Block]:
 
 
 TITLE_KIND = "link title"
+PLAIN_TEXT_KINDS = frozenset({*FRONT_MATTER_FIELDS, "tag", TITLE_KIND})
+"""Kinds of segment whose text every page shows as written, escaped, never
+read as Markdown or HTML (the front matter fields, a link title)."""
 _TITLE_OPENERS = {'"': '"', "'": "'", ")": "("}
 
 
