@@ -1266,3 +1266,25 @@ def test_a_front_matter_text_still_keeps_its_msgids_markup() -> None:
     # As a paragraph too, the same text is Markdown whose HTML runs.
     assert "contains a <script> element" in markdown_problems(
         "Das <script>-Element", "El <script>-elemento", CTX, "title, paragraph")
+
+
+def test_site_of_articles_named_with_hash_or_question_mark_is_clean(tmp_path: Path) -> None:
+    # `c#.md` is served at `de/c%23/`: read from its folder's name unencoded,
+    # its URL ended at the `#`, and every built page of it had false errors.
+    root = tmp_path / "project"
+    (root / "content/de").mkdir(parents=True)
+    (root / "bilingual.toml").write_text(
+        '[site]\ntitle = "T"\nbase_url = "https://www.example.com"\n'
+        'source_language = "de"\ntarget_languages = ["es"]\n', encoding="utf-8")
+    for name in ("c#.md", "frage?.md", "start.md"):
+        (root / "content/de" / name).write_text(
+            "---\ntitle: C\ndate: 2026-01-02\n---\nSiehe [C#](c%23.md) und [Frage](frage%3F.md).\n",
+            encoding="utf-8")
+    assert run_cli("-C", str(root), "update", "-q")[0] == 0
+    for name in ("c#.po", "frage?.po", "start.po"):
+        edit_catalog(root / "locales/es/LC_MESSAGES" / name,
+                     lambda po: [setattr(e, "msgstr", e.msgid) for e in po])
+    site = tmp_path / "site"
+    assert run_cli("-C", str(root), "build", "-q", "--output", str(site))[0] == 0
+    assert (site / "es/c#/index.html").is_file() and (site / "de/frage?/index.html").is_file()
+    assert [f for f in site_findings(root, site)[1] if f["code"] == "site"] == []

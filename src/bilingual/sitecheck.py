@@ -112,11 +112,13 @@ class _PageParser(HTMLParser):
 
 
 def page_url(site: Path, path: Path, base_url: str) -> str:
-    """The absolute URL a file of the site is served at (`x/index.html` -> `x/`)."""
+    """The absolute URL a file of the site is served at (`x/index.html` -> `x/`),
+    percent-encoded: a `#` or `?` of a file name (`c#.md` is `de/c#/`) is
+    part of its path, not the start of a fragment or query."""
     relative = path.relative_to(site).as_posix()
     if relative == "index.html" or relative.endswith("/index.html"):
         relative = relative[: -len("index.html")]
-    return f"{base_url.rstrip('/')}/{relative}"
+    return f"{base_url.rstrip('/')}/{quote(relative, safe='/')}"
 
 
 def read_page(site: Path, path: Path, base_url: str) -> Page:
