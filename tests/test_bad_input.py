@@ -31,6 +31,10 @@ def write_article(root: Path, data: bytes, name: str = "a.md") -> Path:
      "front matter 'date' is not a possible date: 2025-02-30"),
     (b"---\ntitle: T\ndate: morgen\n---\nText.\n", "a.md:3",
      "front matter 'date' is not a date (YYYY-MM-DD): 'morgen'"),
+    # Not Python's `None`: the field is there, with nothing in it.
+    (b"---\ntitle: T\ndate:\n---\nText.\n", "a.md:3",
+     "front matter 'date' is empty; write a date (YYYY-MM-DD), or leave the line out"),
+    (b'---\ntitle: T\nupdated: ""\n---\nText.\n', "a.md:3", "front matter 'updated' is empty"),
     (b"---\ntitle: [a, b]\n---\nText.\n", "a.md:2", "front matter 'title' must be text"),
     (b'---\ntitle: T\ntags: [Recht, "  "]\n---\nText.\n', "a.md:3",
      "front matter 'tags' holds an empty tag (entry 2); give it a name or remove it"),

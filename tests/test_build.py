@@ -473,6 +473,17 @@ def catalog(entries: dict, plural_forms: str = "nplurals=2; plural=(n != 1);") -
     return format_catalog(po)
 
 
+def test_an_update_before_the_date_is_a_warning_at_its_line(make_project):
+    # Most likely a slip: the page showed "updated 1 January" under a date of
+    # 27 November, while the feed and sitemap kept 27 November.
+    root = make_project({"content/de/a.md": article("Alt", updated="2025-01-01"),
+                         "content/de/b.md": article("Neu", updated="2025-09-15")})
+    _, summary = build(root)
+    assert [w for w in summary.warnings if "'updated'" in w] == [
+        "content/de/a.md:4: 'updated' (2025-01-01) is before 'date' (2025-09-15); the page "
+        "shows both, the feed and sitemap only 'date': correct one of them"]
+
+
 def build(root: Path, **options) -> tuple[Path, object]:
     out = root.parent / "out"
     return out, build_site(load_config(root), output=out, **options)

@@ -502,16 +502,17 @@ def _source_unfit(doc: SourceDoc) -> tuple[int, str] | None:
 
 
 MANY_TAGS = 50
-"""More tags than this on one article earns a warning (`_misspelt_warnings`)."""
+"""More tags than this on one article earns a warning (`_front_matter_warnings`)."""
 
 
-def _misspelt_warnings(where: str, doc: SourceDoc) -> list[str]:
+def _front_matter_warnings(where: str, doc: SourceDoc) -> list[str]:
     """A warning for each front matter field that looks like one bilingual
     reads but is not (`sources.misspelt_fields`): `Draft: true` would
-    otherwise publish the article, `titel:` leave it without its title; and
-    one for a list of tags too long to be meant (a field pasted by mistake):
+    otherwise publish the article, `titel:` leave it without its title; one
+    for a list of tags too long to be meant (a field pasted by mistake):
     every tag page lists the article with all its tags, so 7,000 tags made
-    a site of 2.4 GB."""
+    a site of 2.4 GB; and one for an `updated` before the `date`, a slip
+    the page would show while the feed and sitemap date it by `date`."""
     warnings = [f"{location(where, line)}: front matter field {name!r} is not one bilingual "
                 f"reads; did you mean {meant!r}? It is ignored"
                 for name, meant, line in misspelt_fields(doc)]
@@ -520,6 +521,11 @@ def _misspelt_warnings(where: str, doc: SourceDoc) -> list[str]:
         warnings.append(f"{location(where, doc.meta_lines.get('tags'))}: {len(tags)} tags; each "
                         "gets a page per language listing the article with all of them, so "
                         f"the site grows with their square: keep to a few (at most {MANY_TAGS})")
+    date, updated = _date(doc, "date"), _date(doc, "updated")
+    if date is not None and updated is not None and updated < date:
+        warnings.append(f"{location(where, doc.meta_lines.get('updated'))}: 'updated' "
+                        f"({updated.isoformat()}) is before 'date' ({date.isoformat()}); the "
+                        "page shows both, the feed and sitemap only 'date': correct one of them")
     return warnings
 
 
@@ -594,7 +600,7 @@ def _gather_source(config: SiteConfig, cache: ResultCache, path: Path,
                              tuple(errors), tuple(warnings), statuses), texts
 
     source = display_path(config, doc.path)
-    warnings += _misspelt_warnings(source, doc)
+    warnings += _front_matter_warnings(source, doc)
     group = f"article:{src}:{doc.key}"
     slug = _buildable_slug(config, doc, src, drafts, held, unbuilt, errors)
     if slug is _SKIP:
@@ -747,7 +753,7 @@ def gather(config: SiteConfig, drafts: bool, inputs: TreeState | None = None) ->
             if (lang, doc.key) not in pairs:
                 continue  # its translation_of was refused above
             key = pairs[(lang, doc.key)]
-            warnings += _misspelt_warnings(display_path(config, doc.path), doc)
+            warnings += _front_matter_warnings(display_path(config, doc.path), doc)
             draft_source = _draft_source(config, cache, key) if key is not None else None
             slug = _buildable_slug(config, doc, lang, drafts, held, unbuilt, errors,
                                    draft_source)

@@ -94,6 +94,9 @@ def _date_value(value: object, name: str, path: Path, line: int) -> dt.date:
     if isinstance(value, dt.date):
         return value
     text = value.strip() if isinstance(value, str) else ""
+    if value is None or (isinstance(value, str) and not text):
+        raise SourceError(f"front matter {name!r} is empty; write a date (YYYY-MM-DD), or leave "
+                          "the line out for an undated article", path, line)
     found = _DATE.match(text)
     if found is not None:
         try:
