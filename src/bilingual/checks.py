@@ -48,7 +48,7 @@ from bilingual.merge import (
     is_fuzzy,
     matcher,
 )
-from bilingual.segment import SLUG_CONTEXT, PLAIN_TEXT_KINDS, block_parser, markdown_parser
+from bilingual.segment import PLAIN_TEXT_KINDS, SLUG_CONTEXT, block_parser, markdown_parser
 from bilingual.site import describe_unfit, unfit_character
 from bilingual.sitetext import SITE_TEXT_CONTEXTS
 from bilingual.sources import (
