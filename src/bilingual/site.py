@@ -311,7 +311,11 @@ def url_word(text: str) -> str:
     one `-` for every run of other characters than letters and digits
     (`Künstliche Intelligenz` -> `kunstliche-intelligenz`, `Straße & Weg` ->
     `strasse-weg`); empty when `text` has no letter or digit. Letters of
-    other scripts stay as they are, marks included (`ガイド`, `йога`)."""
+    other scripts stay as they are, marks included (`ガイド`, `йога`).
+    Invisible format characters go without a trace: a soft hyphen or a
+    zero-width space inside a word (`Trenn\u00adzeichen`) does not split it."""
+    if not text.isprintable():  # one pass in C: most texts have none
+        text = "".join(char for char in text if unicodedata.category(char) != "Cf")
     kept: list[str] = []
     for char in unicodedata.normalize("NFKD", text):
         # An accent on a Latin letter goes (`ü` -> `u`); a mark on any other is
