@@ -410,6 +410,14 @@ def test_a_site_over_the_sitemap_limit_gets_an_index_of_parts(built, pages, tmp_
         entries(whole)
     manifest = (out / ".bilingual-manifest").read_text().split()
     assert {urlsplit(name).path.lstrip("/") for name in names} <= set(manifest)
+    # With drafts, which no sitemap lists, there are no more parts: none is empty.
+    drafts = tmp_path / "drafts"
+    build_site(load_config(FIXTURE), drafts=True, output=drafts)
+    named = [loc.text for loc in ET.parse(drafts / "sitemap.xml").getroot().iter(f"{SITEMAP}loc")]
+    assert named == names
+    assert all(ET.parse(drafts / urlsplit(name).path.lstrip("/")).getroot().findall(
+        f"{SITEMAP}url") for name in named)
+    assert not (drafts / f"sitemap-{len(names) + 1}.xml").exists()
 
 
 def test_feeds_are_valid_atom_with_absolute_urls(built):

@@ -79,6 +79,7 @@ from bilingual.site import (
     robots_txt,
     sitemap_index,
     sitemap_parts,
+    sitemap_urls,
     sitemap_xml,
 )
 from bilingual.sitetext import SiteText, site_text
@@ -298,8 +299,9 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
     except BilingualError as exc:
         errors.append(exc.format_message())
         statics = ()
-    # A site too large for one sitemap file: its parts, at most so many.
-    parts = sitemap_parts(len(pages) + len(homes) + 1)
+    # A site too large for one sitemap file: its parts, at most so many
+    # (drafts are never listed; the plan below tells how many it lists).
+    parts = sitemap_parts(sum(not page.draft for page in pages) + len(homes) + 1)
     generated = generated_files(config, statics) + [(name, "a part of the sitemap")
                                                     for name in parts]
     outputs = ([(p.output, p.source) for p in pages] + fixed_outputs(config, statics)
@@ -320,6 +322,8 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
                      gathered.unbuilt, [name for name, _ in generated] +
                      [name for name, _, _ in statics], {"home": ""})
 
+    if parts:  # no part without a URL: sitemaps.org wants one at least
+        parts = sitemap_parts(sitemap_urls(plan))
     ui = {lang: ui_catalog(config, lang) if lang in config.ui_catalog_languages else None
           for lang in config.languages}
     template_entries = ui_template_entries(config)  # kept in the cache under the templates' state

@@ -28,7 +28,7 @@ import hashlib
 import posixpath
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -858,6 +858,30 @@ def sitemap_parts(pages: int) -> tuple[str, ...]:
     return tuple(f"sitemap-{number}.xml" for number in range(1, -(-pages // SITEMAP_URLS) + 1))
 
 
+def _listed_in_sitemap(plan: SitePlan) -> Iterator[tuple[Page, str]]:
+    """Each page the sitemap lists, with its alternates written as `xhtml:link`
+    lines: every published page with a group, each with the same set of
+    hreflang alternates its HTML declares."""
+    # The pages of a group share their alternates (`SitePlan.alternates`
+    # reads only the group of a page that is no draft): written once per group.
+    written_by_group: dict[str, str] = {}
+    for page in plan.pages:
+        if page.draft or page.group is None:
+            continue
+        written = written_by_group.get(page.group)
+        if written is None:
+            written = written_by_group[page.group] = "\n".join(
+                f'    <xhtml:link rel="alternate" hreflang="{_escape_attribute(a.hreflang)}" '
+                f'href="{_escape_attribute(a.href)}" />' for a in plan.alternates(page))
+        if written:
+            yield page, written
+
+
+def sitemap_urls(plan: SitePlan) -> int:
+    """How many URLs the sitemap of `plan` lists (for `sitemap_parts`)."""
+    return sum(1 for _ in _listed_in_sitemap(plan))
+
+
 def sitemap_index(plan: SitePlan, parts: Sequence[str]) -> bytes:
     """`sitemap.xml` of a site too large for one: a sitemap index naming
     `parts` (`sitemap_parts`), written by `sitemap_xml` with their number."""
@@ -877,19 +901,7 @@ def sitemap_xml(plan: SitePlan, lastmod: Mapping[str, dt.date], part: int = 0) -
     lines = [_XML_DECLARATION]
     first, last = ((part - 1) * SITEMAP_URLS, part * SITEMAP_URLS) if part else (0, None)
     listed = 0
-    # The pages of a group share their alternates (`SitePlan.alternates`
-    # reads only the group of a page that is no draft): written once per group.
-    written_by_group: dict[str, str] = {}
-    for page in plan.pages:
-        if page.draft or page.group is None:
-            continue
-        written = written_by_group.get(page.group)
-        if written is None:
-            written = written_by_group[page.group] = "\n".join(
-                f'    <xhtml:link rel="alternate" hreflang="{_escape_attribute(a.hreflang)}" '
-                f'href="{_escape_attribute(a.href)}" />' for a in plan.alternates(page))
-        if not written:
-            continue
+    for page, written in _listed_in_sitemap(plan):
         listed += 1
         if listed <= first:
             continue
