@@ -810,6 +810,37 @@ def test_a_hand_written_translation_of_a_draft_is_a_draft_too(make_project):
     assert "Borrador" in page and 'content="noindex' in page
 
 
+def test_a_hand_written_translation_takes_the_date_and_author_it_leaves_out(make_project):
+    # `date` is no text to translate: without the German one the Spanish
+    # version was left out of its feed, listed last and shown undated.
+    atom = "{http://www.w3.org/2005/Atom}"
+    root = make_project({
+        "content/de/a.md": article("Recht", author="Ana", updated="2025-10-01"),
+        "content/es/a.md": "---\ntitle: Derecho\ntranslation_of: a.md\n---\n\nTexto.\n",
+        "content/de/b.md": article("Steuern", author="Ana"),
+        "content/es/b.md": "---\ntitle: Impuestos\ntranslation_of: b.md\ndate: 2025-09-20\n"
+                           "author: Luis\n---\n\nTexto.\n",
+    })
+    out, _ = build(root)
+    feed = ET.fromstring((out / "es/feed.xml").read_bytes())
+    entries = {e.findtext(f"{atom}title"): e for e in feed.findall(f"{atom}entry")}
+    assert entries["Derecho"].findtext(f"{atom}published") == "2025-09-15T00:00:00Z"
+    assert entries["Derecho"].findtext(f"{atom}updated") == "2025-10-01T00:00:00Z"
+    assert entries["Derecho"].findtext(f"{atom}author/{atom}name") == "Ana"
+    # What it writes itself stays its own.
+    assert entries["Impuestos"].findtext(f"{atom}published") == "2025-09-20T00:00:00Z"
+    assert entries["Impuestos"].findtext(f"{atom}author/{atom}name") == "Luis"
+    assert "<time" in (out / "es/a/index.html").read_text(encoding="utf-8")
+
+    # The page follows the German file's date, in a build after it changed too.
+    german = root / "content/de/a.md"
+    german.write_text(german.read_text(encoding="utf-8").replace("2025-09-15", "2025-08-01"),
+                      encoding="utf-8")
+    again, _ = build(root)
+    assert "2025-08-01" in (again / "es/feed.xml").read_text(encoding="utf-8")
+    assert "1 de agosto de 2025" in (again / "es/a/index.html").read_text(encoding="utf-8")
+
+
 def test_a_hand_written_draft_leaves_the_catalogs_version_published(make_project):
     # Beginning a hand-written rewrite as a draft took the catalog's live
     # Spanish page offline (404), with its hreflang, sitemap and feed entries.

@@ -267,15 +267,33 @@ def _buildable_slug(config: SiteConfig, doc: SourceDoc, lang: str, drafts: bool,
         return _SKIP
 
 
-def _draft_source(config: SiteConfig, cache: ResultCache, key: PurePosixPath) -> Path | None:
-    """The source article `key` when it is a draft (its error, if any, is reported
-    where it is gathered)."""
+def _translated_source(config: SiteConfig, cache: ResultCache,
+                       key: PurePosixPath) -> SourceDoc | None:
+    """The source article `key` a hand-written translation names (None when it
+    cannot be read: its error is reported where it is gathered)."""
     content = config.content_dir(config.source_language)
     try:
-        doc = cached_source(cache, content / key, content, config.source_language)
+        return cached_source(cache, content / key, content, config.source_language)
     except BilingualError:
         return None
-    return doc.path if doc.draft else None
+
+
+INHERITED_FIELDS = ("date", "updated", "author", "image")
+"""Front matter fields no translation changes (authors.md): a hand-written
+translation that leaves one out has the source article's."""
+
+
+def _with_inherited_fields(doc: SourceDoc, source: SourceDoc | None) -> SourceDoc:
+    """`doc`, a hand-written translation, with the `INHERITED_FIELDS` of its
+    `source` that it leaves out: without the German `date` it was left out
+    of its feed and listed after every dated article, silently."""
+    if source is None:
+        return doc
+    taken = {name: source.meta[name] for name in INHERITED_FIELDS
+             if name in source.meta and doc.meta.get(name) is None}
+    if not taken:
+        return doc
+    return replace(doc, meta=MappingProxyType({**doc.meta, **taken}))
 
 
 def _listed(page: Page, title: str, title_lang: str, description: str, description_lang: str,
@@ -754,16 +772,20 @@ def gather(config: SiteConfig, drafts: bool, inputs: TreeState | None = None) ->
                 continue  # its translation_of was refused above
             key = pairs[(lang, doc.key)]
             warnings += _front_matter_warnings(display_path(config, doc.path), doc)
-            draft_source = _draft_source(config, cache, key) if key is not None else None
+            source = _translated_source(config, cache, key) if key is not None else None
+            draft_source = source.path if source is not None and source.draft else None
             slug = _buildable_slug(config, doc, lang, drafts, held, unbuilt, errors,
                                    draft_source)
             if slug is _SKIP:
                 continue
             warnings += unfit_warning(display_path(config, doc.path), _source_unfit(doc))
             group = f"article:{src}:{key}" if key is not None else f"article:{lang}:{doc.key}"
+            inputs = f"{lang}\0{file_state(doc.path)}"
+            if (inheriting := _with_inherited_fields(doc, source)) is not doc:
+                # The page shows fields of the source: it changes with that file too.
+                doc, inputs = inheriting, f"{inputs}\0{file_state(source.path)}"
             article = _source_article(config, doc, article_route(lang, doc.key, slug), group,
-                                      f"{lang}\0{file_state(doc.path)}".encode(),
-                                      doc.draft or draft_source is not None,
+                                      inputs.encode(), doc.draft or draft_source is not None,
                                       _slug_at(display_path(config, doc.path), doc, slug))
             articles.append(article)
             texts[article.page.output] = ArticleText(doc.body, None, None)
