@@ -101,11 +101,18 @@ def test_draft_and_handwritten_states(project: Path) -> None:
     article = project / "content/de/katze.md"
     article.write_text(article.read_text().replace("title: Die Katze", "title: Die Katze\n"
                                                    "draft: true"))
+    set_translation(project / HUND_PO, "Der Hund", "")  # left, as the catalog is not used
     (project / "content/es").mkdir()
     (project / "content/es/perro.md").write_text(
         "---\ntitle: El perro\ntranslation_of: content/de/hund.md\n---\nEl perro.\n")
-    states = {r.article: r.state for r in collect_status(load_config(project)).rows}
+    report = collect_status(load_config(project))
+    states = {r.article: r.state for r in report.rows}
     assert states == {"content/de/hund.md": "hand-written", "content/de/katze.md": "draft"}
+    # The hand-written version is the translation: its unused catalog leaves
+    # nothing untranslated in the team's figures (it counted as held back work).
+    hund = next(r for r in report.rows if r.article == "content/de/hund.md")
+    assert hund.segments > 0 and (hund.translated, hund.fuzzy, hund.untranslated,
+                                  hund.untranslated_words) == (hund.segments, 0, 0, 0)
 
 
 def test_text_table(project: Path) -> None:

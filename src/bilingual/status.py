@@ -114,16 +114,22 @@ def article_status(config: SiteConfig, doc: SourceDoc, lang: str,
     def _words(segments: Iterable[Segment]) -> int:
         return sum(words.get(s, 0) for s in segments)
 
+    segments = segmented.segments
+    if handwritten:
+        # The hand-written article is the translation: the catalog, unused,
+        # has nothing left to do, and the figures were the team's to plan.
+        return ArticleStatus(
+            article=display_path(config, doc.path), lang=lang,
+            catalog=display_path(config, catalog_path(config, lang, doc.key)),
+            segments=len(segments), translated=len(segments), fuzzy=0, untranslated=0,
+            words=_words(segments), untranslated_words=0, fuzzy_words=0, state="hand-written")
     translated = translate_document(segmented, catalog, lang)
     fuzzy = set(translated.fuzzy)
     untranslated = [s for s in translated.missing if s not in fuzzy]
-    if handwritten:
-        state = "hand-written"
-    elif doc.draft:
+    if doc.draft:
         state = "draft"
     else:
         state = "published" if translated.complete else "held back"
-    segments = segmented.segments
     return ArticleStatus(
         article=display_path(config, doc.path), lang=lang,
         catalog=display_path(config, catalog_path(config, lang, doc.key)),
