@@ -213,3 +213,12 @@ def test_libyaml_and_the_python_loader_read_front_matter_alike():
                 "description: >\n  gefaltet\n  Text\nupdated: 2025-03-18 10:00:00\n"]
     for text in samples:
         assert yaml.load(text, Loader=_FAST_LOADER) == yaml.load(text, Loader=_FrontMatterLoader)
+
+
+def test_a_text_field_of_nothing_a_reader_sees_is_empty():
+    # The pages leave control characters out: a title of them was an empty
+    # `<h1>`, a tag an empty link to a tag page named after a digest.
+    doc = parse('---\ntitle: "\\x01"\nauthor: " \\u200b\\x03 "\ndescription: "\\x7fA"\n---\n')
+    assert (doc.title, doc.meta["author"], doc.meta["description"]) == ("", "", "\x7fA")
+    with pytest.raises(SourceError, match="'tags' holds an empty tag \\(entry 1\\)"):
+        parse('---\ntitle: T\ntags: ["\\x02", Recht]\n---\n')

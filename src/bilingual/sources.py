@@ -214,8 +214,14 @@ def _text_value(value: str | int | float) -> str:
     translation to end with one too (msgfmt -c) and land in the page's meta
     description; a quoted `"  Reise "` tag would differ from `Reise`.
     Stripped here, where the fields are read, so catalogs, pages and listings
-    all see the same text."""
-    return str(value).strip()
+    all see the same text. A text of nothing a reader sees (control or
+    format characters and blanks, `"\\x01"`) is empty: the pages leave those
+    characters out, and a title of them was an empty `<h1>`, a tag of them
+    an empty link and `<category term="" />`."""
+    text = str(value).strip()
+    if not text.isprintable() and not any(c.isprintable() and not c.isspace() for c in text):
+        return ""
+    return text
 
 
 _UNCLOSED = ("while scanning a quoted scalar", "while parsing a flow")
