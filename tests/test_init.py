@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+
+import pytest
 
 from tests.conftest import msgfmt_check
 
@@ -71,3 +75,26 @@ def test_init_inside_a_project_is_refused_and_a_subfolder_names_its_project(tmp_
     assert f"neu: lies inside the project {tmp_path / 'magazin'}; choose a folder outside it" \
         in result.stderr
     assert not (inside / "neu").exists()
+
+
+def test_a_windows_checkout_of_a_new_project_stays_clean(tmp_path):
+    # Git for Windows (and Windows CI runners) check files out with CRLF
+    # under core.autocrlf: every catalog was then `stale` for check, and the
+    # next checkout undid what `update` wrote.
+    git = shutil.which("git")
+    if git is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("git is missing")
+        pytest.skip("git is not installed")
+    assert run(tmp_path, "init", "magazin").returncode == 0
+    root = tmp_path / "magazin"
+    identity = ["-c", "user.name=Ana", "-c", "user.email=ana@example.com"]
+    for args in (["init", "-q"], ["add", "-A"], [*identity, "commit", "-qm", "Start"]):
+        subprocess.run([git, *args], cwd=root, check=True, capture_output=True)
+    subprocess.run([git, "-c", "core.autocrlf=true", "clone", "-q", str(root), "windows"],
+                   cwd=tmp_path, check=True, capture_output=True)
+    clone = tmp_path / "windows"
+    assert b"\r\n" not in (clone / "locales/es/LC_MESSAGES/willkommen.po").read_bytes()
+    assert b"\r\n" in (clone / "bilingual.toml").read_bytes()  # the checkout did convert
+    result = run(clone, "check")
+    assert result.returncode == 0, result.stdout
