@@ -1573,12 +1573,15 @@ def test_output_folder_must_not_be_the_project_or_a_foreign_folder(make_project,
                     "such as site/"),
     ("fremd", "fremd: the output folder is not empty and was not written by bilingual build; "
               "empty it or choose another --output"),
+    # Hidden files count: `--output ~` swapped a home folder out.
+    ("privat", "privat: the output folder is not empty and was not written by bilingual build; "
+               "empty it or choose another --output"),
 ])
 def test_a_bad_output_folder_is_a_usage_error(make_project, command, output, message):
     # Exit 2 for each, as for any bad option value: a file was click's usage
     # error (2), the project folder a failed build (1).
     root = make_project({"content/de/a.md": article("A"), "datei": "kein Ordner",
-                         "fremd/index.html": "von Hand"})
+                         "fremd/index.html": "von Hand", "privat/.bashrc": "alias x=y"})
 
     def sources() -> dict[str, bytes]:
         return {name: data for name, data in tree(root).items()
@@ -1588,6 +1591,19 @@ def test_a_bad_output_folder_is_a_usage_error(make_project, command, output, mes
     result = CliRunner().invoke(cli, ["-C", str(root), command, "--output", output])
     assert (result.exit_code, result.stderr) == (2, f"error: {message}\n")
     assert sources() == before
+
+
+def test_a_publishing_checkout_may_be_the_output_and_keeps_its_folders(make_project):
+    # A `gh-pages` checkout holds `.git` (and `.nojekyll`) before the first
+    # build; the swap had left out its empty folders (`.git/refs/tags`).
+    root = make_project({"content/de/a.md": article("A")})
+    pages = root / "pages"
+    (pages / ".git" / "refs" / "tags").mkdir(parents=True)
+    (pages / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (pages / ".nojekyll").write_text("")
+    build_site(load_config(root), output=pages)
+    assert (pages / "de/a/index.html").is_file() and (pages / ".git/refs/tags").is_dir()
+    assert (pages / ".git/HEAD").read_text() == "ref: refs/heads/gh-pages\n"
 
 
 def test_a_file_where_the_site_goes_is_refused_before_anything_is_rendered(make_project,

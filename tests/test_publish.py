@@ -7,6 +7,7 @@ import random
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -16,7 +17,13 @@ from pathlib import Path
 import pytest
 
 from bilingual.errors import BilingualError
-from bilingual.publish import MANIFEST, previous_folder, staging_folder, write_site
+from bilingual.publish import (
+    MANIFEST,
+    prepare_staging,
+    previous_folder,
+    staging_folder,
+    write_site,
+)
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -551,3 +558,31 @@ def test_the_staging_copy_made_from_changes_equals_the_site_over_random_builds(t
         hand_made = {name: data for name, data in tree(output).items() if name.startswith("hand-")}
         assert tree(output) == {**files, **hand_made}
     assert ways == {"walked", "from the changes"}
+
+
+@pytest.mark.parametrize("staged", [False, True])
+def test_folders_no_build_wrote_keep_their_permissions_group_and_emptiness(tmp_path, staged):
+    # The swap put a new folder in place of each: `site/` and a group-only
+    # `uploads/` became readable by everyone, and an empty folder (certbot's
+    # `.well-known/acme-challenge/`, a checkout's `.git/refs/tags/`) vanished.
+    output = tmp_path / "site"
+    write_site(output, site(1))
+    other = next((g for g in os.getgroups() if g != os.getgid()),
+                 65534 if os.geteuid() == 0 else None)
+    uploads = output / "uploads"
+    uploads.mkdir()
+    (uploads / "plan.pdf").write_bytes(b"%PDF")
+    (output / ".well-known" / "acme-challenge").mkdir(parents=True)
+    os.chmod(uploads, 0o2770)
+    os.chmod(output, 0o750)
+    if other is not None:
+        os.chown(uploads, -1, other)
+    prepared = prepare_staging(output) if staged else None
+    written, _ = write_site(output, site(2), staged=prepared)
+    assert written
+    assert stat.S_IMODE(os.stat(output).st_mode) == 0o750
+    assert stat.S_IMODE(os.stat(uploads).st_mode) == 0o2770
+    assert (output / ".well-known" / "acme-challenge").is_dir()
+    assert (uploads / "plan.pdf").read_bytes() == b"%PDF"
+    if other is not None:
+        assert os.stat(uploads).st_gid == other

@@ -188,6 +188,13 @@ def _update_in_place(staging: Path, output: Path, written: tuple[str, ...],
         os.replace(temporary, target)
 
 
+PUBLISHING_FILES = frozenset({".git", ".nojekyll", ".well-known", ".htaccess", ".DS_Store"})
+"""What a folder that is to publish a site may hold before its first build
+(a `gh-pages` checkout, a web server's folder); it stays through every build.
+Anything else, hidden files too, makes it a folder no build may take: the
+build swaps the whole folder (`--output ~` took a home folder)."""
+
+
 def check_output_files(output: Path, shown: Path | str | None = None) -> None:
     """Refuse an output that is a file, or a folder holding files that no build
     wrote (it has no manifest): a ConfigError, exit 2, as the command line (or
@@ -204,7 +211,7 @@ def check_output_files(output: Path, shown: Path | str | None = None) -> None:
     if not output.is_dir():
         raise ConfigError("the output folder is a file; remove it or choose another --output",
                           shown)
-    if not (output / MANIFEST).is_file() and any(not entry.name.startswith(".")
+    if not (output / MANIFEST).is_file() and any(entry.name not in PUBLISHING_FILES
                                                   for entry in output.iterdir()):
         raise ConfigError("the output folder is not empty and was not written by "
                           "bilingual build; empty it or choose another --output", shown)
@@ -351,7 +358,7 @@ def prepare_staging(output: Path, record: SiteRecord = MappingProxyType({}),
     folders: set[str] = set()
     kept = _entry_states(str(output), folders)
     vouched = vouched_files(output, record, kept)
-    _mirror(output, kept)
+    _mirror(output, kept, folders)
     return Staged(vouched, frozenset(folders), read_at or 0)
 
 
@@ -405,6 +412,7 @@ def _mirror_changes(output: Path, receipt: StagingReceipt) -> None:
     """Make the staging folder hold what `output` holds, starting from the
     site before it and the files the last build wrote and removed."""
     staging = str(_staging_base(output))
+    _like_folder(str(output), staging)
     _remove_files(staging, receipt.removed)
     folders = _Folders(staging)
     for name in receipt.written:
@@ -428,15 +436,39 @@ def _entry_states(top: str, folders: set[str] | None = None
     return found
 
 
-def _mirror(output: Path, kept: Mapping[str, tuple[str, os.stat_result]] | None = None) -> None:
-    """Make the staging folder hold the files of `output` (`kept`: its
-    `_entry_states`, when taken already)."""
+def _mirror(output: Path, kept: Mapping[str, tuple[str, os.stat_result]] | None = None,
+            folders: set[str] | None = None) -> None:
+    """Make the staging folder hold the files and folders of `output` (`kept`
+    and `folders`: its `_entry_states`, when taken already)."""
     staging = _staging_base(output)
-    kept = kept if kept is not None else _entry_states(str(output))
+    if kept is None or folders is None:
+        folders = set()
+        kept = _entry_states(str(output), folders)
     missing = _prune_staging(str(staging), kept)
-    folders = _Folders(str(staging))
+    placed = _Folders(str(staging))
     for relative in missing:
-        _link(kept[relative][0], folders.place(relative))
+        _link(kept[relative][0], placed.place(relative))
+    for folder in sorted(folders):  # parents first
+        _like_folder(os.path.join(output, folder), os.path.join(staging, folder))
+
+
+def _like_folder(source: str, target: str) -> None:
+    """Make `target` a folder with the permissions and group of the folder
+    `source`, which the swap replaces with it: a folder no build wrote (an
+    empty `.well-known/acme-challenge/`, a `.git/refs/tags/`) was left out,
+    and `site/` or an `uploads/` readable by a group only became readable by
+    everyone. The group is kept where the file system lets this user set it."""
+    try:
+        wanted = os.lstat(source)
+        os.makedirs(target, exist_ok=True)
+        found = os.lstat(target)
+    except FileNotFoundError:
+        return  # removed while the site was copied
+    if stat.S_IMODE(found.st_mode) != stat.S_IMODE(wanted.st_mode):
+        os.chmod(target, stat.S_IMODE(wanted.st_mode))
+    if found.st_gid != wanted.st_gid:
+        with contextlib.suppress(PermissionError):
+            os.chown(target, -1, wanted.st_gid)
 
 
 def _link(source: str, target: str) -> None:
