@@ -919,6 +919,8 @@ def test_text_format_colours() -> None:
     assert not use_color("text", True, {"NO_COLOR": "1"})
     assert use_color("text", True, {"NO_COLOR": ""})
     assert not use_color("text", False, {})
+    assert not use_color("text", True, {"TERM": "dumb"})
+    assert use_color("text", True, {"TERM": "xterm-256color"})
     assert not use_color("json", True, {})
 
 

@@ -21,9 +21,11 @@ _COLOURS = {"error": "red", "warning": "yellow"}
 
 
 def use_color(fmt: str, is_terminal: bool, environ: Mapping[str, str]) -> bool:
-    """Colours only for the text format on a terminal, and never when NO_COLOR is
-    set to anything but the empty string (https://no-color.org)."""
-    return fmt == "text" and is_terminal and not environ.get("NO_COLOR")
+    """Colours only for the text format on a terminal that shows them: never
+    when NO_COLOR is set to anything but the empty string (https://no-color.org),
+    nor for `TERM=dumb` (Emacs' compilation buffer), as git and GCC do."""
+    return (fmt == "text" and is_terminal and not environ.get("NO_COLOR")
+            and environ.get("TERM") != "dumb")
 
 
 def summary_line(report: CheckReport) -> str:
