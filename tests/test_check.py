@@ -1290,3 +1290,29 @@ def test_site_of_articles_named_with_hash_or_question_mark_is_clean(tmp_path: Pa
     assert run_cli("-C", str(root), "build", "-q", "--output", str(site))[0] == 0
     assert (site / "es/c#/index.html").is_file() and (site / "de/frage?/index.html").is_file()
     assert [f for f in site_findings(root, site)[1] if f["code"] == "site"] == []
+
+
+@pytest.mark.parametrize("unreadable", ["content/de/hund.md", HUND_PO])
+def test_a_file_that_cannot_be_read_is_a_finding_of_every_command(project: Path, monkeypatch,
+                                                                   unreadable: str) -> None:
+    # A permission denied ended each command with the OSError and the file's
+    # absolute path: check printed no JSON for the CI step parsing it.
+    locked = (project / unreadable).resolve()
+    read_bytes = Path.read_bytes
+
+    def denied(path: Path) -> bytes:
+        if path.resolve() == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    what = "cannot read catalog" if unreadable.endswith(".po") else "cannot read"
+    code, report = check(project)
+    assert code == 1
+    assert [(f["code"], f["file"], f["message"]) for f in with_code(report, "syntax")] == [
+        ("syntax", unreadable, f"{what}: Permission denied")]
+    for command in ("update", "status", "build"):
+        code, _, err = run_cli("-C", str(project), command)
+        assert code == 1 and f"{unreadable}: {what}: Permission denied" in err, (command, err)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    assert (project / unreadable).read_bytes()  # nothing written over it

@@ -1371,13 +1371,19 @@ def read_plain_or_parsed(path: Path) -> list[PlainMessage] | polib.POFile:
     return messages if messages is not None else parse_catalog(text, path)
 
 
+def read_catalog_bytes(path: Path) -> bytes:
+    """The bytes of the catalog at `path`; CatalogError naming it when it
+    cannot be read (permissions, a folder by that name)."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise CatalogError(f"cannot read catalog: {exc.strerror or exc}", path) from None
+
+
 def read_catalog_version(path: Path) -> tuple[polib.POFile, FileVersion]:
     """`read_catalog`, and the version of the file it parsed, for
     `write_if_changed` to replace only that one."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise CatalogError(f"cannot read catalog: {exc.strerror or exc}", path) from None
+    data = read_catalog_bytes(path)
     return parse_catalog(decode_catalog(data, path), path), FileVersion.of(data)
 
 

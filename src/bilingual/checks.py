@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 import polib
 
-from bilingual.catalog import decode_catalog, line_starting, parse_catalog
+from bilingual.catalog import decode_catalog, line_starting, parse_catalog, read_catalog_bytes
 from bilingual.config import CHECK_CODES, CONFIG_NAME, CheckPolicy, SiteConfig
 from bilingual.errors import BilingualError, CatalogError, ConfigError, location
 from bilingual.formats import (
@@ -1025,7 +1025,7 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
             catalogs += 1
             file = display_path(config, path)
             try:
-                data = path.read_bytes()
+                data = read_catalog_bytes(path)
                 text = decode_catalog(data, path)
                 po = parse_catalog(text, path)
             except CatalogError as exc:

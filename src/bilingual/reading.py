@@ -16,8 +16,8 @@ from types import MappingProxyType
 import polib
 
 from bilingual.cache import ResultCache, pickle_by_fields
-from bilingual.catalog import read_plain_or_parsed
-from bilingual.errors import BilingualError
+from bilingual.catalog import read_catalog_bytes, read_plain_or_parsed
+from bilingual.errors import BilingualError, SourceError
 from bilingual.merge import is_filled
 from bilingual.parallel import MIN_PARALLEL_ITEMS, map_chunks
 from bilingual.segment import Segment, SegmentedDoc, Slot, segment_document
@@ -28,7 +28,13 @@ pickle_by_fields(Segment, Slot, SourceDoc, SegmentedDoc, EntryState)
 
 
 def _source_input(path: Path, content_dir: Path, lang: str) -> bytes:
-    return f"{path}\0{content_dir}\0{lang}\0".encode() + path.read_bytes()
+    # An article that cannot be read is reported as one that cannot be parsed
+    # (by check as a finding, in its JSON too), not an OSError ending the command.
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror or exc}", path) from None
+    return f"{path}\0{content_dir}\0{lang}\0".encode() + data
 
 
 def cached_source(cache: ResultCache, path: Path, content_dir: Path, lang: str) -> SourceDoc:
@@ -82,7 +88,7 @@ def read_catalog_states(path: Path) -> CatalogStates:
 
 
 def _catalog_input(path: Path) -> bytes:
-    return f"{path}\0".encode() + path.read_bytes()
+    return f"{path}\0".encode() + read_catalog_bytes(path)
 
 
 def prefetch(cache: ResultCache, articles: Sequence[tuple[Path, Path, str]],

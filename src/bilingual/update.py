@@ -29,6 +29,7 @@ from bilingual.catalog import (
     line_starting,
     parse_catalog,
     read_catalog,
+    read_catalog_bytes,
     read_plain_or_parsed,
     set_header_text,
     unholdable_character,
@@ -452,6 +453,15 @@ def _stable_by_state(config: SiteConfig, paths: list[Path],
             if isinstance(stats, MergeStats)}
 
 
+def _read_if_readable(path: Path) -> bytes | None:
+    """The bytes of the catalog at `path`; None when there is none or it cannot
+    be read (its merge reads it again and reports why)."""
+    try:
+        return path.read_bytes() if path.is_file() else None
+    except OSError:
+        return None
+
+
 def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> UpdatePlan:
     """Compute every target catalog's new text; read-only.
 
@@ -537,7 +547,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
                 continue
             # The state is taken first: a write after it only makes the next run look again.
             state = file_state(path)
-            current = path.read_bytes() if path.is_file() else None
+            current = _read_if_readable(path)
             if isinstance(entries, _Article) and current is not None:
                 read = FileVersion.of(current)
                 stable = cache.peek("stable", _stable_input(config, lang, entries, read.digest))
@@ -547,7 +557,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
                     cache.put("stable-files", _stable_files(
                         config, lang, source, entries.state, state), stable, owner=str(path))
                     continue
-            jobs.append((path, source, entries, state if current is not None else "missing"))
+            jobs.append((path, source, entries, state if path.is_file() else "missing"))
         for path in settled if translated else ():
             catalog = catalogs[(lang, path)]
             plans.append(CatalogPlan(catalog, None, False, False,
@@ -567,7 +577,10 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
                   ) -> tuple[CatalogPlan, bytes] | CatalogError | SourceError | None:
             """The catalog's plan and the SHA-256 of the text it plans."""
             path, source, entries, state = job
-            current = path.read_bytes() if state != "missing" else None
+            try:  # a catalog that is there but cannot be read is not made anew
+                current = read_catalog_bytes(path) if state != "missing" else None
+            except CatalogError as exc:
+                return exc
             if isinstance(entries, _Article):
                 try:
                     entries = template_entries(cached_segments(cache, entries.doc), source)
