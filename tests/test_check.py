@@ -243,6 +243,14 @@ def test_stale_after_clearing_fuzzy_names_the_kept_previous_msgid(project: Path)
     (lambda text: text.replace("charset=UTF-8", "charset=utf-8"),
      lambda rows: 1 + next(i for i, row in enumerate(rows) if "charset=utf-8" in row),
      "declares charset=utf-8, where `update` writes charset=UTF-8"),
+    # Both were "writes a character of a string otherwise", which msgfmt accepts.
+    (lambda text: text.replace('msgstr "El perro duerme en casa."',
+                               'msgstr "El perro " "duerme en casa."'),
+     lambda rows: 1 + rows.index('msgstr "El perro " "duerme en casa."'),
+     "wraps a string otherwise"),
+    (lambda text: text.replace("text/plain; charset=UTF-8", "text/plain"),
+     lambda rows: 1 + next(i for i, row in enumerate(rows) if row.startswith('"Content-Type')),
+     "declares no charset in its Content-Type, where `update` writes charset=UTF-8"),
 ])
 def test_stale_layout_names_the_line_and_the_cause(project: Path, change, line,
                                                     cause: str) -> None:

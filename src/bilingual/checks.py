@@ -741,6 +741,9 @@ def layout_difference(data: bytes, planned: str) -> LayoutDifference:
         elif (charset := _CHARSET.search(found)) and charset.group(1) != "UTF-8":
             causes.append(f"declares charset={charset.group(1)}, where `update` writes "
                           "charset=UTF-8")
+        elif found.startswith('"Content-Type:') and _CHARSET.search(expected):
+            causes.append("declares no charset in its Content-Type, where `update` writes "
+                          "charset=UTF-8")
         elif _is_string_line(found) and _is_string_line(expected):
             ours, theirs = _string_at(lines, index), _string_at(wanted, index)
             causes.append("wraps a string otherwise (`update` wraps at 79 columns, as "
@@ -771,9 +774,12 @@ def _string_at(lines: list[str], index: int) -> str:
         line = lines[number].lstrip("#~| ")
         if number > start and not line.startswith('"'):
             break
-        quoted = line[line.find('"'):]
-        parts.append(quoted[1:-1] if quoted.endswith('"') else quoted)
+        # Each quoted part of the line: a line may hold several (`"Bienve" "nida"`).
+        parts += _QUOTED.findall(line)
     return "".join(parts)
+
+
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 def _is_string_line(line: str) -> bool:
