@@ -586,3 +586,22 @@ def test_folders_no_build_wrote_keep_their_permissions_group_and_emptiness(tmp_p
     assert (uploads / "plan.pdf").read_bytes() == b"%PDF"
     if other is not None:
         assert os.stat(uploads).st_gid == other
+
+
+def test_a_write_that_fails_names_the_file_and_leaves_the_site(tmp_path, monkeypatch):
+    # A full disk said "error: No space left on device", naming no file.
+    import bilingual.publish
+
+    output = tmp_path / "site"
+    write_site(output, site(1))
+
+    def full(path, mode="r", *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(bilingual.publish, "open", full, raising=False)
+    with pytest.raises(BilingualError) as raised:
+        write_site(output, site(2))
+    assert raised.value.format_message() == (
+        f"{output}/de/seite-0/index.html: cannot write the new site: No space left on "
+        "device; the site is left as it was")
+    assert tree(output) == site(1)

@@ -530,8 +530,12 @@ def write_site(output: Path, files: Mapping[str, bytes],
             return False
         if os.path.lexists(target):
             os.unlink(target)  # the current site's file: never written through the link
-        with open(target, "xb") as handle:
-            handle.write(files[name])
+        try:
+            with open(target, "xb") as handle:
+                handle.write(files[name])
+        except OSError as exc:  # a full disk: the old site stays, as the message says
+            raise BilingualError(f"cannot write the new site: {exc.strerror or exc}; the site "
+                                 "is left as it was", output / name) from None
         return True
 
     # On every core: a new site's thousands of folders and files are made
