@@ -1452,6 +1452,7 @@ def test_static_files_are_copied_and_the_project_stylesheet_wins(make_project):
         "static/.well-known/security.txt": "Contact: mailto:sicherheit@example.org\n",
         "static/.git/config": "[core]\n",
         "static/.DS_Store": "x",
+        "static/img/._x.svg": "AppleDouble",
         "static/img/x.svg~": "backup",
         "static/img/.x.svg.swp": "swap",
         "static/img/#x.svg#": "autosave",

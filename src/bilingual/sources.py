@@ -377,11 +377,13 @@ _SWAP_FILE = re.compile(r"\..*\.sw[a-p]")
 
 def tool_leftover(name: str) -> bool:
     """A name in `static/` or `templates/` that is no file of the project:
-    version control folders, the metadata file managers leave, editors'
-    backups (`x~`, `#x#`), lock (`.#x`) and swap files (`.x.swp`). Other
+    version control folders, the metadata file managers leave (macOS writes
+    an AppleDouble `._x` beside each file copied to a foreign disk or
+    archive), editors' backups (`x~`, `#x#`), lock (`.#x`) and swap files
+    (`.x.swp`). Other
     hidden files count: a static host needs `.htaccess`, `.nojekyll` or
     `.well-known/`, and a template may include `.parts/x.html`."""
-    return (name in _TOOL_FILES or name.endswith("~") or name.startswith(".#")
+    return (name in _TOOL_FILES or name.endswith("~") or name.startswith((".#", "._"))
             or (len(name) > 1 and name.startswith("#") and name.endswith("#"))
             or _SWAP_FILE.fullmatch(name) is not None)
 
