@@ -44,6 +44,8 @@ def write_article(root: Path, data: bytes, name: str = "a.md") -> Path:
     (b"---\ntitle: T\ndescription: " + b"x" * 70_000 + b"\n---\nText.\n", "a.md:1",
      "front matter larger than 65536 bytes"),
     ("---\ntitle: Größe\n---\nText.\n".encode("latin-1"), "a.md:2", "not UTF-8 text (byte 0xf6)"),
+    ("---\ntitle: Ärger\n---\nText.\n".encode("utf-16"), "a.md:1",
+     "UTF-16 text; save it as UTF-8"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a.md", "binary file (contains NUL bytes)"),
 ])
 @pytest.mark.parametrize("command", ["update", "build", "check"])

@@ -146,6 +146,19 @@ def test_binary_and_bad_encoding_are_refused():
         decode_text(b"ok\n\xff\n", Path("x.md"))
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_is_named_as_such(encoding):
+    # Notepad's "Unicode", with a byte order mark (utf-16) or without: was
+    # "binary file (contains NUL bytes), not a Markdown article".
+    data = "---\ntitle: Ärger\n---\nÄrger über Öl.\n".encode(encoding)
+    with pytest.raises(SourceError) as raised:
+        decode_text(data, Path("content/de/a.md"))
+    assert raised.value.format_message() == "content/de/a.md:1: UTF-16 text; save it as UTF-8"
+    # Binary files with NUL bytes here and there are still binary.
+    with pytest.raises(SourceError, match="binary"):
+        decode_text(bytes(range(256)) * 4, Path("x.md"))
+
+
 def test_bom_and_crlf_are_normalised():
     assert decode_text("\ufeffa\r\nb\r\n".encode(), Path("x.md")) == "a\nb\n"
 

@@ -140,6 +140,10 @@ def test_previous_fields_and_obsolete_contexts_survive_unchanged():
 @pytest.mark.parametrize(("fixture", "target", "line", "message"), [
     ("duplicate.po", "wild.po", 12, "duplicate message definition (first defined at line 6)"),
     ("undeclared_latin1.po", "wild.po", 7, "invalid utf-8 byte sequence"),
+    # Notepad's "Unicode" (UTF-16 with a byte order mark), and UTF-16 without
+    # one: was "invalid utf-8 byte sequence b'\xff'", as if a byte were damaged.
+    ("notepad_utf16.po", "wild.po", 1, "UTF-16 text; save it as UTF-8"),
+    ("utf16_without_bom.po", "wild.po", 1, "UTF-16 text; save it as UTF-8"),
     ("ui_plural_count_mismatch.po", "_ui.po", 10,
      "plural entry has 3 msgstr[N] forms, but the header says nplurals=2"),
 ])

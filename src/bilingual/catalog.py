@@ -84,7 +84,7 @@ from pathlib import Path
 import polib
 
 from bilingual.errors import BilingualError, CatalogError, FileChangedError
-from bilingual.sources import files_below, short_name
+from bilingual.sources import UTF16_MESSAGE, files_below, is_utf16, short_name
 
 __all__ = [
     "PAGE_WIDTH",
@@ -741,8 +741,12 @@ def decode_catalog(data: bytes, path: Path | str) -> str:
     A UTF-8 byte order mark means UTF-8. Otherwise the `charset=` of the
     header's Content-Type line is used (no header, or the template placeholder
     `CHARSET`: UTF-8). Raises `CatalogError` with the line for an unknown or
-    unsupported charset and for bytes that are not valid in it.
+    unsupported charset, for bytes that are not valid in it, and for UTF-16
+    text (`sources.is_utf16`).
     """
+    if is_utf16(data):
+        # gettext cannot read it either; its bytes would be called invalid UTF-8.
+        raise CatalogError(UTF16_MESSAGE, path, 1)
     charset, charset_line = _declared_charset(data)
     if data.startswith(codecs.BOM_UTF8):
         if charset is not None and _codec_name(charset) not in (None, "utf-8"):

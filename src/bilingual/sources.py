@@ -6,6 +6,7 @@ a size limit. Walks are sorted so every later stage sees the same order.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import difflib
 import os
@@ -329,8 +330,33 @@ def misspelt_fields(doc: SourceDoc) -> tuple[tuple[str, str, int], ...]:
     return tuple(found)
 
 
+_UTF16_SAMPLE = 4096
+"""Bytes `is_utf16` looks at: enough to tell, without reading a whole image."""
+
+
+def is_utf16(data: bytes) -> bool:
+    """Whether `data` looks like UTF-16 text, what Windows Notepad saves as
+    "Unicode": a UTF-16 byte order mark, or, without one, a NUL byte beside
+    every other byte (text mostly of Latin letters), on one side of each pair
+    only. Such a file is text in the wrong encoding, not a binary file, and
+    is told so rather than called binary or invalid UTF-8."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    sample = data[:_UTF16_SAMPLE]
+    pairs = len(sample) // 2
+    first, second = sample[0:2 * pairs:2].count(0), sample[1:2 * pairs:2].count(0)
+    return pairs >= 2 and max(first, second) * 2 >= pairs and min(first, second) * 10 < max(
+        first, second)
+
+
+UTF16_MESSAGE = "UTF-16 text; save it as UTF-8"
+"""What a file in UTF-16 is told (`is_utf16`), article or catalog."""
+
+
 def decode_text(data: bytes, path: Path) -> str:
     """UTF-8 text with a BOM dropped and newlines normalised, or a clear error."""
+    if is_utf16(data):
+        raise SourceError(UTF16_MESSAGE, path, 1)
     if b"\x00" in data:
         raise SourceError("binary file (contains NUL bytes), not a Markdown article", path)
     try:
