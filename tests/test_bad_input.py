@@ -39,6 +39,8 @@ def write_article(root: Path, data: bytes, name: str = "a.md") -> Path:
     (b'---\ntitle: T\ntags: [Recht, "  "]\n---\nText.\n', "a.md:3",
      "front matter 'tags' holds an empty tag (entry 2); give it a name or remove it"),
     (b"---\n- a\n---\nText.\n", "a.md:2", "front matter must be a mapping of fields"),
+    (b"+++\ntitle = 'T'\n+++\nText.\n", "a.md:1",
+     "TOML front matter (+++) is not read; write YAML between --- lines"),
     (b"---\ntitle: !!python/object/apply:os.system [touch /tmp/pwned]\n---\nText.\n", "a.md:2",
      "front matter is not valid YAML: could not determine a constructor for the tag"),
     (b"---\ntitle: T\ndescription: " + b"x" * 70_000 + b"\n---\nText.\n", "a.md:1",

@@ -57,6 +57,25 @@ def test_fields_bilingual_does_not_read_are_named_when_they_look_like_one_it_doe
     assert misspelt_fields(parse("---\ntitle: Markt\ntags: [a]\nsummary: x\n---\n")) == ()
 
 
+@pytest.mark.parametrize(("text", "first"), [
+    # Blanks after the `---` lines: was a thematic break and a setext heading of
+    # the fields, published and sent to translators (opening), or "never
+    # closed" (closing).
+    ("--- \ntitle: Steuern\ndate: 2025-09-15\n---\nText.\n", 1),
+    ("---\ntitle: Steuern\ndate: 2025-09-15\n--- \t\nText.\n", 1),
+    # YAML's document end marker closes front matter too (was: "never closed").
+    ("---\ntitle: Steuern\ndate: 2025-09-15\n...\nText.\n", 1),
+    # Blank lines before the opening `---` are skipped, as Hugo skips them
+    # (was: published as text).
+    ("\n \n---\ntitle: Steuern\ndate: 2025-09-15\n---\nText.\n", 3),
+])
+def test_front_matter_lines_as_editors_and_yaml_write_them(text, first):
+    doc = parse(text)
+    assert (doc.title, doc.date) == ("Steuern", dt.date(2025, 9, 15))
+    assert (doc.body, doc.body_line) == ("Text.\n", first + 4)
+    assert dict(doc.meta_lines) == {"title": first + 1, "date": first + 2}
+
+
 def test_quoted_date_is_a_date_too():
     assert parse('---\ndate: "2025-01-02"\n---\n').date == dt.date(2025, 1, 2)
 
@@ -86,6 +105,13 @@ def test_quoted_date_is_a_date_too():
     ("---\ntitle: x\ndraft: off\n---\n", 3, "'draft' must be true or false, not 'off'"),
     ("---\ntitle: Hallo\ndate: 2025-09-15\nText.\n", 1, "never closed"),
     ("---", 1, "never closed"),
+    ("\n\n---\ntitle: Hallo\n", 3, "never closed"),
+    # Hugo's TOML front matter: was published as a paragraph of its fields.
+    ("+++\ntitle = 'Steuern'\ndate = 2025-09-15\n+++\nText.\n", 1,
+     "TOML front matter (+++) is not read; write YAML between --- lines"),
+    ("\n+++\ntitle = 'Steuern'\n+++\n", 2, "TOML front matter (+++)"),
+    # Lines of fields after blank lines are the file's lines.
+    ("\n\n---\ntitle: x\ndate: morgen\n---\n", 5, "'date' is not a date"),
     ("---\ntitle: x\ndate: 2025-09-15\ntitle: y\n---\n", 4, "'title' appears twice (first on line 2)"),
     ("---\ntitle: x\nauthor: [a, b]\n---\n", 3, "'author' must be text"),
     ("---\ntitle: x\nimage: {src: a.png}\n---\n", 3, "'image' must be text"),

@@ -66,19 +66,29 @@ class SourceDoc:
         return self.meta.get("draft") is True
 
 
+_OPENING = re.compile(r"((?:[ \t]*\n)*)---[ \t]*(?:\n|\Z)")
+"""The line that opens front matter: `---`, blanks after it allowed, after
+blank lines if any (Hugo skips them; an editor or a paste leaves them)."""
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+"""The line that closes it: `---`, or YAML's document end `...`."""
+_TOML_OPENING = re.compile(r"((?:[ \t]*\n)*)\+\+\+[ \t]*(?:\n|\Z)")
+"""Hugo's TOML front matter, which bilingual does not read."""
+
+
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
-    """Split `text` into (front matter YAML or None, body, 1-based body line)."""
-    if not text.startswith("---\n") and text != "---":
+    """Split `text` into (front matter YAML or None, body, 1-based body line).
+    The YAML keeps a line break for each blank line before the opening `---`,
+    so its line N + 2 is the file's line N + 2 whatever came before, as
+    every line number of a front matter field is counted."""
+    opening = _OPENING.match(text)
+    if opening is None:
         return None, text, 1
-    end = text.find("\n---\n", 3)
-    if end == -1:
-        if text.endswith("\n---"):
-            end = len(text) - 4
-        else:
-            return None, text, 1
-    yaml_text = text[4:end + 1]
-    body = text[end + 5:]
-    body_line = yaml_text.count("\n") + 3
+    closing = _CLOSING.search(text, opening.end())
+    if closing is None:
+        return None, text, 1
+    yaml_text = "\n" * opening.group(1).count("\n") + text[opening.end():closing.start()]
+    body = text[closing.end() + 1:]
+    body_line = text.count("\n", 0, closing.end()) + 2
     return yaml_text, body, body_line
 
 
@@ -370,10 +380,14 @@ def decode_text(data: bytes, path: Path) -> str:
 def parse_source(text: str, key: PurePosixPath, lang: str, path: Path) -> SourceDoc:
     """Build a SourceDoc from decoded text; pure apart from raising SourceError."""
     yaml_text, body, body_line = split_front_matter(text)
-    if yaml_text is None and (text.startswith("---\n") or text == "---"):
+    if yaml_text is None and (opening := _OPENING.match(text)) is not None:
         raise SourceError("front matter is never closed: no '---' line after the opening one "
                           "(an article that begins with a thematic break needs front matter "
-                          "before it)", path, 1)
+                          "before it)", path, opening.group(1).count("\n") + 1)
+    if (toml := _TOML_OPENING.match(text)) is not None:
+        # It would be published as a paragraph of its fields, and translated.
+        raise SourceError("TOML front matter (+++) is not read; write YAML between --- lines",
+                          path, toml.group(1).count("\n") + 1)
     lines = _field_lines(yaml_text, path) if yaml_text is not None else {}
     meta = parse_front_matter(yaml_text, path, lines) if yaml_text is not None else {}
     return SourceDoc(key=key, lang=lang, path=path, meta=MappingProxyType(meta),
