@@ -49,6 +49,9 @@ def write_article(root: Path, data: bytes, name: str = "a.md") -> Path:
     ("---\ntitle: Ärger\n---\nText.\n".encode("utf-16"), "a.md:1",
      "UTF-16 text; save it as UTF-8"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a.md", "binary file (contains NUL bytes)"),
+    ("---\ntitle: T\n---\n<<<<<<< HEAD\nÄrger über Öl.\n=======\nÄrger über Fett.\n"
+     ">>>>>>> feature\n".encode(), "a.md:4",
+     "unresolved merge conflict (git's <<<<<<< marker); resolve it"),
 ])
 @pytest.mark.parametrize("command", ["update", "build", "check"])
 def test_bad_article_is_named_with_its_line_and_fails(make_project, data, where, message, command):

@@ -76,6 +76,42 @@ def test_front_matter_lines_as_editors_and_yaml_write_them(text, first):
     assert dict(doc.meta_lines) == {"title": first + 1, "date": first + 2}
 
 
+CONFLICT = "<<<<<<< HEAD\nÄrger über Öl.\n=======\nÄrger über Fett.\n>>>>>>> feature\n"
+
+
+@pytest.mark.parametrize(("text", "line", "marker"), [
+    # Was published as a heading ("=======" is a setext underline) and nested
+    # quotes, and both sides sent to translators.
+    (f"---\ntitle: x\n---\nEin Absatz.\n\n{CONFLICT}", 6, "<<<<<<<"),
+    (CONFLICT, 1, "<<<<<<<"),
+    # In front matter: was "field 'title' appears twice".
+    ("---\n<<<<<<< HEAD\ntitle: Öl\n=======\ntitle: Fett\n>>>>>>> feature\n---\n", 2,
+     "<<<<<<<"),
+    # Half resolved: the first marker and the separator removed, the last forgotten.
+    ("---\ntitle: x\n---\nÄrger über Öl.\n>>>>>>> feature\n", 5, ">>>>>>>"),
+    # A conflict around the opening line of the front matter.
+    ("<<<<<<< HEAD\n---\ntitle: a\n---\n=======\n---\ntitle: b\n---\n>>>>>>> x\n", 1,
+     "<<<<<<<"),
+    # After a fenced code block, the marker is outside it.
+    (f"```\ngit merge\n```\n{CONFLICT}", 4, "<<<<<<<"),
+])
+def test_an_unresolved_merge_conflict_is_refused_at_its_marker(text, line, marker):
+    with pytest.raises(SourceError) as raised:
+        parse(text)
+    assert raised.value.format_message() == (
+        f"content/de/a.md:{line}: unresolved merge conflict (git's {marker} marker); resolve it")
+
+
+def test_merge_conflict_markers_in_code_blocks_are_text():
+    # A tutorial about git shows them: in a fenced or an indented code block.
+    fenced = f"---\ntitle: Git\n---\n```text\n{CONFLICT}```\n"
+    assert parse(fenced).body == f"```text\n{CONFLICT}```\n"
+    indented = "Ein Konflikt:\n\n" + "".join(f"    {line}\n" for line in CONFLICT.splitlines())
+    assert parse(indented).body == indented
+    # In a list item's fence the markers are indented, so no markers at all.
+    assert parse("- Schritt:\n\n  ```\n  <<<<<<< HEAD\n  ```\n").body.startswith("- ")
+
+
 def test_quoted_date_is_a_date_too():
     assert parse('---\ndate: "2025-01-02"\n---\n').date == dt.date(2025, 1, 2)
 

@@ -377,9 +377,40 @@ def decode_text(data: bytes, path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_CONFLICT_MARKER = re.compile(r"^(<{7}|>{7})(?:[ \t]|$)", re.MULTILINE)
+"""A line git writes around an unresolved merge conflict (`<<<<<<< HEAD`,
+`>>>>>>> branch`). Its `=======` is left out: it is a setext underline too."""
+
+
+def _refuse_merge_conflict(text: str, first_line: int, path: Path, markdown: bool) -> None:
+    """Raise SourceError at the first conflict marker of `text`, whose first
+    line is the file's line `first_line`: CommonMark reads the markers as a
+    heading and nested quotes, so both sides of the conflict were published
+    and sent to translators. In Markdown (`markdown`), a marker in a code
+    block is text a tutorial shows, told by the block parser's tokens."""
+    if _CONFLICT_MARKER.search(text) is None:
+        return
+    code_lines: set[int] = set()
+    if markdown:
+        # Imported here: segment reads the SourceDocs this module makes.
+        from bilingual.segment import block_parser
+
+        for token in block_parser().parse(text):
+            if token.type in ("fence", "code_block") and token.map is not None:
+                code_lines.update(range(*token.map))
+    for found in _CONFLICT_MARKER.finditer(text):
+        line = text.count("\n", 0, found.start())
+        if line not in code_lines:
+            raise SourceError(f"unresolved merge conflict (git's {found.group(1)} marker); "
+                              "resolve it", path, first_line + line)
+
+
 def parse_source(text: str, key: PurePosixPath, lang: str, path: Path) -> SourceDoc:
     """Build a SourceDoc from decoded text; pure apart from raising SourceError."""
     yaml_text, body, body_line = split_front_matter(text)
+    if yaml_text is not None:
+        _refuse_merge_conflict(yaml_text, 2, path, markdown=False)
+    _refuse_merge_conflict(body, body_line, path, markdown=True)
     if yaml_text is None and (opening := _OPENING.match(text)) is not None:
         raise SourceError("front matter is never closed: no '---' line after the opening one "
                           "(an article that begins with a thematic break needs front matter "
