@@ -140,3 +140,36 @@ def test_symlink_out_of_content_fails_every_command(make_project):
         severity = "error: " if command == "check" else ""
         assert (f"content/de/a.md: {severity}symbolic link leads outside the content folder; "
                 "refused") in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("command", ["update", "build", "check"])
+def test_markdown_files_not_named_md_are_named_in_a_warning(make_project, command):
+    # Were ignored without a word: no page, no catalog, `check` green.
+    root = make_project({"content/de/a.md": "---\ntitle: T\n---\nText.\n",
+                         **{f"content/{name}": "---\ntitle: U\n---\nText.\n" for name in (
+                             "de/Gross.MD", "de/x.markdown", "de/y.mdown", "de/blog/notiz.md.txt",
+                             "es/z.mkdn",
+                             # Not Markdown, or hidden as articles are: no warning.
+                             "de/bild.png", "de/liesmich.txt", "de/.alt.markdown",
+                             "de/_entwurf/b.markdown")}})
+    if command != "update":
+        assert bilingual(root, "update").returncode == 0
+    done = bilingual(root, command)
+    # A warning blocks nothing (`check` fails here for the untranslated catalog only).
+    assert done.returncode == (command == "check"), done.stdout + done.stderr
+    found = sorted(line for line in (done.stdout + done.stderr).splitlines() if "not read" in line)
+    rename = "not read: only .md files are articles; rename to"
+    if command == "check":
+        assert found == [
+            f"content/de/Gross.MD: warning: {rename} Gross.md [obsolete]",
+            f"content/de/blog/notiz.md.txt: warning: {rename} notiz.md [obsolete]",
+            f"content/de/x.markdown: warning: {rename} x.md [obsolete]",
+            f"content/de/y.mdown: warning: {rename} y.md [obsolete]",
+            f"content/es/z.mkdn: warning: {rename} z.md [obsolete]"]
+    else:
+        assert found == [
+            f"warning: content/de/Gross.MD: {rename} Gross.md",
+            f"warning: content/de/blog/notiz.md.txt: {rename} notiz.md",
+            f"warning: content/de/x.markdown: {rename} x.md",
+            f"warning: content/de/y.mdown: {rename} y.md",
+            f"warning: content/es/z.mkdn: {rename} z.md"]

@@ -1067,6 +1067,9 @@ def run_checks(config: SiteConfig, langs: Iterable[str] | None = None,
 
     if every:
         add(unconfigured_languages(config), default_policy)
+    # Like a folder of a language not configured: a file neither checked nor built.
+    add((finding("obsolete", file, None, message) for file, message in plan.warnings),
+        default_policy)
 
     # Imported here: it loads the build, which the other checks do not need.
     from bilingual.build import static_files

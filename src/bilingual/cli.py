@@ -139,6 +139,8 @@ def update(context: Context, pot: bool) -> None:
     for catalog in plan.catalogs:
         if catalog.path not in written_paths:
             out.detail(f"unchanged {relative(config, catalog.path)}")
+    for file, message in plan.warnings:
+        out.warn(f"{file}: {message}")
     errors = [*plan.errors, *applied.errors, *(templates.errors if templates else ())]
     for line in templates.describe(config) if templates else ():
         out.say(line)

@@ -49,6 +49,7 @@ from bilingual.sources import (
     display_path,
     hand_written,
     misspelt_fields,
+    unread_markdown,
 )
 from bilingual.status import ArticleStatus, article_status
 from bilingual.translate import CatalogStates, TranslatedDoc, translate_document
@@ -760,7 +761,8 @@ def gather(config: SiteConfig, drafts: bool, inputs: TreeState | None = None) ->
     articles = [article for outcome in done for article in outcome.articles]
     held = [entry for outcome in done for entry in outcome.held]
     unbuilt = dict(entry for outcome in done for entry in outcome.unbuilt)
-    warnings = [warning for outcome in done for warning in outcome.warnings]
+    warnings = [f"{file}: {message}" for file, message in unread_markdown(config)]
+    warnings += [warning for outcome in done for warning in outcome.warnings]
     errors = (listing_errors + [e for outcome in done for e in outcome.read_errors]
               + original_errors + errors + [e for outcome in done for e in outcome.errors])
     statuses = [row for lang in config.target_languages

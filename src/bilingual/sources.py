@@ -566,6 +566,26 @@ def article_paths(content_dir: Path) -> Iterator[Path]:
             yield path
 
 
+_MARKDOWN_LIKE = re.compile(r"(.+?)\.(?:md|markdown|mdown|mkdn?|md\.txt)", re.IGNORECASE)
+"""Names of Markdown files other editors and tools give (`x.MD`, `x.markdown`,
+`x.md.txt` from an editor that adds `.txt`); group 1 is the name before it."""
+
+
+def unread_markdown(config: SiteConfig) -> list[tuple[str, str]]:
+    """(file as shown, message) for each file of a content folder named like
+    Markdown but not `x.md`: it is no article, and no page, catalog or check
+    said so. Hidden files and folders are skipped, as `article_paths` skips
+    them; images and other files beside the articles are not Markdown."""
+    found = []
+    for lang in config.languages:
+        for path, kind in _walk(config.content_dir(lang), "", (".", "_")):
+            name = _MARKDOWN_LIKE.fullmatch(os.path.basename(path))
+            if name is not None and kind != "other" and not path.endswith(".md"):
+                found.append((display_path(config, path), "not read: only .md files are "
+                              f"articles; rename to {name.group(1)}.md"))
+    return found
+
+
 def read_sources(content_dir: Path, lang: str) -> tuple[SourceDoc, ...]:
     """Every article of one language, sorted by key."""
     return tuple(read_source(path, content_dir, lang) for path in article_paths(content_dir))

@@ -60,6 +60,7 @@ from bilingual.sources import (
     content_key,
     files_below,
     relative_posix,
+    unread_markdown,
 )
 
 UI_CATALOG = "_ui.po"
@@ -101,6 +102,10 @@ class UpdatePlan:
     errors: tuple[BilingualError, ...] = field(default=())
     articles: int = 0
     """Source-language articles found, readable or not."""
+    warnings: tuple[tuple[str, str], ...] = field(default=())
+    """(file as shown, message) of what the user should know but blocks
+    nothing: files of the content folders that are no articles though named
+    like Markdown (`sources.unread_markdown`)."""
 
     @property
     def changed(self) -> tuple[CatalogPlan, ...]:
@@ -637,7 +642,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
         plans[first:] = sorted([*plans[first:], *merged], key=lambda plan: plan.path)
     progress.finish()
     cache.flush()
-    return UpdatePlan(tuple(plans), tuple(errors), len(paths))
+    return UpdatePlan(tuple(plans), tuple(errors), len(paths), tuple(unread_markdown(config)))
 
 
 def _plural_forms_problem(catalog: polib.POFile, path: Path, data: bytes) -> CatalogError | None:
