@@ -310,6 +310,16 @@ def test_a_relative_link_or_image_to_no_page_or_file_of_the_site_is_a_warning(ma
     assert 'href="../../images/x.svg?v=1"' in page
 
 
+def test_a_link_warning_names_the_target_as_the_author_wrote_it(make_project):
+    # The parser percent-encodes a target: the author of `Öl-fehlt.md` read
+    # `links to '%C3%96l-fehlt.md'`.
+    root = make_project({"content/de/a.md": article("A", "[Öl](Öl-fehlt.md) [B](Straße.png)\n")})
+    _, summary = build(root)
+    assert _link_warnings(summary) == [
+        "content/de/a.md: links to 'Straße.png', which is no page or file of the site",
+        "content/de/a.md: links to 'Öl-fehlt.md', which is no article"]
+
+
 def test_a_translated_page_finds_the_files_beside_the_german_page(make_project):
     # `static/de/karte/plan.svg` beside /de/karte/: the Spanish page, made from
     # the same Markdown, linked `plan.svg` beside /es/karte/, a broken image,

@@ -629,7 +629,13 @@ def _in_site(plan: SitePlan, route: str) -> Page | str | None:
 
 
 def _not_in_site(target: str) -> str:
-    return f"links to {target!r}, which is no page or file of the site"
+    return f"links to {_as_written(target)!r}, which is no page or file of the site"
+
+
+def _as_written(target: str) -> str:
+    """A link target as the author wrote it, for messages: the parser gives it
+    percent-encoded (`%C3%96l.md` for `Öl.md`)."""
+    return unquote(target)
 
 
 def _resolve_site_path(plan: SitePlan, origin: LinkOrigin, path: str, target: str,
@@ -694,7 +700,7 @@ def _resolve_markdown(plan: SitePlan, origin: LinkOrigin, path: str, target: str
         lang, _, joined = posixpath.normpath(posixpath.join(
             article.content_lang, posixpath.dirname(article.key), path)).partition("/")
         if lang not in plan.languages or not joined:
-            return target, f"links to {target!r}, which is outside the content folder"
+            return target, f"links to {_as_written(target)!r}, which is outside the content folder"
         languages = [lang]
     # A Spanish original links among its own folder first, then to source articles.
     if plan.source_language not in languages:
@@ -706,8 +712,8 @@ def _resolve_markdown(plan: SitePlan, origin: LinkOrigin, path: str, target: str
     for lang in languages:
         reason = plan.unbuilt.get((lang, joined))
         if reason is not None:
-            return target, f"links to {target!r}, which is not published ({reason})"
-    return target, f"links to {target!r}, which is no article"
+            return target, f"links to {_as_written(target)!r}, which is not published ({reason})"
+    return target, f"links to {_as_written(target)!r}, which is no article"
 
 
 # ---------------------------------------------------------------------------
