@@ -483,6 +483,20 @@ def catalog(entries: dict, plural_forms: str = "nplurals=2; plural=(n != 1);") -
     return format_catalog(po)
 
 
+def test_an_article_without_a_title_is_a_warning(make_project):
+    # Its file name heads every page and listing entry, the Spanish ones
+    # too, and no catalog entry could ever translate it.
+    root = make_project({"content/de/ohne-titel.md": "---\ndate: 2025-09-15\n---\n\nText.\n",
+                         "content/de/leer.md": '---\ntitle: ""\n---\n\nText.\n',
+                         "content/de/mit.md": article("Mit Titel")})
+    _, summary = build(root)
+    assert [w for w in summary.warnings if "no title" in w] == [
+        "content/de/leer.md:2: no title; its pages and listings show the file name 'leer', in "
+        "every language: give it a `title` to translate",
+        "content/de/ohne-titel.md: no title; its pages and listings show the file name "
+        "'ohne-titel', in every language: give it a `title` to translate"]
+
+
 def test_an_update_before_the_date_is_a_warning_at_its_line(make_project):
     # Most likely a slip: the page showed "updated 1 January" under a date of
     # 27 November, while the feed and sitemap kept 27 November.

@@ -530,8 +530,10 @@ def _front_matter_warnings(where: str, doc: SourceDoc) -> list[str]:
     otherwise publish the article, `titel:` leave it without its title; one
     for a list of tags too long to be meant (a field pasted by mistake):
     every tag page lists the article with all its tags, so 7,000 tags made
-    a site of 2.4 GB; and one for an `updated` before the `date`, a slip
-    the page would show while the feed and sitemap date it by `date`."""
+    a site of 2.4 GB; one for an article without a title, whose file name
+    no translator can translate; and one for an `updated` before the
+    `date`, a slip the page would show while the feed and sitemap date it
+    by `date`."""
     warnings = [f"{location(where, line)}: front matter field {name!r} is not one bilingual "
                 f"reads; did you mean {meant!r}? It is ignored"
                 for name, meant, line in misspelt_fields(doc)]
@@ -540,6 +542,10 @@ def _front_matter_warnings(where: str, doc: SourceDoc) -> list[str]:
         warnings.append(f"{location(where, doc.meta_lines.get('tags'))}: {len(tags)} tags; each "
                         "gets a page per language listing the article with all of them, so "
                         f"the site grows with their square: keep to a few (at most {MANY_TAGS})")
+    if not doc.title:
+        warnings.append(f"{location(where, doc.meta_lines.get('title'))}: no title; its pages "
+                        f"and listings show the file name {doc.key.stem!r}, in every language: "
+                        "give it a `title` to translate")
     date, updated = _date(doc, "date"), _date(doc, "updated")
     if date is not None and updated is not None and updated < date:
         warnings.append(f"{location(where, doc.meta_lines.get('updated'))}: 'updated' "
