@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,25 @@ def test_markdown_files_not_named_md_are_named_in_a_warning(make_project, comman
             f"warning: content/de/x.markdown: {rename} x.md",
             f"warning: content/de/y.mdown: {rename} y.md",
             f"warning: content/es/z.mkdn: {rename} z.md"]
+
+
+@pytest.mark.parametrize("command", ["update", "build", "check"])
+def test_names_that_only_build_here_are_named_in_a_warning(make_project, command):
+    # A Windows or macOS checkout of the project lost an article, or failed:
+    # the build here made both `de/Bericht/` and `de/bericht/` without a word.
+    article = "---\ntitle: T\n---\nText.\n"
+    nfd = unicodedata.normalize("NFD", "Übersicht")
+    root = make_project({f"content/de/{name}.md": article for name in (
+        "Bericht", "bericht", "was?", "aux", "Übersicht", nfd, "blog./ende", "gut")})
+    if command != "update":
+        assert bilingual(root, "update").returncode == 0
+    done = bilingual(root, command)
+    lines = (done.stdout + done.stderr).splitlines()
+    named = sorted(line.removeprefix("warning: ").split(": ")[0] for line in lines
+                   if "one file" in line or "Windows cannot hold" in line)
+    # Of two names, the second in file-name order is named (NFD sorts first).
+    assert named == sorted(["content/de/bericht.md", "content/de/was?.md", "content/de/aux.md",
+                            "content/de/Übersicht.md", "content/de/blog./ende.md"])
+    assert any(f"is the name of content/de/{nfd}.md with its letters encoded otherwise" in line
+               for line in lines)
+    assert not any("gut.md" in line and "warning" in line for line in lines)

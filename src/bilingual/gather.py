@@ -46,10 +46,10 @@ from bilingual.sources import (
     SourceDoc,
     article_paths,
     content_key,
+    content_name_warnings,
     display_path,
     hand_written,
     misspelt_fields,
-    unread_markdown,
 )
 from bilingual.status import ArticleStatus, article_status
 from bilingual.translate import CatalogStates, TranslatedDoc, translate_document
@@ -767,7 +767,7 @@ def gather(config: SiteConfig, drafts: bool, inputs: TreeState | None = None) ->
     articles = [article for outcome in done for article in outcome.articles]
     held = [entry for outcome in done for entry in outcome.held]
     unbuilt = dict(entry for outcome in done for entry in outcome.unbuilt)
-    warnings = [f"{file}: {message}" for file, message in unread_markdown(config)]
+    warnings = [f"{file}: {message}" for file, message in content_name_warnings(config)]
     warnings += [warning for outcome in done for warning in outcome.warnings]
     errors = (listing_errors + [e for outcome in done for e in outcome.read_errors]
               + original_errors + errors + [e for outcome in done for e in outcome.errors])

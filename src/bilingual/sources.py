@@ -12,6 +12,7 @@ import difflib
 import os
 import posixpath
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -571,18 +572,49 @@ _MARKDOWN_LIKE = re.compile(r"(.+?)\.(?:md|markdown|mdown|mkdn?|md\.txt)", re.IG
 `x.md.txt` from an editor that adds `.txt`); group 1 is the name before it."""
 
 
-def unread_markdown(config: SiteConfig) -> list[tuple[str, str]]:
-    """(file as shown, message) for each file of a content folder named like
-    Markdown but not `x.md`: it is no article, and no page, catalog or check
-    said so. Hidden files and folders are skipped, as `article_paths` skips
-    them; images and other files beside the articles are not Markdown."""
+_NOT_ON_WINDOWS = re.compile(r'[<>:"|?*\\\x00-\x1f]|[. ]$|^(?:con|prn|aux|nul|com\d|lpt\d)(?:\..*)?$',
+                             re.IGNORECASE)
+"""A file or folder name Windows cannot hold: a character it reserves, a
+final dot or space, or a device name (`aux.md`)."""
+
+
+def content_name_warnings(config: SiteConfig) -> list[tuple[str, str]]:
+    """(file as shown, message) for each name in a content folder that builds
+    here but not for every author: a file named like Markdown but not `x.md`
+    (`Gross.MD`, `x.markdown`), which is no article, and no page, catalog or
+    check said so; articles whose names differ only in case or in Unicode
+    normalisation (`Bericht.md` and `bericht.md`, `Übersicht.md` typed on a
+    Mac), one file on macOS and Windows, where a checkout loses one of them;
+    a name a Windows checkout cannot hold (`was?.md`). Hidden files and
+    folders are skipped, as `article_paths` skips them."""
     found = []
     for lang in config.languages:
-        for path, kind in _walk(config.content_dir(lang), "", (".", "_")):
-            name = _MARKDOWN_LIKE.fullmatch(os.path.basename(path))
-            if name is not None and kind != "other" and not path.endswith(".md"):
-                found.append((display_path(config, path), "not read: only .md files are "
-                              f"articles; rename to {name.group(1)}.md"))
+        folder = config.content_dir(lang)
+        spellings: dict[str, list[str]] = {}
+        for path, kind in _walk(folder, "", (".", "_")):
+            shown = display_path(config, path)
+            if kind == "other":
+                continue
+            if not path.endswith(".md"):
+                if (name := _MARKDOWN_LIKE.fullmatch(os.path.basename(path))) is not None:
+                    found.append((shown, "not read: only .md files are articles; rename to "
+                                  f"{name.group(1)}.md"))
+                continue
+            relative = os.path.relpath(path, folder)
+            if any(_NOT_ON_WINDOWS.search(part) for part in relative.split(os.sep)):
+                found.append((shown, "a name Windows cannot hold (one of < > : \" | ? * \\, a "
+                              "final dot or space, or a device name such as aux): a checkout "
+                              "there fails; rename it"))
+            folded = unicodedata.normalize("NFC", relative).casefold()
+            spellings.setdefault(folded, []).append(shown)
+        for same in spellings.values():
+            for shown in same[1:]:
+                found.append((shown, (
+                    f"is the name of {same[0]} with its letters encoded otherwise (NFC, NFD), "
+                    "which looks the same: on macOS the two are one file"
+                    if unicodedata.normalize("NFC", shown) == unicodedata.normalize("NFC", same[0])
+                    else f"differs from {same[0]} only in case: on macOS and Windows the two "
+                    "are one file") + "; rename one"))
     return found
 
 

@@ -58,9 +58,9 @@ from bilingual.sources import (
     SourceDoc,
     article_paths,
     content_key,
+    content_name_warnings,
     files_below,
     relative_posix,
-    unread_markdown,
 )
 
 UI_CATALOG = "_ui.po"
@@ -104,8 +104,8 @@ class UpdatePlan:
     """Source-language articles found, readable or not."""
     warnings: tuple[tuple[str, str], ...] = field(default=())
     """(file as shown, message) of what the user should know but blocks
-    nothing: files of the content folders that are no articles though named
-    like Markdown (`sources.unread_markdown`)."""
+    nothing: names in the content folders that build here but not for every
+    author (`sources.content_name_warnings`)."""
 
     @property
     def changed(self) -> tuple[CatalogPlan, ...]:
@@ -642,7 +642,8 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
         plans[first:] = sorted([*plans[first:], *merged], key=lambda plan: plan.path)
     progress.finish()
     cache.flush()
-    return UpdatePlan(tuple(plans), tuple(errors), len(paths), tuple(unread_markdown(config)))
+    return UpdatePlan(tuple(plans), tuple(errors), len(paths),
+                      tuple(content_name_warnings(config)))
 
 
 def _plural_forms_problem(catalog: polib.POFile, path: Path, data: bytes) -> CatalogError | None:
