@@ -767,7 +767,8 @@ def gather(config: SiteConfig, drafts: bool, inputs: TreeState | None = None) ->
     articles = [article for outcome in done for article in outcome.articles]
     held = [entry for outcome in done for entry in outcome.held]
     unbuilt = dict(entry for outcome in done for entry in outcome.unbuilt)
-    warnings = [f"{file}: {message}" for file, message in content_name_warnings(config)]
+    warnings = [f"{file}: {message}" for file, message in content_name_warnings(
+        config, inputs.files if inputs is not None else None)]
     warnings += [warning for outcome in done for warning in outcome.warnings]
     errors = (listing_errors + [e for outcome in done for e in outcome.read_errors]
               + original_errors + errors + [e for outcome in done for e in outcome.errors])

@@ -572,13 +572,38 @@ _MARKDOWN_LIKE = re.compile(r"(.+?)\.(?:md|markdown|mdown|mkdn?|md\.txt)", re.IG
 `x.md.txt` from an editor that adds `.txt`); group 1 is the name before it."""
 
 
-_NOT_ON_WINDOWS = re.compile(r'[<>:"|?*\\\x00-\x1f]|[. ]$|^(?:con|prn|aux|nul|com\d|lpt\d)(?:\..*)?$',
-                             re.IGNORECASE)
-"""A file or folder name Windows cannot hold: a character it reserves, a
-final dot or space, or a device name (`aux.md`)."""
+def _walk_files(folder: Path) -> list[str]:
+    """The files and links below `folder`, hidden ones (`.x`, `_x`) left out."""
+    return [path for path, kind in _walk(folder, "", (".", "_")) if kind != "other"]
 
 
-def content_name_warnings(config: SiteConfig) -> list[tuple[str, str]]:
+def _files_in(folder: Path, files: Iterable[str]) -> list[str]:
+    """Of `files` (in the order `cache.tree_files` walks, which is `_walk`'s),
+    those below `folder` and not hidden there (`.x`, `_x`)."""
+    prefix = f"{folder}{os.sep}"
+    hidden = (f"{os.sep}.", f"{os.sep}_")
+    return [path for path in files if path.startswith(prefix)
+            and not path.startswith((".", "_"), len(prefix))
+            and not any(mark in path[len(prefix):] for mark in hidden)]
+
+
+_RESERVED_ON_WINDOWS = re.compile(r'[<>:"|?*\\\x00-\x1f]')
+_DEVICE_ON_WINDOWS = re.compile(r"(?<![^/])(?:[cC][oO][nN]|[pP][rR][nN]|[aA][uU][xX]"
+                                r"|[nN][uU][lL]|(?:[cC][oO][mM]|[lL][pP][tT])\d)[./]")
+"""A device name as a file or folder name, with or without a suffix (`aux.md`)."""
+
+
+def _not_on_windows(relative: str) -> bool:
+    """Whether the relative path (`/` between its parts) of an article holds
+    a name Windows cannot hold: a character it reserves, a folder ending in a
+    dot or space, or a device name. Quick tests first: a build asks it of
+    every article."""
+    return (_RESERVED_ON_WINDOWS.search(relative) is not None or "./" in relative
+            or " /" in relative or _DEVICE_ON_WINDOWS.search(relative) is not None)
+
+
+def content_name_warnings(config: SiteConfig,
+                          files: Iterable[str] | None = None) -> list[tuple[str, str]]:
     """(file as shown, message) for each name in a content folder that builds
     here but not for every author: a file named like Markdown but not `x.md`
     (`Gross.MD`, `x.markdown`), which is no article, and no page, catalog or
@@ -586,34 +611,40 @@ def content_name_warnings(config: SiteConfig) -> list[tuple[str, str]]:
     normalisation (`Bericht.md` and `bericht.md`, `Übersicht.md` typed on a
     Mac), one file on macOS and Windows, where a checkout loses one of them;
     a name a Windows checkout cannot hold (`was?.md`). Hidden files and
-    folders are skipped, as `article_paths` skips them."""
+    folders are skipped, as `article_paths` skips them. `files`: the paths
+    of every file below the content folders, when a walk found them already
+    (`cache.TreeState.files`); else the folders are walked."""
     found = []
     for lang in config.languages:
         folder = config.content_dir(lang)
+        start = len(str(folder)) + 1
         spellings: dict[str, list[str]] = {}
-        for path, kind in _walk(folder, "", (".", "_")):
-            shown = display_path(config, path)
-            if kind == "other":
-                continue
+        # Each build looks at every article's name: one search in C for most.
+        for path in (_walk_files(folder) if files is None else _files_in(folder, files)):
             if not path.endswith(".md"):
                 if (name := _MARKDOWN_LIKE.fullmatch(os.path.basename(path))) is not None:
-                    found.append((shown, "not read: only .md files are articles; rename to "
-                                  f"{name.group(1)}.md"))
+                    found.append((display_path(config, path), "not read: only .md files are "
+                                  f"articles; rename to {name.group(1)}.md"))
                 continue
-            relative = os.path.relpath(path, folder)
-            if any(_NOT_ON_WINDOWS.search(part) for part in relative.split(os.sep)):
-                found.append((shown, "a name Windows cannot hold (one of < > : \" | ? * \\, a "
-                              "final dot or space, or a device name such as aux): a checkout "
-                              "there fails; rename it"))
-            folded = unicodedata.normalize("NFC", relative).casefold()
-            spellings.setdefault(folded, []).append(shown)
+            relative = path[start:].replace(os.sep, "/")
+            if _not_on_windows(relative):
+                found.append((display_path(config, path), "a name Windows cannot hold (one of "
+                              '< > : " | ? * \\, a final dot or space, or a device name such '
+                              "as aux): a checkout there fails; rename it"))
+            folded = (relative.lower() if relative.isascii()
+                      else unicodedata.normalize("NFC", relative).casefold())
+            spellings.setdefault(folded, []).append(path)
         for same in spellings.values():
-            for shown in same[1:]:
+            if len(same) == 1:
+                continue
+            first = display_path(config, same[0])
+            for path in same[1:]:
+                shown = display_path(config, path)
                 found.append((shown, (
-                    f"is the name of {same[0]} with its letters encoded otherwise (NFC, NFD), "
+                    f"is the name of {first} with its letters encoded otherwise (NFC, NFD), "
                     "which looks the same: on macOS the two are one file"
-                    if unicodedata.normalize("NFC", shown) == unicodedata.normalize("NFC", same[0])
-                    else f"differs from {same[0]} only in case: on macOS and Windows the two "
+                    if unicodedata.normalize("NFC", shown) == unicodedata.normalize("NFC", first)
+                    else f"differs from {first} only in case: on macOS and Windows the two "
                     "are one file") + "; rename one"))
     return found
 
