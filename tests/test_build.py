@@ -1832,3 +1832,27 @@ def test_a_second_build_of_one_folder_is_refused_while_the_first_runs(make_proje
     (root / "out").symlink_to(root / "site")
     assert output_lock_path(root / "out") == output_lock_path(root / "site") == \
         root.resolve() / ".site.lock"
+
+
+def test_a_tag_page_keeps_the_name_most_of_its_articles_use(make_project):
+    # The newest article's spelling named the page: one new article tagged
+    # `politik` renamed the page of the older ones tagged `Politik`.
+    root = make_project({
+        "content/de/a.md": article("A", tags="[Politik]").replace("2025-09-15", "2025-01-01"),
+        "content/de/b.md": article("B", tags="[Politik]").replace("2025-09-15", "2025-02-01"),
+        "content/de/c.md": article("C", tags="[politik]").replace("2025-09-15", "2025-03-01"),
+    })
+    out, _ = build(root)
+    page = (out / "de/tags/politik/index.html").read_text(encoding="utf-8")
+    assert re.search(r"<title>[^<]*\bPolitik\b", page) and "<title>politik" not in page
+    assert re.search(r"<h1[^>]*>[^<]*Politik", page)
+    # A tie goes to the oldest article's spelling, whatever comes after it.
+    (root / "content/de/b.md").write_text(article("B", tags="[POLITIK]").replace(
+        "2025-09-15", "2025-02-01"), encoding="utf-8")
+    out, _ = build(root)
+    incremental = (out / "de/tags/politik/index.html").read_bytes()
+    assert re.search(r"<h1[^>]*>[^<]*Politik<", incremental.decode())
+    clean = root.parent / "clean" / "site-project"
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns(".bilingual-cache"))
+    out, _ = build(clean)
+    assert (out / "de/tags/politik/index.html").read_bytes() == incremental

@@ -18,6 +18,7 @@ import os
 import pickle
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -849,7 +850,8 @@ def tag_pages(config: SiteConfig, newest: Iterable[Article]) -> tuple[TagPage, .
     pages = []
     for (lang, slug), items in sorted(by_tag.items()):
         listed = tuple({a.page.route: a for a, _ in items}.values())
-        name, name_lang = items[0][1].name, items[0][1].lang
+        named = _page_name(items)
+        name, name_lang = named.name, named.lang
         group = f"tag:{lang}:{slug}"
         if lang == src:
             group = f"tag:{src}:{slug}"
@@ -864,6 +866,19 @@ def tag_pages(config: SiteConfig, newest: Iterable[Article]) -> tuple[TagPage, .
                     group, draft)
         pages.append(TagPage(page, name, name_lang, listed))
     return tuple(pages)
+
+
+def _page_name(items: Sequence[tuple[Article, Tag]]) -> Tag:
+    """The tag that names a tag page, of its articles' tags (newest first):
+    the spelling most of them use, of those the oldest article's. One new
+    article tagged `politik` does not rename the page of seven tagged `Politik`."""
+    newest = items[0][1]
+    spellings = {tag.name for _, tag in items}
+    if len(spellings) == 1:  # nearly every page
+        return newest
+    counts = Counter(tag.name for _, tag in items)
+    most = max(counts.values())
+    return next(tag for _, tag in reversed(items) if counts[tag.name] == most)
 
 
 def shared_tag_pages(newest: Iterable[Article]) -> list[str]:
