@@ -899,14 +899,29 @@ def test_a_hand_written_draft_leaves_the_catalogs_version_published(make_project
 
 
 def test_tags_whose_slugs_clash_are_named_in_a_warning(make_project):
+    # Said where the rarer name is written, naming where the other is: the
+    # warning named no file, and on a site of thousands of articles the one
+    # tagged `C++` was not to be found.
     root = make_project({
         "content/de/a.md": article("A", tags="[C, KI]"),
         "content/de/b.md": article("B", tags="[C++, ki]"),
+        "content/de/c.md": article("C", tags="[C]"),
+        "content/de/d.md": article("D", tags="[Recht]"),
+        "content/de/e.md": article("E", tags="[Gesetz]"),
+        "locales/es/LC_MESSAGES/d.po": catalog({"D": "D", "Recht": "Derecho",
+                                                "Ein Absatz.": "Un párrafo."}),
+        "locales/es/LC_MESSAGES/e.po": catalog({"E": "E", "Gesetz": "Dérecho",
+                                                "Ein Absatz.": "Un párrafo."}),
     })
     out, summary = build(root)
+    line = (root / "locales/es/LC_MESSAGES/e.po").read_text(encoding="utf-8").splitlines().index(
+        'msgid "Gesetz"') + 1
     assert [w for w in summary.warnings if "share the tag page" in w] == [
-        "tags 'C' and 'C++' share the tag page de/tags/c/ (their slugs are the same); "
-        "rename one to keep them apart"]
+        "content/de/b.md:4: tags 'C' and 'C++' share the tag page de/tags/c/ (their slugs are "
+        "the same; 'C++' here, 'C' in content/de/a.md:4); rename one to keep them apart",
+        f"locales/es/LC_MESSAGES/d.po:{line}: tags 'Derecho' and 'Dérecho' share the tag page "
+        "es/tags/derecho/ (their slugs are the same; 'Derecho' here, 'Dérecho' in "
+        f"locales/es/LC_MESSAGES/e.po:{line}); rename one to keep them apart"]
     assert (out / "de/tags/c/index.html").is_file()
 
 
@@ -921,6 +936,7 @@ def test_tags_that_differ_only_in_how_accents_are_encoded_are_told_apart_in_word
     _, summary = build(root)
     [warning] = [w for w in summary.warnings if "share the tag page" in w]
     assert "Unicode NFC and NFD" in warning and warning.endswith("; type one of them again")
+    assert warning.startswith("content/de/a.md:4: ") and "in content/de/b.md:4)" in warning
     # In one article too, where the page shows the first.
     root = make_project({"content/de/c.md": article("C", tags=f'["{composed}", "{decomposed}"]')})
     _, summary = build(root)

@@ -348,7 +348,7 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
                                         if not e.obsolete}):
             warnings.append(f"{where}: {new} template text(s) not in it yet (run `bilingual "
                             f"update`); the {lang} pages show them as the templates write them")
-    warnings += shared_tag_pages(newest)
+    warnings += shared_tag_pages(config, newest)
     # The UI catalogs are part of the site identity, so a changed translation
     # of the site's title or description is not hidden by pages in the cache.
     site_identity = _site_identity(config, plan, drafts)

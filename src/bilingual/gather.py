@@ -881,21 +881,68 @@ def _page_name(items: Sequence[tuple[Article, Tag]]) -> Tag:
     return next(tag for _, tag in reversed(items) if counts[tag.name] == most)
 
 
-def shared_tag_pages(newest: Iterable[Article]) -> list[str]:
+def shared_tag_pages(config: SiteConfig, newest: Sequence[Article]) -> list[str]:
     """Warnings for tags of different names (not only different case) whose slugs
-    are equal, `C` and `C++` say: they share one tag page, which shows one name."""
+    are equal, `C` and `C++` say: they share one tag page, which shows one name.
+    Each is said at the newest article of the least used name, and names the
+    newest article of each other name (`tag_place`)."""
     names: dict[tuple[str, str], dict[str, str]] = {}
     for article in newest:
         for tag in article.tags:
             names.setdefault((article.page.lang, tag.slug), {}).setdefault(tag.name.casefold(),
                                                                             tag.name)
+    shared = {key for key, found in names.items() if len(found) > 1}
+    if not shared:  # nearly every build: no second pass
+        return []
+    # name's casefold -> [articles using it, newest article, its tag], per page
+    uses: dict[tuple[str, str], dict[str, list]] = {}
+    for article in newest:
+        for tag in article.tags:
+            if (article.page.lang, tag.slug) in shared:
+                by_name = uses.setdefault((article.page.lang, tag.slug), {})
+                use = by_name.setdefault(tag.name.casefold(), [0, article, tag])
+                use[0] += 1
     warnings = []
-    for (lang, slug), found in sorted(names.items()):
-        if len(found) > 1:
-            reason, remedy = _why_shared(found.values())
-            warnings.append(f"tags {' and '.join(repr(n) for n in sorted(found.values()))} "
-                            f"share the tag page {tag_route(lang, slug)} ({reason}); {remedy}")
+    for (lang, slug), by_name in sorted(uses.items()):
+        # The least used name is the likely slip; of equally rare ones, the newest.
+        order = list(by_name.values())
+        here = min(order, key=lambda use: use[0])
+        found = names[(lang, slug)].values()
+        reason, remedy = _why_shared(found)
+        elsewhere = ", ".join(f"{tag.name!r} in {tag_place(config, article, tag)}"
+                              for _, article, tag in order if article is not here[1])
+        warnings.append(f"{tag_place(config, here[1], here[2])}: tags "
+                        f"{' and '.join(repr(n) for n in sorted(found))} share the tag page "
+                        f"{tag_route(lang, slug)} ({reason}; {here[2].name!r} here, "
+                        f"{elsewhere}); {remedy}")
     return warnings
+
+
+def tag_place(config: SiteConfig, article: Article, tag: Tag) -> str:
+    """Where `tag` of `article` is written, as `file:line`: the catalog entry
+    that translates it, or the article's `tags` field. Read again from the
+    cache: asked for only by a warning, so the records carry no line per tag."""
+    cache = project_cache(config.root)
+    source = article_source(config, article)
+    try:
+        doc = cached_source(cache, source, config.content_dir(article.ref.content_lang),
+                            article.ref.content_lang)
+    except BilingualError:  # changed since it was gathered: reported by the next build
+        return display_path(config, source)
+    tags_at = location(display_path(config, doc.path), doc.meta_lines.get("tags"))
+    if not article.translated or tag.lang != article.page.lang:
+        return tags_at
+    path = catalog_path(config, article.page.lang, doc.key)
+    try:
+        catalog = cached_catalog_states(cache, path) if path.is_file() else {}
+    except BilingualError:
+        return tags_at
+    entries = [entry for original in doc.meta.get("tags", ()) or ()
+               if tag_slug(original) in tag.source_slugs
+               and (entry := catalog.get((None, original))) is not None]
+    entry = next((e for e in entries if tag_slug(e.msgstr) == tag.slug),
+                 entries[0] if entries else None)
+    return location(display_path(config, path), entry.line) if entry is not None else tags_at
 
 
 def _why_shared(names: Iterable[str]) -> tuple[str, str]:
