@@ -1872,3 +1872,33 @@ def test_a_tag_page_keeps_the_name_most_of_its_articles_use(make_project):
     shutil.copytree(root, clean, ignore=shutil.ignore_patterns(".bilingual-cache"))
     out, _ = build(clean)
     assert (out / "de/tags/politik/index.html").read_bytes() == incremental
+
+
+def test_a_tag_translated_differently_by_one_catalog_is_named(make_project):
+    # `Políticas` in one catalog split the Spanish articles of `Politik` over
+    # two tag pages, neither paired with the German one, and nothing said so.
+    files = {}
+    for name, translation in (("p1", "Política"), ("p2", "Política"), ("p3", "Políticas")):
+        files[f"content/de/{name}.md"] = article(name.upper(), tags="[Politik]")
+        files[f"locales/es/LC_MESSAGES/{name}.po"] = catalog({
+            name.upper(): name.upper(), "Politik": translation, "Ein Absatz.": "Un párrafo."})
+    root = make_project(files)
+    out, summary = build(root)
+    line = (root / "locales/es/LC_MESSAGES/p3.po").read_text(encoding="utf-8").splitlines().index(
+        'msgid "Politik"') + 1
+    assert [w for w in summary.warnings if "tag" in w] == [
+        f"locales/es/LC_MESSAGES/p3.po:{line}: the tag 'Politik' is translated 'Políticas' here "
+        f"and 'Política' in locales/es/LC_MESSAGES/p1.po:{line}, "
+        f"locales/es/LC_MESSAGES/p2.po:{line}; its es articles are split over 2 tag pages, "
+        "es/tags/politica/ and es/tags/politicas/"]
+    alternate = '<link rel="alternate" hreflang="es" href="https://www.example.com/es/tags/'
+    assert alternate not in (out / "de/tags/politik/index.html").read_text(encoding="utf-8")
+    # Translated alike, or two German tags rendered alike: nothing to say.
+    (root / "locales/es/LC_MESSAGES/p3.po").write_text(catalog({
+        "P3": "P3", "Politik": "Política", "Ein Absatz.": "Un párrafo."}), encoding="utf-8")
+    (root / "content/de/p2.md").write_text(article("P2", tags="[Staat]"), encoding="utf-8")
+    (root / "locales/es/LC_MESSAGES/p2.po").write_text(catalog({
+        "P2": "P2", "Staat": "Política", "Ein Absatz.": "Un párrafo."}), encoding="utf-8")
+    out, summary = build(root)
+    assert [w for w in summary.warnings if "tag" in w] == []
+    assert not (out / "es/tags/politicas").exists()

@@ -37,6 +37,7 @@ from bilingual.gather import (
     gather,
     newest_first,
     shared_tag_pages,
+    split_tag_translations,
     tag_pages,
     unfit_warning,
 )
@@ -348,7 +349,7 @@ def render_site(config: SiteConfig, drafts: bool = False, output: Path | None = 
                                         if not e.obsolete}):
             warnings.append(f"{where}: {new} template text(s) not in it yet (run `bilingual "
                             f"update`); the {lang} pages show them as the templates write them")
-    warnings += shared_tag_pages(config, newest)
+    warnings += shared_tag_pages(config, newest) + split_tag_translations(config, tags)
     # The UI catalogs are part of the site identity, so a changed translation
     # of the site's title or description is not hidden by pages in the cache.
     site_identity = _site_identity(config, plan, drafts)

@@ -815,6 +815,7 @@ class TagPage:
     """The page listing one language's articles with one tag."""
 
     page: Page
+    slug: str
     name: str
     name_lang: str
     articles: tuple[Article, ...]
@@ -833,7 +834,8 @@ def tag_pages(config: SiteConfig, newest: Iterable[Article]) -> tuple[TagPage, .
     """One page per language and tag, from the articles newest first
     (`newest_first`), which each page lists in that order. A target-language
     tag page pairs with a source-language one (hreflang) only when the tag is
-    translated one to one by every published translation."""
+    translated one to one by every published translation (`split_tag_translations`
+    says when one German tag is not)."""
     src = config.source_language
     by_tag: dict[tuple[str, str], list[tuple[Article, Tag]]] = {}
     forward: dict[tuple[str, str], set[str]] = {}
@@ -864,7 +866,7 @@ def tag_pages(config: SiteConfig, newest: Iterable[Article]) -> tuple[TagPage, .
         draft = all(a.page.draft for a in listed)
         page = Page("tag", lang, tag_route(lang, slug), f"the {lang} tag page {name!r}",
                     group, draft)
-        pages.append(TagPage(page, name, name_lang, listed))
+        pages.append(TagPage(page, slug, name, name_lang, listed))
     return tuple(pages)
 
 
@@ -916,6 +918,69 @@ def shared_tag_pages(config: SiteConfig, newest: Sequence[Article]) -> list[str]
                         f"{tag_route(lang, slug)} ({reason}; {here[2].name!r} here, "
                         f"{elsewhere}); {remedy}")
     return warnings
+
+
+PLACES_NAMED = 3
+"""Articles named for one translation of a tag in `split_tag_translations`."""
+
+
+def split_tag_translations(config: SiteConfig, pages: Sequence[TagPage]) -> list[str]:
+    """Warnings for a source-language tag that published translations render
+    differently (`Politik` as `Política` and, in one catalog, `Políticas`):
+    its translated articles are split over two tag pages, neither paired with
+    the source's (`tag_pages`). One for each translation but the one most
+    articles use, said at the catalog entry of its newest article. Two tags
+    translated alike (`Weg` and `Gasse` as `Calle`) are a translation, not a
+    slip, and are not named."""
+    src = config.source_language
+    # Such pages are among those `tag_pages` left unpaired: a walk of their
+    # articles alone, as nearly every target page is paired.
+    unpaired = [p for p in pages
+                if p.page.lang != src and p.page.group == f"tag:{p.page.lang}:{p.slug}"]
+    # (lang, source slug) -> target slug -> [(article, tag)], newest first
+    uses: dict[tuple[str, str], dict[str, list[tuple[Article, Tag]]]] = {}
+    for tag_page in unpaired:
+        lang, slug = tag_page.page.lang, tag_page.slug
+        for article in tag_page.articles:
+            if not article.translated or article.page.draft:
+                continue
+            tag = next(t for t in article.tags if t.slug == slug)
+            for source_slug in tag.source_slugs:
+                uses.setdefault((lang, source_slug), {}).setdefault(slug, []).append(
+                    (article, tag))
+    source_pages = {p.slug: p for p in pages if p.page.lang == src}
+    warnings = []
+    for (lang, source_slug), by_slug in sorted(uses.items()):
+        if len(by_slug) < 2:
+            continue
+        name = source_pages[source_slug].name if source_slug in source_pages else source_slug
+        # The translation most articles use first; of equally used ones, the
+        # oldest article's, as `_page_name` names a page.
+        ranked = sorted(by_slug.values(), key=lambda items: (
+            len(items), _newest_first_place(items[-1][0])), reverse=True)
+        routes = " and ".join(tag_route(lang, slug) for slug in sorted(by_slug))
+        for odd in ranked[1:]:
+            (first, tag), *more = odd
+            shown = [f"{tag.name!r} here" + (f" and in {_places(config, more)}" if more else "")]
+            shown += [f"{_page_name(items).name!r} in {_places(config, items)}"
+                      for items in ranked if items is not odd]
+            warnings.append(f"{tag_place(config, first, tag)}: the tag {name!r} is translated "
+                            f"{', '.join(shown[:-1])} and {shown[-1]}; its {lang} articles are "
+                            f"split over {len(by_slug)} tag pages, {routes}")
+    return warnings
+
+
+def _newest_first_place(article: Article) -> tuple[bool, int, str]:
+    """Where `newest_first` puts the article: a later place is an older article."""
+    date = article.date
+    return date is None, -date.toordinal() if date is not None else 0, article.page.route
+
+
+def _places(config: SiteConfig, items: Sequence[tuple[Article, Tag]]) -> str:
+    """Where the first `PLACES_NAMED` of `items` write their tag (`tag_place`)."""
+    named = [tag_place(config, article, tag) for article, tag in items[:PLACES_NAMED]]
+    more = len(items) - len(named)
+    return ", ".join(named) + (f" and {more} more" if more else "")
 
 
 def tag_place(config: SiteConfig, article: Article, tag: Tag) -> str:
