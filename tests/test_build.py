@@ -1902,3 +1902,17 @@ def test_a_tag_translated_differently_by_one_catalog_is_named(make_project):
     out, summary = build(root)
     assert [w for w in summary.warnings if "tag" in w] == []
     assert not (out / "es/tags/politicas").exists()
+
+
+def test_reading_time_counts_the_words_a_reader_sees_not_markdown_marks(make_project):
+    # 200 list items `- Punkt` were 400 words, "2 Minuten Lesezeit"; a table
+    # counted its pipes and its delimiter row.
+    from bilingual.gather import _words
+
+    assert _words("- Punkt\n" * 200) == 200
+    assert _words("| Wort | Wort |\n|---|---|\n" + "| Wort | Wort |\n" * 10) == 22
+    assert _words("## Titel\n\n> Ein *Zitat* mit `code`, E-Mail und 52,5 %.\n\n---\n") == 8
+    assert _words("\ud800 Wort") == 2  # a lone surrogate does not stop the count
+    root = make_project({"content/de/a.md": article("A", "- Punkt\n" * 200)})
+    out, _ = build(root)
+    assert "1 Minute Lesezeit" in (out / "de/a/index.html").read_text(encoding="utf-8")

@@ -17,6 +17,7 @@ import operator
 import os
 import pickle
 import re
+import string
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -189,11 +190,23 @@ LETTERS_PER_WORD = 4
 language", is two words in seven characters."""
 
 
+_MARKS = string.punctuation.encode()
+"""ASCII punctuation, which Markdown's marks are made of: a run between spaces
+of these alone (a list's `-`, a heading's `#`, a table's `|` and `|---|`) is
+no word a reader sees."""
+
+
 def _words(text: str) -> int:
-    """The text's length in words, for the reading time: a text in a script
-    written without spaces, one run of characters between them, counts by its
-    characters (a 5,600-character Japanese article was "1 minute")."""
-    words = len(text.split())
+    """The text's length in words, for the reading time: runs between spaces
+    that hold a letter or digit (200 list items `- Punkt` were 400 words). A
+    text in a script written without spaces, one run of characters between
+    them, counts by its characters (a 5,600-character Japanese article was
+    "1 minute")."""
+    # Deleting the marks keeps every run with a letter or digit whole and drops
+    # the others: done on bytes, as fast as the plain split of every article
+    # was, where a regular expression or `str.translate` cost 50 to 400 ms per
+    # thousand. A space outside ASCII (U+00A0) joins the runs it stands between.
+    words = len(text.encode("utf-8", "surrogatepass").translate(None, _MARKS).split())
     if text.isascii() or _ANY_SPACELESS.search(text) is None:  # one pass for most texts
         return words
     return (words + len(_SPACELESS.findall(text)) // CHARACTERS_PER_WORD
