@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import unicodedata
 
 import polib
 from hypothesis import given, settings
@@ -80,6 +81,17 @@ def test_unchanged_segment_keeps_translation_and_translator_comment():
     assert (entry.msgstr, entry.tcomment, entry.flags) == ("El perro duerme.",
                                                             "Terminología revisada", [])
     assert stats.kept == 1
+
+
+def test_a_segment_once_written_with_decomposed_letters_keeps_its_translation():
+    # The article is read composed (NFC); its catalog was written when it was
+    # not (NFD, as a Mac may save it): the same text, no fuzzy, no obsolete.
+    decomposed = unicodedata.normalize("NFD", "Ärger über Öl.")
+    old = catalog((decomposed, "Enfado por el aceite."))
+    merged, stats = merge_catalog(old, template("Ärger über Öl."), HEADER, "", {})
+    assert [(e.msgid, e.msgstr, e.flags, e.obsolete) for e in merged] == [
+        ("Ärger über Öl.", "Enfado por el aceite.", [], False)]
+    assert (stats.kept, stats.fuzzy, stats.obsoleted) == (1, 0, 0)
 
 
 def test_changed_segment_is_fuzzy_with_previous_msgid():

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -287,6 +288,10 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
     old_obsolete = [e for e in old if e.obsolete] if old is not None else []
     by_key = {entry_key(e): e for e in old_entries}
     obsolete_by_key = {entry_key(e): e for e in old_obsolete}
+    # Entries of an article once written with decomposed letters (NFD), which
+    # its segments no longer have (`sources.decode_text`): the same text.
+    composed = {(e.msgctxt, unicodedata.normalize("NFC", e.msgid)): e for e in old_entries
+                if not e.msgid.isascii() and not unicodedata.is_normalized("NFC", e.msgid)}
     template_keys = {entry_key(e) for e in template}
     # As msgmerge, a fuzzy translation may come from any old translated entry,
     # one the template still uses too: a heading that repeats the title keeps
@@ -314,8 +319,9 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
         _empty_plural_forms(entry, nplurals)
         key = entry_key(fresh)
         counted_fuzzy = fuzzy
-        match = by_key.get(key) or obsolete_by_key.get(key)
+        match = by_key.get(key) or obsolete_by_key.get(key) or composed.get(key)
         if match is not None:
+            used.add(id(match))
             _take_as_it_is(entry, match)
             if match.msgid_plural != fresh.msgid_plural:
                 # As msgmerge: the same msgid with another plural (or a plural
