@@ -439,7 +439,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         data = self._read(target)
         if data is None:
             status = HTTPStatus.NOT_FOUND
-            target = not_found_page(output, path)
+            # Under the base path (`/blog/es/x/`), the language folder follows it.
+            target = not_found_page(output, inner if inner is not None else path)
             data = self._read(target)
             if data is None:
                 target, data = None, EMPTY_PAGE
