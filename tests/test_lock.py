@@ -157,3 +157,24 @@ def test_an_unreadable_lock_file_does_not_stop_a_run(tmp_path):
     assert read_holder(path) is None
     with catalog_lock(tmp_path, "bilingual update") as me:
         assert read_holder(path) == me
+
+
+def test_an_output_folder_in_a_folder_nobody_may_write_says_what_a_build_needs(tmp_path,
+                                                                               monkeypatch):
+    # `/var/www` owned by root, `/var/www/site` by the deploy user: the build
+    # said only "cannot create the lock file: Permission denied".
+    import bilingual.lock
+    from bilingual.errors import BilingualError
+    from bilingual.lock import output_lock
+
+    def denied(path, what):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(bilingual.lock, "_open_locked", denied)
+    with pytest.raises(BilingualError) as raised, output_lock(tmp_path / "site", "build"):
+        pass
+    assert raised.value.format_message() == (
+        f"{tmp_path}/.site.lock: cannot create the lock file: Permission denied; a build writes "
+        "beside the output folder (this lock, the new site before it is swapped in, the site "
+        f"before): let this user write to {tmp_path}, or choose an output folder in a folder "
+        "it may write to")

@@ -108,11 +108,12 @@ def _open_locked(path: Path, what: str) -> int:
 
 
 @contextmanager
-def _holding(path: Path, command: str, what: str) -> Iterator[Holder]:
+def _holding(path: Path, command: str, what: str, unwritable: str = "") -> Iterator[Holder]:
     """Hold the lock file `path` for the `with` block, written with who holds
     it, or raise LockedError saying `what` and naming the holder. The file is
     removed on a normal exit; after a crash it stays, unlocked, and the next
-    run takes it over."""
+    run takes it over. `unwritable`: what to tell, after the system's reason,
+    when the lock file cannot be made."""
     path = path.absolute()
     if path in _HELD:
         raise _refuse(path, what)
@@ -120,7 +121,8 @@ def _holding(path: Path, command: str, what: str) -> Iterator[Holder]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = _open_locked(path, what)
     except OSError as exc:
-        raise BilingualError(f"cannot create the lock file: {exc.strerror or exc}", path) from None
+        raise BilingualError(f"cannot create the lock file: {exc.strerror or exc}{unwritable}",
+                             path) from None
     _HELD.add(path)
     holder = Holder(os.getpid(), socket.gethostname(),
                     dt.datetime.now().astimezone().isoformat(timespec="seconds"), command)
@@ -165,8 +167,12 @@ def output_lock(output: Path, command: str) -> Iterator[Holder]:
     raise LockedError. Two builds of one folder at once swapped their staging
     copies into each other: both exited 0 and left a third of a site, which
     every later build then refused as a folder no build wrote."""
-    with _holding(output_lock_path(output), command,
-                  f"the site folder {output.name}/ is being built") as holder:
+    lock = output_lock_path(output)
+    with _holding(lock, command, f"the site folder {output.name}/ is being built",
+                  f"; a build writes beside the output folder (this lock, the new site "
+                  f"before it is swapped in, the site before): let this user write to "
+                  f"{lock.parent}, or choose an output folder in a folder it may write to"
+                  ) as holder:
         yield holder
 
 
