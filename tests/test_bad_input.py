@@ -196,3 +196,22 @@ def test_names_that_only_build_here_are_named_in_a_warning(make_project, command
     assert any(f"is the name of content/de/{nfd}.md with its letters encoded otherwise" in line
                for line in lines)
     assert not any("gut.md" in line and "warning" in line for line in lines)
+
+
+def test_a_locale_that_is_not_utf8_reads_the_project_as_utf8(make_project, tmp_path):
+    # `LC_ALL=C` with Python's UTF-8 mode off: file names came as undecodable
+    # bytes, `über.md` was refused as "not UTF-8" and a project folder named
+    # `Über` ended every command with a UnicodeEncodeError.
+    root = make_project({"content/de/über.md": "---\ntitle: Über\n---\nText.\n"})
+    project = tmp_path / "Über"
+    root.rename(project)
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0",
+           "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    for command in ("update", "check", "build"):
+        done = subprocess.run([sys.executable, "-m", "bilingual", "-C", str(project), command],
+                              capture_output=True, env=env, timeout=120)
+        output = (done.stdout + done.stderr).decode("utf-8")
+        assert "Traceback" not in output and "not UTF-8" not in output, output
+        assert done.returncode == (command == "check"), output  # check: untranslated
+    assert (project / "locales/es/LC_MESSAGES/über.po").is_file()
+    assert (project / "site/de/über/index.html").is_file()

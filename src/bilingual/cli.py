@@ -317,6 +317,12 @@ def serve(context: Context, port: int) -> None:
 
 def main() -> None:
     """Entry point of the console script."""
+    if sys.getfilesystemencoding().lower().replace("-", "") != "utf8" and not sys.flags.utf8_mode:
+        # A locale that is not UTF-8 (`LC_ALL=C` with PYTHONUTF8=0): file names
+        # and texts are UTF-8 in every project, and were read as undecodable
+        # bytes (`content/de/\udcc3\udcbcber.md` refused, a project folder
+        # named `Über` a crash). Run again in Python's UTF-8 mode.
+        os.execv(sys.executable, [sys.executable, "-X", "utf8", *sys.orig_argv[1:]])
     debug = "--debug" in sys.argv[1:]
     try:
         cli.main(standalone_mode=False, prog_name="bilingual")
