@@ -1614,6 +1614,8 @@ def test_output_folder_must_not_be_the_project_or_a_foreign_folder(make_project,
                     "such as site/"),
     ("fremd", "fremd: the output folder is not empty and was not written by bilingual build; "
               "empty it or choose another --output"),
+    ("verweis", "verweis: the output folder is a link to nirgends/site, which is no folder; "
+                "make that folder or choose another --output"),
     # Hidden files count: `--output ~` swapped a home folder out.
     ("privat", "privat: the output folder is not empty and was not written by bilingual build; "
                "empty it or choose another --output"),
@@ -1628,6 +1630,7 @@ def test_a_bad_output_folder_is_a_usage_error(make_project, command, output, mes
         return {name: data for name, data in tree(root).items()
                 if not name.startswith(".bilingual-cache/")}
 
+    (root / "verweis").symlink_to("nirgends/site")
     before = sources()
     result = CliRunner().invoke(cli, ["-C", str(root), command, "--output", output])
     assert (result.exit_code, result.stderr) == (2, f"error: {message}\n")

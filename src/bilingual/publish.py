@@ -201,6 +201,11 @@ def check_output_files(output: Path, shown: Path | str | None = None) -> None:
     the default `site/`) names a folder a build cannot use. `shown`: the
     folder as messages show it (default: `output`)."""
     shown = output if shown is None else shown
+    if output.is_symlink() and not output.exists():
+        # Its staging copy was made beside the link, and the swap failed with
+        # "Not a directory" about that copy, which stayed.
+        raise ConfigError(f"the output folder is a link to {os.readlink(output)}, which is no "
+                          "folder; make that folder or choose another --output", shown)
     if not output.exists():
         # `site.txt/x`: no folder can be made below a file.
         above = next((folder for folder in output.parents if folder.exists()), None)
