@@ -320,6 +320,30 @@ def test_a_link_warning_names_the_target_as_the_author_wrote_it(make_project):
         "content/de/a.md: links to 'Öl-fehlt.md', which is no article"]
 
 
+def test_raw_html_from_the_hosts_root_under_a_base_path_is_a_warning(make_project):
+    # Markdown's `/images/x.svg` is the site's root, made relative; raw HTML's
+    # is the host's, outside https://www.example.com/kanzlei/: a 404 the build
+    # did not mention.
+    body = ('![Karte](/images/karte.svg) [Fehlt](/de/fehlt/)\n\n'
+            '<img src="/images/karte.svg" alt="Karte"> <a href=\'/de/a/\'>A</a> '
+            '<img src="//cdn.example.com/x.png" alt=""> <a href="b/">B</a>\n')
+    files = {"content/de/a.md": article("A", body), "static/images/karte.svg": "<svg/>"}
+    root = make_project(files, config=CONFIG_WITH_PATH)
+    out, summary = build(root)
+    rooted = [w for w in summary.warnings if "raw HTML" in w]
+    assert rooted == [
+        f"content/de/a.md: raw HTML links to '{target}' from the host's root, outside the site "
+        "at https://www.example.com/kanzlei/: write the link in Markdown, which the build makes "
+        "relative, or relative to the page" for target in ("/de/a/", "/images/karte.svg")]
+    assert [w for w in _link_warnings(summary) if "raw HTML" not in w] == [
+        "content/de/a.md: links to '/de/fehlt/', which is no page or file of the site"]
+    page = (out / "de/a/index.html").read_text(encoding="utf-8")
+    assert 'src="../../images/karte.svg"' in page and '<img src="/images/karte.svg"' in page
+    # At the host's root, the same article is fine.
+    (root / "bilingual.toml").write_text(CONFIG_WITH_PATH.replace("/kanzlei/", ""))
+    assert not [w for w in build(root)[1].warnings if "raw HTML" in w]
+
+
 def test_a_translated_page_finds_the_files_beside_the_german_page(make_project):
     # `static/de/karte/plan.svg` beside /de/karte/: the Spanish page, made from
     # the same Markdown, linked `plan.svg` beside /es/karte/, a broken image,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gettext
+import html
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
+from urllib.parse import unquote
 
 import jinja2
 import polib
@@ -468,6 +470,11 @@ class LanguageOption:
     html: Markup
 
 
+_ROOTED = re.compile(r"""\b(?:href|src|poster|action)\s*=\s*["']?(/(?![/\\])[^"'\s>]*)""",
+                    re.IGNORECASE)
+"""An attribute of raw HTML that holds a URL from the host's root (`/x`, not `//host/x`)."""
+
+
 class Renderer:
     """Renders the pages of a planned site (phase two). Holds the plan, one
     template environment per language and the warnings links produce.
@@ -669,9 +676,28 @@ class Renderer:
                 return translations.get((context, msgid))
 
             marked = language_tag(self.config.source_language) if article.untranslated else None
-        return Markup(render_body(text.markdown, resolve, text.translated_markdown,
-                                  translate, marked, self.other_directions[article.page.lang].get(
-                                      language_tag(self.config.source_language))))
+        rendered = render_body(text.markdown, resolve, text.translated_markdown, translate,
+                               marked, self.other_directions[article.page.lang].get(
+                                   language_tag(self.config.source_language)))
+        if self.plan.base_path:
+            self._warn_rooted_html(article, rendered)
+        return Markup(rendered)
+
+    def _warn_rooted_html(self, article: Article, rendered: str) -> None:
+        """Warn of each URL written from the host's root in the raw HTML of a
+        body (`<img src="/images/x.svg">`) of a site published below a path:
+        it leads outside the site. A Markdown link from the root is the site's
+        root, which the build makes relative; raw HTML is published as written,
+        and its links are all that still start with `/` in a body, but for a
+        Markdown link to no page, which is warned of as such."""
+        written = {href for _, href, _ in self.resolved}
+        for target in dict.fromkeys(_ROOTED.findall(rendered)):
+            if target in written:
+                continue
+            self._warn(article, target, (
+                f"raw HTML links to {unquote(html.unescape(target))!r} from the host's root, "
+                f"outside the site at {self.plan.absolute('')}: write the link in Markdown, which "
+                "the build makes relative, or relative to the page"))
 
     # Pages -------------------------------------------------------------------
 
