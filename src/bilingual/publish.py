@@ -465,10 +465,13 @@ def _like_folder(source: str, target: str) -> None:
     everyone. The group is kept where the file system lets this user set it."""
     try:
         wanted = os.lstat(source)
-        os.makedirs(target, exist_ok=True)
-        found = os.lstat(target)
     except FileNotFoundError:
         return  # removed while the site was copied
+    try:
+        found = os.lstat(target)
+    except FileNotFoundError:  # an empty folder (nearly all have files, made already)
+        os.makedirs(target)
+        found = os.lstat(target)
     if stat.S_IMODE(found.st_mode) != stat.S_IMODE(wanted.st_mode):
         os.chmod(target, stat.S_IMODE(wanted.st_mode))
     if found.st_gid != wanted.st_gid:
