@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,24 @@ def test_text_table(project: Path) -> None:
                                 "published"]
     assert lines[5].split() == ["total", "es", "13", "12", "0", "1", "2", "1", "of", "2",
                                 "published"]
+
+
+def test_text_table_columns_line_up_for_decomposed_and_wide_names(project: Path) -> None:
+    # A name written decomposed (`U` + U+0308) took one column less on the
+    # terminal than its length, an emoji one more: the rows ran out of line.
+    article = (project / "content/de/katze.md").read_text(encoding="utf-8")
+    for name in (unicodedata.normalize("NFD", "Übersicht"), "日本🐕"):
+        (project / f"content/de/{name}.md").write_text(article, encoding="utf-8")
+    _, out, _ = run_cli("-C", str(project), "status")
+    lines = out.splitlines()
+    state = lines[0].index("state")
+    assert all(status_columns(line[:line.rindex("  ") + 2]) == state
+               for line in lines[2:] if line and not line.startswith("-"))
+
+
+def status_columns(text: str) -> int:
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF"
+               else 1 for c in text)
 
 
 def test_unreadable_catalog_is_an_error(project: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -223,6 +224,22 @@ _COLUMNS = (("article", "article", "<"), ("lang", "lang", "<"), ("segments", "se
             ("untranslated_words", "untranslated words", ">"), ("state", "state", "<"))
 
 
+def _columns(text: str) -> int:
+    """The columns a terminal gives `text`: none for a combining mark or an
+    invisible format character (a name written decomposed, `U` + U+0308),
+    two for a wide character (`日`, most emoji)."""
+    if text.isascii():
+        return len(text)
+    return sum(0 if unicodedata.combining(char) or unicodedata.category(char) == "Cf"
+               else 2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _padded(text: str, width: int, align: str) -> str:
+    """`text` padded with spaces to `width` columns (`_columns`), `<` or `>`."""
+    padding = " " * max(0, width - _columns(text))
+    return text + padding if align == "<" else padding + text
+
+
 def format_status_text(report: StatusReport) -> str:
     """A table: one row per article and language, then a total per language."""
     rows = [[str(getattr(r, name)) for name, _, _ in _COLUMNS] for r in report.rows]
@@ -231,10 +248,11 @@ def format_status_text(report: StatusReport) -> str:
                      str(t.untranslated), str(t.untranslated_words),
                      f"{t.published} of {t.articles} published"])
     header = [title for _, title, _ in _COLUMNS]
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+    widths = [max(_columns(cell) for cell in column)
+              for column in zip(header, *rows, strict=True)]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(f"{cell:{align}{width}}" for cell, width, (_, _, align)
+        return "  ".join(_padded(cell, width, align) for cell, width, (_, _, align)
                          in zip(cells, widths, _COLUMNS, strict=True)).rstrip()
 
     body = [line(header), line(["-" * w for w in widths])]
