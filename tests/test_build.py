@@ -12,6 +12,7 @@ import difflib
 import os
 import re
 import shutil
+import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -342,6 +343,26 @@ def test_raw_html_from_the_hosts_root_under_a_base_path_is_a_warning(make_projec
     # At the host's root, the same article is fine.
     (root / "bilingual.toml").write_text(CONFIG_WITH_PATH.replace("/kanzlei/", ""))
     assert not [w for w in build(root)[1].warnings if "raw HTML" in w]
+
+
+def test_names_written_with_decomposed_letters_are_found_as_written(make_project):
+    # A Mac wrote the files and the text with `ö` as `o` + U+0308 (NFD): the
+    # text names the files as they are (reading it composed, the hand-written
+    # translation's `translation_of` and the image named no file).
+    def nfd(text: str) -> str:
+        return unicodedata.normalize("NFD", text)
+    root = make_project({
+        f"static/images/{nfd('Größe.png')}": "png",
+        f"content/de/{nfd('Übersicht.md')}": nfd(
+            article("Übersicht", "![Größe](/images/Größe.png)\n")),
+        "content/es/resumen.md": nfd(
+            "---\ntitle: Resumen\ntranslation_of: Übersicht.md\n---\n\nTexto.\n"),
+    })
+    out, summary = build(root)
+    assert not _link_warnings(summary)
+    assert (out / "es/resumen/index.html").is_file()
+    page = (out / f"de/{nfd('Übersicht')}/index.html").read_text(encoding="utf-8")
+    assert 'src="../../images/Gro%CC%88%C3%9Fe.png"' in page
 
 
 def test_a_translated_page_finds_the_files_beside_the_german_page(make_project):

@@ -8,8 +8,10 @@ import os
 import re
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 
+import polib
 import pytest
 
 from bilingual.catalog import parse_catalog, read_catalog
@@ -1324,3 +1326,30 @@ def test_a_file_that_cannot_be_read_is_a_finding_of_every_command(project: Path,
         assert code == 1 and f"{unreadable}: {what}: Permission denied" in err, (command, err)
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     assert (project / unreadable).read_bytes()  # nothing written over it
+
+
+def test_an_article_saved_with_decomposed_letters_keeps_its_translations(project: Path) -> None:
+    # A Mac tool saved the article with `ü` as `u` + U+0308 (NFD): every
+    # segment with an umlaut was new, its translation fuzzy or obsolete, old
+    # and new text looking the same, and the Spanish page was held back.
+    article = project / "content/de/hund.md"
+    article.write_text(unicodedata.normalize("NFD", article.read_text(encoding="utf-8")),
+                       encoding="utf-8")
+    from bilingual.gather import gather
+
+    gathered = gather(load_config(project), drafts=False)
+    assert not [h for h in gathered.held_back if h.source == "content/de/hund.md"]
+    spanish = next(a for a in gathered.articles if a.ref.key == "hund.md" and a.page.lang == "es")
+    assert spanish.untranslated == 0
+    code, report = check(project)
+    [stale] = with_code(report, "stale")
+    assert (stale["file"], code) == (HUND_PO, 1)
+    assert "with their letters composed otherwise (Unicode NFC, NFD" in stale["message"]
+    assert "the translations still apply" in stale["message"]
+    before = {e.msgid: e.msgstr for e in polib.pofile(str(project / HUND_PO)) if e.msgstr}
+    update(project)
+    after = polib.pofile(str(project / HUND_PO))
+    assert not [e for e in after if "fuzzy" in e.flags or e.obsolete]
+    composed = {unicodedata.normalize("NFC", e.msgid): e.msgstr for e in after if e.msgstr}
+    assert composed == before
+    assert with_code(check(project)[1], "stale") == []

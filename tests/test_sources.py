@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import unicodedata
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -15,7 +14,6 @@ from bilingual.sources import (
     decode_text,
     misspelt_fields,
     parse_source,
-    read_source,
     read_sources,
 )
 
@@ -300,13 +298,3 @@ def test_a_text_field_of_nothing_a_reader_sees_is_empty():
     with pytest.raises(SourceError, match="'tags' holds an empty tag \\(entry 1\\)"):
         parse('---\ntitle: T\ntags: ["\\x02", Recht]\n---\n')
 
-
-def test_an_article_saved_with_decomposed_letters_reads_as_composed(tmp_path):
-    # An editor or a Mac that writes `ü` as `u` + U+0308 (NFD) changed every
-    # segment with an umlaut: new and fuzzy entries that looked the same.
-    path = tmp_path / "content/de/a.md"
-    path.parent.mkdir(parents=True)
-    text = "---\ntitle: Größe\ntags: [Tür]\n---\nÄrger über Öl.\n"
-    path.write_text(unicodedata.normalize("NFD", text), encoding="utf-8")
-    doc = read_source(path, tmp_path / "content/de", "de")
-    assert (doc.title, doc.meta["tags"], doc.body) == ("Größe", ("Tür",), "Ärger über Öl.\n")

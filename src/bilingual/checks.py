@@ -42,6 +42,7 @@ from bilingual.markup import html_dangers, html_shape, is_javascript_url
 from bilingual.merge import (
     LONG_DIFF,
     common_ends,
+    composed_key,
     entry_key,
     has_translation,
     is_filled,
@@ -844,6 +845,16 @@ def check_stale(plan: CatalogPlan, current: polib.POFile | None, planned: polib.
         yield finding("stale", file, layout.line,
                       f"has the entries `bilingual update` writes for {source}, but "
                       f"{layout.cause}; run `bilingual update` to rewrite it")
+        return
+    if new and not replural and sorted(composed_key(entry_key(e)) for e in new) == sorted(
+            composed_key(entry_key(e)) for e in gone):
+        # The same texts, their letters composed otherwise: the translator
+        # would look for a difference in words that is not there.
+        yield finding("stale", file, line,
+                      f"{source} writes {len(new)} segment(s) with their letters composed "
+                      "otherwise (Unicode NFC, NFD: `ü` or `u` and a combining diaeresis) than "
+                      "the catalog; the translations still apply. Run `bilingual update` to "
+                      "write them as the article has them")
         return
     named = [f"new {quote(e.msgid, 50)}" for e in new] + \
             [f"vanished {quote(e.msgid, 50)}" for e in gone] + \

@@ -54,7 +54,7 @@ from bilingual.sources import (
     misspelt_fields,
 )
 from bilingual.status import ArticleStatus, article_status
-from bilingual.translate import CatalogStates, TranslatedDoc, translate_document
+from bilingual.translate import CatalogStates, TranslatedDoc, catalog_entry, translate_document
 from bilingual.update import catalog_path
 
 WORDS_PER_MINUTE = 200
@@ -490,12 +490,12 @@ def article_text(config: SiteConfig, article: Article) -> ArticleText:
 
 
 def _slug_line(catalog: CatalogStates | None, slug: str) -> int | None:
-    entry = (catalog or {}).get((SLUG_CONTEXT, slug))
+    entry = catalog_entry(catalog or {}, (SLUG_CONTEXT, slug))
     return entry.line if entry is not None else None
 
 
 def _tag_line(catalog: CatalogStates | None, tag: str) -> int | None:
-    entry = (catalog or {}).get((None, tag))
+    entry = catalog_entry(catalog or {}, (None, tag))
     return entry.line if entry is not None else None
 
 
@@ -684,7 +684,8 @@ def _gather_source(config: SiteConfig, cache: ResultCache, path: Path,
                 continue
         if catalog is not None:  # the translations this page shows
             warnings += unfit_warning(display_path(config, path), first_unfit(
-                (catalog[key].line, text) for key, text in tdoc.translations.items()))
+                (entry.line, text) for key, text in tdoc.translations.items()
+                if (entry := catalog_entry(catalog, key)) is not None))
         translated_slug = tdoc.meta.get("slug")
         try:
             if isinstance(translated_slug, str) and translated_slug != doc.meta.get("slug"):
@@ -1017,7 +1018,7 @@ def tag_place(config: SiteConfig, article: Article, tag: Tag) -> str:
         return tags_at
     entries = [entry for original in doc.meta.get("tags", ()) or ()
                if tag_slug(original) in tag.source_slugs
-               and (entry := catalog.get((None, original))) is not None]
+               and (entry := catalog_entry(catalog, (None, original))) is not None]
     entry = next((e for e in entries if tag_slug(e.msgstr) == tag.slug),
                  entries[0] if entries else None)
     return location(display_path(config, path), entry.line) if entry is not None else tags_at

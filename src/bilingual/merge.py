@@ -253,6 +253,15 @@ def _empty_plural_forms(entry: polib.POEntry, nplurals: int) -> None:
         entry.msgstr_plural = {i: "" for i in range(nplurals)}
 
 
+def composed_key(key: Key) -> Key:
+    """`key` with the letters of its msgid composed (Unicode NFC): the same
+    for a text written with `ü` or with `u` and a combining diaeresis."""
+    context, msgid = key
+    if msgid.isascii() or unicodedata.is_normalized("NFC", msgid):
+        return key
+    return context, unicodedata.normalize("NFC", msgid)
+
+
 def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
                   header: Mapping[str, str], header_comment: str,
                   memory: Mapping[Key, Remembered], nplurals: int = 2,
@@ -288,10 +297,10 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
     old_obsolete = [e for e in old if e.obsolete] if old is not None else []
     by_key = {entry_key(e): e for e in old_entries}
     obsolete_by_key = {entry_key(e): e for e in old_obsolete}
-    # Entries of an article once written with decomposed letters (NFD), which
-    # its segments no longer have (`sources.decode_text`): the same text.
-    composed = {(e.msgctxt, unicodedata.normalize("NFC", e.msgid)): e for e in old_entries
-                if not e.msgid.isascii() and not unicodedata.is_normalized("NFC", e.msgid)}
+    # An article saved again with its letters composed otherwise (NFC, NFD:
+    # `ü` as `u` and a combining diaeresis, as some Mac tools write it): the
+    # same text, whose entries keep their translations as they are.
+    composed = {composed_key(entry_key(e)): e for e in old_entries if not e.msgid.isascii()}
     template_keys = {entry_key(e) for e in template}
     # As msgmerge, a fuzzy translation may come from any old translated entry,
     # one the template still uses too: a heading that repeats the title keeps
@@ -319,7 +328,8 @@ def merge_catalog(old: polib.POFile | None, template: Sequence[polib.POEntry],
         _empty_plural_forms(entry, nplurals)
         key = entry_key(fresh)
         counted_fuzzy = fuzzy
-        match = by_key.get(key) or obsolete_by_key.get(key) or composed.get(key)
+        match = (by_key.get(key) or obsolete_by_key.get(key)
+                 or (composed.get(composed_key(key)) if composed else None))
         if match is not None:
             used.add(id(match))
             _take_as_it_is(entry, match)

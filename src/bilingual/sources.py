@@ -366,10 +366,10 @@ UTF16_MESSAGE = "UTF-16 text; save it as UTF-8"
 
 def decode_text(data: bytes, path: Path) -> str:
     """UTF-8 text with a BOM dropped and newlines normalised, or a clear error.
-    Letters are composed (Unicode NFC): an editor or a Mac that writes `ü` as
-    `u` and a combining diaeresis (NFD) changes no segment, where every
-    segment with an umlaut turned new or fuzzy, its old and new text looking
-    the same, and the Spanish page was held back."""
+    Letters stay as written, composed or not (NFC, NFD): the names of files
+    the text links to are written either way too. A segment's catalog entry
+    is found whichever way its letters are written (`translate.translate_document`,
+    `merge.merge_catalog`)."""
     if is_utf16(data):
         raise SourceError(UTF16_MESSAGE, path, 1)
     if b"\x00" in data:
@@ -379,8 +379,6 @@ def decode_text(data: bytes, path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise SourceError(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", path, line) from None
-    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

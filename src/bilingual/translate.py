@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 import polib
 
-from bilingual.merge import entry_key, is_fuzzy, is_translated
+from bilingual.merge import composed_key, entry_key, is_fuzzy, is_translated
 from bilingual.segment import SLUG_CONTEXT, Segment, SegmentedDoc, as_image_alt
 
 
@@ -79,6 +79,18 @@ def catalog_states(catalog: polib.POFile) -> CatalogStates:
         for e in catalog if not e.obsolete})
 
 
+def catalog_entry(catalog: CatalogStates, key: tuple[str | None, str]) -> EntryState | None:
+    """The entry of `key` in `catalog`, or of the same text with its letters
+    composed otherwise (NFC, NFD: an article saved again by a Mac tool), as
+    long as `update` has not written it as the article has it."""
+    entry = catalog.get(key)
+    if entry is None and not key[1].isascii():  # a new segment, mostly: one pass
+        wanted = composed_key(key)
+        entry = next((state for other, state in catalog.items()
+                      if not other[1].isascii() and composed_key(other) == wanted), None)
+    return entry
+
+
 def translate_document(segmented: SegmentedDoc, catalog: CatalogStates | None,
                        lang: str) -> TranslatedDoc:
     """Apply a catalog's entries (None when there is no catalog yet) to a
@@ -88,7 +100,7 @@ def translate_document(segmented: SegmentedDoc, catalog: CatalogStates | None,
     missing: list[Segment] = []
     fuzzy: list[Segment] = []
     for segment in segmented.segments:
-        entry = entries.get((segment.context, segment.msgid))
+        entry = catalog_entry(entries, (segment.context, segment.msgid))
         if entry is not None and entry.translated:
             # An alt text's `]` is escaped; elsewhere `\]` shows as `]` all the same.
             translations[(segment.context, segment.msgid)] = (
