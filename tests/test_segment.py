@@ -396,6 +396,8 @@ def test_the_titles_of_link_reference_definitions_are_segments():
 @pytest.mark.parametrize("translation", [
     'La "documentación"', "Archivo d'Or", "Mapa (a escala)", "Mapa \\(x)", "Ruta C:\\",
     "Ruta C:\\\\", "Dos\nlíneas", 'Fin"', "Ancho ) y ( alto",
+    # A CR ends a line too: two were a blank line, which ended the definition.
+    "La\r\rdocumentación", "Uno\rdos\r\ntres",
 ])
 def test_a_translated_title_stays_the_title_whichever_renderer_shows_it(translation):
     # Quotes, parentheses and a final backslash would end the title early
@@ -410,7 +412,7 @@ def test_a_translated_title_stays_the_title_whichever_renderer_shows_it(translat
     cmark = cmark_html(rebuilt)
     tokens_page = render_markdown(DEFINITIONS, spanish)
     assert cmark.replace(" />", ">") == tokens_page.replace(" />", ">")
-    shown = translation.replace("\n", " ").replace("\\(", "(")
+    shown = re.sub(r"[\r\n]+", " ", translation).replace("\\(", "(")
     if shown.endswith("\\\\"):
         shown = shown[:-1]
     quoted = shown.replace('"', "&quot;")

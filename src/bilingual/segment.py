@@ -364,13 +364,19 @@ def document_blocks(tokens: list[Token], body: str, env: dict) -> list[Block]:
     return blocks
 
 
+_ANY_LINE_BREAK = re.compile(r"(?:[ \t]*\\?(?:\r\n|\r|\n)[ \t]*)+")
+
+
 def fill_title(translation: str, end: str) -> str:
     """`translation` fit to stand in a link title that `end` closes (`"`, `'`
     or `)`): on one line, that character (and `(` in parentheses) escaped
     where the translator wrote it plain. A final backslash, alone or escaped,
     is written `&#92;`: cmark-gfm ends no title at `\\\\"` when another
     definition follows (markdown-it-py does), and both pages must agree."""
-    text = _LINE_BREAK.sub(" ", translation)
+    # A CR ends a line in CommonMark too: two made a blank line, which ended
+    # the definition (`_LINE_BREAK` is for translations of blocks, whose CRs
+    # `check` reports).
+    text = _ANY_LINE_BREAK.sub(" ", translation)
     special = {end, _TITLE_OPENERS[end]}
     pieces: list[str] = []
     index = 0
