@@ -380,6 +380,7 @@ DEFINITIONS = (
     "> Zitat.\n>\n> [a]: /archiv 'Das Archiv'\n"
     "[k]: karte.png (Karte im Maßstab)\n"
     '[d]: /zweite "Nie gezeigt"\n'
+    '[alt]: /alt "Von keinem Link genannt"\n'
 )
 
 
@@ -389,7 +390,7 @@ def test_the_titles_of_link_reference_definitions_are_segments():
     doc = segmented_body(DEFINITIONS)
     assert [(s.msgid, s.kind) for s in doc.segments if s.kind == "link title"] == [
         ("Die Dokumentation", "link title"), ("Das Archiv", "link title"),
-        ("Karte im Maßstab", "link title")]  # the second [d] is no definition anyone uses
+        ("Karte im Maßstab", "link title")]  # the second [d] and [alt]: shown nowhere
     assert rebuild_markdown(doc, identity) == DEFINITIONS
 
 

@@ -323,21 +323,37 @@ def definition_titles(tokens: list[Token], body: str, env: dict) -> list[Block]:
     every paragraph that names the label. Only a title on one line, outside
     `<!-- notranslate -->`: one across lines stays as written."""
     references = env.get("references") or {}
+    titled = [reference for reference in references.values() if reference["title"].strip()]
+    if not titled:  # nearly every article
+        return []
     markers = [(token.map[0], marker) for token in tokens
                if (marker := notranslate_marker(token)) is not None and token.map is not None]
+    used = _linked(body)
     starts = _line_starts(body)
     blocks = []
-    for reference in references.values():
+    for reference in titled:
         title, (first, end) = reference["title"], reference["map"]
         kept = [marker for line, marker in markers if line < first]
-        if not title.strip() or (kept and kept[-1]):
-            continue
+        if (reference["href"], title) not in used or (kept and kept[-1]):
+            continue  # shown nowhere, or not to be translated
         span = _title_span(body, starts, end - 1)
         if span is None or unescapeAll(body[span[0]:span[1]]) != title:
             continue
         raw = body[span[0]:span[1]]
         blocks.append(Block(-1, TITLE_KIND, raw, 0, len(raw), end - 1, span[0], span[1], ""))
     return sorted(blocks, key=lambda block: block.source_start)
+
+
+def _linked(body: str) -> set[tuple[str, str]]:
+    """(href, title) of every link and image of `body`: a definition whose
+    pair is not among them is used by none, and its title shown nowhere."""
+    found = set()
+    for token in markdown_parser().parse(body):
+        for child in token.children or ():
+            if child.type in ("link_open", "image"):
+                found.add((str(child.attrGet("href") or child.attrGet("src") or ""),
+                           str(child.attrGet("title") or "")))
+    return found
 
 
 def _title_span(body: str, starts: list[int], line_no: int) -> tuple[int, int] | None:
