@@ -108,6 +108,9 @@ def test_merge_conflict_markers_in_code_blocks_are_text():
     assert parse(fenced).body == f"```text\n{CONFLICT}```\n"
     indented = "Ein Konflikt:\n\n" + "".join(f"    {line}\n" for line in CONFLICT.splitlines())
     assert parse(indented).body == indented
+    # In raw HTML, published as written: a `<pre>` block.
+    pre = f"So sieht er aus:\n\n<pre>\n{CONFLICT}</pre>\n"
+    assert parse(pre).body == pre
     # In a list item's fence the markers are indented, so no markers at all.
     assert parse("- Schritt:\n\n  ```\n  <<<<<<< HEAD\n  ```\n").body.startswith("- ")
 

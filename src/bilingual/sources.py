@@ -392,7 +392,8 @@ def _refuse_merge_conflict(text: str, first_line: int, path: Path, markdown: boo
     line is the file's line `first_line`: CommonMark reads the markers as a
     heading and nested quotes, so both sides of the conflict were published
     and sent to translators. In Markdown (`markdown`), a marker in a code
-    block is text a tutorial shows, told by the block parser's tokens."""
+    block or a raw HTML block (`<pre>`) is text a tutorial shows, published
+    as written, told by the block parser's tokens."""
     if _CONFLICT_MARKER.search(text) is None:
         return
     code_lines: set[int] = set()
@@ -401,7 +402,7 @@ def _refuse_merge_conflict(text: str, first_line: int, path: Path, markdown: boo
         from bilingual.segment import block_parser
 
         for token in block_parser().parse(text):
-            if token.type in ("fence", "code_block") and token.map is not None:
+            if token.type in ("fence", "code_block", "html_block") and token.map is not None:
                 code_lines.update(range(*token.map))
     for found in _CONFLICT_MARKER.finditer(text):
         line = text.count("\n", 0, found.start())
