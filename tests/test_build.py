@@ -886,7 +886,7 @@ def test_a_hand_written_translation_takes_the_date_and_author_it_leaves_out(make
     root = make_project({
         "content/de/a.md": article("Recht", author="Ana", updated="2025-10-01"),
         "content/es/a.md": "---\ntitle: Derecho\ntranslation_of: a.md\n---\n\nTexto.\n",
-        "content/de/b.md": article("Steuern", author="Ana"),
+        "content/de/b.md": article("Steuern", author="Ana", updated="2025-10-01"),
         "content/es/b.md": "---\ntitle: Impuestos\ntranslation_of: b.md\ndate: 2025-09-20\n"
                            "author: Luis\n---\n\nTexto.\n",
     })
@@ -896,8 +896,10 @@ def test_a_hand_written_translation_takes_the_date_and_author_it_leaves_out(make
     assert entries["Derecho"].findtext(f"{atom}published") == "2025-09-15T00:00:00Z"
     assert entries["Derecho"].findtext(f"{atom}updated") == "2025-10-01T00:00:00Z"
     assert entries["Derecho"].findtext(f"{atom}author/{atom}name") == "Ana"
-    # What it writes itself stays its own.
+    # What it writes itself stays its own, and a version dated of its own is
+    # updated of its own: not when the German article was.
     assert entries["Impuestos"].findtext(f"{atom}published") == "2025-09-20T00:00:00Z"
+    assert entries["Impuestos"].findtext(f"{atom}updated") == "2025-09-20T00:00:00Z"
     assert entries["Impuestos"].findtext(f"{atom}author/{atom}name") == "Luis"
     assert "<time" in (out / "es/a/index.html").read_text(encoding="utf-8")
 

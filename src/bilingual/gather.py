@@ -304,8 +304,12 @@ def _with_inherited_fields(doc: SourceDoc, source: SourceDoc | None) -> SourceDo
     of its feed and listed after every dated article, silently."""
     if source is None:
         return doc
+    own_date = doc.meta.get("date") is not None
+    # A version dated of its own is updated of its own: the German `updated`
+    # beside it showed an update a year before its publication.
     taken = {name: source.meta[name] for name in INHERITED_FIELDS
-             if name in source.meta and doc.meta.get(name) is None}
+             if name in source.meta and doc.meta.get(name) is None
+             and not (name == "updated" and own_date)}
     if not taken:
         return doc
     return replace(doc, meta=MappingProxyType({**doc.meta, **taken}))
