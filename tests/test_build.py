@@ -1963,6 +1963,10 @@ def test_reading_time_counts_the_words_a_reader_sees_not_markdown_marks(make_pro
     assert _words("| Wort | Wort |\n|---|---|\n" + "| Wort | Wort |\n" * 10) == 22
     assert _words("## Titel\n\n> Ein *Zitat* mit `code`, E-Mail und 52,5 %.\n\n---\n") == 8
     assert _words("\ud800 Wort") == 2  # a lone surrogate does not stop the count
+    # Spaces outside ASCII part words as before (text pasted from a word
+    # processor: `10 km`, `z. B.` with no-break spaces, was one word).
+    assert _words("Wort\u00a0" * 99 + "Ende.") == 100
+    assert _words("10\u202fkm z.\u00a0B. und\u2009so\u3000fort") == 7
     root = make_project({"content/de/a.md": article("A", "- Punkt\n" * 200)})
     out, _ = build(root)
     assert "1 Minute Lesezeit" in (out / "de/a/index.html").read_text(encoding="utf-8")
