@@ -301,3 +301,12 @@ def test_a_text_field_of_nothing_a_reader_sees_is_empty():
     with pytest.raises(SourceError, match="'tags' holds an empty tag \\(entry 1\\)"):
         parse('---\ntitle: T\ntags: ["\\x02", Recht]\n---\n')
 
+
+
+def test_a_rule_after_blank_lines_is_front_matter_only_when_fields_follow():
+    # An article without front matter between two rules was published as
+    # rule, text, rule; read as front matter after blank lines, it failed
+    # with "front matter must be a mapping".
+    poem = "\n---\n\nEin Gedicht ohne Kopf.\n\n---\n\nEnde.\n"
+    assert (parse(poem).meta, parse(poem).body) == ({}, poem)
+    assert parse("\n---\n# Kopf\ntitle: T\n---\nText.\n").title == "T"

@@ -76,6 +76,10 @@ _TOML_OPENING = re.compile(r"((?:[ \t]*\n)*)\+\+\+[ \t]*(?:\n|\Z)")
 """Hugo's TOML front matter, which bilingual does not read."""
 
 
+_FIELD_LINE = re.compile(r"(?:[ \t]*(?:#.*)?\n)*[^\s#:][^:\n]*:(?:[ \t]|$)", re.MULTILINE)
+"""The first line with content is a field (`title: x`), comments aside."""
+
+
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
     """Split `text` into (front matter YAML or None, body, 1-based body line).
     The YAML keeps a line break for each blank line before the opening `---`,
@@ -86,6 +90,10 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
         return None, text, 1
     closing = _CLOSING.search(text, opening.end())
     if closing is None:
+        return None, text, 1
+    if opening.group(1) and not _FIELD_LINE.match(text, opening.end()):
+        # After blank lines, a `---` is front matter only when fields follow:
+        # a poem between two rules is Markdown, as it was.
         return None, text, 1
     yaml_text = "\n" * opening.group(1).count("\n") + text[opening.end():closing.start()]
     body = text[closing.end() + 1:]
@@ -417,7 +425,8 @@ def parse_source(text: str, key: PurePosixPath, lang: str, path: Path) -> Source
     if yaml_text is not None:
         _refuse_merge_conflict(yaml_text, 2, path, markdown=False)
     _refuse_merge_conflict(body, body_line, path, markdown=True)
-    if yaml_text is None and (opening := _OPENING.match(text)) is not None:
+    if yaml_text is None and (opening := _OPENING.match(text)) is not None \
+            and _CLOSING.search(text, opening.end()) is None:
         raise SourceError("front matter is never closed: no '---' line after the opening one "
                           "(an article that begins with a thematic break needs front matter "
                           "before it)", path, opening.group(1).count("\n") + 1)
