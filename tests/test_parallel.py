@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import bilingual.parallel
-from bilingual.parallel import beside, map_chunks, work_chunks
+from bilingual.parallel import map_chunks, work_chunks
 
 WORKER_SCRIPT = """
 import os, sys, time
@@ -198,15 +198,3 @@ def test_forking_freezes_the_heap_for_the_workers_until_it_is_thawed(monkeypatch
     assert gc.get_freeze_count() == 0
 
 
-def _interrupt_handler(item: int) -> object:
-    return signal.getsignal(signal.SIGINT)
-
-
-def test_workers_leave_ctrl_c_to_their_parent(monkeypatch):
-    # The terminal sends Ctrl-C to each process of the command: a worker
-    # printed `Process ForkProcess-1: Traceback ... KeyboardInterrupt`.
-    monkeypatch.setattr(bilingual.parallel, "MIN_PARALLEL_ITEMS", 2)
-    monkeypatch.setenv("BILINGUAL_JOBS", "2")
-    assert set(map_chunks(_interrupt_handler, list(range(8)))) == {signal.SIG_IGN}
-    assert beside(lambda: signal.getsignal(signal.SIGINT)).result() == signal.SIG_IGN
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # this process's own

@@ -67,10 +67,7 @@ def c_library() -> ctypes.CDLL:
 
 def _die_with_parent() -> None:
     """Ask Linux to kill this worker when its parent dies: a killed `update`
-    or `build` must not leave workers waiting forever on a pipe. Ctrl-C,
-    which the terminal sends to every process of the command, is the
-    parent's to handle: a worker that took it printed its traceback."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    or `build` must not leave workers waiting forever on a pipe."""
     try:
         c_library().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, TypeError, AttributeError):
