@@ -327,7 +327,9 @@ def test_raw_html_from_the_hosts_root_under_a_base_path_is_a_warning(make_projec
     # did not mention.
     body = ('![Karte](/images/karte.svg) [Fehlt](/de/fehlt/)\n\n'
             '<img src="/images/karte.svg" alt="Karte"> <a href=\'/de/a/\'>A</a> '
-            '<img src="//cdn.example.com/x.png" alt=""> <a href="b/">B</a>\n')
+            '<img src="//cdn.example.com/x.png" alt=""> <a href="b/">B</a>\n\n'
+            # Text about HTML, not HTML: no warning.
+            'Etwa `<a href=/kontakt/>` oder das Attribut src=/logo.png.\n')
     files = {"content/de/a.md": article("A", body), "static/images/karte.svg": "<svg/>"}
     root = make_project(files, config=CONFIG_WITH_PATH)
     out, summary = build(root)
@@ -1663,6 +1665,9 @@ def test_output_folder_must_not_be_the_project_or_a_foreign_folder(make_project,
               "empty it or choose another --output"),
     ("verweis", "verweis: the output folder is a link to nirgends/site, which is no folder; "
                 "make that folder or choose another --output"),
+    # A link that leads to itself: was "unexpected RuntimeError: Symlink loop".
+    ("schleife", "schleife: the output folder is a link to schleife, which is no folder; "
+                 "make that folder or choose another --output"),
     # Hidden files count: `--output ~` swapped a home folder out.
     ("privat", "privat: the output folder is not empty and was not written by bilingual build; "
                "empty it or choose another --output"),
@@ -1678,6 +1683,7 @@ def test_a_bad_output_folder_is_a_usage_error(make_project, command, output, mes
                 if not name.startswith(".bilingual-cache/")}
 
     (root / "verweis").symlink_to("nirgends/site")
+    (root / "schleife").symlink_to("schleife")
     before = sources()
     result = CliRunner().invoke(cli, ["-C", str(root), command, "--output", output])
     assert (result.exit_code, result.stderr) == (2, f"error: {message}\n")

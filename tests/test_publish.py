@@ -605,3 +605,18 @@ def test_a_write_that_fails_names_the_file_and_leaves_the_site(tmp_path, monkeyp
         f"{output}/de/seite-0/index.html: cannot write the new site: No space left on "
         "device; the site is left as it was")
     assert tree(output) == site(1)
+
+
+def test_an_empty_folder_removed_from_the_output_stays_removed(tmp_path):
+    # The staging copy starts from the site before, which still had it: it
+    # came back in every other build.
+    output = tmp_path / "site"
+    write_site(output, site(1))
+    (output / "alt").mkdir()
+    for version in (2, 3):
+        write_site(output, site(version), staged=prepare_staging(output))
+    (output / "alt").rmdir()
+    for version in (4, 5, 6, 7):
+        write_site(output, site(version), staged=prepare_staging(output))
+        assert not (output / "alt").exists(), version
+

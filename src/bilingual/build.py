@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import pickle
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -186,7 +187,7 @@ def check_output_folder(config: SiteConfig, output: Path) -> None:
     lies inside project sources, is a file, or holds files no build wrote
     (`publish.check_output_files`). A ConfigError, exit 2: a bad `--output`
     is a usage error, whether the folder or the file case finds it."""
-    out = output.resolve()
+    out = Path(os.path.realpath(output))  # `resolve` raises for a link to itself
     root = config.root.resolve()
     shown = display_path(config, output)
     if out == root or root.is_relative_to(out):

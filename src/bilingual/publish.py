@@ -449,7 +449,7 @@ def _mirror(output: Path, kept: Mapping[str, tuple[str, os.stat_result]] | None 
     if kept is None or folders is None:
         folders = set()
         kept = _entry_states(str(output), folders)
-    missing = _prune_staging(str(staging), kept)
+    missing = _prune_staging(str(staging), kept, folders)
     placed = _Folders(str(staging))
     for relative in missing:
         _link(kept[relative][0], placed.place(relative))
@@ -472,7 +472,10 @@ def _like_folder(source: str, target: str) -> None:
     except FileNotFoundError:  # an empty folder (nearly all have files, made already)
         os.makedirs(target)
         found = os.lstat(target)
-    if stat.S_IMODE(found.st_mode) != stat.S_IMODE(wanted.st_mode):
+    # A folder the owner may not write to is left writable: the build writes
+    # into it before the swap (it was reset to the default before 08105ef).
+    if stat.S_IMODE(found.st_mode) != stat.S_IMODE(wanted.st_mode) \
+            and wanted.st_mode & stat.S_IWUSR:
         os.chmod(target, stat.S_IMODE(wanted.st_mode))
     if found.st_gid != wanted.st_gid:
         with contextlib.suppress(PermissionError):
@@ -680,19 +683,26 @@ def _entries(top: str, folders: set[str] | None = None) -> list[tuple[str, str]]
     return found
 
 
-def _prune_staging(staging: str, kept: Mapping[str, tuple[str, os.stat_result]]) -> list[str]:
+def _prune_staging(staging: str, kept: Mapping[str, tuple[str, os.stat_result]],
+                   folders: set[str] | None = None) -> list[str]:
     """Remove from `staging` every entry that is not the same file (the same
     inode, or a link with the same target) as the one `kept` names for it, and
-    the folders left empty; return the names of `kept` still to be linked."""
+    the folders left empty, and, given the output's `folders`, the empty
+    folders it does not have (a folder removed from the output came back
+    from the site before); return the names of `kept` still to be linked."""
     present: set[str] = set()
     unwanted: list[str] = []
-    for relative, entry in _entries(staging):
+    found: set[str] = set()
+    for relative, entry in _entries(staging, found):
         source = kept.get(relative)
         if source is not None and _same_entry(entry, *source):
             present.add(relative)
         else:
             unwanted.append(relative)
     _remove_files(staging, unwanted)
+    for folder in sorted(found - folders if folders is not None else (), reverse=True):
+        with contextlib.suppress(OSError):  # not empty: a file of the output is below it
+            os.rmdir(os.path.join(staging, folder))
     return [relative for relative in kept if relative not in present]
 
 
@@ -814,7 +824,9 @@ def _output_state(summary: BuildSummary,
 
 
 def _last_build(output: Path, drafts: bool) -> bytes:
-    return f"{output.resolve()}\0{drafts}".encode()
+    # Not `Path.resolve`, which raises for a link that leads to itself: the
+    # output folder's check then says what is wrong with it.
+    return f"{os.path.realpath(output)}\0{drafts}".encode()
 
 
 def unchanged_site(config: SiteConfig, output: Path, drafts: bool,

@@ -470,8 +470,8 @@ class LanguageOption:
     html: Markup
 
 
-_ROOTED = re.compile(r"""\b(?:href|src|poster|action)\s*=\s*["']?(/(?![/\\])[^"'\s>]*)""",
-                    re.IGNORECASE)
+_ROOTED = re.compile(r"""<[a-zA-Z][^<>]*?\s(?:href|src|poster|action)\s*=\s*["']?"""
+                     r"""(/(?![/\\])[^"'\s>]*)""", re.IGNORECASE)
 """An attribute of raw HTML that holds a URL from the host's root (`/x`, not `//host/x`)."""
 
 
