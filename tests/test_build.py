@@ -314,10 +314,12 @@ def test_a_relative_link_or_image_to_no_page_or_file_of_the_site_is_a_warning(ma
 def test_a_link_warning_names_the_target_as_the_author_wrote_it(make_project):
     # The parser percent-encodes a target: the author of `Öl-fehlt.md` read
     # `links to '%C3%96l-fehlt.md'`.
-    root = make_project({"content/de/a.md": article("A", "[Öl](Öl-fehlt.md) [B](Straße.png)\n")})
+    root = make_project({"content/de/a.md": article(
+        "A", "[Öl](Öl-fehlt.md) [B](Straße.png) [P](plan%2520final.pdf)\n")})
     _, summary = build(root)
     assert _link_warnings(summary) == [
         "content/de/a.md: links to 'Straße.png', which is no page or file of the site",
+        "content/de/a.md: links to 'plan%2520final.pdf', which is no page or file of the site",
         "content/de/a.md: links to 'Öl-fehlt.md', which is no article"]
 
 

@@ -36,6 +36,7 @@ from urllib.parse import SplitResult, quote, unquote, urlsplit
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global, parse_locale
+from markdown_it.common.normalize_url import normalizeLinkText
 
 from bilingual.config import SCRIPT_MODIFIERS
 from bilingual.errors import BilingualError
@@ -634,8 +635,9 @@ def _not_in_site(target: str) -> str:
 
 def _as_written(target: str) -> str:
     """A link target as the author wrote it, for messages: the parser gives it
-    percent-encoded (`%C3%96l.md` for `Öl.md`)."""
-    return unquote(target)
+    percent-encoded (`%C3%96l.md` for `Öl.md`), and its own decoding for
+    display keeps what the author encoded (`%2520` stays)."""
+    return normalizeLinkText(target)
 
 
 def _resolve_site_path(plan: SitePlan, origin: LinkOrigin, path: str, target: str,
