@@ -684,11 +684,11 @@ def _entries(top: str, folders: set[str] | None = None) -> list[tuple[str, str]]
 
 
 def _prune_staging(staging: str, kept: Mapping[str, tuple[str, os.stat_result]],
-                   folders: set[str] | None = None) -> list[str]:
+                   folders: set[str]) -> list[str]:
     """Remove from `staging` every entry that is not the same file (the same
-    inode, or a link with the same target) as the one `kept` names for it, and
-    the folders left empty, and, given the output's `folders`, the empty
-    folders it does not have (a folder removed from the output came back
+    inode, or a link with the same target) as the one `kept` names for it, the
+    folders left empty, and the empty folders the output (`folders`) does not
+    have (a folder removed from the output came back
     from the site before); return the names of `kept` still to be linked."""
     present: set[str] = set()
     unwanted: list[str] = []
@@ -700,7 +700,7 @@ def _prune_staging(staging: str, kept: Mapping[str, tuple[str, os.stat_result]],
         else:
             unwanted.append(relative)
     _remove_files(staging, unwanted)
-    for folder in sorted(found - folders if folders is not None else (), reverse=True):
+    for folder in sorted(found - folders, reverse=True):  # deepest first
         with contextlib.suppress(OSError):  # not empty: a file of the output is below it
             os.rmdir(os.path.join(staging, folder))
     return [relative for relative in kept if relative not in present]

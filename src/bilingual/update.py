@@ -458,15 +458,6 @@ def _stable_by_state(config: SiteConfig, paths: list[Path],
             if isinstance(stats, MergeStats)}
 
 
-def _read_if_readable(path: Path) -> bytes | None:
-    """The bytes of the catalog at `path`; None when there is none or it cannot
-    be read (its merge reads it again and reports why)."""
-    try:
-        return path.read_bytes() if path.is_file() else None
-    except OSError:
-        return None
-
-
 def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> UpdatePlan:
     """Compute every target catalog's new text; read-only.
 
@@ -552,7 +543,11 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
                 continue
             # The state is taken first: a write after it only makes the next run look again.
             state = file_state(path)
-            current = _read_if_readable(path)
+            exists = path.is_file()
+            try:
+                current = read_catalog_bytes(path) if exists else None
+            except CatalogError:
+                current = None  # its merge reads it again and reports why
             if isinstance(entries, _Article) and current is not None:
                 read = FileVersion.of(current)
                 stable = cache.peek("stable", _stable_input(config, lang, entries, read.digest))
@@ -562,7 +557,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
                     cache.put("stable-files", _stable_files(
                         config, lang, source, entries.state, state), stable, owner=str(path))
                     continue
-            jobs.append((path, source, entries, state if path.is_file() else "missing"))
+            jobs.append((path, source, entries, state if exists else "missing"))
         for path in settled if translated else ():
             catalog = catalogs[(lang, path)]
             plans.append(CatalogPlan(catalog, None, False, False,
