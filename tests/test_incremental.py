@@ -299,6 +299,38 @@ def test_a_build_after_a_swap_copies_the_site_without_walking_it(tmp_path, monke
     assert _tree(summary.output_dir) == _clean_build(root, tmp_path / "clean", False)[0]
 
 
+def test_the_site_record_holds_each_files_identity_though_few_are_looked_at(tmp_path,
+                                                                           monkeypatch):
+    # A build whose staging copy came from the changes takes the identity of
+    # each file it left alone from the record before it
+    # (`publish._states_after_build`): each must still be the file's own.
+    import os
+    import time
+
+    import bilingual.publish as publish
+    from bilingual.cache import file_identity
+
+    looked_at = []
+    real_states = publish._file_states
+    monkeypatch.setattr(publish, "_file_states", lambda output, names: looked_at.append(
+        len(list(names))) or real_states(output, names))
+    root = _project(tmp_path / "project")
+    build_site(load_config(root))
+    rng = random.Random(4)
+    for edit in (edit_german_sentence, edit_translation, edit_front_matter, edit_translation,
+                 rewrite_unchanged):
+        time.sleep(0.02)  # a later tick of the file system's clock, as between real builds
+        edit(root, rng)
+        looked_at.clear()
+        summary = build_site(load_config(root))
+        record = publish.recorded_site(load_config(root), summary.output_dir)
+        assert record.keys() == set(summary.files)
+        assert {name: state for name, (state, _) in record.items()} == {
+            name: file_identity(os.lstat(summary.output_dir / name)) for name in record}
+    # The last builds looked at a few files each, not at every one.
+    assert looked_at and max(looked_at) < len(summary.files) / 4
+
+
 def _cache_rows(root: Path) -> dict[str, int]:
     import sqlite3
     database = root / CACHE_FOLDER / bilingual.cache.ResultCache.DATABASE

@@ -252,7 +252,7 @@ def _rebuild_site(config: SiteConfig, drafts: bool, output: Path,
                                                                              receipt))
     summary = BuildSummary(output, files.pages, tuple(sorted(files.files)), written, removed,
                            files.held_back, files.warnings, files.articles)
-    remember_site(config, output, drafts, inputs, summary, files.files)
+    remember_site(config, output, drafts, inputs, summary, files.files, record, prepared)
     cache.prune("page")  # writes what is pending, too
     cache.prune("page-html")
     cache.prune("entries")

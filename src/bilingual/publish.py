@@ -312,6 +312,10 @@ class Staged:
     """Every folder of the output, relative to it (`` its root)."""
     read_at: int
     """A file-system time taken before the output's folders were read."""
+    relinked: frozenset[str] | None = None
+    """The files of the output linked or moved into the staging folder since
+    `vouched` was taken (either changes a file's identity); None when they
+    may be any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,7 +361,10 @@ def prepare_staging(output: Path, record: SiteRecord = MappingProxyType({}),
     if receipt is not None and read_at is not None and _unchanged_since(output, receipt):
         vouched = vouched_files(output, record)
         _mirror_changes(output, receipt)
-        return Staged(vouched, receipt.current, read_at)
+        # The files of the site before last at its top were moved into the
+        # staging folder (`_staging_base`), and a rename is a change too.
+        top = (name for name in record if "/" not in name)
+        return Staged(vouched, receipt.current, read_at, frozenset((*receipt.written, *top)))
     # One `lstat` of each file of the current site serves both: the identity
     # vouching for its bytes, and whether the staging folder holds it.
     folders: set[str] = set()
@@ -848,16 +855,34 @@ def unchanged_site(config: SiteConfig, output: Path, drafts: bool,
 
 
 def remember_site(config: SiteConfig, output: Path, drafts: bool, inputs: TreeState,
-                  summary: BuildSummary, files: Mapping[str, bytes]) -> None:
+                  summary: BuildSummary, files: Mapping[str, bytes],
+                  record: SiteRecord = MappingProxyType({}), staged: Staged | None = None
+                  ) -> None:
     """Record a finished build: `inputs` (`input_state` before it read anything),
     the state of the files it wrote, and their `record_site` for the next
-    `write_site` into the same folder (whatever its `--drafts`)."""
+    `write_site` into the same folder (whatever its `--drafts`). `record` and
+    `staged`: the output's record before the build and what `prepare_staging`
+    found, when it made the staging folder."""
     cache = project_cache(config.root)
-    states = _file_states(output, summary.files)  # one `lstat` per file for both
+    states = _states_after_build(output, summary, record, staged)
     cache.put("last-build", _last_build(output, drafts),
               (inputs.digest, summary, _output_state(summary, states)))
     cache.put("site-record", _site_key(output), record_site(output, files, states),
               keep=False)
+
+
+def _states_after_build(output: Path, summary: BuildSummary, record: SiteRecord,
+                        staged: Staged | None) -> dict[str, str | None]:
+    """`_file_states` of the files a build left in `output`, one `lstat` per
+    file, but for the files whose identity `record` holds and `staged`
+    vouched for that the build left alone (neither written nor linked into
+    the staging folder): the same files still, taken from `record`."""
+    if staged is None or staged.relinked is None:
+        return _file_states(output, summary.files)
+    touched = staged.relinked.union(summary.written)
+    kept = {name: record[name][0] for name in summary.files
+            if name in staged.vouched and name not in touched}
+    return {**kept, **_file_states(output, [name for name in summary.files if name not in kept])}
 
 
 def recorded_site(config: SiteConfig, output: Path) -> SiteRecord:
