@@ -10,6 +10,7 @@ import pytest
 
 from bilingual.errors import SourceError
 from bilingual.sources import (
+    article_files,
     article_paths,
     decode_text,
     misspelt_fields,
@@ -249,6 +250,7 @@ def test_articles_are_files_and_links_to_files_inside_content(tmp_path):
     os.mkfifo(content / "pipe.md")
     assert [p.relative_to(content).as_posix() for p in article_paths(content)] == \
         ["a.md", "sub/b.md"]
+    assert article_files(content) == [str(path) for path in article_paths(content)]
 
 
 @pytest.mark.parametrize(("name", "shown"), [

@@ -672,6 +672,28 @@ def test_plan_is_read_only_and_reports_stale(make_project):
     assert not plan_update(config).changed
 
 
+def test_a_plan_of_catalogs_known_stable_by_state_is_the_plan_made_by_reading_them(
+        make_project):
+    # Catalogs known stable by their files' states are planned from strings
+    # joined without pathlib; names that sort otherwise as strings than as
+    # paths (`a-b/` before `a/`, `a.n.md` after `a.md` but `a.n.po` before
+    # `a.po`) keep the order, sources and stats of the run that read them.
+    names = ("a.md", "a.n.md", "a-b/x.md", "a/x.md", "a/b/ü.md", "z.md")
+    root = make_project({f"content/de/{name}": ARTICLE for name in names})
+    config = load_config(root)
+    apply_plan(plan_update(config))
+    read = plan_update(config)  # reads every pair, and learns their states
+    settled = plan_update(config)
+
+    def shown(plan):
+        return [(c.path, c.text, c.changed, c.created, c.stats, c.source) for c in plan.catalogs]
+
+    assert shown(settled) == shown(read)
+    assert [c.path for c in settled.catalogs] == sorted(c.path for c in settled.catalogs)
+    assert {c.source for c in settled.catalogs} >= {f"content/de/{name}" for name in names}
+    assert all(c.planned is None for c in settled.catalogs if c.path.name != "_ui.po")
+
+
 def save_as_poedit_does(path, msgid, msgstr):
     """A translator's save: the catalog with one translation changed, written
     to a file of its own and renamed over the old one; returns the bytes saved."""
