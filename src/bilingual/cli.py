@@ -136,7 +136,7 @@ def update(context: Context, pot: bool) -> None:
     # By path: comparing plans, each with every written one, was quadratic
     # (62 million comparisons, a minute, after edits to 10,000 articles).
     written_paths = {catalog.path for catalog in written}
-    for catalog in plan.catalogs:
+    for catalog in plan.catalogs if out.verbose else ():  # a line each, for --verbose only
         if catalog.path not in written_paths:
             out.detail(f"unchanged {relative(config, catalog.path)}")
     for file, message in plan.warnings:
