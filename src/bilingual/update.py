@@ -19,7 +19,7 @@ from babel import Locale
 from babel.messages.catalog import Message
 from babel.messages.plurals import get_plural
 
-from bilingual.cache import ResultCache, file_state, project_cache, tree_state
+from bilingual.cache import ResultCache, file_state, pickle_by_fields, project_cache, tree_state
 from bilingual.catalog import (
     FileVersion,
     PlainMessage,
@@ -62,6 +62,9 @@ from bilingual.sources import (
     file_names_below,
     relative_posix,
 )
+
+# Every run loads the stats of each stable catalog from the cache (`_stable_by_state`).
+pickle_by_fields(MergeStats)
 
 UI_CATALOG = "_ui.po"
 """The catalog of the templates' UI strings; the underscore keeps it apart from
