@@ -8,10 +8,13 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from bilingual.config import load_config
 from bilingual.errors import SourceError
 from bilingual.sources import (
     article_files,
     article_paths,
+    content_files,
+    content_name_warnings,
     decode_text,
     misspelt_fields,
     parse_source,
@@ -251,6 +254,21 @@ def test_articles_are_files_and_links_to_files_inside_content(tmp_path):
     assert [p.relative_to(content).as_posix() for p in article_paths(content)] == \
         ["a.md", "sub/b.md"]
     assert article_files(content) == [str(path) for path in article_paths(content)]
+    assert article_files(content, content_files(content)) == article_files(content)
+
+
+def test_names_warned_of_from_a_listing_are_those_of_a_walk(make_project):
+    # `update` walks the content folder once, for its articles and these warnings.
+    root = make_project({f"content/de/{name}": "# x\n" for name in (
+        "Bericht.md", "bericht.md", "was?.md", "Gross.MD", "sub/x.markdown", "sub/a.md",
+        ".alt.markdown", "_entwurf/b.MD", "bild.png")})
+    content = root / "content" / "de"
+    os.mkfifo(content / "pipe.markdown")
+    (content / "link.MD").symlink_to(content / "Bericht.md")
+    config = load_config(root)
+    walked = content_name_warnings(config)
+    assert len(walked) == 5
+    assert content_name_warnings(config, listed={content: content_files(content)}) == walked
 
 
 @pytest.mark.parametrize(("name", "shown"), [

@@ -13,7 +13,7 @@ import os
 import posixpath
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -577,17 +577,29 @@ def article_paths(content_dir: Path) -> Iterator[Path]:
         yield Path(path)
 
 
-def article_files(content_dir: Path) -> list[str]:
+def article_files(content_dir: Path,
+                  listed: Sequence[tuple[str, str]] | None = None) -> list[str]:
     """`article_paths` as strings, for a run that only joins and `stat`s them:
-    `update` made four `Path`s of each of 10,000 articles, a tenth of its time."""
-    return list(_article_names(content_dir))
+    `update` made four `Path`s of each of 10,000 articles, a tenth of its time.
+    `listed`: what `content_files` found in the folder, when a run has it."""
+    return list(_article_names(content_dir, listed))
 
 
-def _article_names(content_dir: Path) -> Iterator[str]:
+def content_files(content_dir: Path) -> list[tuple[str, str]]:
+    """(path, kind) of each file below a content folder, hidden ones (`.x`,
+    `_x`) left out, kind "file", "link" or "other": one walk for both
+    `article_files` and `content_name_warnings`, which a run would make twice."""
+    return _walk(content_dir, "", (".", "_"))
+
+
+def _article_names(content_dir: Path,
+                   listed: Sequence[tuple[str, str]] | None = None) -> Iterator[str]:
     if not content_dir.is_dir():
         return
     root = content_dir.resolve()
-    for name, kind in _walk(content_dir, ".md", (".", "_")):
+    for name, kind in _walk(content_dir, ".md", (".", "_")) if listed is None else listed:
+        if not name.endswith(".md"):
+            continue  # listed by `content_files`, which keeps every file
         refuse_unfit_name(str(content_dir), name)
         if kind == "link":
             path = Path(name)
@@ -634,8 +646,9 @@ def _not_on_windows(relative: str) -> bool:
             or " /" in relative or _DEVICE_ON_WINDOWS.search(relative) is not None)
 
 
-def content_name_warnings(config: SiteConfig,
-                          files: Iterable[str] | None = None) -> list[tuple[str, str]]:
+def content_name_warnings(config: SiteConfig, files: Iterable[str] | None = None,
+                          listed: Mapping[Path, Sequence[tuple[str, str]]] | None = None,
+                          ) -> list[tuple[str, str]]:
     """(file as shown, message) for each name in a content folder that builds
     here but not for every author: a file named like Markdown but not `x.md`
     (`Gross.MD`, `x.markdown`), which is no article, and no page, catalog or
@@ -645,14 +658,19 @@ def content_name_warnings(config: SiteConfig,
     a name a Windows checkout cannot hold (`was?.md`). Hidden files and
     folders are skipped, as `article_paths` skips them. `files`: the paths
     of every file below the content folders, when a walk found them already
-    (`cache.TreeState.files`); else the folders are walked."""
+    (`cache.TreeState.files`); `listed`: what `content_files` found in some of
+    them; else the folders are walked."""
     found = []
     for lang in config.languages:
         folder = config.content_dir(lang)
         start = len(str(folder)) + 1
         spellings: dict[str, list[str]] = {}
         # Each build looks at every article's name: one search in C for most.
-        for path in (_walk_files(folder) if files is None else _files_in(folder, files)):
+        if listed is not None and folder in listed:
+            found_here = [path for path, kind in listed[folder] if kind != "other"]
+        else:
+            found_here = _walk_files(folder) if files is None else _files_in(folder, files)
+        for path in found_here:
             if not path.endswith(".md"):
                 if (name := _MARKDOWN_LIKE.fullmatch(os.path.basename(path))) is not None:
                     found.append((display_path(config, path), "not read: only .md files are "

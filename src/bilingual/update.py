@@ -57,6 +57,7 @@ from bilingual.sitetext import SITE_TEXT_CONTEXTS, site_text_entries
 from bilingual.sources import (
     SourceDoc,
     article_files,
+    content_files,
     content_key,
     content_name_warnings,
     file_names_below,
@@ -489,7 +490,8 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
     content = config.content_dir(config.source_language)
     # Every article and catalog as a string, made by joining: most are only
     # `stat`ed, and a `Path` of each took a tenth of an update at 10,000.
-    paths = article_files(content)
+    listed = content_files(content)  # for the articles and the names' warnings
+    paths = article_files(content, listed)
     start, shown = len(str(content)) + len(os.sep), relative(config, content)
     # `relative` of each article.
     references = [f"{shown}/{path[start:]}".replace(os.sep, "/") for path in paths]
@@ -654,7 +656,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
     progress.finish()
     cache.flush()
     return UpdatePlan(tuple(plans), tuple(errors), len(paths),
-                      tuple(content_name_warnings(config)))
+                      tuple(content_name_warnings(config, listed={content: listed})))
 
 
 def _plural_forms_problem(catalog: polib.POFile, path: Path, data: bytes) -> CatalogError | None:
