@@ -338,7 +338,7 @@ def _existing_catalogs(config: SiteConfig, lang: str) -> list[str]:
     return file_names_below(config.locale_dir(lang), ".po")
 
 
-def _catalog_files(config: SiteConfig, lang: str, content: Path, paths: list[str]) -> list[str]:
+def catalog_files(config: SiteConfig, lang: str, content: Path, paths: list[str]) -> list[str]:
     """`catalog_path` of each article of `paths` (as `article_files` lists
     them below `content`), as strings: made by joining, without pathlib."""
     start = len(str(content)) + len(os.sep)
@@ -495,7 +495,7 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
     start, shown = len(str(content)) + len(os.sep), relative(config, content)
     # `relative` of each article.
     references = [f"{shown}/{path[start:]}".replace(os.sep, "/") for path in paths]
-    catalogs = {lang: _catalog_files(config, lang, content, paths)
+    catalogs = {lang: catalog_files(config, lang, content, paths)
                 for lang in config.target_languages}
     stable_files = _stable_by_state(config, paths, references, catalogs, cache)
     # Articles whose every catalog is stable are not read at all.
