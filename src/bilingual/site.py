@@ -51,6 +51,8 @@ EPOCH = dt.date(1970, 1, 1)
 
 _SLUG = re.compile(r"\w[\w.-]*")
 _NOT_WORD = re.compile(r"[\W_]+")
+_LATIN_ACCENTS = re.compile("[\u0300-\u034e\u0350-\u036f]")
+"""The combining diacritical marks (U+034F, the grapheme joiner, is none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,8 +319,15 @@ def url_word(text: str) -> str:
     zero-width space inside a word (`Trenn\u00adzeichen`) does not split it."""
     if not text.isprintable():  # one pass in C: most texts have none
         text = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    decomposed = unicodedata.normalize("NFKD", text)
+    # Latin letters and their accents alone (nearly every German or Spanish
+    # title): the accents go in one pass in C, not a character at a time. A
+    # mark before any letter is no accent and stays (U+0345 folds to `ι`).
+    latin = _LATIN_ACCENTS.sub("", decomposed)
+    if latin.isascii() and not (decomposed and unicodedata.combining(decomposed[0])):
+        return _NOT_WORD.sub("-", latin.casefold()).strip("-")
     kept: list[str] = []
-    for char in unicodedata.normalize("NFKD", text):
+    for char in decomposed:
         # An accent on a Latin letter goes (`ü` -> `u`); a mark on any other is
         # part of the letter: `ガ` is not `カ`, nor `Й` `И`.
         if unicodedata.combining(char) and kept and kept[-1].isascii():
@@ -424,7 +433,6 @@ def find_collisions(outputs: Iterable[tuple[str, str]], folder: str,
 
 
 @functools.cache
-@functools.cache
 def text_direction(locale: str) -> str:
     """`rtl` for a language written right to left (Arabic, Hebrew, Persian,
     Urdu: Babel's `text_direction` of its locale), else `ltr`."""
@@ -434,6 +442,7 @@ def text_direction(locale: str) -> str:
         return "ltr"
 
 
+@functools.cache
 def language_tag(code: str) -> str:
     """The BCP 47 tag of a configured language code, for HTML `lang` and
     `hreflang` and XML `xml:lang`: `pt_BR` -> `pt-BR`, `zh_Hant_TW` ->

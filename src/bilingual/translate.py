@@ -100,11 +100,16 @@ def translate_document(segmented: SegmentedDoc, catalog: CatalogStates | None,
     missing: list[Segment] = []
     fuzzy: list[Segment] = []
     for segment in segmented.segments:
-        entry = catalog_entry(entries, (segment.context, segment.msgid))
+        key = (segment.context, segment.msgid)
+        # A function call for each of a site's segments only where it finds none.
+        entry = entries.get(key)
+        if entry is None:
+            entry = catalog_entry(entries, key)
         if entry is not None and entry.translated:
             # An alt text's `]` is escaped; elsewhere `\]` shows as `]` all the same.
-            translations[(segment.context, segment.msgid)] = (
-                as_image_alt(entry.msgstr) if "image alt" in segment.kind.split(", ")
+            translations[key] = (
+                as_image_alt(entry.msgstr)
+                if "image alt" in segment.kind and "image alt" in segment.kind.split(", ")
                 else entry.msgstr)
         else:
             missing.append(segment)
