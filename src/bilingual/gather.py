@@ -48,6 +48,7 @@ from bilingual.sources import (
     SourceDoc,
     article_files,
     article_paths,
+    content_keys,
     content_name_warnings,
     display_path,
     hand_written,
@@ -739,8 +740,7 @@ def gather(config: SiteConfig, drafts: bool, inputs: TreeState | None = None) ->
     except BilingualError as exc:
         listing_errors.append(exc.format_message())
         names = []
-    start = len(str(content)) + len(os.sep)
-    keys = [name[start:].replace(os.sep, "/") for name in names]  # `content_key`, as text
+    keys = content_keys(content, names)
     original_errors: list[str] = []
     originals = {lang: _read_all(config, lang, original_errors)
                  for lang in config.target_languages}

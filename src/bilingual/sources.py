@@ -502,6 +502,13 @@ def content_key(content_dir: Path, path: Path) -> PurePosixPath:
     return PurePosixPath(relative_posix(content_dir, path))
 
 
+def content_keys(content_dir: Path, names: Iterable[str]) -> list[str]:
+    """`content_key` of each article of `names` (as `article_files` lists
+    them below `content_dir`), as text: cut from the name, without pathlib."""
+    start = len(str(content_dir)) + len(os.sep)
+    return [name[start:].replace(os.sep, "/") for name in names]
+
+
 def read_source(path: Path, content_dir: Path, lang: str) -> SourceDoc:
     """Read one article from disk."""
     if path.stat().st_size > MAX_ARTICLE_BYTES:

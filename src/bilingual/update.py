@@ -59,6 +59,7 @@ from bilingual.sources import (
     article_files,
     content_files,
     content_key,
+    content_keys,
     content_name_warnings,
     file_names_below,
     relative_posix,
@@ -492,9 +493,8 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
     # `stat`ed, and a `Path` of each took a tenth of an update at 10,000.
     listed = content_files(content)  # for the articles and the names' warnings
     paths = article_files(content, listed)
-    start, shown = len(str(content)) + len(os.sep), relative(config, content)
-    # `relative` of each article.
-    references = [f"{shown}/{path[start:]}".replace(os.sep, "/") for path in paths]
+    shown = relative(config, content)
+    references = [f"{shown}/{key}" for key in content_keys(content, paths)]  # `relative` of each
     catalogs = {lang: catalog_files(config, lang, content, paths)
                 for lang in config.target_languages}
     stable_files = _stable_by_state(config, paths, references, catalogs, cache)
