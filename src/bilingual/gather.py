@@ -760,7 +760,7 @@ def gather(config: SiteConfig, drafts: bool, inputs: TreeState | None = None) ->
     # A result is kept under the file states found before anything was read:
     # a file changed since is read anew by the next build, which sees it changed.
     known = inputs.file_state if inputs is not None else file_state
-    catalogs = {lang: catalog_files(config, lang, content, names)
+    catalogs = {lang: catalog_files(config, lang, keys)
                 for lang in config.target_languages}
     states = [_source_state(settings, name, [(lang, catalogs[lang][index]) for lang in catalogs],
                             claimed_langs.get(key, {}), known)

@@ -339,13 +339,12 @@ def _existing_catalogs(config: SiteConfig, lang: str) -> list[str]:
     return file_names_below(config.locale_dir(lang), ".po")
 
 
-def catalog_files(config: SiteConfig, lang: str, content: Path, paths: list[str]) -> list[str]:
-    """`catalog_path` of each article of `paths` (as `article_files` lists
-    them below `content`), as strings: made by joining, without pathlib."""
-    start = len(str(content)) + len(os.sep)
+def catalog_files(config: SiteConfig, lang: str, keys: list[str]) -> list[str]:
+    """`catalog_path` of each article of `keys` (`sources.content_keys`), as
+    strings: made by joining, without pathlib."""
     folder = f"{config.locale_dir(lang)}{os.sep}"
     # An article's name ends in `.md`: the catalog's ends in `.po` instead.
-    return [f"{folder}{path[start:-3]}.po" for path in paths]
+    return [f"{folder}{key[:-3].replace('/', os.sep)}.po" for key in keys]
 
 
 @dataclass(frozen=True, slots=True)
@@ -494,8 +493,9 @@ def plan_update(config: SiteConfig, progress: ProgressLike | None = None) -> Upd
     listed = content_files(content)  # for the articles and the names' warnings
     paths = article_files(content, listed)
     shown = relative(config, content)
-    references = [f"{shown}/{key}" for key in content_keys(content, paths)]  # `relative` of each
-    catalogs = {lang: catalog_files(config, lang, content, paths)
+    keys = content_keys(content, paths)
+    references = [f"{shown}/{key}" for key in keys]  # `relative` of each
+    catalogs = {lang: catalog_files(config, lang, keys)
                 for lang in config.target_languages}
     stable_files = _stable_by_state(config, paths, references, catalogs, cache)
     # Articles whose every catalog is stable are not read at all.
